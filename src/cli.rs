@@ -1,0 +1,83 @@
+//! Command-line arguments. Parsing only; each command lives in `cmd/`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "notesite",
+    version,
+    about = "A fast, strict static site generator for engineering notes"
+)]
+pub struct Cli {
+    /// The site's folder: where site.yaml, content/, templates/ and static/ are.
+    #[arg(long, global = true, default_value = ".", value_name = "DIR")]
+    pub root: PathBuf,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build the site into the output folder (public/ by default).
+    Build(BuildArgs),
+    /// Validate everything a build would, without writing anything.
+    Check(CheckArgs),
+    /// Create a new site with config, templates, static files and an example article.
+    Init(InitArgs),
+    /// Create a new article with every meta field filled in.
+    New(NewArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SiteArgs {
+    /// Include articles marked `draft: true`.
+    #[arg(long)]
+    pub drafts: bool,
+
+    /// Use this base URL instead of site.yaml's `base_url`.
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+
+    /// Worker threads (default: one per CPU). Output does not depend on it.
+    #[arg(long, short = 'j', value_name = "N")]
+    pub jobs: Option<usize>,
+}
+
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+
+    /// Output folder, relative to --root unless absolute.
+    #[arg(long, default_value = "public", value_name = "DIR")]
+    pub out: PathBuf,
+
+    /// Print the time of each pipeline step.
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Folder to create the site in; must be new or empty.
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// The article's title.
+    pub title: String,
+
+    /// The slug (and file name); defaults to one made from the title.
+    #[arg(long)]
+    pub slug: Option<String>,
+}

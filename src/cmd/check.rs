@@ -1,0 +1,51 @@
+use std::path::Path;
+use std::time::Instant;
+
+use anyhow::{Result, bail};
+
+use crate::cli::CheckArgs;
+use crate::output::Sink;
+use crate::site::Site;
+
+/// Runs the whole pipeline, rendering every page into a sink that writes
+/// nothing, so `check` finds exactly what `build` would.
+pub fn execute(root: &Path, args: CheckArgs) -> Result<()> {
+    let started = Instant::now();
+    super::configure_threads(args.site.jobs)?;
+    let site = Site::load(&super::load_options(root, &args.site));
+    let result = site.and_then(|site| {
+        let progress = super::progress_bar("checking");
+        let report = site.render(&Sink::Discard, &progress);
+        progress.finish_and_clear();
+        report
+    });
+    match result {
+        Ok(report) => {
+            let warnings = report.warnings.len();
+            for warning in report.warnings {
+                eprintln!("{warning}");
+            }
+            println!(
+                "checked {} articles and {} pages in {:.2}s: no errors, {warnings} warning{}",
+                report.articles,
+                report.pages,
+                started.elapsed().as_secs_f64(),
+                if warnings == 1 { "" } else { "s" }
+            );
+            Ok(())
+        }
+        Err(problems) => {
+            let (errors, warnings) = (problems.error_count(), problems.warning_count());
+            problems.print();
+            bail!(
+                "check found {errors} error{} and {warnings} warning{}",
+                plural(errors),
+                plural(warnings)
+            )
+        }
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}

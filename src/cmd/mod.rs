@@ -1,0 +1,51 @@
+//! One file per subcommand, each with `execute(root, args) -> Result<()>`.
+
+mod build;
+mod check;
+mod init;
+mod new;
+
+use anyhow::Result;
+
+use crate::cli::{Cli, Command, SiteArgs};
+use crate::site::LoadOptions;
+
+pub fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Build(args) => build::execute(&cli.root, args),
+        Command::Check(args) => check::execute(&cli.root, args),
+        Command::Init(args) => init::execute(&cli.root, args),
+        Command::New(args) => new::execute(&cli.root, args),
+    }
+}
+
+/// Sets the worker count once, before any parallel work starts.
+fn configure_threads(jobs: Option<usize>) -> Result<()> {
+    if let Some(n) = jobs {
+        anyhow::ensure!(n > 0, "--jobs must be at least 1");
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build_global()?;
+    }
+    Ok(())
+}
+
+fn load_options(root: &std::path::Path, site: &SiteArgs) -> LoadOptions {
+    LoadOptions {
+        root: root.to_path_buf(),
+        include_drafts: site.drafts,
+        base_url: site.base_url.clone(),
+    }
+}
+
+/// A progress bar on stderr that draws only on a terminal.
+fn progress_bar(message: &'static str) -> indicatif::ProgressBar {
+    let bar =
+        indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
+    let style = indicatif::ProgressStyle::with_template("{msg:>10} [{bar:30}] {pos}/{len} pages")
+        .expect("the progress template is valid")
+        .progress_chars("=> ");
+    bar.set_style(style);
+    bar.set_message(message);
+    bar
+}

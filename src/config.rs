@@ -1,0 +1,253 @@
+//! `site.yaml`: the site's configuration, with defaults for every key so a
+//! minimal config is just a title and a base URL.
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::diag::{Diagnostic, Pos};
+use crate::fsx;
+
+pub const CONFIG_FILE: &str = "site.yaml";
+
+/// The taxonomies notesite knows how to build, in the order pages list them.
+pub const KNOWN_TAXONOMIES: [&str; 4] = ["stack", "tools", "difficulty", "entities"];
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SiteConfig {
+    pub title: String,
+    pub base_url: String,
+    pub description: String,
+    pub language: String,
+    pub author: String,
+    /// Heading of the post meta box on article pages.
+    pub meta_box_title: String,
+    /// Articles per index or term page.
+    pub paginate_by: usize,
+    /// Entries in `atom.xml`.
+    pub feed_limit: usize,
+    pub taxonomies: Vec<String>,
+    pub related: RelatedConfig,
+    pub markdown: MarkdownConfig,
+    pub cdn: CdnConfig,
+    pub publish: PublishConfig,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RelatedConfig {
+    /// How many Similar Posts each article shows.
+    pub count: usize,
+    pub weights: RelatedWeights,
+}
+
+/// What one shared term of each kind adds to the similarity of two articles.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RelatedWeights {
+    pub stack: f32,
+    pub tools: f32,
+    pub entities: f32,
+    pub topic: f32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MarkdownConfig {
+    /// Clean raw HTML written inside Markdown. Turn off only for trusted content.
+    pub sanitize_html: bool,
+    /// A syntect theme name; its colours become the generated `syntax.css`.
+    pub highlight_theme: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CdnConfig {
+    /// Cache-Control for content-hashed assets: they never change under a name.
+    pub asset_cache_control: String,
+    /// Cache-Control for HTML, feeds and everything else that keeps its URL.
+    pub page_cache_control: String,
+    /// Which `_headers` dialect to write: `cloudflare` or `netlify`.
+    pub headers_dialect: HeadersDialect,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum HeadersDialect {
+    /// Cloudflare Pages joins the headers of every matching rule, so the asset
+    /// rule detaches the site-wide Cache-Control before setting its own.
+    Cloudflare,
+    /// Netlify lets the later, more specific rule win; it rejects detach lines.
+    Netlify,
+}
+
+/// Where `notesite publish` sends the site when `--to` is not given.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PublishConfig {
+    pub to: Option<String>,
+}
+
+impl Default for SiteConfig {
+    fn default() -> Self {
+        SiteConfig {
+            title: "notes".into(),
+            base_url: "http://localhost:1111".into(),
+            description: String::new(),
+            language: "en".into(),
+            author: String::new(),
+            meta_box_title: "post meta".into(),
+            paginate_by: 10,
+            feed_limit: 20,
+            taxonomies: KNOWN_TAXONOMIES.iter().map(|s| s.to_string()).collect(),
+            related: RelatedConfig::default(),
+            markdown: MarkdownConfig::default(),
+            cdn: CdnConfig::default(),
+            publish: PublishConfig::default(),
+        }
+    }
+}
+
+impl Default for RelatedConfig {
+    fn default() -> Self {
+        RelatedConfig {
+            count: 5,
+            weights: RelatedWeights::default(),
+        }
+    }
+}
+
+impl Default for RelatedWeights {
+    fn default() -> Self {
+        RelatedWeights {
+            stack: 3.0,
+            tools: 1.0,
+            entities: 2.0,
+            topic: 2.0,
+        }
+    }
+}
+
+impl Default for MarkdownConfig {
+    fn default() -> Self {
+        MarkdownConfig {
+            sanitize_html: true,
+            highlight_theme: "InspiredGitHub".into(),
+        }
+    }
+}
+
+impl Default for CdnConfig {
+    fn default() -> Self {
+        CdnConfig {
+            asset_cache_control: "public, max-age=31536000, immutable".into(),
+            page_cache_control: "public, max-age=0, must-revalidate".into(),
+            headers_dialect: HeadersDialect::Cloudflare,
+        }
+    }
+}
+
+impl SiteConfig {
+    /// Reads and validates `ROOT/site.yaml`; every problem names the file and line.
+    pub fn load(root: &Path) -> Result<SiteConfig, Vec<Diagnostic>> {
+        let path = root.join(CONFIG_FILE);
+        let shown = Path::new(CONFIG_FILE);
+        let text = fsx::read_to_string(&path).map_err(|e| {
+            vec![Diagnostic::error(
+                shown,
+                None,
+                format!("{e:#}; run `notesite init DIR` to start a site, or pass --root"),
+            )]
+        })?;
+        let config: SiteConfig = serde_yaml::from_str(&text).map_err(|e| {
+            let pos = e.location().map(|l| Pos::new(l.line(), l.column()));
+            vec![Diagnostic::error(
+                shown,
+                pos,
+                crate::content::yaml_message(&e),
+            )]
+        })?;
+        let problems = config.validate();
+        if problems.is_empty() {
+            Ok(config)
+        } else {
+            Err(problems
+                .into_iter()
+                .map(|m| Diagnostic::error(shown, None, m))
+                .collect())
+        }
+    }
+
+    fn validate(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        if let Err(m) = self.check_base_url() {
+            problems.push(m);
+        }
+        if self.paginate_by == 0 {
+            problems.push("paginate_by must be at least 1".into());
+        }
+        for name in &self.taxonomies {
+            if !KNOWN_TAXONOMIES.contains(&name.as_str()) {
+                problems.push(format!(
+                    "unknown taxonomy `{name}`; known: {}",
+                    KNOWN_TAXONOMIES.join(", ")
+                ));
+            }
+        }
+        let w = &self.related.weights;
+        if [w.stack, w.tools, w.entities, w.topic]
+            .iter()
+            .any(|x| !x.is_finite() || *x < 0.0)
+        {
+            problems.push("related.weights must be finite and not negative".into());
+        }
+        problems
+    }
+
+    pub fn check_base_url(&self) -> Result<(), String> {
+        let url = &self.base_url;
+        let host = url
+            .strip_prefix("https://")
+            .or_else(|| url.strip_prefix("http://"))
+            .map(|rest| rest.split('/').next().unwrap_or_default());
+        match host {
+            Some(h) if !h.is_empty() && !url.contains(['?', '#', ' ', '"', '<', '>']) => Ok(()),
+            _ => Err(format!(
+                "base_url `{url}` must be an http:// or https:// URL like https://notes.example.org"
+            )),
+        }
+    }
+
+    /// `base_url` without a trailing slash, for building permalinks.
+    pub fn base_url(&self) -> &str {
+        self.base_url.trim_end_matches('/')
+    }
+
+    /// The path part of `base_url` (`/notes` for `https://x.org/notes/`), so a
+    /// site hosted under a sub-path gets working root-relative links.
+    pub fn base_path(&self) -> &str {
+        let after_scheme = self.base_url().split_once("://").map_or("", |(_, r)| r);
+        after_scheme.find('/').map_or("", |i| &after_scheme[i..])
+    }
+
+    pub fn has_taxonomy(&self, name: &str) -> bool {
+        self.taxonomies.iter().any(|t| t == name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_path_is_the_url_path_without_trailing_slash() {
+        let mut c = SiteConfig {
+            base_url: "https://x.org/notes/".into(),
+            ..SiteConfig::default()
+        };
+        assert_eq!(c.base_path(), "/notes");
+        c.base_url = "https://x.org".into();
+        assert_eq!(c.base_path(), "");
+    }
+}

@@ -1,0 +1,378 @@
+//! Splitting a source file into YAML front matter and Markdown body, reading
+//! the YAML into `RawMeta`, and pointing problems at their line and column.
+//!
+//! The fast path is one typed serde read. Only when that fails do we take the
+//! slow path that re-reads key by key, so one run can report every unknown key
+//! and every wrong type, each at its own position.
+
+use serde_yaml::{Mapping, Value};
+
+use super::meta::{META_KEYS, Problem, RawMeta};
+use crate::diag::{Pos, did_you_mean};
+
+/// A source file cut at its `---` fences.
+#[derive(Debug)]
+pub struct Parts<'a> {
+    pub yaml: &'a str,
+    /// Line number (1-based) of the first YAML line in the file.
+    pub yaml_line: usize,
+    pub body: &'a str,
+    /// Line number (1-based) of the first body line in the file.
+    pub body_line: usize,
+}
+
+/// A problem found before there was any YAML to read.
+#[derive(Debug, PartialEq, Eq)]
+pub struct SplitError {
+    pub pos: Pos,
+    pub message: String,
+}
+
+pub fn split(text: &str) -> Result<Parts<'_>, SplitError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let at_line = |line, message: &str| SplitError {
+        pos: Pos::new(line, 1),
+        message: message.to_string(),
+    };
+    if text.trim().is_empty() {
+        return Err(at_line(
+            1,
+            "the file is empty; an article starts with front matter between `---` lines",
+        ));
+    }
+    let mut lines = text.split_inclusive('\n');
+    let first = lines.next().unwrap_or_default();
+    if first.trim_end() != "---" {
+        return Err(at_line(
+            1,
+            "missing front matter: the first line must be `---`",
+        ));
+    }
+    let yaml_start = first.len();
+    let mut offset = yaml_start;
+    for (index, line) in lines.enumerate() {
+        if line.trim_end() == "---" {
+            return Ok(Parts {
+                yaml: &text[yaml_start..offset],
+                yaml_line: 2,
+                body: &text[offset + line.len()..],
+                body_line: index + 3,
+            });
+        }
+        offset += line.len();
+    }
+    Err(at_line(
+        1,
+        "unterminated front matter: no closing `---` line after the opening one",
+    ))
+}
+
+/// A problem in the YAML, with its position in the whole file where known.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Located {
+    pub pos: Option<Pos>,
+    pub message: String,
+}
+
+/// Reads the front matter; on failure returns every problem it can find.
+pub fn read_raw(parts: &Parts) -> Result<RawMeta, Vec<Located>> {
+    match serde_yaml::from_str::<Option<RawMeta>>(parts.yaml) {
+        Ok(raw) => Ok(raw.unwrap_or_default()),
+        Err(first_error) => Err(diagnose(parts, &first_error)),
+    }
+}
+
+/// Positions of validation problems, looked up only when there are some.
+pub fn locate_problems(parts: &Parts, problems: Vec<Problem>) -> Vec<Located> {
+    problems
+        .into_iter()
+        .map(|p| {
+            let path: Vec<&str> = p.path.iter().map(String::as_str).collect();
+            Located {
+                pos: locate(parts, &path),
+                message: p.message,
+            }
+        })
+        .collect()
+}
+
+/// The typed read failed: find out which keys are at fault, one by one.
+fn diagnose(parts: &Parts, first_error: &serde_yaml::Error) -> Vec<Located> {
+    let map = match serde_yaml::from_str::<Value>(parts.yaml) {
+        Err(e) => return vec![syntax_error(parts, &e)],
+        Ok(Value::Mapping(map)) => map,
+        Ok(other) => {
+            return vec![Located {
+                pos: Some(Pos::new(parts.yaml_line, 1)),
+                message: format!(
+                    "front matter must be `key: value` lines, not {}",
+                    value_kind(&other)
+                ),
+            }];
+        }
+    };
+    let mut problems = Vec::new();
+    let mut good = Mapping::new();
+    for (key, value) in map {
+        let Some(name) = key.as_str().map(str::to_owned) else {
+            problems.push(Located {
+                pos: Some(Pos::new(parts.yaml_line, 1)),
+                message: format!("front-matter keys must be text, found {}", value_kind(&key)),
+            });
+            continue;
+        };
+        if !META_KEYS.contains(&name.as_str()) {
+            problems.push(unknown_key(parts, &name));
+            continue;
+        }
+        let single = Mapping::from_iter([(key.clone(), value.clone())]);
+        match serde_yaml::from_value::<RawMeta>(Value::Mapping(single)) {
+            Ok(_) => {
+                good.insert(key, value);
+            }
+            Err(e) => problems.push(field_error(parts, &name, &e)),
+        }
+    }
+    // The keys that did read may still break rules; report those too.
+    if let Ok(raw) = serde_yaml::from_value::<RawMeta>(Value::Mapping(good))
+        && let Err(more) = super::meta::validate(raw)
+    {
+        let more = more
+            .into_iter()
+            .filter(|p| !problems_mention(&problems, &p.path[0]));
+        problems.extend(locate_problems(parts, more.collect()));
+    }
+    if problems.is_empty() {
+        problems.push(syntax_error(parts, first_error));
+    }
+    problems
+}
+
+/// A key that failed to read is also missing from the validated rest; do not
+/// report it twice ("wrong type" and then "missing").
+fn problems_mention(problems: &[Located], key: &str) -> bool {
+    problems
+        .iter()
+        .any(|p| p.message.contains(&format!("`{key}`")))
+}
+
+fn unknown_key(parts: &Parts, name: &str) -> Located {
+    let hint = did_you_mean(name, META_KEYS)
+        .map(|s| format!("; did you mean `{s}`?"))
+        .unwrap_or_else(|| format!("; known keys: {}", META_KEYS.join(", ")));
+    Located {
+        pos: locate(parts, &[name]),
+        message: format!("unknown key `{name}`{hint}"),
+    }
+}
+
+fn field_error(parts: &Parts, name: &str, e: &serde_yaml::Error) -> Located {
+    let message = yaml_message(e);
+    // serde names an unknown nested key as "unknown field `x`, expected one of ..."
+    if let Some(field) = between(&message, "unknown field `", "`") {
+        let expected: Vec<&str> = message
+            .split_once("expected")
+            .map(|(_, rest)| rest.split('`').skip(1).step_by(2).collect())
+            .unwrap_or_default();
+        let hint = did_you_mean(field, expected.iter().copied())
+            .map(|s| format!("; did you mean `{s}`?"))
+            .unwrap_or_else(|| format!("; expected one of: {}", expected.join(", ")));
+        return Located {
+            pos: locate(parts, &[name, field]).or_else(|| locate(parts, &[name])),
+            message: format!("unknown key `{field}` in `{name}`{hint}"),
+        };
+    }
+    let nested: Vec<&str> = message
+        .split_once(": ")
+        .map(|(path, _)| path.split('.').collect())
+        .filter(|p: &Vec<&str>| p.iter().all(|seg| is_key_like(seg)))
+        .unwrap_or_default();
+    let mut path = vec![name];
+    path.extend(nested.iter().skip_while(|s| **s == name));
+    let hint = if message.contains("expected a string") {
+        "; put the value in quotes"
+    } else {
+        ""
+    };
+    Located {
+        pos: locate(parts, &path).or_else(|| locate(parts, &[name])),
+        message: format!("`{name}` has the wrong type: {message}{hint}"),
+    }
+}
+
+fn is_key_like(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '[' || c == ']')
+}
+
+fn syntax_error(parts: &Parts, e: &serde_yaml::Error) -> Located {
+    Located {
+        pos: e
+            .location()
+            .map(|l| Pos::new(parts.yaml_line + l.line() - 1, l.column())),
+        message: format!("invalid YAML in front matter: {}", yaml_message(e)),
+    }
+}
+
+/// serde_yaml's message without its own " at line L column C" suffix: we
+/// print positions relative to the whole file, not the YAML block.
+pub fn yaml_message(e: &serde_yaml::Error) -> String {
+    let text = e.to_string();
+    match text.find(" at line ") {
+        Some(i) => text[..i].to_string(),
+        None => text,
+    }
+}
+
+fn value_kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "nothing",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Sequence(_) => "a list",
+        Value::Mapping(_) => "a mapping",
+        Value::Tagged(_) => "a tagged value",
+    }
+}
+
+fn between<'a>(text: &'a str, start: &str, end: &str) -> Option<&'a str> {
+    let rest = &text[text.find(start)? + start.len()..];
+    Some(&rest[..rest.find(end)?])
+}
+
+/// Position of a key path like `["score", "quality"]` or
+/// `["image_sources", "1", "url"]` in the file. The front matter is plain
+/// block YAML at the top level, so a text scan is exact for top-level keys and
+/// finds nested keys inside their parent's lines, flow or block style.
+pub fn locate(parts: &Parts, path: &[&str]) -> Option<Pos> {
+    let (top, rest) = path.split_first()?;
+    let lines: Vec<&str> = parts.yaml.lines().collect();
+    let start = lines.iter().position(|l| top_level_key(l) == Some(*top))?;
+    let end = lines[start + 1..]
+        .iter()
+        .position(|l| top_level_key(l).is_some())
+        .map_or(lines.len(), |i| start + 1 + i);
+    let to_pos = |index: usize, col: usize| Pos::new(parts.yaml_line + index, col);
+    let (nth, key) = match rest {
+        [] => return Some(to_pos(start, 1)),
+        [index, key, ..] if index.parse::<usize>().is_ok() => (index.parse().ok()?, *key),
+        [index] if index.parse::<usize>().is_ok() => return Some(to_pos(start, 1)),
+        [key, ..] => (0, *key),
+    };
+    let mut seen = 0;
+    for (i, line) in lines.iter().enumerate().take(end).skip(start) {
+        let skip = if i == start { top.len() + 1 } else { 0 };
+        for col in nested_key_columns(line, key, skip) {
+            if seen == nth {
+                return Some(to_pos(i, col));
+            }
+            seen += 1;
+        }
+    }
+    Some(to_pos(start, 1))
+}
+
+fn top_level_key(line: &str) -> Option<&str> {
+    let first = line.chars().next()?;
+    if !(first.is_alphanumeric() || first == '_' || first == '"' || first == '\'') {
+        return None;
+    }
+    let (key, _) = line.split_once(':')?;
+    Some(key.trim().trim_matches(['"', '\'']))
+}
+
+/// 1-based columns where `key:` starts in `line`, after byte `skip`.
+fn nested_key_columns(line: &str, key: &str, skip: usize) -> Vec<usize> {
+    let mut columns = Vec::new();
+    let mut from = skip.min(line.len());
+    while let Some(found) = line[from..].find(key) {
+        let at = from + found;
+        let before = line[..at].trim_end_matches(['"', '\'']).chars().last();
+        let after = line[at + key.len()..]
+            .trim_start_matches(['"', '\''])
+            .trim_start();
+        let starts_key = matches!(before, None | Some(' ' | '{' | ',' | '-' | '\t'));
+        if starts_key && after.starts_with(':') {
+            columns.push(line[..at].chars().count() + 1);
+        }
+        from = at + key.len();
+    }
+    columns
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parts(text: &str) -> Parts<'_> {
+        split(text).unwrap()
+    }
+
+    #[test]
+    fn splits_fences_and_counts_lines() {
+        let p = parts("---\ntitle: a\n---\nbody\n");
+        assert_eq!(p.yaml, "title: a\n");
+        assert_eq!(p.body, "body\n");
+        assert_eq!(p.body_line, 4);
+    }
+
+    #[test]
+    fn crlf_and_bom_are_fine() {
+        let p = parts("\u{feff}---\r\ntitle: a\r\n---\r\nbody\r\n");
+        assert_eq!(p.yaml, "title: a\r\n");
+        assert_eq!(p.body, "body\r\n");
+    }
+
+    #[test]
+    fn unterminated_and_empty_are_errors() {
+        assert!(
+            split("---\ntitle: a\n")
+                .unwrap_err()
+                .message
+                .contains("unterminated")
+        );
+        assert!(split("  \n").unwrap_err().message.contains("empty"));
+        assert!(
+            split("title: a\n")
+                .unwrap_err()
+                .message
+                .contains("first line")
+        );
+    }
+
+    #[test]
+    fn locates_nested_keys_in_flow_and_block_style() {
+        let text = "---\ntitle: a\nscore: {quality: 140, depth: 2}\nimage_sources:\n  - url: x\n    caption: c\n  - url: y\n---\n";
+        let p = parts(text);
+        assert_eq!(locate(&p, &["score"]), Some(Pos::new(3, 1)));
+        assert_eq!(locate(&p, &["score", "depth"]), Some(Pos::new(3, 23)));
+        assert_eq!(
+            locate(&p, &["image_sources", "1", "url"]),
+            Some(Pos::new(7, 5))
+        );
+    }
+
+    #[test]
+    fn unknown_key_gets_a_suggestion_and_its_line() {
+        let p = parts("---\ntitle: a\ndate: 2026-01-01\nviewcount: 3\n---\n");
+        let problems = read_raw(&p).unwrap_err();
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].pos, Some(Pos::new(4, 1)));
+        assert!(problems[0].message.contains("did you mean `view_count`?"));
+    }
+
+    #[test]
+    fn wrong_types_and_rule_breaks_are_all_reported() {
+        let p = parts(
+            "---\ntitle: a\ndate: 2026-01-01\nstack: redis\nscore: {quality: 140, freshness: 1, depth: 1, clarity: 1}\nflags: {has_image: true}\n---\n",
+        );
+        let problems = read_raw(&p).unwrap_err();
+        let text = format!("{problems:?}");
+        assert_eq!(problems.len(), 3, "{text}");
+        assert!(text.contains("`stack` has the wrong type"), "{text}");
+        assert!(text.contains("did you mean `has_images`?"), "{text}");
+        assert!(text.contains("`score.quality` is 140"), "{text}");
+    }
+}

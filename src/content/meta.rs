@@ -1,0 +1,511 @@
+//! The post meta of an article, in two steps: `RawMeta` is what serde can
+//! read (shapes and primitive types), `Meta` is what the rest of the pipeline
+//! may rely on (dates parsed, scores in range, enums known). `validate` turns
+//! one into the other and returns every problem, not just the first.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize, Serializer};
+
+use crate::diag::did_you_mean;
+
+/// Every front-matter key, in the order the meta box shows them.
+pub const META_KEYS: [&str; 24] = [
+    "title",
+    "slug",
+    "date",
+    "draft",
+    "topic",
+    "summary",
+    "outline",
+    "brief",
+    "stack",
+    "tools",
+    "code_language",
+    "difficulty",
+    "reading_time",
+    "view_count",
+    "score",
+    "revision",
+    "reference",
+    "hash",
+    "flags",
+    "checklist",
+    "entities",
+    "image_sources",
+    "payload",
+    "notes",
+];
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMeta {
+    pub title: Option<String>,
+    pub slug: Option<String>,
+    pub date: Option<String>,
+    pub draft: Option<bool>,
+    pub topic: Option<String>,
+    pub summary: Option<String>,
+    pub outline: Option<Outline>,
+    pub brief: Option<String>,
+    pub stack: Option<Vec<String>>,
+    pub tools: Option<Vec<String>>,
+    pub code_language: Option<String>,
+    pub difficulty: Option<String>,
+    pub reading_time: Option<i64>,
+    pub view_count: Option<i64>,
+    pub score: Option<RawScore>,
+    pub revision: Option<RawRevision>,
+    pub reference: Option<String>,
+    pub hash: Option<String>,
+    pub flags: Option<Flags>,
+    pub checklist: Option<Vec<String>>,
+    pub entities: Option<Vec<Entity>>,
+    pub image_sources: Option<Vec<ImageSource>>,
+    pub payload: Option<Payload>,
+    pub notes: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Outline {
+    pub context: String,
+    pub problem: String,
+    pub stack: String,
+    pub recommended_action: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScore {
+    pub quality: i64,
+    pub freshness: i64,
+    pub depth: i64,
+    pub clarity: i64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRevision {
+    pub status: String,
+    pub version: String,
+    pub last_reviewed: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Flags {
+    pub ai_generated_style: bool,
+    pub has_images: bool,
+    pub image_heavy: bool,
+    pub needs_human_review: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Entity {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImageSource {
+    /// The host credited in the caption; defaults to the URL's host.
+    #[serde(default)]
+    pub source: String,
+    pub url: String,
+    pub caption: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Payload {
+    pub source_id: Option<String>,
+    pub generator: Option<String>,
+    pub paragraphs: Option<u32>,
+    pub scenario: Option<String>,
+    pub seed: Option<u64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Difficulty {
+    Beginner,
+    Intermediate,
+    Advanced,
+}
+
+impl Difficulty {
+    pub const NAMES: [&str; 3] = ["beginner", "intermediate", "advanced"];
+
+    fn parse(s: &str) -> Option<Difficulty> {
+        match s {
+            "beginner" => Some(Difficulty::Beginner),
+            "intermediate" => Some(Difficulty::Intermediate),
+            "advanced" => Some(Difficulty::Advanced),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        Self::NAMES[self as usize]
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Score {
+    pub quality: u8,
+    pub freshness: u8,
+    pub depth: u8,
+    pub clarity: u8,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Revision {
+    pub status: String,
+    #[serde(serialize_with = "as_display")]
+    pub version: semver::Version,
+    #[serde(serialize_with = "as_display")]
+    pub last_reviewed: NaiveDate,
+}
+
+/// Validated post meta. Optional fields stay `None` when the source left
+/// them out, so the meta box shows exactly what the writer gave.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Meta {
+    pub title: String,
+    pub slug: Option<String>,
+    #[serde(serialize_with = "as_display")]
+    pub date: NaiveDate,
+    pub draft: bool,
+    pub topic: Option<String>,
+    pub summary: Option<String>,
+    pub outline: Option<Outline>,
+    pub brief: Option<String>,
+    pub stack: Vec<String>,
+    pub tools: Vec<String>,
+    pub code_language: Option<String>,
+    pub difficulty: Option<Difficulty>,
+    pub reading_time: Option<u32>,
+    pub view_count: Option<u64>,
+    pub score: Option<Score>,
+    pub revision: Option<Revision>,
+    pub reference: Option<String>,
+    pub hash: Option<String>,
+    pub flags: Option<Flags>,
+    pub checklist: Vec<String>,
+    pub entities: Vec<Entity>,
+    pub image_sources: Vec<ImageSource>,
+    pub payload: Option<Payload>,
+    pub notes: Vec<String>,
+}
+
+fn as_display<T: std::fmt::Display, S: Serializer>(v: &T, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(v)
+}
+
+/// One validation problem: the key path it is about (for its position in the
+/// source) and what is wrong, phrased so the writer knows what to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub path: Vec<String>,
+    pub message: String,
+}
+
+impl Problem {
+    pub fn new(path: &[&str], message: impl Into<String>) -> Self {
+        Problem {
+            path: path.iter().map(|s| s.to_string()).collect(),
+            message: message.into(),
+        }
+    }
+}
+
+/// Collects problems while validating so one pass reports all of them.
+#[derive(Default)]
+struct Checker {
+    problems: Vec<Problem>,
+}
+
+impl Checker {
+    fn report(&mut self, path: &[&str], message: impl Into<String>) {
+        self.problems.push(Problem::new(path, message));
+    }
+
+    fn date(&mut self, path: &[&str], text: &str) -> Option<NaiveDate> {
+        let parsed = NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .ok()
+            .filter(|_| text.len() == 10);
+        if parsed.is_none() {
+            self.report(
+                path,
+                format!(
+                    "`{}` is `{text}`, which is not a date; write YYYY-MM-DD",
+                    path.join(".")
+                ),
+            );
+        }
+        parsed
+    }
+
+    fn percent(&mut self, field: &str, value: i64) -> u8 {
+        match u8::try_from(value) {
+            Ok(v) if v <= 100 => v,
+            _ => {
+                self.report(
+                    &["score", field],
+                    format!("`score.{field}` is {value}; scores must be within 0..=100"),
+                );
+                0
+            }
+        }
+    }
+
+    fn non_negative(&mut self, key: &str, value: Option<i64>) -> Option<u64> {
+        let value = value?;
+        let converted = u64::try_from(value).ok();
+        if converted.is_none() {
+            self.report(&[key], format!("`{key}` is {value}; it cannot be negative"));
+        }
+        converted
+    }
+
+    fn list(&mut self, key: &str, items: Option<Vec<String>>) -> Vec<String> {
+        let items = items.unwrap_or_default();
+        for (i, item) in items.iter().enumerate() {
+            if item.trim().is_empty() {
+                self.report(
+                    &[key, &i.to_string()],
+                    format!("`{key}` item {} is empty", i + 1),
+                );
+            }
+        }
+        items
+    }
+}
+
+/// Checks ranges, dates, enums and cross-field rules; returns the typed meta
+/// or every problem found.
+pub fn validate(raw: RawMeta) -> Result<Meta, Vec<Problem>> {
+    let mut c = Checker::default();
+
+    let title = raw.title.unwrap_or_default();
+    if title.trim().is_empty() {
+        c.report(
+            &["title"],
+            "`title` is missing or empty; every article needs a title",
+        );
+    }
+    if let Some(slug) = &raw.slug
+        && let Err(why) = check_slug(slug)
+    {
+        c.report(&["slug"], why);
+    }
+
+    let date = raw.date.as_deref().and_then(|d| c.date(&["date"], d));
+    let revision = raw.revision.and_then(|r| validate_revision(&mut c, r));
+    let date = date.or(revision.as_ref().map(|r| r.last_reviewed));
+    if date.is_none() && c.problems.iter().all(|p| p.path[0] != "date") {
+        c.report(
+            &["date"],
+            "no date: set `date`, or `revision.last_reviewed`",
+        );
+    }
+
+    let difficulty = raw.difficulty.as_deref().and_then(|d| {
+        let parsed = Difficulty::parse(d);
+        if parsed.is_none() {
+            let hint = did_you_mean(d, Difficulty::NAMES)
+                .map(|s| format!("did you mean `{s}`? "))
+                .unwrap_or_default();
+            c.report(
+                &["difficulty"],
+                format!(
+                    "unknown difficulty `{d}`; {hint}use one of: beginner, intermediate, advanced"
+                ),
+            );
+        }
+        parsed
+    });
+
+    let score = raw.score.map(|s| Score {
+        quality: c.percent("quality", s.quality),
+        freshness: c.percent("freshness", s.freshness),
+        depth: c.percent("depth", s.depth),
+        clarity: c.percent("clarity", s.clarity),
+    });
+
+    let image_sources = raw.image_sources.unwrap_or_default();
+    for (i, image) in image_sources.iter().enumerate() {
+        if !is_web_url(&image.url) {
+            c.report(
+                &["image_sources", &i.to_string(), "url"],
+                format!(
+                    "image source url `{}` must be an http:// or https:// URL",
+                    image.url
+                ),
+            );
+        }
+    }
+    let entities = raw.entities.unwrap_or_default();
+    for (i, entity) in entities.iter().enumerate() {
+        if entity.name.trim().is_empty() {
+            c.report(
+                &["entities", &i.to_string(), "name"],
+                format!("entity {} has an empty name", i + 1),
+            );
+        }
+    }
+
+    let reading_time = c.non_negative("reading_time", raw.reading_time);
+    let reading_time = reading_time.and_then(|m| {
+        let minutes = u32::try_from(m).ok();
+        if minutes.is_none() {
+            c.report(
+                &["reading_time"],
+                format!("`reading_time` of {m} minutes is not plausible"),
+            );
+        }
+        minutes
+    });
+    let view_count = c.non_negative("view_count", raw.view_count);
+    let stack = c.list("stack", raw.stack);
+    let tools = c.list("tools", raw.tools);
+    let checklist = c.list("checklist", raw.checklist);
+    let notes = c.list("notes", raw.notes);
+
+    if !c.problems.is_empty() {
+        return Err(c.problems);
+    }
+    Ok(Meta {
+        title,
+        slug: raw.slug,
+        date: date.expect("a missing date was reported above"),
+        draft: raw.draft.unwrap_or(false),
+        topic: raw.topic,
+        summary: raw.summary,
+        outline: raw.outline,
+        brief: raw.brief,
+        stack,
+        tools,
+        code_language: raw.code_language,
+        difficulty,
+        reading_time,
+        view_count,
+        score,
+        revision,
+        reference: raw.reference,
+        hash: raw.hash,
+        flags: raw.flags,
+        checklist,
+        entities,
+        image_sources,
+        payload: raw.payload,
+        notes,
+    })
+}
+
+fn validate_revision(c: &mut Checker, r: RawRevision) -> Option<Revision> {
+    let version = semver::Version::parse(&r.version);
+    if version.is_err() {
+        c.report(
+            &["revision", "version"],
+            format!(
+                "`revision.version` `{}` is not a version like 1.2.7",
+                r.version
+            ),
+        );
+    }
+    let last_reviewed = c.date(&["revision", "last_reviewed"], &r.last_reviewed);
+    Some(Revision {
+        status: r.status,
+        version: version.ok()?,
+        last_reviewed: last_reviewed?,
+    })
+}
+
+/// A slug becomes a folder name in the output, so it is kept to characters
+/// that are safe in every file system and URL, and can never climb out.
+pub fn check_slug(slug: &str) -> Result<(), String> {
+    let ok = !slug.is_empty()
+        && slug
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+        && !slug.starts_with(['-', '_']);
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "slug `{slug}` may only contain a-z, 0-9, '-' and '_' and must start with a letter or digit"
+        ))
+    }
+}
+
+/// True for absolute http(s) URLs: the only kind an image source may be.
+pub fn is_web_url(url: &str) -> bool {
+    let lower = url.trim().to_ascii_lowercase();
+    (lower.starts_with("https://") || lower.starts_with("http://"))
+        && lower.len() > "https://".len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw(yaml: &str) -> RawMeta {
+        serde_yaml::from_str(yaml).unwrap()
+    }
+
+    #[test]
+    fn minimal_article_validates() {
+        let meta = validate(raw("title: hi\ndate: 2026-07-01")).unwrap();
+        assert_eq!(meta.title, "hi");
+        assert_eq!(meta.date.to_string(), "2026-07-01");
+    }
+
+    #[test]
+    fn date_defaults_to_last_reviewed() {
+        let meta = validate(raw(
+            "title: hi\nrevision: {status: drafted, version: 1.2.7, last_reviewed: 2026-07-01}",
+        ))
+        .unwrap();
+        assert_eq!(meta.date.to_string(), "2026-07-01");
+    }
+
+    #[test]
+    fn reports_every_problem_at_once() {
+        let problems = validate(raw(
+            "title: ''\ndate: 2026-13-01\ndifficulty: intermedate\nscore: {quality: 140, freshness: 1, depth: 2, clarity: -1}",
+        ))
+        .unwrap_err();
+        let messages: Vec<_> = problems.iter().map(|p| p.message.as_str()).collect();
+        assert_eq!(problems.len(), 5, "{messages:#?}");
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains("did you mean `intermediate`"))
+        );
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains("`score.quality` is 140"))
+        );
+        assert!(messages.iter().any(|m| m.contains("`score.clarity` is -1")));
+    }
+
+    #[test]
+    fn slugs_cannot_escape_or_shout() {
+        assert!(check_slug("redis-notes_2").is_ok());
+        for bad in ["../../x", "a/b", "", "Caps", "-x", ".hidden", "a b"] {
+            assert!(check_slug(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn image_urls_must_be_web_urls() {
+        assert!(is_web_url("https://placehold.co/1.png"));
+        assert!(!is_web_url("javascript:alert(1)"));
+        assert!(!is_web_url("data:image/png;base64,xx"));
+    }
+}

@@ -1,0 +1,73 @@
+//! Code highlighting with syntect, as CSS classes rather than inline styles,
+//! so a page's look lives in one cacheable stylesheet.
+
+use std::sync::OnceLock;
+
+use syntect::highlighting::ThemeSet;
+use syntect::html::{ClassStyle, ClassedHTMLGenerator, css_for_theme_with_class_style};
+use syntect::parsing::SyntaxSet;
+use syntect::util::LinesWithEndings;
+
+/// Classes are prefixed so they cannot clash with the site's own CSS.
+const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
+
+/// Loading the syntax definitions costs milliseconds; do it once, and only if
+/// some article has a code block.
+fn syntaxes() -> &'static SyntaxSet {
+    static SET: OnceLock<SyntaxSet> = OnceLock::new();
+    SET.get_or_init(SyntaxSet::load_defaults_newlines)
+}
+
+/// Highlighted HTML for `code` (the inside of `<code>`), or `None` when the
+/// language is unknown or plain text, in which case the caller escapes it.
+pub fn highlight(code: &str, language: &str) -> Option<String> {
+    if language.is_empty() || matches!(language, "text" | "plain" | "txt" | "plaintext") {
+        return None;
+    }
+    let set = syntaxes();
+    let syntax = set.find_syntax_by_token(language)?;
+    let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, set, CLASS_STYLE);
+    for line in LinesWithEndings::from(code) {
+        generator
+            .parse_html_for_line_which_includes_newline(line)
+            .ok()?;
+    }
+    Some(generator.finalize())
+}
+
+/// The stylesheet for a syntect theme, or an error listing the known themes.
+pub fn theme_css(theme_name: &str) -> Result<String, String> {
+    let themes = ThemeSet::load_defaults();
+    let theme = themes.themes.get(theme_name).ok_or_else(|| {
+        let known: Vec<&str> = themes.themes.keys().map(String::as_str).collect();
+        format!(
+            "unknown highlight theme `{theme_name}`; known: {}",
+            known.join(", ")
+        )
+    })?;
+    css_for_theme_with_class_style(theme, CLASS_STYLE).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_language_gets_classes_not_styles() {
+        let html = highlight("fn main() {}\n", "rust").unwrap();
+        assert!(html.contains("class=\"hl-"), "{html}");
+        assert!(!html.contains("style="), "{html}");
+    }
+
+    #[test]
+    fn unknown_and_plain_languages_are_left_to_the_caller() {
+        assert_eq!(highlight("x", "no-such-language"), None);
+        assert_eq!(highlight("x", "text"), None);
+    }
+
+    #[test]
+    fn theme_css_is_class_based_and_unknown_theme_is_an_error() {
+        assert!(theme_css("InspiredGitHub").unwrap().contains(".hl-"));
+        assert!(theme_css("nope").unwrap_err().contains("InspiredGitHub"));
+    }
+}

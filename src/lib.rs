@@ -1,0 +1,25 @@
+//! notesite: a static site generator for engineering-notes articles.
+//!
+//! The pipeline, one module per stage: `config` → `content` (typed meta) →
+//! `assets` → `templates` → `taxonomy` and `related` → `markdown` with
+//! `highlight` → `render` → `output`. `site` strings them together; `cmd`
+//! holds one file per subcommand.
+
+pub mod assets;
+pub mod cdn;
+pub mod cli;
+pub mod cmd;
+pub mod config;
+pub mod content;
+pub mod diag;
+pub mod embedded;
+pub mod fsx;
+pub mod highlight;
+pub mod markdown;
+pub mod meta_box;
+pub mod output;
+pub mod related;
+pub mod render;
+pub mod site;
+pub mod taxonomy;
+pub mod templates;

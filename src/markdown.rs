@@ -1,0 +1,652 @@
+//! Markdown to HTML with pulldown-cmark, plus what a notes site needs on top:
+//! figures with credited captions, heading anchors, highlighted code, link
+//! and image URL checks, and sanitizing of raw HTML.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, Options, Parser, Tag};
+use pulldown_cmark_escape::{escape_href, escape_html};
+
+use crate::content::meta::ImageSource;
+use crate::diag::{Diagnostic, Severity};
+use crate::highlight;
+use serde::Serialize;
+
+/// What the Markdown stage needs from the rest of the site.
+pub struct LinkContext<'a> {
+    /// Maps a site path like `/img/a.png` to the URL of its hashed asset.
+    pub asset_url: &'a (dyn Fn(&str) -> Option<String> + Sync),
+    /// Renders a figure through the site's `partials/figure.html`.
+    pub render_figure: &'a (dyn Fn(&Figure) -> Result<String, Diagnostic> + Sync),
+    pub sanitize_html: bool,
+}
+
+/// A figure for the figure template: the image and its credited caption.
+#[derive(Debug, Serialize)]
+pub struct Figure {
+    pub src: String,
+    pub alt: String,
+    pub title: String,
+    pub caption: String,
+    /// The host credited as "image source: ..."; empty for local images.
+    pub source: String,
+}
+
+/// A problem in the body, at a byte offset of the body text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BodyProblem {
+    pub offset: usize,
+    pub severity: Severity,
+    pub message: String,
+}
+
+/// A link to another page of this site, to be checked once every URL is known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InternalLink {
+    pub offset: usize,
+    /// The site path, without query or fragment: `/other-slug/`.
+    pub path: String,
+}
+
+#[derive(Debug, Default)]
+pub struct Rendered {
+    pub html: String,
+    pub problems: Vec<BodyProblem>,
+    pub internal_links: Vec<InternalLink>,
+    /// Failures of the figure template, reported against the template.
+    pub template_errors: Vec<Diagnostic>,
+}
+
+fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES
+}
+
+/// Renders `body` for the page at `page_dir` (like `/my-slug/`).
+pub fn render(body: &str, sources: &[ImageSource], page_dir: &str, ctx: &LinkContext) -> Rendered {
+    let events: Vec<(Event, Range<usize>)> = Parser::new_ext(body, options())
+        .into_offset_iter()
+        .collect();
+    let mut r = Renderer {
+        sources,
+        page_dir,
+        ctx,
+        out: Vec::with_capacity(events.len()),
+        rendered: Rendered::default(),
+        heading_ids: HashMap::new(),
+        has_raw_html: false,
+    };
+    let mut i = 0;
+    while i < events.len() {
+        i = r.event(&events, i);
+    }
+    let mut html = String::with_capacity(body.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, r.out.into_iter());
+    if r.has_raw_html && ctx.sanitize_html {
+        html = sanitizer().clean(&html).to_string();
+    }
+    r.rendered.html = html;
+    r.rendered
+}
+
+struct Renderer<'a, 'c> {
+    sources: &'c [ImageSource],
+    page_dir: &'c str,
+    ctx: &'c LinkContext<'c>,
+    out: Vec<Event<'a>>,
+    rendered: Rendered,
+    heading_ids: HashMap<String, usize>,
+    has_raw_html: bool,
+}
+
+impl<'a> Renderer<'a, '_> {
+    /// Handles the event at `i`, returns the index of the next one to handle.
+    fn event(&mut self, events: &[(Event<'a>, Range<usize>)], i: usize) -> usize {
+        let (event, range) = &events[i];
+        match event {
+            Event::Start(Tag::Heading { level, id, .. }) => {
+                let end = matching_end(events, i);
+                self.heading(*level as usize, id.as_deref(), &events[i + 1..end]);
+                end + 1
+            }
+            Event::Start(Tag::CodeBlock(kind)) => {
+                let end = matching_end(events, i);
+                self.code_block(kind, &events[i + 1..end]);
+                end + 1
+            }
+            Event::Start(Tag::Paragraph) => {
+                let end = matching_end(events, i);
+                if let Some(image) = lone_image(&events[i + 1..end]) {
+                    self.figure(&events[i + 1 + image.start..i + 1 + image.end]);
+                    end + 1
+                } else {
+                    self.out.push(event.clone());
+                    i + 1
+                }
+            }
+            Event::Start(Tag::Image { .. }) => {
+                let end = matching_end(events, i);
+                let img = self.img_tag(&events[i..=end]);
+                self.out.push(Event::InlineHtml(img.into()));
+                end + 1
+            }
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let dest = self.check_url(dest_url, range.start, "link");
+                self.out.push(Event::Start(Tag::Link {
+                    link_type: *link_type,
+                    dest_url: dest.into(),
+                    title: title.clone(),
+                    id: id.clone(),
+                }));
+                i + 1
+            }
+            Event::Html(_) | Event::InlineHtml(_) => {
+                self.has_raw_html = true;
+                self.out.push(event.clone());
+                i + 1
+            }
+            _ => {
+                self.out.push(event.clone());
+                i + 1
+            }
+        }
+    }
+
+    fn heading(
+        &mut self,
+        level: usize,
+        explicit_id: Option<&str>,
+        inner: &[(Event<'a>, Range<usize>)],
+    ) {
+        let base = explicit_id.map_or_else(|| heading_id(&plain_text(inner)), str::to_owned);
+        let id = self.unique_id(base);
+        let mut open = format!("<h{level} id=\"");
+        escape_html(&mut open, &id).expect("writing to a String cannot fail");
+        open.push_str("\">");
+        self.out.push(Event::Html(open.into()));
+        let mut i = 0;
+        while i < inner.len() {
+            i = self.event(inner, i);
+        }
+        let mut close = String::from(" <a class=\"anchor\" href=\"#");
+        escape_href(&mut close, &id).expect("writing to a String cannot fail");
+        close.push_str(&format!("\">#</a></h{level}>\n"));
+        self.out.push(Event::Html(close.into()));
+    }
+
+    fn unique_id(&mut self, base: String) -> String {
+        let count = self.heading_ids.entry(base.clone()).or_insert(0);
+        *count += 1;
+        if *count == 1 {
+            base
+        } else {
+            format!("{base}-{}", *count - 1)
+        }
+    }
+
+    fn code_block(&mut self, kind: &CodeBlockKind, inner: &[(Event<'a>, Range<usize>)]) {
+        let code: String = inner
+            .iter()
+            .filter_map(|(e, _)| match e {
+                Event::Text(t) => Some(t.as_ref()),
+                _ => None,
+            })
+            .collect();
+        let language = match kind {
+            CodeBlockKind::Fenced(info) => info.split_whitespace().next().unwrap_or(""),
+            CodeBlockKind::Indented => "",
+        };
+        let mut html = String::from("<pre class=\"code\"");
+        if !language.is_empty() {
+            html.push_str(" data-lang=\"");
+            escape_html(&mut html, language).expect("writing to a String cannot fail");
+            html.push('"');
+        }
+        html.push_str("><code");
+        if !language.is_empty() {
+            html.push_str(" class=\"language-");
+            escape_html(&mut html, language).expect("writing to a String cannot fail");
+            html.push('"');
+        }
+        html.push('>');
+        match highlight::highlight(&code, language) {
+            Some(highlighted) => html.push_str(&highlighted),
+            None => escape_html(&mut html, &code).expect("writing to a String cannot fail"),
+        }
+        html.push_str("</code></pre>\n");
+        self.out.push(Event::Html(html.into()));
+    }
+
+    /// `<figure>` for a paragraph that is only an image; the caption and the
+    /// credited source come from the article's `image_sources` entry.
+    fn figure(&mut self, image: &[(Event<'a>, Range<usize>)]) {
+        let (
+            Event::Start(Tag::Image {
+                dest_url, title, ..
+            }),
+            range,
+        ) = &image[0]
+        else {
+            unreachable!("lone_image returns a range that starts with an image");
+        };
+        let alt = plain_text(&image[1..image.len() - 1]);
+        let entry = self
+            .sources
+            .iter()
+            .find(|s| s.url.trim() == dest_url.trim());
+        let (caption, source) = match entry {
+            Some(s) if !s.source.is_empty() => (s.caption.clone(), s.source.clone()),
+            Some(s) => (
+                s.caption.clone(),
+                host_of(&s.url).unwrap_or_default().to_string(),
+            ),
+            None => (
+                alt.clone(),
+                host_of(dest_url).unwrap_or_default().to_string(),
+            ),
+        };
+        self.warn_if_uncredited(dest_url, range.start);
+        let figure = Figure {
+            src: self.check_url(dest_url, range.start, "image"),
+            alt,
+            title: title.to_string(),
+            caption,
+            source,
+        };
+        match (self.ctx.render_figure)(&figure) {
+            Ok(html) => self.out.push(Event::Html(html.into())),
+            Err(e) => self.rendered.template_errors.push(e),
+        }
+    }
+
+    fn warn_if_uncredited(&mut self, url: &str, offset: usize) {
+        if !self.sources.iter().any(|s| s.url.trim() == url.trim()) {
+            self.problem(
+                offset,
+                Severity::Warning,
+                format!("image `{url}` has no `image_sources` entry; its caption falls back to the alt text"),
+            );
+        }
+    }
+
+    /// `<img>` with lazy loading; `image` runs from Start(Image) to End(Image).
+    fn img_tag(&mut self, image: &[(Event<'a>, Range<usize>)]) -> String {
+        let (
+            Event::Start(Tag::Image {
+                dest_url, title, ..
+            }),
+            range,
+        ) = &image[0]
+        else {
+            unreachable!("img_tag is called on an image");
+        };
+        let src = self.check_url(dest_url, range.start, "image");
+        self.warn_if_uncredited(dest_url, range.start);
+        let alt = plain_text(&image[1..image.len() - 1]);
+        let mut html = String::from("<img src=\"");
+        escape_href(&mut html, &src).expect("writing to a String cannot fail");
+        html.push_str("\" alt=\"");
+        escape_html(&mut html, &alt).expect("writing to a String cannot fail");
+        if !title.is_empty() {
+            html.push_str("\" title=\"");
+            escape_html(&mut html, title).expect("writing to a String cannot fail");
+        }
+        html.push_str("\" loading=\"lazy\" decoding=\"async\">");
+        html
+    }
+
+    /// Rejects unsafe schemes, rewrites static paths to their hashed names and
+    /// records internal links for checking. Returns the URL to write.
+    fn check_url(&mut self, url: &CowStr<'a>, offset: usize, what: &str) -> String {
+        match classify_url(url) {
+            UrlKind::External | UrlKind::Fragment => url.to_string(),
+            UrlKind::Unsafe(scheme) => {
+                self.problem(
+                    offset,
+                    Severity::Error,
+                    format!("{what} URL `{url}` uses `{scheme}:`; only http(s), mailto and relative URLs are allowed"),
+                );
+                "#".to_string()
+            }
+            UrlKind::Site => {
+                let (path, suffix) = split_suffix(url);
+                let path = resolve(self.page_dir, path);
+                if let Some(hashed) = (self.ctx.asset_url)(&path) {
+                    return format!("{hashed}{suffix}");
+                }
+                self.rendered
+                    .internal_links
+                    .push(InternalLink { offset, path });
+                url.to_string()
+            }
+        }
+    }
+
+    fn problem(&mut self, offset: usize, severity: Severity, message: String) {
+        self.rendered.problems.push(BodyProblem {
+            offset,
+            severity,
+            message,
+        });
+    }
+}
+
+/// Index of the End event that closes the Start event at `start`.
+fn matching_end(events: &[(Event, Range<usize>)], start: usize) -> usize {
+    let Event::Start(tag) = &events[start].0 else {
+        return start;
+    };
+    let end_tag = tag.to_end();
+    let mut depth = 0;
+    for (i, (event, _)) in events.iter().enumerate().skip(start) {
+        match event {
+            Event::Start(t) if t.to_end() == end_tag => depth += 1,
+            Event::End(t) if *t == end_tag => {
+                depth -= 1;
+                if depth == 0 {
+                    return i;
+                }
+            }
+            _ => {}
+        }
+    }
+    events.len() - 1
+}
+
+/// If a paragraph's events are one image and nothing else but white space,
+/// the range of that image (Start to End, inclusive) within `inner`.
+fn lone_image(inner: &[(Event, Range<usize>)]) -> Option<Range<usize>> {
+    let is_blank = |e: &Event| match e {
+        Event::Text(t) => t.trim().is_empty(),
+        Event::SoftBreak => true,
+        _ => false,
+    };
+    let start = inner.iter().position(|(e, _)| !is_blank(e))?;
+    if !matches!(inner[start].0, Event::Start(Tag::Image { .. })) {
+        return None;
+    }
+    let end = matching_end(inner, start);
+    inner[end + 1..]
+        .iter()
+        .all(|(e, _)| is_blank(e))
+        .then_some(start..end + 1)
+}
+
+fn plain_text(events: &[(Event, Range<usize>)]) -> String {
+    let mut text = String::new();
+    for (event, _) in events {
+        match event {
+            Event::Text(t) | Event::Code(t) => text.push_str(t),
+            Event::SoftBreak | Event::HardBreak => text.push(' '),
+            _ => {}
+        }
+    }
+    text
+}
+
+/// An anchor id from heading text: lowercase words joined by `-`.
+pub fn heading_id(text: &str) -> String {
+    let mut id = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_alphanumeric() || c == '_' {
+            id.extend(c.to_lowercase());
+        } else if !id.is_empty() && !id.ends_with('-') {
+            id.push('-');
+        }
+    }
+    let id = id.trim_end_matches('-');
+    if id.is_empty() {
+        "section".to_string()
+    } else {
+        id.to_string()
+    }
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum UrlKind {
+    /// http(s), protocol-relative or mailto: left as written.
+    External,
+    /// `#anchor` on the same page.
+    Fragment,
+    /// A path on this site, absolute or relative.
+    Site,
+    /// Any other scheme (`javascript:`, `data:`, `vbscript:` ...).
+    Unsafe(String),
+}
+
+/// Browsers ignore tabs, newlines and leading spaces in a URL's scheme, so
+/// `java\tscript:` must count as `javascript:` here too.
+pub fn classify_url(url: &str) -> UrlKind {
+    let cleaned: String = url
+        .trim_start()
+        .chars()
+        .filter(|c| !c.is_ascii_whitespace() && !c.is_control())
+        .collect();
+    if cleaned.starts_with('#') {
+        return UrlKind::Fragment;
+    }
+    if cleaned.starts_with("//") {
+        return UrlKind::External;
+    }
+    let scheme_end = cleaned.find([':', '/', '?', '#']);
+    match scheme_end {
+        Some(i) if cleaned.as_bytes()[i] == b':' && i > 0 => {
+            let scheme = cleaned[..i].to_ascii_lowercase();
+            if matches!(scheme.as_str(), "http" | "https" | "mailto") {
+                UrlKind::External
+            } else {
+                UrlKind::Unsafe(scheme)
+            }
+        }
+        _ if cleaned.starts_with(':') => UrlKind::Unsafe(String::new()),
+        _ => UrlKind::Site,
+    }
+}
+
+fn split_suffix(url: &str) -> (&str, &str) {
+    let i = url.find(['?', '#']).unwrap_or(url.len());
+    (&url[..i], &url[i..])
+}
+
+/// Resolves a site URL against the page's folder, like a browser would.
+fn resolve(page_dir: &str, path: &str) -> String {
+    let joined = if path.starts_with('/') {
+        path.to_string()
+    } else {
+        format!("{page_dir}{path}")
+    };
+    let mut segments: Vec<&str> = Vec::new();
+    for seg in joined.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                segments.pop();
+            }
+            s => segments.push(s),
+        }
+    }
+    let trailing = joined.ends_with('/') && !segments.is_empty();
+    let mut out = format!("/{}", segments.join("/"));
+    if trailing {
+        out.push('/');
+    }
+    out
+}
+
+fn host_of(url: &str) -> Option<&str> {
+    let rest = url.split_once("://")?.1;
+    let host = rest.split(['/', '?', '#']).next()?;
+    let host = host.rsplit('@').next()?;
+    (!host.is_empty()).then_some(host)
+}
+
+/// The sanitizer keeps what our own renderer writes (anchors, highlighted
+/// code classes, figures, task lists, table alignment) and drops scripts,
+/// event handlers and unsafe URLs from raw HTML.
+fn sanitizer() -> &'static ammonia::Builder<'static> {
+    static BUILDER: std::sync::OnceLock<ammonia::Builder<'static>> = std::sync::OnceLock::new();
+    BUILDER.get_or_init(|| {
+        let mut b = ammonia::Builder::default();
+        b.add_tags(["figure", "figcaption", "input"])
+            .add_tag_attributes("img", ["loading", "decoding"])
+            .add_tag_attributes("input", ["type", "checked", "disabled"])
+            .add_tag_attributes("th", ["style"])
+            .add_tag_attributes("td", ["style"])
+            .url_schemes(["http", "https", "mailto"].into())
+            .link_rel(None);
+        for tag in [
+            "span", "code", "pre", "a", "div", "sup", "li", "ul", "ol", "section", "figure",
+        ] {
+            b.add_tag_attributes(tag, ["class"]);
+        }
+        for tag in ["h1", "h2", "h3", "h4", "h5", "h6", "div", "li", "sup"] {
+            b.add_tag_attributes(tag, ["id"]);
+        }
+        b.add_tag_attributes("pre", ["data-lang"]);
+        b
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use crate::assets::AssetSet;
+    use crate::templates::Templates;
+    use std::sync::{Arc, OnceLock};
+
+    fn no_assets(_: &str) -> Option<String> {
+        None
+    }
+
+    /// The built-in templates, so figures render through the real partial.
+    fn templates() -> &'static Templates {
+        static T: OnceLock<Templates> = OnceLock::new();
+        T.get_or_init(|| {
+            let root = std::path::Path::new("/nonexistent-notesite-root");
+            Templates::load(root, Arc::new(AssetSet::default()), &serde_json::json!({})).unwrap()
+        })
+    }
+
+    fn render_plain(body: &str, sources: &[ImageSource]) -> Rendered {
+        let figure = |f: &Figure| templates().render_figure(f);
+        let ctx = LinkContext {
+            asset_url: &no_assets,
+            render_figure: &figure,
+            sanitize_html: true,
+        };
+        render(body, sources, "/post/", &ctx)
+    }
+
+    fn source(url: &str) -> ImageSource {
+        ImageSource {
+            source: "dummyimage.com".into(),
+            url: url.into(),
+            caption: "cache diagram".into(),
+        }
+    }
+
+    #[test]
+    fn lone_image_becomes_a_credited_figure() {
+        let r = render_plain(
+            "![alt](https://dummyimage.com/a.png)\n",
+            &[source("https://dummyimage.com/a.png")],
+        );
+        insta::assert_snapshot!(r.html, @r#"<figure><img src="https://dummyimage.com/a.png" alt="alt" loading="lazy" decoding="async"><figcaption>cache diagram. image source: dummyimage.com</figcaption></figure>"#);
+        assert!(r.problems.is_empty());
+    }
+
+    #[test]
+    fn image_without_entry_falls_back_to_alt_and_host_and_warns() {
+        let r = render_plain("![a diagram](https://placehold.co/x.png)\n", &[]);
+        assert!(
+            r.html
+                .contains("<figcaption>a diagram. image source: placehold.co</figcaption>"),
+            "{}",
+            r.html
+        );
+        assert_eq!(r.problems.len(), 1);
+        assert_eq!(r.problems[0].severity, Severity::Warning);
+    }
+
+    #[test]
+    fn headings_get_unique_anchors() {
+        let r = render_plain("## Why it matters\n\n## Why it matters\n", &[]);
+        assert!(r.html.contains("<h2 id=\"why-it-matters\">"), "{}", r.html);
+        assert!(
+            r.html.contains("<h2 id=\"why-it-matters-1\">"),
+            "{}",
+            r.html
+        );
+        assert!(r.html.contains("href=\"#why-it-matters\""));
+    }
+
+    #[test]
+    fn code_is_highlighted_or_escaped() {
+        let r = render_plain("```rust\nlet x = 1;\n```\n\n```nope\n<b>\n```\n", &[]);
+        assert!(r.html.contains("<pre class=\"code\" data-lang=\"rust\"><code class=\"language-rust\"><span class=\"hl-"), "{}", r.html);
+        assert!(
+            r.html.contains("<code class=\"language-nope\">&lt;b&gt;"),
+            "{}",
+            r.html
+        );
+    }
+
+    #[test]
+    fn unsafe_urls_are_errors_and_never_written() {
+        let r = render_plain(
+            "[x](javascript:alert(1)) ![y](java&#9;script:alert(2))\n",
+            &[],
+        );
+        let errors: Vec<_> = r
+            .problems
+            .iter()
+            .filter(|p| p.severity == Severity::Error)
+            .collect();
+        assert_eq!(errors.len(), 2, "{:?}", r.problems);
+        assert!(!r.html.contains("javascript"), "{}", r.html);
+    }
+
+    #[test]
+    fn raw_html_is_sanitized() {
+        let r = render_plain(
+            "<script>alert(1)</script>\n\n<p onclick=\"x()\">hi</p>\n",
+            &[],
+        );
+        assert!(!r.html.contains("<script"), "{}", r.html);
+        assert!(!r.html.contains("onclick"), "{}", r.html);
+        assert!(r.html.contains("hi"));
+    }
+
+    #[test]
+    fn internal_links_are_resolved_against_the_page() {
+        let r = render_plain("[a](../other/) [b](/x/#top) [c](https://e.org)\n", &[]);
+        let paths: Vec<_> = r.internal_links.iter().map(|l| l.path.as_str()).collect();
+        assert_eq!(paths, ["/other/", "/x/"]);
+    }
+
+    #[test]
+    fn tables_footnotes_tasks_and_strikethrough_render() {
+        let r = render_plain(
+            "|a|\n|-|\n|b|\n\n- [x] done\n\n~~old~~ note[^1]\n\n[^1]: foot\n",
+            &[],
+        );
+        for needle in [
+            "<table>",
+            "type=\"checkbox\"",
+            "<del>old</del>",
+            "footnote-definition",
+        ] {
+            assert!(r.html.contains(needle), "{needle} in {}", r.html);
+        }
+    }
+}

@@ -1,0 +1,277 @@
+//! The post meta box: every meta field as a row the template can show
+//! without knowing the schema. Lists stay lists, nested maps become nested
+//! definition lists, flags read yes/no, and taxonomy values link to their
+//! term pages.
+
+use serde::Serialize;
+
+use crate::content::meta::Meta;
+
+#[derive(Debug, Serialize)]
+pub struct MetaField {
+    /// The front-matter key, for CSS hooks: `meta-image_sources`.
+    pub key: &'static str,
+    /// What the reader sees: `image sources`.
+    pub label: &'static str,
+    /// `text`, `list`, `map` or `records`.
+    pub kind: &'static str,
+    pub text: String,
+    pub url: Option<String>,
+    pub items: Vec<Item>,
+    pub entries: Vec<Entry>,
+    pub records: Vec<Vec<Entry>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Item {
+    pub text: String,
+    pub url: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Entry {
+    pub label: &'static str,
+    pub text: String,
+    pub url: Option<String>,
+}
+
+/// A term page URL for a taxonomy value, if that taxonomy is built.
+pub type TermUrl<'a> = &'a dyn Fn(&str, &str) -> Option<String>;
+
+impl MetaField {
+    fn new(key: &'static str, label: &'static str, kind: &'static str) -> Self {
+        MetaField {
+            key,
+            label,
+            kind,
+            text: String::new(),
+            url: None,
+            items: Vec::new(),
+            entries: Vec::new(),
+            records: Vec::new(),
+        }
+    }
+
+    fn text(key: &'static str, label: &'static str, text: impl ToString) -> Self {
+        MetaField {
+            text: text.to_string(),
+            ..MetaField::new(key, label, "text")
+        }
+    }
+
+    fn list(key: &'static str, label: &'static str, items: Vec<Item>) -> Self {
+        MetaField {
+            items,
+            ..MetaField::new(key, label, "list")
+        }
+    }
+
+    fn map(key: &'static str, label: &'static str, entries: Vec<Entry>) -> Self {
+        MetaField {
+            entries,
+            ..MetaField::new(key, label, "map")
+        }
+    }
+
+    fn records(key: &'static str, label: &'static str, records: Vec<Vec<Entry>>) -> Self {
+        MetaField {
+            records,
+            ..MetaField::new(key, label, "records")
+        }
+    }
+}
+
+fn entry(label: &'static str, text: impl ToString) -> Entry {
+    Entry {
+        label,
+        text: text.to_string(),
+        url: None,
+    }
+}
+
+fn yes_no(flag: bool) -> &'static str {
+    if flag { "yes" } else { "no" }
+}
+
+fn plain_items(values: &[String]) -> Vec<Item> {
+    values
+        .iter()
+        .map(|v| Item {
+            text: v.clone(),
+            url: None,
+        })
+        .collect()
+}
+
+fn linked_items(values: &[String], taxonomy: &str, term_url: TermUrl) -> Vec<Item> {
+    values
+        .iter()
+        .map(|v| Item {
+            text: v.clone(),
+            url: term_url(taxonomy, v),
+        })
+        .collect()
+}
+
+/// The rows of the meta box, in the order of the exported articles' box.
+/// Fields the article left out are left out of the box too.
+pub fn rows(meta: &Meta, term_url: TermUrl) -> Vec<MetaField> {
+    let mut rows = Vec::with_capacity(20);
+    let mut text = |key, label, value: &Option<String>| {
+        if let Some(v) = value {
+            rows.push(MetaField::text(key, label, v));
+        }
+    };
+    text("topic", "topic", &meta.topic);
+    text("summary", "summary", &meta.summary);
+    if let Some(o) = &meta.outline {
+        rows.push(MetaField::map(
+            "outline",
+            "ai outline",
+            vec![
+                entry("context", &o.context),
+                entry("problem", &o.problem),
+                entry("stack", &o.stack),
+                entry("recommended action", &o.recommended_action),
+            ],
+        ));
+    }
+    if let Some(b) = &meta.brief {
+        rows.push(MetaField::text("brief", "ai brief", b));
+    }
+    if !meta.stack.is_empty() {
+        rows.push(MetaField::list(
+            "stack",
+            "stack",
+            linked_items(&meta.stack, "stack", term_url),
+        ));
+    }
+    if !meta.tools.is_empty() {
+        rows.push(MetaField::list(
+            "tools",
+            "tools",
+            linked_items(&meta.tools, "tools", term_url),
+        ));
+    }
+    if let Some(l) = &meta.code_language {
+        rows.push(MetaField::text("code_language", "code language", l));
+    }
+    if let Some(d) = meta.difficulty {
+        rows.push(MetaField {
+            url: term_url("difficulty", d.as_str()),
+            ..MetaField::text("difficulty", "difficulty", d.as_str())
+        });
+    }
+    if let Some(r) = meta.reading_time {
+        rows.push(MetaField::text("reading_time", "reading time", r));
+    }
+    if let Some(v) = meta.view_count {
+        rows.push(MetaField::text("view_count", "view count", v));
+    }
+    if let Some(s) = &meta.score {
+        rows.push(MetaField::map(
+            "score",
+            "score",
+            vec![
+                entry("quality", s.quality),
+                entry("freshness", s.freshness),
+                entry("depth", s.depth),
+                entry("clarity", s.clarity),
+            ],
+        ));
+    }
+    if let Some(r) = &meta.revision {
+        rows.push(MetaField::map(
+            "revision",
+            "revision",
+            vec![
+                entry("status", &r.status),
+                entry("version", &r.version),
+                entry("last reviewed", r.last_reviewed),
+            ],
+        ));
+    }
+    more_rows(meta, term_url, &mut rows);
+    rows
+}
+
+fn more_rows(meta: &Meta, term_url: TermUrl, rows: &mut Vec<MetaField>) {
+    if let Some(r) = &meta.reference {
+        rows.push(MetaField::text("reference", "reference", r));
+    }
+    if let Some(h) = &meta.hash {
+        rows.push(MetaField::text("hash", "hash", h));
+    }
+    if let Some(f) = &meta.flags {
+        rows.push(MetaField::map(
+            "flags",
+            "flags",
+            vec![
+                entry("ai generated style", yes_no(f.ai_generated_style)),
+                entry("has images", yes_no(f.has_images)),
+                entry("image heavy", yes_no(f.image_heavy)),
+                entry("needs human review", yes_no(f.needs_human_review)),
+            ],
+        ));
+    }
+    if !meta.checklist.is_empty() {
+        rows.push(MetaField::list(
+            "checklist",
+            "checklist",
+            plain_items(&meta.checklist),
+        ));
+    }
+    if !meta.entities.is_empty() {
+        let records = meta
+            .entities
+            .iter()
+            .map(|e| {
+                vec![
+                    Entry {
+                        url: term_url("entities", &e.name),
+                        ..entry("name", &e.name)
+                    },
+                    entry("type", &e.kind),
+                ]
+            })
+            .collect();
+        rows.push(MetaField::records("entities", "entities", records));
+    }
+    if !meta.image_sources.is_empty() {
+        let records = meta
+            .image_sources
+            .iter()
+            .map(|s| {
+                vec![
+                    entry("source", &s.source),
+                    entry("url", &s.url),
+                    entry("caption", &s.caption),
+                ]
+            })
+            .collect();
+        rows.push(MetaField::records(
+            "image_sources",
+            "image sources",
+            records,
+        ));
+    }
+    if let Some(p) = &meta.payload {
+        let mut entries = Vec::new();
+        let optional = [
+            ("source id", p.source_id.clone()),
+            ("generator", p.generator.clone()),
+            ("paragraphs", p.paragraphs.map(|n| n.to_string())),
+            ("scenario", p.scenario.clone()),
+            ("seed", p.seed.map(|n| n.to_string())),
+        ];
+        for (label, value) in optional {
+            if let Some(v) = value {
+                entries.push(entry(label, v));
+            }
+        }
+        rows.push(MetaField::map("payload", "payload", entries));
+    }
+    if !meta.notes.is_empty() {
+        rows.push(MetaField::list("notes", "notes", plain_items(&meta.notes)));
+    }
+}

@@ -1,0 +1,137 @@
+//! Where rendered files go. A build writes into a staging folder beside the
+//! output and swaps it in only when every page succeeded, so a failed build
+//! leaves the previous site untouched. `check` renders into a sink that
+//! writes nothing.
+
+use std::path::{Component, Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+
+use crate::fsx;
+
+pub enum Sink {
+    Staging(Staging),
+    /// Renders everything, writes nothing: for `check`.
+    Discard,
+}
+
+impl Sink {
+    /// Writes `bytes` at `rel` (a `/`-separated path inside the output).
+    pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<()> {
+        let rel = safe_relative(rel)?;
+        match self {
+            Sink::Staging(staging) => staging.write(&rel, bytes),
+            Sink::Discard => Ok(()),
+        }
+    }
+}
+
+/// A temp folder beside the output, removed on drop unless committed.
+pub struct Staging {
+    dir: tempfile::TempDir,
+    target: PathBuf,
+}
+
+impl Staging {
+    pub fn new(target: &Path) -> Result<Staging> {
+        if target.exists() && !target.is_dir() {
+            bail!(
+                "{} exists and is not a folder; choose another --out",
+                target.display()
+            );
+        }
+        let parent = match target.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        fsx::create_dir_all(parent)?;
+        let name = target.file_name().unwrap_or_default().to_string_lossy();
+        let dir = tempfile::Builder::new()
+            .prefix(&format!(".{name}.staging-"))
+            .tempdir_in(parent)
+            .with_context(|| format!("cannot create a staging folder in {}", parent.display()))?;
+        Ok(Staging {
+            dir,
+            target: target.to_path_buf(),
+        })
+    }
+
+    fn write(&self, rel: &Path, bytes: &[u8]) -> Result<()> {
+        let path = self.dir.path().join(rel);
+        if let Some(parent) = path.parent() {
+            fsx::create_dir_all(parent)?;
+        }
+        fsx::write(&path, bytes)
+    }
+
+    /// Swaps the staged site in: the old output is moved aside, the staged
+    /// folder renamed into place, and only then the old one removed. If the
+    /// second rename fails, the old output is put back.
+    pub fn commit(self) -> Result<()> {
+        let staged = self.dir.keep();
+        let target = &self.target;
+        if !target.exists() {
+            return fsx::rename(&staged, target);
+        }
+        let old = staged.with_file_name(format!(
+            "{}.old",
+            staged.file_name().unwrap_or_default().to_string_lossy()
+        ));
+        fsx::rename(target, &old)?;
+        if let Err(e) = fsx::rename(&staged, target) {
+            let _ = std::fs::rename(&old, target);
+            let _ = std::fs::remove_dir_all(&staged);
+            return Err(e);
+        }
+        std::fs::remove_dir_all(&old)
+            .with_context(|| format!("cannot remove the previous output at {}", old.display()))
+    }
+}
+
+/// Output paths come from slugs and term names; this is the last line of
+/// defence that none of them can climb out of the output folder.
+fn safe_relative(rel: &str) -> Result<PathBuf> {
+    let path = Path::new(rel);
+    let ok = !rel.is_empty() && path.components().all(|c| matches!(c, Component::Normal(_)));
+    if !ok {
+        bail!("refusing to write `{rel}`: it is not a plain path inside the output folder");
+    }
+    Ok(path.to_path_buf())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_cannot_escape() {
+        for bad in ["../x", "/etc/passwd", "a/../../b", "", "./a"] {
+            assert!(safe_relative(bad).is_err(), "{bad}");
+        }
+        assert!(safe_relative("post/index.html").is_ok());
+    }
+
+    #[test]
+    fn dropped_staging_leaves_no_trace_and_commit_replaces() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        std::fs::create_dir(&out).unwrap();
+        std::fs::write(out.join("old.html"), "old").unwrap();
+
+        let staging = Staging::new(&out).unwrap();
+        Sink::Staging(staging).write("new.html", b"new").unwrap();
+        // The sink (and its staging folder) is dropped without commit.
+        assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 1);
+        assert!(out.join("old.html").exists());
+
+        let staging = Staging::new(&out).unwrap();
+        staging.write(Path::new("new.html"), b"new").unwrap();
+        staging.commit().unwrap();
+        assert!(!out.join("old.html").exists());
+        assert_eq!(
+            std::fs::read_to_string(out.join("new.html")).unwrap(),
+            "new"
+        );
+        assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 1);
+    }
+}

@@ -1,0 +1,540 @@
+//! Rendering: every page of the site through its template into the sink.
+//! Articles render in parallel and are written as soon as they are done, so
+//! memory holds the site's meta, never every page at once.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use rayon::prelude::*;
+use serde::Serialize;
+use tera::Context;
+
+use crate::assets::MANIFEST_FILE;
+use crate::cdn::{CacheRules, HEADERS_FILE};
+use crate::content::Article;
+use crate::diag::{Diagnostic, Diagnostics, Severity, pos_at};
+use crate::markdown::{self, Figure, LinkContext};
+use crate::meta_box;
+use crate::output::Sink;
+use crate::site::{Link, Site};
+
+/// The sitemap protocol allows 50,000 URLs per file.
+const SITEMAP_LIMIT: usize = 50_000;
+
+/// What a render produced, for the summary line.
+#[derive(Debug, Default)]
+pub struct Report {
+    pub articles: usize,
+    pub pages: usize,
+    pub assets: usize,
+    pub warnings: Vec<Diagnostic>,
+}
+
+#[derive(Serialize)]
+struct PageView<'a> {
+    title: &'a str,
+    slug: &'a str,
+    url: String,
+    permalink: String,
+    date: String,
+    summary: &'a str,
+    content: String,
+    terms: Vec<TermLink<'a>>,
+    difficulty_url: Option<String>,
+    meta: &'a crate::content::Meta,
+}
+
+#[derive(Serialize)]
+struct TermLink<'a> {
+    taxonomy: &'static str,
+    name: &'a str,
+    url: String,
+}
+
+#[derive(Serialize)]
+struct Summary<'a> {
+    title: &'a str,
+    url: String,
+    date: String,
+    summary: &'a str,
+    difficulty: Option<&'static str>,
+    reading_time: Option<u32>,
+    stack: &'a [String],
+}
+
+#[derive(Serialize)]
+struct Paginator<'a> {
+    number: usize,
+    total_pages: usize,
+    items: Vec<Summary<'a>>,
+    previous: Option<String>,
+    next: Option<String>,
+}
+
+/// A list page to render: the home index or a taxonomy term, paginated.
+struct ListJob<'a> {
+    template: &'static str,
+    /// Output folder of the first page: `` for home, `stack/redis/` for a term.
+    dir: String,
+    articles: &'a [usize],
+    term: Option<(&'static str, &'a str)>,
+}
+
+impl Site {
+    /// Renders every page into `sink`. Collects every problem; any error
+    /// fails the render (and so the build) after all pages were tried.
+    pub fn render(
+        &self,
+        sink: &Sink,
+        progress: &indicatif::ProgressBar,
+    ) -> Result<Report, Diagnostics> {
+        let mut problems = Diagnostics::default();
+        let mut report = Report::default();
+        problems.extend(self.write_assets(sink));
+        report.assets = self.assets.len();
+        progress.set_length((self.articles.len() + self.list_page_count()) as u64);
+        let (pages, article_problems) = self.render_articles(sink, progress);
+        report.pages += pages;
+        problems.extend(article_problems);
+        let (pages, list_problems) = self.render_lists(sink, progress);
+        report.pages += pages;
+        problems.extend(list_problems);
+        problems.extend(self.render_site_files(sink));
+        report.pages += 1; // 404.html
+        report.articles = self.articles.len();
+        let mut all = problems.sorted();
+        all.extend(self.warnings.iter().cloned());
+        if all.iter().any(Diagnostic::is_error) {
+            let mut failed = Diagnostics::default();
+            failed.extend(all);
+            return Err(failed);
+        }
+        report.warnings = all;
+        Ok(report)
+    }
+
+    fn write_assets(&self, sink: &Sink) -> Vec<Diagnostic> {
+        let mut problems = Vec::new();
+        for (_, asset) in self.assets.iter() {
+            problems.extend(write(sink, &asset.output, &asset.bytes));
+        }
+        problems.extend(write(
+            sink,
+            MANIFEST_FILE,
+            self.assets.manifest_json().as_bytes(),
+        ));
+        problems
+    }
+
+    fn render_articles(
+        &self,
+        sink: &Sink,
+        progress: &indicatif::ProgressBar,
+    ) -> (usize, Vec<Diagnostic>) {
+        let asset_url = |path: &str| self.assets.url_for_site_path(path);
+        let render_figure = |figure: &Figure| self.templates.render_figure(figure);
+        let links = LinkContext {
+            asset_url: &asset_url,
+            render_figure: &render_figure,
+            sanitize_html: self.config.markdown.sanitize_html,
+        };
+        let written = AtomicUsize::new(0);
+        let problems: Vec<Diagnostic> = (0..self.articles.len())
+            .into_par_iter()
+            .flat_map_iter(|index| {
+                let result = self.render_article(index, &links, sink);
+                progress.inc(1);
+                if result.iter().all(|d| !d.is_error()) {
+                    written.fetch_add(1, Ordering::Relaxed);
+                }
+                result
+            })
+            .collect();
+        (written.into_inner(), problems)
+    }
+
+    fn render_article(&self, index: usize, links: &LinkContext, sink: &Sink) -> Vec<Diagnostic> {
+        let article = &self.articles[index];
+        let dir = format!("{}/", article.slug);
+        let body = markdown::render(
+            &article.body,
+            &article.meta.image_sources,
+            &self.url(&dir),
+            links,
+        );
+        let mut problems = body_problems(article, &body);
+        for link in &body.internal_links {
+            if !self.has_path(&link.path) {
+                problems.push(Diagnostic::error(
+                    &article.path,
+                    Some(body_pos(article, link.offset)),
+                    format!("link to `{}`, which is not a page of this site", link.path),
+                ));
+            }
+        }
+        let term_url = |taxonomy: &str, name: &str| self.term_url(taxonomy, name);
+        let meta = &article.meta;
+        let page = PageView {
+            title: &meta.title,
+            slug: &article.slug,
+            url: self.url(&dir),
+            permalink: self.permalink(&dir),
+            date: meta.date.to_string(),
+            summary: meta.summary.as_deref().unwrap_or_default(),
+            content: body.html,
+            terms: self.term_links(article),
+            difficulty_url: meta
+                .difficulty
+                .and_then(|d| term_url("difficulty", d.as_str())),
+            meta,
+        };
+        let similar: Vec<Summary> = self.similar[index]
+            .iter()
+            .map(|&i| self.summary(i))
+            .collect();
+        let mut context = Context::new();
+        context.insert("page", &page);
+        context.insert("meta_box", &meta_box::rows(meta, &term_url));
+        context.insert("similar", &similar);
+        if problems.iter().any(Diagnostic::is_error) {
+            return problems;
+        }
+        match self.templates.render("article.html", &context) {
+            Ok(html) => problems.extend(write(sink, &format!("{dir}index.html"), html.as_bytes())),
+            Err(e) => problems.push(e),
+        }
+        problems
+    }
+
+    /// Links to the term pages of an article's stack, tools and entities.
+    fn term_links<'a>(&self, article: &'a Article) -> Vec<TermLink<'a>> {
+        let mut links = Vec::new();
+        for taxonomy in ["stack", "tools", "entities"] {
+            for name in crate::taxonomy::term_names(article, taxonomy) {
+                if let Some(url) = self.term_url(taxonomy, name) {
+                    links.push(TermLink {
+                        taxonomy,
+                        name,
+                        url,
+                    });
+                }
+            }
+        }
+        links
+    }
+
+    fn summary(&self, index: usize) -> Summary<'_> {
+        let a = &self.articles[index];
+        Summary {
+            title: &a.meta.title,
+            url: self.url(&format!("{}/", a.slug)),
+            date: a.meta.date.to_string(),
+            summary: a.meta.summary.as_deref().unwrap_or_default(),
+            difficulty: a.meta.difficulty.map(|d| d.as_str()),
+            reading_time: a.meta.reading_time,
+            stack: &a.meta.stack,
+        }
+    }
+
+    fn list_page_count(&self) -> usize {
+        let per = self.config.paginate_by;
+        let terms: usize = self
+            .taxonomies
+            .iter()
+            .flat_map(|t| &t.terms)
+            .map(|term| term.articles.len().div_ceil(per).max(1))
+            .sum();
+        self.articles.len().div_ceil(per).max(1) + terms + self.taxonomies.len()
+    }
+
+    fn render_lists(
+        &self,
+        sink: &Sink,
+        progress: &indicatif::ProgressBar,
+    ) -> (usize, Vec<Diagnostic>) {
+        let all: Vec<usize> = (0..self.articles.len()).collect();
+        let mut jobs = vec![ListJob {
+            template: "index.html",
+            dir: String::new(),
+            articles: &all,
+            term: None,
+        }];
+        for t in &self.taxonomies {
+            for term in &t.terms {
+                jobs.push(ListJob {
+                    template: "term.html",
+                    dir: format!("{}/{}/", t.name, term.slug),
+                    articles: &term.articles,
+                    term: Some((t.name, &term.name)),
+                });
+            }
+        }
+        let written = AtomicUsize::new(0);
+        let mut problems: Vec<Diagnostic> = jobs
+            .par_iter()
+            .flat_map_iter(|job| {
+                let (pages, problems) = self.render_list(job, sink);
+                progress.inc(pages as u64);
+                written.fetch_add(pages, Ordering::Relaxed);
+                problems
+            })
+            .collect();
+        for t in &self.taxonomies {
+            problems.extend(self.render_taxonomy(t, sink));
+            written.fetch_add(1, Ordering::Relaxed);
+            progress.inc(1);
+        }
+        (written.into_inner(), problems)
+    }
+
+    fn render_list(&self, job: &ListJob, sink: &Sink) -> (usize, Vec<Diagnostic>) {
+        let per = self.config.paginate_by;
+        let chunks: Vec<&[usize]> = if job.articles.is_empty() {
+            vec![&[]]
+        } else {
+            job.articles.chunks(per).collect()
+        };
+        let total_pages = chunks.len();
+        let page_dir = |n: usize| {
+            if n == 1 {
+                job.dir.clone()
+            } else {
+                format!("{}page/{n}/", job.dir)
+            }
+        };
+        let mut problems = Vec::new();
+        for (i, chunk) in chunks.into_iter().enumerate() {
+            let number = i + 1;
+            let paginator = Paginator {
+                number,
+                total_pages,
+                items: chunk.iter().map(|&a| self.summary(a)).collect(),
+                previous: (number > 1).then(|| self.url(&page_dir(number - 1))),
+                next: (number < total_pages).then(|| self.url(&page_dir(number + 1))),
+            };
+            let mut context = Context::new();
+            context.insert("paginator", &paginator);
+            if let Some((taxonomy, name)) = job.term {
+                context.insert(
+                    "taxonomy",
+                    &Link {
+                        name: taxonomy.to_string(),
+                        url: self.url(&format!("{taxonomy}/")),
+                    },
+                );
+                context.insert(
+                    "term",
+                    &TermView {
+                        name,
+                        url: self.url(&job.dir),
+                        count: job.articles.len(),
+                    },
+                );
+            }
+            match self.templates.render(job.template, &context) {
+                Ok(html) => problems.extend(write(
+                    sink,
+                    &format!("{}index.html", page_dir(number)),
+                    html.as_bytes(),
+                )),
+                Err(e) => problems.push(e),
+            }
+        }
+        (total_pages, problems)
+    }
+
+    fn render_taxonomy(
+        &self,
+        taxonomy: &crate::taxonomy::Taxonomy,
+        sink: &Sink,
+    ) -> Vec<Diagnostic> {
+        let terms: Vec<TermView> = taxonomy
+            .terms
+            .iter()
+            .map(|t| TermView {
+                name: &t.name,
+                url: self.url(&format!("{}/{}/", taxonomy.name, t.slug)),
+                count: t.articles.len(),
+            })
+            .collect();
+        let view = TaxonomyView {
+            name: taxonomy.name,
+            url: self.url(&format!("{}/", taxonomy.name)),
+            terms,
+        };
+        let mut context = Context::new();
+        context.insert("taxonomy", &view);
+        match self.templates.render("taxonomy.html", &context) {
+            Ok(html) => write(
+                sink,
+                &format!("{}/index.html", taxonomy.name),
+                html.as_bytes(),
+            ),
+            Err(e) => vec![e],
+        }
+    }
+
+    /// Feed, sitemap, robots.txt, 404 page and the CDN `_headers` file.
+    fn render_site_files(&self, sink: &Sink) -> Vec<Diagnostic> {
+        let mut problems = Vec::new();
+        let mut page = |template: &str, output: &str, context: Context| match self
+            .templates
+            .render(template, &context)
+        {
+            Ok(text) => problems.extend(write(sink, output, text.as_bytes())),
+            Err(e) => problems.push(e),
+        };
+        page("atom.xml", "atom.xml", self.feed_context());
+        page("404.html", "404.html", Context::new());
+        let mut robots = Context::new();
+        robots.insert("sitemap_url", &self.permalink("sitemap.xml"));
+        page("robots.txt", "robots.txt", robots);
+        let entries = self.sitemap_entries();
+        if entries.len() <= SITEMAP_LIMIT {
+            let mut context = Context::new();
+            context.insert("entries", &entries);
+            page("sitemap.xml", "sitemap.xml", context);
+        } else {
+            let mut sitemaps = Vec::new();
+            for (i, chunk) in entries.chunks(SITEMAP_LIMIT).enumerate() {
+                let name = format!("sitemap-{}.xml", i + 1);
+                let mut context = Context::new();
+                context.insert("entries", chunk);
+                page("sitemap.xml", &name, context);
+                sitemaps.push(self.permalink(&name));
+            }
+            let mut context = Context::new();
+            context.insert("sitemaps", &sitemaps);
+            page("sitemap_index.xml", "sitemap.xml", context);
+        }
+        let headers = CacheRules::new(&self.config.cdn).headers_file();
+        problems.extend(write(sink, HEADERS_FILE, headers.as_bytes()));
+        problems
+    }
+
+    fn feed_context(&self) -> Context {
+        let entries: Vec<FeedEntry> = self
+            .articles
+            .iter()
+            .take(self.config.feed_limit)
+            .map(|a| {
+                let updated = a
+                    .meta
+                    .revision
+                    .as_ref()
+                    .map_or(a.meta.date, |r| r.last_reviewed.max(a.meta.date));
+                FeedEntry {
+                    title: &a.meta.title,
+                    permalink: self.permalink(&format!("{}/", a.slug)),
+                    published: rfc3339(a.meta.date),
+                    updated: rfc3339(updated),
+                    summary: a.meta.summary.as_deref().unwrap_or_default(),
+                    stack: &a.meta.stack,
+                }
+            })
+            .collect();
+        let updated = entries
+            .iter()
+            .map(|e| e.updated.clone())
+            .max()
+            .unwrap_or_else(|| "1970-01-01T00:00:00Z".into());
+        let mut context = Context::new();
+        context.insert("entries", &entries);
+        context.insert("updated", &updated);
+        context.insert("feed_url", &self.permalink("atom.xml"));
+        context
+    }
+
+    fn sitemap_entries(&self) -> Vec<SitemapEntry> {
+        let newest = self.articles.first().map(|a| a.meta.date.to_string());
+        let mut entries = vec![SitemapEntry {
+            loc: self.permalink(""),
+            lastmod: newest,
+        }];
+        for a in &self.articles {
+            let lastmod = a
+                .meta
+                .revision
+                .as_ref()
+                .map_or(a.meta.date, |r| r.last_reviewed.max(a.meta.date));
+            entries.push(SitemapEntry {
+                loc: self.permalink(&format!("{}/", a.slug)),
+                lastmod: Some(lastmod.to_string()),
+            });
+        }
+        for t in &self.taxonomies {
+            entries.push(SitemapEntry {
+                loc: self.permalink(&format!("{}/", t.name)),
+                lastmod: None,
+            });
+            for term in &t.terms {
+                entries.push(SitemapEntry {
+                    loc: self.permalink(&format!("{}/{}/", t.name, term.slug)),
+                    lastmod: None,
+                });
+            }
+        }
+        entries
+    }
+}
+
+#[derive(Serialize)]
+struct TermView<'a> {
+    name: &'a str,
+    url: String,
+    count: usize,
+}
+
+#[derive(Serialize)]
+struct TaxonomyView<'a> {
+    name: &'static str,
+    url: String,
+    terms: Vec<TermView<'a>>,
+}
+
+#[derive(Serialize)]
+struct FeedEntry<'a> {
+    title: &'a str,
+    permalink: String,
+    published: String,
+    updated: String,
+    summary: &'a str,
+    stack: &'a [String],
+}
+
+#[derive(Serialize)]
+struct SitemapEntry {
+    loc: String,
+    lastmod: Option<String>,
+}
+
+fn rfc3339(date: chrono::NaiveDate) -> String {
+    format!("{date}T00:00:00Z")
+}
+
+fn write(sink: &Sink, rel: &str, bytes: &[u8]) -> Vec<Diagnostic> {
+    match sink.write(rel, bytes) {
+        Ok(()) => Vec::new(),
+        Err(e) => vec![Diagnostic::error(rel, None, format!("{e:#}"))],
+    }
+}
+
+fn body_pos(article: &Article, offset: usize) -> crate::diag::Pos {
+    let pos = pos_at(&article.body, offset);
+    crate::diag::Pos::new(pos.line + article.body_line - 1, pos.col)
+}
+
+fn body_problems(article: &Article, body: &markdown::Rendered) -> Vec<Diagnostic> {
+    let mut problems: Vec<Diagnostic> = body
+        .problems
+        .iter()
+        .map(|p| {
+            let pos = Some(body_pos(article, p.offset));
+            match p.severity {
+                Severity::Error => Diagnostic::error(&article.path, pos, &p.message),
+                Severity::Warning => Diagnostic::warning(&article.path, pos, &p.message),
+            }
+        })
+        .collect();
+    problems.extend(body.template_errors.iter().cloned());
+    problems
+}

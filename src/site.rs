@@ -1,0 +1,301 @@
+//! The build pipeline. `Site::load` reads and checks everything (config,
+//! content, assets, templates) and derives what pages share (taxonomies,
+//! Similar Posts); `Site::render` writes every page into a sink. Each step is
+//! named and timed, so the pipeline reads top to bottom.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use crate::assets::{self, AssetSet};
+use crate::config::{KNOWN_TAXONOMIES, SiteConfig};
+use crate::content::{self, Article};
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::embedded;
+use crate::highlight;
+use crate::related;
+use crate::taxonomy::{self, Taxonomy};
+use crate::templates::Templates;
+
+pub struct LoadOptions {
+    pub root: PathBuf,
+    pub include_drafts: bool,
+    pub base_url: Option<String>,
+}
+
+/// Wall time of each named step, shown by `--verbose`.
+#[derive(Debug, Default)]
+pub struct Timings {
+    pub steps: Vec<(&'static str, Duration)>,
+}
+
+impl Timings {
+    pub fn step<T>(&mut self, name: &'static str, f: impl FnOnce() -> T) -> T {
+        let start = Instant::now();
+        let value = f();
+        self.steps.push((name, start.elapsed()));
+        value
+    }
+}
+
+pub struct Site {
+    pub root: PathBuf,
+    pub config: SiteConfig,
+    /// Newest first, then by slug: the order of every list on the site.
+    pub articles: Vec<Article>,
+    pub assets: Arc<AssetSet>,
+    pub templates: Templates,
+    pub taxonomies: Vec<Taxonomy>,
+    /// Per article, the indices of its Similar Posts.
+    pub similar: Vec<Vec<usize>>,
+    /// Every site path a page will have, for checking internal links.
+    pub known_paths: HashSet<String>,
+    /// Problems that do not stop the build.
+    pub warnings: Vec<Diagnostic>,
+    pub timings: Timings,
+}
+
+/// What the templates see on every page.
+#[derive(Serialize)]
+struct Globals<'a> {
+    site: SiteView<'a>,
+    base_path: &'a str,
+    taxonomies: Vec<Link>,
+}
+
+#[derive(Serialize)]
+struct SiteView<'a> {
+    title: &'a str,
+    base_url: &'a str,
+    description: &'a str,
+    language: &'a str,
+    author: &'a str,
+    meta_box_title: &'a str,
+}
+
+#[derive(Serialize)]
+pub struct Link {
+    pub name: String,
+    pub url: String,
+}
+
+impl Site {
+    pub fn load(options: &LoadOptions) -> Result<Site, Diagnostics> {
+        let mut timings = Timings::default();
+        let root = options.root.clone();
+        let mut diagnostics = Diagnostics::default();
+        let config = timings
+            .step("config", || load_config(options))
+            .map_err(|d| collect(d, &mut Diagnostics::default()))?;
+        let (articles, content_problems) =
+            timings.step("content", || content::load(&root, options.include_drafts));
+        diagnostics.extend(content_problems.sorted());
+        let assets = timings.step("assets", || load_assets(&root, &config));
+        let assets = Arc::new(assets.unwrap_or_else(|d| {
+            diagnostics.extend(d);
+            AssetSet::default()
+        }));
+        let templates = timings.step("templates", || {
+            Templates::load(&root, Arc::clone(&assets), &globals(&config))
+        });
+        let templates = match templates {
+            Ok(t) => Some(t),
+            Err(d) => {
+                diagnostics.extend(d);
+                None
+            }
+        };
+        let (Some(templates), false) = (templates, diagnostics.has_errors()) else {
+            return Err(diagnostics);
+        };
+        let names = taxonomy_names(&config);
+        let taxonomies = timings.step("taxonomies", || taxonomy::build(&articles, &names));
+        let similar = timings.step("similar posts", || {
+            related::similar(&articles, &config.related)
+        });
+        let mut site = Site {
+            root,
+            config,
+            articles,
+            assets,
+            templates,
+            taxonomies,
+            similar,
+            known_paths: HashSet::new(),
+            warnings: diagnostics.sorted(),
+            timings,
+        };
+        site.known_paths = site.collect_known_paths();
+        Ok(site)
+    }
+
+    pub fn base_path(&self) -> &str {
+        self.config.base_path()
+    }
+
+    /// Site path (what goes in `href`) of an output folder like `my-slug/`.
+    pub fn url(&self, dir: &str) -> String {
+        format!("{}/{dir}", self.base_path())
+    }
+
+    /// Absolute URL of an output folder, for feeds, sitemaps and canonicals.
+    pub fn permalink(&self, dir: &str) -> String {
+        format!("{}/{dir}", self.config.base_url())
+    }
+
+    pub fn taxonomy(&self, name: &str) -> Option<&Taxonomy> {
+        self.taxonomies.iter().find(|t| t.name == name)
+    }
+
+    /// URL of a term page, if the taxonomy is built and has the term.
+    pub fn term_url(&self, taxonomy: &str, name: &str) -> Option<String> {
+        let term = self.taxonomy(taxonomy)?.term(name)?;
+        Some(self.url(&format!("{taxonomy}/{}/", term.slug)))
+    }
+
+    fn collect_known_paths(&self) -> HashSet<String> {
+        let mut dirs: Vec<String> = vec![String::new()];
+        dirs.extend(self.articles.iter().map(|a| format!("{}/", a.slug)));
+        let index_pages = self.articles.len().div_ceil(self.config.paginate_by);
+        dirs.extend((2..=index_pages).map(|n| format!("page/{n}/")));
+        for t in &self.taxonomies {
+            dirs.push(format!("{}/", t.name));
+            for term in &t.terms {
+                let pages = term.articles.len().div_ceil(self.config.paginate_by);
+                dirs.push(format!("{}/{}/", t.name, term.slug));
+                dirs.extend((2..=pages).map(|n| format!("{}/{}/page/{n}/", t.name, term.slug)));
+            }
+        }
+        dirs.extend(["atom.xml", "sitemap.xml", "robots.txt", "404.html"].map(String::from));
+        dirs.iter().map(|d| self.url(d)).collect()
+    }
+
+    /// True when an internal link points at a page this build will write.
+    pub fn has_path(&self, path: &str) -> bool {
+        if self.known_paths.contains(path) {
+            return true;
+        }
+        let without_index = path.strip_suffix("index.html").unwrap_or(path);
+        let with_slash = if without_index.ends_with('/') {
+            without_index.to_string()
+        } else {
+            format!("{without_index}/")
+        };
+        self.known_paths.contains(&with_slash)
+    }
+}
+
+fn collect(problems: Vec<Diagnostic>, into: &mut Diagnostics) -> Diagnostics {
+    into.extend(problems);
+    std::mem::take(into)
+}
+
+fn load_config(options: &LoadOptions) -> Result<SiteConfig, Vec<Diagnostic>> {
+    let mut config = SiteConfig::load(&options.root)?;
+    if let Some(url) = &options.base_url {
+        config.base_url = url.clone();
+        config
+            .check_base_url()
+            .map_err(|m| vec![Diagnostic::error("--base-url", None, m)])?;
+    }
+    Ok(config)
+}
+
+fn globals(config: &SiteConfig) -> Globals<'_> {
+    Globals {
+        site: SiteView {
+            title: &config.title,
+            base_url: config.base_url(),
+            description: &config.description,
+            language: &config.language,
+            author: &config.author,
+            meta_box_title: &config.meta_box_title,
+        },
+        base_path: config.base_path(),
+        taxonomies: taxonomy_names(config)
+            .into_iter()
+            .map(|name| Link {
+                name: name.to_string(),
+                url: format!("{}/{name}/", config.base_path()),
+            })
+            .collect(),
+    }
+}
+
+/// Configured taxonomies, in the canonical order.
+fn taxonomy_names(config: &SiteConfig) -> Vec<&'static str> {
+    KNOWN_TAXONOMIES
+        .into_iter()
+        .filter(|t| config.has_taxonomy(t))
+        .collect()
+}
+
+/// Built-in static files, then the site's `static/` over them by path, plus
+/// the generated syntax stylesheet unless the site brings its own.
+fn load_assets(root: &Path, config: &SiteConfig) -> Result<AssetSet, Vec<Diagnostic>> {
+    let mut sources: BTreeMap<String, assets::Source> = embedded::STATIC_FILES
+        .iter()
+        .map(|(logical, bytes)| {
+            let source = assets::Source {
+                shown: PathBuf::from(format!("<built-in>/static/{logical}")),
+                bytes: bytes.to_vec(),
+            };
+            (logical.to_string(), source)
+        })
+        .collect();
+    let mut problems = Vec::new();
+    let css = highlight::theme_css(&config.markdown.highlight_theme)
+        .map_err(|m| {
+            problems.push(Diagnostic::error(
+                crate::config::CONFIG_FILE,
+                None,
+                format!("markdown.highlight_theme: {m}"),
+            ))
+        })
+        .unwrap_or_default();
+    sources.insert(
+        "syntax.css".into(),
+        assets::Source {
+            shown: PathBuf::from("<generated>/syntax.css"),
+            bytes: css.into_bytes(),
+        },
+    );
+    let dir = root.join(assets::STATIC_DIR);
+    if dir.is_dir() {
+        for entry in walkdir::WalkDir::new(&dir).sort_by_file_name() {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(e) => {
+                    problems.push(Diagnostic::error(assets::STATIC_DIR, None, e.to_string()));
+                    continue;
+                }
+            };
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let rel = entry
+                .path()
+                .strip_prefix(root)
+                .unwrap_or(entry.path())
+                .to_path_buf();
+            let logical = entry.path().strip_prefix(&dir).unwrap_or(entry.path());
+            let logical: Vec<String> = logical
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect();
+            match std::fs::read(entry.path()) {
+                Ok(bytes) => {
+                    sources.insert(logical.join("/"), assets::Source { shown: rel, bytes });
+                }
+                Err(e) => problems.push(Diagnostic::error(rel, None, format!("cannot read: {e}"))),
+            }
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    AssetSet::build(sources, config.base_path())
+}

@@ -1,0 +1,173 @@
+//! Tera templates: the built-in defaults, overridden by name by the site's
+//! own `templates/`, with the `asset()` function and the site-wide context.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::Serialize;
+use tera::{Context, Kwargs, State, Tera};
+
+use crate::assets::AssetSet;
+use crate::diag::{Diagnostic, Pos};
+use crate::embedded;
+
+pub const TEMPLATES_DIR: &str = "templates";
+
+pub struct Templates {
+    tera: Tera,
+    /// Template name → the file it came from, for messages.
+    origins: BTreeMap<String, PathBuf>,
+}
+
+impl Templates {
+    /// Loads defaults and the site's overrides, and registers `asset()`.
+    /// `globals` is serialized once into the context every page shares.
+    pub fn load(
+        root: &Path,
+        assets: Arc<AssetSet>,
+        globals: &impl Serialize,
+    ) -> Result<Templates, Vec<Diagnostic>> {
+        let mut sources: BTreeMap<String, (PathBuf, String)> = embedded::TEMPLATES
+            .iter()
+            .map(|(name, text)| {
+                (
+                    name.to_string(),
+                    (
+                        PathBuf::from(format!("<built-in>/{name}")),
+                        text.to_string(),
+                    ),
+                )
+            })
+            .collect();
+        sources.extend(site_templates(root)?);
+        let origins = sources
+            .iter()
+            .map(|(name, (path, _))| (name.clone(), path.clone()))
+            .collect();
+
+        let mut tera = Tera::new();
+        tera.register_function("asset", move |kwargs: Kwargs, _: &State| {
+            asset_fn(&assets, kwargs)
+        });
+        let mut templates = Templates {
+            tera: Tera::new(),
+            origins,
+        };
+        tera.add_raw_templates(
+            sources
+                .iter()
+                .map(|(name, (_, text))| (name.as_str(), text.as_str())),
+        )
+        .map_err(|e| vec![templates.diagnostic(&e, "")])?;
+        let context =
+            Context::from_serialize(globals).map_err(|e| vec![templates.diagnostic(&e, "")])?;
+        tera.global_context().extend(context);
+        templates.tera = tera;
+        Ok(templates)
+    }
+
+    pub fn render(&self, name: &str, context: &Context) -> Result<String, Diagnostic> {
+        self.tera
+            .render(name, context)
+            .map_err(|e| self.diagnostic(&e, name))
+    }
+
+    /// A Markdown figure through `partials/figure.html`.
+    pub fn render_figure(&self, figure: &crate::markdown::Figure) -> Result<String, Diagnostic> {
+        let context = Context::from_serialize(figure)
+            .map_err(|e| self.diagnostic(&e, "partials/figure.html"))?;
+        self.render("partials/figure.html", &context)
+    }
+
+    /// A Tera error as `templates/x.html:line:col: message`, with the causes
+    /// Tera keeps in its source chain (such as what `asset()` said).
+    fn diagnostic(&self, error: &tera::Error, rendering: &str) -> Diagnostic {
+        let (name, pos, mut message) = match error.kind() {
+            tera::ErrorKind::SyntaxError(report) | tera::ErrorKind::RenderingError(report) => {
+                let span = report.span();
+                let pos =
+                    (span.start_line > 0).then(|| Pos::new(span.start_line, span.start_col + 1));
+                (
+                    report.filename().to_string(),
+                    pos,
+                    report.message().to_string(),
+                )
+            }
+            _ => (rendering.to_string(), None, error.to_string()),
+        };
+        let mut cause = std::error::Error::source(error);
+        while let Some(c) = cause {
+            message.push_str(": ");
+            message.push_str(&c.to_string());
+            cause = c.source();
+        }
+        let path = self.origins.get(&name).cloned().unwrap_or_else(|| {
+            if name.is_empty() {
+                PathBuf::from(TEMPLATES_DIR)
+            } else {
+                Path::new(TEMPLATES_DIR).join(&name)
+            }
+        });
+        Diagnostic::error(path, pos, message)
+    }
+}
+
+fn asset_fn(assets: &AssetSet, kwargs: Kwargs) -> tera::TeraResult<String> {
+    let path: &str = kwargs.must_get("path")?;
+    assets.url(path).ok_or_else(|| {
+        let known: Vec<&str> = assets.logical_paths().collect();
+        tera::Error::message(format!(
+            "asset(path=\"{path}\"): no such file in static/; known: {}",
+            known.join(", ")
+        ))
+    })
+}
+
+/// The site's own templates, by name (`partials/x.html`).
+fn site_templates(root: &Path) -> Result<BTreeMap<String, (PathBuf, String)>, Vec<Diagnostic>> {
+    let dir = root.join(TEMPLATES_DIR);
+    let mut found = BTreeMap::new();
+    if !dir.is_dir() {
+        return Ok(found);
+    }
+    let mut problems = Vec::new();
+    for entry in walkdir::WalkDir::new(&dir).sort_by_file_name() {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                problems.push(Diagnostic::error(TEMPLATES_DIR, None, e.to_string()));
+                continue;
+            }
+        };
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let rel = entry
+            .path()
+            .strip_prefix(root)
+            .unwrap_or(entry.path())
+            .to_path_buf();
+        let name = entry.path().strip_prefix(&dir).unwrap_or(entry.path());
+        let name = name
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
+        match std::fs::read_to_string(entry.path()) {
+            Ok(text) => {
+                found.insert(name, (rel, text));
+            }
+            Err(e) => problems.push(Diagnostic::error(
+                rel,
+                None,
+                format!("cannot read template: {e}"),
+            )),
+        }
+    }
+    if problems.is_empty() {
+        Ok(found)
+    } else {
+        Err(problems)
+    }
+}
