@@ -89,7 +89,8 @@ pub fn locate_problems(parts: &Parts, problems: Vec<Problem>) -> Vec<Located> {
         .map(|p| {
             let path: Vec<&str> = p.path.iter().map(String::as_str).collect();
             Located {
-                pos: locate(parts, &path),
+                // A key that is missing entirely is reported at the opening fence.
+                pos: locate(parts, &path).or(Some(Pos::new(parts.yaml_line - 1, 1))),
                 message: p.message,
             }
         })

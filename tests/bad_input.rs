@@ -1,0 +1,255 @@
+//! Bad input: every case must name the file (and line where there is one)
+//! on stderr, exit non-zero, and leave a previously built site untouched.
+
+mod common;
+
+use common::*;
+
+/// Builds a good site, adds `files`, and asserts that both `build` and
+/// `check` fail with every `expected` text on stderr while `public/` keeps
+/// every byte it had and no staging folder is left behind.
+fn assert_rejected(files: &[(&str, &[u8])], expected: &[&str]) {
+    let site = init_site();
+    build(site.path(), &[]);
+    let before = tree(&site.path().join("public"));
+    for (rel, bytes) in files {
+        let path = site.path().join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    }
+    for command in ["build", "check"] {
+        let output = notesite(site.path()).arg(command).output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            !output.status.success(),
+            "{command} succeeded; stderr:\n{stderr}"
+        );
+        for needle in expected {
+            assert!(
+                stderr.contains(needle),
+                "{command}: `{needle}` not in stderr:\n{stderr}"
+            );
+        }
+    }
+    assert!(
+        before == tree(&site.path().join("public")),
+        "public/ changed after a failed build"
+    );
+    let names: Vec<String> = std::fs::read_dir(site.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        names.iter().all(|n| !n.contains("staging")),
+        "staging left behind: {names:?}"
+    );
+}
+
+fn article(front_matter: &str) -> Vec<u8> {
+    format!("---\n{front_matter}---\nbody\n").into_bytes()
+}
+
+#[test]
+fn malformed_yaml() {
+    assert_rejected(
+        &[("content/bad.md", &article("title: x\ndate: [2026\n"))],
+        &["content/bad.md:4:1: error: invalid YAML"],
+    );
+}
+
+#[test]
+fn unterminated_front_matter() {
+    assert_rejected(
+        &[("content/bad.md", b"---\ntitle: x\n\nbody\n")],
+        &["content/bad.md:1:1: error: unterminated front matter"],
+    );
+}
+
+#[test]
+fn wrong_type() {
+    assert_rejected(
+        &[(
+            "content/bad.md",
+            &article("title: x\ndate: 2026-01-01\nreading_time: five\n"),
+        )],
+        &["content/bad.md:4:1: error: `reading_time` has the wrong type"],
+    );
+}
+
+#[test]
+fn score_out_of_range() {
+    assert_rejected(
+        &[(
+            "content/bad.md",
+            &article(
+                "title: x\ndate: 2026-01-01\nscore: {quality: 140, freshness: 1, depth: 1, clarity: 1}\n",
+            ),
+        )],
+        &["content/bad.md:4:9: error: `score.quality` is 140; scores must be within 0..=100"],
+    );
+}
+
+#[test]
+fn unknown_key_with_suggestion() {
+    assert_rejected(
+        &[(
+            "content/bad.md",
+            &article("title: x\ndate: 2026-01-01\nviewcount: 3\n"),
+        )],
+        &["content/bad.md:4:1: error: unknown key `viewcount`; did you mean `view_count`?"],
+    );
+}
+
+#[test]
+fn bad_date_and_version_and_difficulty_all_reported() {
+    assert_rejected(
+        &[(
+            "content/bad.md",
+            &article(
+                "title: x\ndate: 2026-02-30\ndifficulty: expert\nrevision: {status: drafted, version: one, last_reviewed: 2026-01-01}\n",
+            ),
+        )],
+        &[
+            "content/bad.md:3:1: error: `date` is `2026-02-30`, which is not a date",
+            "content/bad.md:4:1: error: unknown difficulty `expert`",
+            "content/bad.md:5:29: error: `revision.version` `one` is not a version",
+        ],
+    );
+}
+
+#[test]
+fn duplicate_slug_names_both_files() {
+    assert_rejected(
+        &[
+            (
+                "content/one.md",
+                &article("title: one\ndate: 2026-01-01\nslug: same\n"),
+            ),
+            (
+                "content/two.md",
+                &article("title: two\ndate: 2026-01-02\nslug: same\n"),
+            ),
+        ],
+        &["content/two.md: error: duplicate slug `same`: content/one.md has it too"],
+    );
+}
+
+#[test]
+fn missing_title() {
+    assert_rejected(
+        &[("content/bad.md", &article("date: 2026-01-01\n"))],
+        &["content/bad.md:1:1: error: `title` is missing or empty"],
+    );
+}
+
+#[test]
+fn non_utf8_file() {
+    assert_rejected(
+        &[("content/bad.md", b"---\ntitle: caf\xe9\n---\n")],
+        &["content/bad.md:2:11: error: not valid UTF-8"],
+    );
+}
+
+#[test]
+fn empty_file() {
+    assert_rejected(
+        &[("content/bad.md", b"")],
+        &["content/bad.md:1:1: error: the file is empty"],
+    );
+}
+
+#[test]
+fn template_syntax_error() {
+    assert_rejected(
+        &[(
+            "templates/404.html",
+            b"{% extends \"base.html\" %}\n{% block content %}\n{% if %}\n{% endblock content %}\n",
+        )],
+        &["templates/404.html:3:7: error: Found `%}`"],
+    );
+}
+
+#[test]
+fn unknown_asset_path() {
+    assert_rejected(
+        &[("templates/404.html", b"{% extends \"base.html\" %}\n{% block content %}\n{{ asset(path=\"css/nope.css\") }}\n{% endblock content %}\n")],
+        &["templates/404.html:3:4: error: asset(path=\"css/nope.css\"): no such file in static/"],
+    );
+}
+
+#[test]
+fn javascript_image_url_in_body() {
+    let text = b"---\ntitle: x\ndate: 2026-01-01\n---\n\nintro\n\n![pwn](javascript:alert(1))\n";
+    assert_rejected(
+        &[("content/bad.md", text)],
+        &["content/bad.md:8:1: error: image URL `javascript:alert(1)` uses `javascript:`"],
+    );
+}
+
+#[test]
+fn javascript_url_in_image_sources() {
+    let fm = "title: x\ndate: 2026-01-01\nimage_sources:\n  - {source: a, url: \"javascript:alert(1)\", caption: c}\n";
+    assert_rejected(
+        &[("content/bad.md", &article(fm))],
+        &[
+            "content/bad.md:5:17: error: image source url `javascript:alert(1)` must be an http:// or https:// URL",
+        ],
+    );
+}
+
+#[test]
+fn slug_that_climbs_out_of_the_output() {
+    assert_rejected(
+        &[(
+            "content/bad.md",
+            &article("title: x\ndate: 2026-01-01\nslug: ../../x\n"),
+        )],
+        &["content/bad.md:4:1: error: slug `../../x` may only contain"],
+    );
+}
+
+#[test]
+fn broken_internal_link() {
+    let text = b"---\ntitle: x\ndate: 2026-01-01\n---\nsee [the other note](/no-such-note/)\n";
+    assert_rejected(
+        &[("content/bad.md", text)],
+        &["content/bad.md:5:5: error: link to `/no-such-note/`, which is not a page of this site"],
+    );
+}
+
+#[test]
+fn css_url_to_a_missing_file() {
+    assert_rejected(
+        &[(
+            "static/css/extra.css",
+            b"body {\n  background: url(../img/missing.png);\n}\n",
+        )],
+        &["static/css/extra.css:2:19: error: url(../img/missing.png) points at no file in static/"],
+    );
+}
+
+#[test]
+fn unknown_config_key() {
+    let site = init_site();
+    let config = read(&site.path().join("site.yaml")).replace("paginate_by:", "paginate:");
+    std::fs::write(site.path().join("site.yaml"), config).unwrap();
+    notesite(site.path())
+        .arg("build")
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains(
+            "site.yaml:9:1: error: unknown field `paginate`",
+        ));
+}
+
+#[test]
+fn warnings_do_not_fail_the_build() {
+    let site = init_site();
+    let text = "---\ntitle: x\ndate: 2026-01-01\n---\n![uncredited](https://example.org/a.png)\n";
+    std::fs::write(site.path().join("content/warn.md"), text).unwrap();
+    notesite(site.path())
+        .arg("build")
+        .assert()
+        .success()
+        .stderr(predicates::str::contains("content/warn.md:5:1: warning: image `https://example.org/a.png` has no `image_sources` entry"));
+}

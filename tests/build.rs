@@ -1,0 +1,318 @@
+//! `notesite build` on real sites: every page kind, the seed article page,
+//! determinism, hashed assets, escaping, drafts and base URLs.
+
+mod common;
+
+use common::*;
+use predicates::prelude::*;
+
+#[test]
+fn example_site_builds_every_page_kind() {
+    let site = example_site();
+    build(site.path(), &[]).stdout(predicate::str::contains("built 12 articles"));
+    let out = site.path().join("public");
+    for file in [
+        "index.html",
+        "page/2/index.html",
+        "stack/index.html",
+        "stack/redis-caching/index.html",
+        "tools/redis/index.html",
+        "difficulty/advanced/index.html",
+        "entities/database/index.html",
+        "atom.xml",
+        "sitemap.xml",
+        "robots.txt",
+        "404.html",
+        "_headers",
+        "asset-manifest.json",
+        &format!("{SEED_SLUG}/index.html"),
+    ] {
+        assert!(out.join(file).is_file(), "{file} missing");
+    }
+    let atom = read(&out.join("atom.xml"));
+    assert_eq!(atom.matches("<entry>").count(), 12);
+    let sitemap = read(&out.join("sitemap.xml"));
+    assert!(sitemap.contains(&format!(
+        "<loc>https://notes.alphanode.example/{SEED_SLUG}/</loc><lastmod>2026-07-01</lastmod>"
+    )));
+    assert!(
+        read(&out.join("robots.txt"))
+            .contains("Sitemap: https://notes.alphanode.example/sitemap.xml")
+    );
+    let index = read(&out.join("index.html"));
+    assert_eq!(
+        index.matches("<li>\n    <h2>").count(),
+        10,
+        "first index page holds paginate_by articles"
+    );
+    assert!(index.contains("href=\"/page/2/\""));
+}
+
+#[test]
+fn seed_article_page_matches_the_export() {
+    let site = example_site();
+    build(site.path(), &[]);
+    let html = read(
+        &site
+            .path()
+            .join("public")
+            .join(SEED_SLUG)
+            .join("index.html"),
+    );
+    for source in ["dummyimage.com", "placehold.co", "picsum.photos"] {
+        assert_eq!(
+            html.matches(&format!(". image source: {source}</figcaption></figure>"))
+                .count(),
+            1,
+            "{source}"
+        );
+    }
+    assert_eq!(html.matches("<figure><img ").count(), 3);
+    assert!(html.contains("<pre class=\"code\" data-lang=\"text\"><code class=\"language-text\">redis-cli --scan --pattern &#39;anp:*&#39; | head"));
+    assert!(html.contains("<li>review query plans</li>"));
+    assert!(html.contains("<h2 id=\"post-meta-title\">alphanode post meta</h2>"));
+    assert!(html.contains("<dt>view count</dt>\n    <dd class=\"meta-view_count\">127245"));
+    assert!(html.contains("<dt>needs human review</dt><dd>no</dd>"));
+    assert!(html.contains("<h2 id=\"similar-posts-title\">Similar Posts</h2>"));
+    assert!(html.contains("<a href=\"/python-notes-celery-retries-that-do-not-duplicate-work/\">"));
+    insta::assert_snapshot!("seed_article_page", redact_hashes(&html));
+}
+
+#[test]
+fn highlighted_code_uses_classes_and_the_syntax_stylesheet() {
+    let site = example_site();
+    build(site.path(), &[]);
+    let out = site.path().join("public");
+    let html = read(&out.join("rust-notes-async-timeouts-in-tokio-services/index.html"));
+    assert!(html.contains("<code class=\"language-rust\"><span class=\"hl-source hl-rust\">"));
+    assert!(!html.contains("style=\""), "no inline styles");
+    let manifest: serde_json::Value =
+        serde_json::from_str(&read(&out.join("asset-manifest.json"))).unwrap();
+    let syntax = manifest["syntax.css"].as_str().unwrap();
+    assert!(read(&out.join(syntax)).contains(".hl-keyword"));
+    assert!(html.contains(&format!("href=\"/{syntax}\"")));
+}
+
+#[test]
+fn two_builds_are_byte_identical_whatever_the_job_count() {
+    let site = example_site();
+    build(site.path(), &["--out", "a", "--jobs", "1"]);
+    build(site.path(), &["--out", "b", "--jobs", "2"]);
+    build(site.path(), &["--out", "c"]);
+    let a = tree(&site.path().join("a"));
+    assert!(a.len() > 100);
+    assert!(
+        a == tree(&site.path().join("b")),
+        "--jobs 1 and --jobs 2 differ"
+    );
+    assert!(a == tree(&site.path().join("c")), "two builds differ");
+}
+
+#[test]
+fn assets_are_content_hashed_and_css_references_rewritten() {
+    let site = example_site();
+    build(site.path(), &[]);
+    let out = site.path().join("public");
+    let manifest: std::collections::BTreeMap<String, String> =
+        serde_json::from_str(&read(&out.join("asset-manifest.json"))).unwrap();
+    assert_eq!(
+        manifest.keys().map(String::as_str).collect::<Vec<_>>(),
+        [
+            "css/site.css",
+            "img/favicon.svg",
+            "js/site.js",
+            "syntax.css"
+        ]
+    );
+    for hashed in manifest.values() {
+        let bytes = std::fs::read(out.join(hashed)).unwrap();
+        let hash = blake3::hash(&bytes).to_hex();
+        assert!(
+            hashed.contains(&format!(".{}.", &hash[..10])),
+            "{hashed} is not named by its content"
+        );
+    }
+    let css = read(&out.join(&manifest["css/site.css"]));
+    let svg_name = manifest["img/favicon.svg"].rsplit('/').next().unwrap();
+    assert!(
+        css.contains(&format!("url(../img/{svg_name})")),
+        "css url() not rewritten"
+    );
+    let headers = read(&out.join("_headers"));
+    assert!(headers.contains(
+        "/assets/*\n  ! Cache-Control\n  Cache-Control: public, max-age=31536000, immutable"
+    ));
+    assert!(headers.contains("/*\n  Cache-Control: public, max-age=0, must-revalidate"));
+}
+
+#[test]
+fn script_in_a_title_is_escaped_in_every_page_and_feed() {
+    let site = init_site();
+    let article = "---\ntitle: \"<script>alert(1)</script>\"\ndate: 2026-08-01\nsummary: \"<img src=x onerror=alert(2)>\"\nstack: [\"<b>bold</b>\"]\n---\nhello\n";
+    std::fs::write(site.path().join("content/xss.md"), article).unwrap();
+    build(site.path(), &[]);
+    let out = site.path().join("public");
+    for (file, bytes) in tree(&out) {
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(!text.contains("<script>alert"), "unescaped title in {file}");
+        assert!(!text.contains("<img src=x"), "unescaped summary in {file}");
+        assert!(!text.contains("<b>bold"), "unescaped term in {file}");
+    }
+    for file in ["xss/index.html", "index.html", "atom.xml"] {
+        assert!(
+            read(&out.join(file)).contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+            "{file}"
+        );
+    }
+}
+
+#[test]
+fn raw_html_in_markdown_is_sanitized_unless_turned_off() {
+    let site = init_site();
+    let article = "---\ntitle: raw\ndate: 2026-08-01\n---\n<div onclick=\"steal()\">kept text</div>\n\n<script>alert(1)</script>\n";
+    std::fs::write(site.path().join("content/raw.md"), article).unwrap();
+    build(site.path(), &[]);
+    let html = read(&site.path().join("public/raw/index.html"));
+    assert!(html.contains("kept text"));
+    assert!(
+        !html.contains("onclick") && !html.contains("<script>alert"),
+        "{html}"
+    );
+
+    let config =
+        read(&site.path().join("site.yaml")).replace("sanitize_html: true", "sanitize_html: false");
+    std::fs::write(site.path().join("site.yaml"), config).unwrap();
+    build(site.path(), &[]);
+    assert!(read(&site.path().join("public/raw/index.html")).contains("<script>alert(1)</script>"));
+}
+
+#[test]
+fn drafts_are_built_only_with_the_flag() {
+    let site = init_site();
+    notesite(site.path())
+        .args(["new", "work in progress"])
+        .assert()
+        .success();
+    build(site.path(), &[]);
+    assert!(!site.path().join("public/work-in-progress").exists());
+    build(site.path(), &["--drafts"]);
+    assert!(
+        site.path()
+            .join("public/work-in-progress/index.html")
+            .is_file()
+    );
+}
+
+#[test]
+fn base_url_flag_moves_links_under_a_sub_path() {
+    let site = init_site();
+    build(site.path(), &["--base-url", "https://example.org/notes/"]);
+    let out = site.path().join("public");
+    let html = read(&out.join(SEED_SLUG).join("index.html"));
+    assert!(html.contains("href=\"/notes/assets/css/site."));
+    assert!(html.contains("<link rel=\"canonical\" href=\"https://example.org/notes/"));
+    assert!(read(&out.join("atom.xml")).contains("<id>https://example.org/notes/</id>"));
+    notesite(site.path())
+        .args(["build", "--base-url", "javascript:alert(1)"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "must be an http:// or https:// URL",
+        ));
+}
+
+#[test]
+fn check_writes_nothing_and_passes_on_the_example() {
+    let site = example_site();
+    notesite(site.path())
+        .arg("check")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("checked 12 articles"));
+    assert!(!site.path().join("public").exists());
+    let leftovers: Vec<_> = std::fs::read_dir(site.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(leftovers.len(), 4, "{leftovers:?}");
+}
+
+#[test]
+fn init_makes_a_site_that_builds_and_refuses_a_non_empty_folder() {
+    let site = init_site();
+    for file in [
+        "site.yaml",
+        "templates/article.html",
+        "templates/partials/meta_box.html",
+        "static/css/site.css",
+    ] {
+        assert!(site.path().join(file).is_file(), "{file}");
+    }
+    build(site.path(), &[]).stdout(predicate::str::contains("built 1 articles"));
+    assert_cmd::Command::cargo_bin("notesite")
+        .unwrap()
+        .arg("init")
+        .arg(site.path())
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("is not empty"));
+}
+
+#[test]
+fn a_site_without_templates_or_static_uses_the_built_in_ones() {
+    let site = init_site();
+    std::fs::remove_dir_all(site.path().join("templates")).unwrap();
+    std::fs::remove_dir_all(site.path().join("static")).unwrap();
+    build(site.path(), &[]);
+    assert!(
+        read(
+            &site
+                .path()
+                .join("public")
+                .join(SEED_SLUG)
+                .join("index.html")
+        )
+        .contains("alphanode post meta")
+    );
+}
+
+#[test]
+fn site_templates_override_built_in_ones_by_name() {
+    let site = init_site();
+    std::fs::write(
+        site.path().join("templates/partials/similar.html"),
+        "<p class=\"custom-similar\">{{ similar | length }}</p>\n",
+    )
+    .unwrap();
+    build(site.path(), &[]);
+    assert!(
+        read(
+            &site
+                .path()
+                .join("public")
+                .join(SEED_SLUG)
+                .join("index.html")
+        )
+        .contains("<p class=\"custom-similar\">0</p>")
+    );
+}
+
+#[test]
+fn new_refuses_to_overwrite_and_writes_a_valid_skeleton() {
+    let site = init_site();
+    notesite(site.path())
+        .args(["new", "Kafka: Lag!"])
+        .assert()
+        .success();
+    let text = read(&site.path().join("content/kafka-lag.md"));
+    assert!(text.starts_with("---\ntitle: 'Kafka: Lag!'\n"), "{text}");
+    notesite(site.path())
+        .args(["new", "Kafka: Lag!"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("already exists"));
+    notesite(site.path())
+        .args(["check", "--drafts"])
+        .assert()
+        .success();
+}
