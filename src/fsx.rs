@@ -39,3 +39,9 @@ pub fn write_atomic(path: &Path, bytes: impl AsRef<[u8]>) -> Result<()> {
         .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
 }
+
+/// Files and folders whose name starts with `.` (editor lock and swap files,
+/// `.DS_Store`, `.git`) are never content, templates or assets.
+pub fn is_hidden(entry: &walkdir::DirEntry) -> bool {
+    entry.depth() > 0 && entry.file_name().to_string_lossy().starts_with('.')
+}

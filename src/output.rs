@@ -27,19 +27,19 @@ impl Sink {
 }
 
 /// A temp folder beside the output, removed on drop unless committed.
+#[derive(Debug)]
 pub struct Staging {
     dir: tempfile::TempDir,
     target: PathBuf,
 }
 
 impl Staging {
-    pub fn new(target: &Path) -> Result<Staging> {
-        if target.exists() && !target.is_dir() {
-            bail!(
-                "{} exists and is not a folder; choose another --out",
-                target.display()
-            );
-        }
+    /// Prepares a build of `root` into `target`. Because a commit replaces
+    /// `target` wholesale, it refuses any target that is not a previous
+    /// notesite output: the site itself, a folder holding it, or someone's
+    /// unrelated files.
+    pub fn new(target: &Path, root: &Path) -> Result<Staging> {
+        check_target(target, root)?;
         let parent = match target.parent() {
             Some(p) if !p.as_os_str().is_empty() => p,
             _ => Path::new("."),
@@ -88,6 +88,39 @@ impl Staging {
     }
 }
 
+fn check_target(target: &Path, root: &Path) -> Result<()> {
+    if !target.exists() {
+        return Ok(());
+    }
+    if !target.is_dir() {
+        bail!(
+            "{} exists and is not a folder; choose another --out",
+            target.display()
+        );
+    }
+    let target_abs = target
+        .canonicalize()
+        .with_context(|| format!("cannot resolve {}", target.display()))?;
+    let root_abs = root
+        .canonicalize()
+        .with_context(|| format!("cannot resolve {}", root.display()))?;
+    if root_abs.starts_with(&target_abs) {
+        bail!(
+            "--out {} would replace the site itself; choose a folder inside it such as public",
+            target.display()
+        );
+    }
+    let empty = std::fs::read_dir(&target_abs)?.next().is_none();
+    if !empty && !target_abs.join(crate::assets::MANIFEST_FILE).is_file() {
+        bail!(
+            "{} is not empty and has no {}, so it is not a notesite output; remove it or choose another --out",
+            target.display(),
+            crate::assets::MANIFEST_FILE
+        );
+    }
+    Ok(())
+}
+
 /// Output paths come from slugs and term names; this is the last line of
 /// defence that none of them can climb out of the output folder.
 fn safe_relative(rel: &str) -> Result<PathBuf> {
@@ -104,6 +137,27 @@ mod tests {
     use super::*;
 
     #[test]
+    fn refuses_targets_that_are_not_notesite_output() {
+        let tmp = tempfile::tempdir().unwrap();
+        assert!(
+            Staging::new(tmp.path(), tmp.path())
+                .unwrap_err()
+                .to_string()
+                .contains("replace the site itself")
+        );
+        let other = tmp.path().join("docs");
+        std::fs::create_dir(&other).unwrap();
+        std::fs::write(other.join("thesis.tex"), "precious").unwrap();
+        assert!(
+            Staging::new(&other, tmp.path())
+                .unwrap_err()
+                .to_string()
+                .contains("not a notesite output")
+        );
+        assert!(Staging::new(&tmp.path().join("new"), tmp.path()).is_ok());
+    }
+
+    #[test]
     fn paths_cannot_escape() {
         for bad in ["../x", "/etc/passwd", "a/../../b", "", "./a"] {
             assert!(safe_relative(bad).is_err(), "{bad}");
@@ -118,13 +172,15 @@ mod tests {
         std::fs::create_dir(&out).unwrap();
         std::fs::write(out.join("old.html"), "old").unwrap();
 
-        let staging = Staging::new(&out).unwrap();
+        std::fs::write(out.join("asset-manifest.json"), "{}").unwrap();
+        let staging = Staging::new(&out, tmp.path()).unwrap();
         Sink::Staging(staging).write("new.html", b"new").unwrap();
         // The sink (and its staging folder) is dropped without commit.
         assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 1);
         assert!(out.join("old.html").exists());
+        assert_eq!(std::fs::read_dir(&out).unwrap().count(), 2);
 
-        let staging = Staging::new(&out).unwrap();
+        let staging = Staging::new(&out, tmp.path()).unwrap();
         staging.write(Path::new("new.html"), b"new").unwrap();
         staging.commit().unwrap();
         assert!(!out.join("old.html").exists());

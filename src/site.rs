@@ -265,7 +265,11 @@ fn load_assets(root: &Path, config: &SiteConfig) -> Result<AssetSet, Vec<Diagnos
     );
     let dir = root.join(assets::STATIC_DIR);
     if dir.is_dir() {
-        for entry in walkdir::WalkDir::new(&dir).sort_by_file_name() {
+        for entry in walkdir::WalkDir::new(&dir)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| !crate::fsx::is_hidden(e))
+        {
             let entry = match entry {
                 Ok(e) => e,
                 Err(e) => {

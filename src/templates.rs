@@ -132,7 +132,11 @@ fn site_templates(root: &Path) -> Result<BTreeMap<String, (PathBuf, String)>, Ve
         return Ok(found);
     }
     let mut problems = Vec::new();
-    for entry in walkdir::WalkDir::new(&dir).sort_by_file_name() {
+    for entry in walkdir::WalkDir::new(&dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| !crate::fsx::is_hidden(e))
+    {
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {

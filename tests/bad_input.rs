@@ -253,3 +253,32 @@ fn warnings_do_not_fail_the_build() {
         .success()
         .stderr(predicates::str::contains("content/warn.md:5:1: warning: image `https://example.org/a.png` has no `image_sources` entry"));
 }
+
+#[test]
+fn out_that_is_not_notesite_output_is_never_replaced() {
+    let site = init_site();
+    std::fs::create_dir(site.path().join("docs")).unwrap();
+    std::fs::write(site.path().join("docs/thesis.tex"), "precious").unwrap();
+    notesite(site.path())
+        .args(["build", "--out", "docs"])
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains("is not a notesite output"));
+    assert_eq!(read(&site.path().join("docs/thesis.tex")), "precious");
+    notesite(site.path())
+        .args(["build", "--out", "."])
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains("would replace the site itself"));
+    assert!(site.path().join("site.yaml").is_file());
+}
+
+#[test]
+fn hidden_files_are_not_content_or_assets() {
+    let site = init_site();
+    std::fs::write(site.path().join("content/.#draft.md"), "not an article").unwrap();
+    std::fs::write(site.path().join("static/.DS_Store"), "junk").unwrap();
+    build(site.path(), &[]);
+    let manifest = read(&site.path().join("public/asset-manifest.json"));
+    assert!(!manifest.contains("DS_Store"), "{manifest}");
+}

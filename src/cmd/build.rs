@@ -16,10 +16,12 @@ pub fn execute(root: &Path, args: BuildArgs) -> Result<()> {
         Ok(site) => site,
         Err(problems) => fail(problems, &out)?,
     };
-    let staging = Staging::new(&out)?;
+    let staging = Staging::new(&out, root)?;
     let sink = Sink::Staging(staging);
     let progress = super::progress_bar("rendering");
+    let render_started = Instant::now();
     let rendered = site.render(&sink, &progress);
+    let render_time = render_started.elapsed();
     progress.finish_and_clear();
     let report = match rendered {
         Ok(report) => report,
@@ -36,6 +38,11 @@ pub fn execute(root: &Path, args: BuildArgs) -> Result<()> {
         for (step, time) in &site.timings.steps {
             eprintln!("{step:>14}: {:.1} ms", time.as_secs_f64() * 1000.0);
         }
+        eprintln!(
+            "{:>14}: {:.1} ms",
+            "render",
+            render_time.as_secs_f64() * 1000.0
+        );
     }
     println!(
         "built {} articles, {} pages, {} assets in {:.2}s into {}{}",

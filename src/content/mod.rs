@@ -84,7 +84,11 @@ fn source_files(root: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
         ));
     }
     let mut paths = Vec::new();
-    for entry in walkdir::WalkDir::new(&dir).sort_by_file_name() {
+    for entry in walkdir::WalkDir::new(&dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| !crate::fsx::is_hidden(e))
+    {
         let entry = entry.map_err(|e| Diagnostic::error(CONTENT_DIR, None, e.to_string()))?;
         let is_markdown = entry.path().extension().is_some_and(|e| e == "md");
         if entry.file_type().is_file() && is_markdown {
