@@ -47,6 +47,8 @@ pub struct InternalLink {
     pub offset: usize,
     /// The site path, without query or fragment: `/other-slug/`.
     pub path: String,
+    /// `link` or `image`, for the message if the target does not exist.
+    pub what: &'static str,
 }
 
 #[derive(Debug, Default)]
@@ -306,7 +308,7 @@ impl<'a> Renderer<'a, '_> {
 
     /// Rejects unsafe schemes, rewrites static paths to their hashed names and
     /// records internal links for checking. Returns the URL to write.
-    fn check_url(&mut self, url: &CowStr<'a>, offset: usize, what: &str) -> String {
+    fn check_url(&mut self, url: &CowStr<'a>, offset: usize, what: &'static str) -> String {
         match classify_url(url) {
             UrlKind::External | UrlKind::Fragment => url.to_string(),
             UrlKind::Unsafe(scheme) => {
@@ -325,7 +327,7 @@ impl<'a> Renderer<'a, '_> {
                 }
                 self.rendered
                     .internal_links
-                    .push(InternalLink { offset, path });
+                    .push(InternalLink { offset, path, what });
                 url.to_string()
             }
         }

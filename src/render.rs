@@ -167,7 +167,13 @@ impl Site {
                 problems.push(Diagnostic::error(
                     &article.path,
                     Some(body_pos(article, link.offset)),
-                    format!("link to `{}`, which is not a page of this site", link.path),
+                    match link.what {
+                        "image" => format!(
+                            "image `{}` is neither a page of this site nor a file in static/",
+                            link.path
+                        ),
+                        _ => format!("link to `{}`, which is not a page of this site", link.path),
+                    },
                 ));
             }
         }

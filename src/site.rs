@@ -89,7 +89,7 @@ impl Site {
         let mut diagnostics = Diagnostics::default();
         let config = timings
             .step("config", || load_config(options))
-            .map_err(|d| collect(d, &mut Diagnostics::default()))?;
+            .map_err(Diagnostics::from)?;
         let (articles, content_problems) =
             timings.step("content", || content::load(&root, options.include_drafts));
         diagnostics.extend(content_problems.sorted());
@@ -186,11 +186,6 @@ impl Site {
         };
         self.known_paths.contains(&with_slash)
     }
-}
-
-fn collect(problems: Vec<Diagnostic>, into: &mut Diagnostics) -> Diagnostics {
-    into.extend(problems);
-    std::mem::take(into)
 }
 
 fn load_config(options: &LoadOptions) -> Result<SiteConfig, Vec<Diagnostic>> {

@@ -282,3 +282,29 @@ fn hidden_files_are_not_content_or_assets() {
     let manifest = read(&site.path().join("public/asset-manifest.json"));
     assert!(!manifest.contains("DS_Store"), "{manifest}");
 }
+
+#[test]
+fn local_image_that_is_not_in_static() {
+    let text = b"---\ntitle: x\ndate: 2026-01-01\n---\n![diagram](/img/missing.png)\n";
+    assert_rejected(
+        &[("content/bad.md", text)],
+        &[
+            "content/bad.md:5:1: error: image `/img/missing.png` is neither a page of this site nor a file in static/",
+        ],
+    );
+}
+
+#[test]
+fn local_image_in_static_is_rewritten_to_its_hashed_name() {
+    let site = init_site();
+    std::fs::write(site.path().join("static/img/diagram.svg"), "<svg/>").unwrap();
+    let text = "---\ntitle: x\ndate: 2026-01-01\nimage_sources: [{url: /img/diagram.svg, caption: the diagram}]\n---\n![diagram](/img/diagram.svg)\n";
+    std::fs::write(site.path().join("content/local.md"), text).unwrap();
+    notesite(site.path()).arg("build").assert().success();
+    let html = read(&site.path().join("public/local/index.html"));
+    assert!(html.contains("<img src=\"/assets/img/diagram."), "{html}");
+    assert!(
+        html.contains("<figcaption>the diagram</figcaption>"),
+        "{html}"
+    );
+}

@@ -114,6 +114,7 @@ fn diagnose(parts: &Parts, first_error: &serde_yaml::Error) -> Vec<Located> {
     };
     let mut problems = Vec::new();
     let mut good = Mapping::new();
+    let mut failed: Vec<String> = Vec::new();
     for (key, value) in map {
         let Some(name) = key.as_str().map(str::to_owned) else {
             problems.push(Located {
@@ -131,30 +132,25 @@ fn diagnose(parts: &Parts, first_error: &serde_yaml::Error) -> Vec<Located> {
             Ok(_) => {
                 good.insert(key, value);
             }
-            Err(e) => problems.push(field_error(parts, &name, &e)),
+            Err(e) => {
+                problems.push(field_error(parts, &name, &e));
+                failed.push(name);
+            }
         }
     }
     // The keys that did read may still break rules; report those too.
     if let Ok(raw) = serde_yaml::from_value::<RawMeta>(Value::Mapping(good))
         && let Err(more) = super::meta::validate(raw)
     {
-        let more = more
-            .into_iter()
-            .filter(|p| !problems_mention(&problems, &p.path[0]));
+        // A key that failed to read is missing from the rest; do not report
+        // it a second time as missing.
+        let more = more.into_iter().filter(|p| !failed.contains(&p.path[0]));
         problems.extend(locate_problems(parts, more.collect()));
     }
     if problems.is_empty() {
         problems.push(syntax_error(parts, first_error));
     }
     problems
-}
-
-/// A key that failed to read is also missing from the validated rest; do not
-/// report it twice ("wrong type" and then "missing").
-fn problems_mention(problems: &[Located], key: &str) -> bool {
-    problems
-        .iter()
-        .any(|p| p.message.contains(&format!("`{key}`")))
 }
 
 fn unknown_key(parts: &Parts, name: &str) -> Located {

@@ -338,11 +338,11 @@ pub fn validate(raw: RawMeta) -> Result<Meta, Vec<Problem>> {
 
     let image_sources = raw.image_sources.unwrap_or_default();
     for (i, image) in image_sources.iter().enumerate() {
-        if !is_web_url(&image.url) {
+        if !is_image_url(&image.url) {
             c.report(
                 &["image_sources", &i.to_string(), "url"],
                 format!(
-                    "image source url `{}` must be an http:// or https:// URL",
+                    "image source url `{}` must be an http:// or https:// URL, or a path on this site",
                     image.url
                 ),
             );
@@ -442,7 +442,13 @@ pub fn check_slug(slug: &str) -> Result<(), String> {
     }
 }
 
-/// True for absolute http(s) URLs: the only kind an image source may be.
+/// An image source is a web URL or a path on this site, nothing else.
+fn is_image_url(url: &str) -> bool {
+    use crate::markdown::{UrlKind, classify_url};
+    is_web_url(url) || (!url.trim().is_empty() && classify_url(url) == UrlKind::Site)
+}
+
+/// True for absolute http(s) URLs.
 pub fn is_web_url(url: &str) -> bool {
     let lower = url.trim().to_ascii_lowercase();
     (lower.starts_with("https://") || lower.starts_with("http://"))
@@ -507,5 +513,7 @@ mod tests {
         assert!(is_web_url("https://placehold.co/1.png"));
         assert!(!is_web_url("javascript:alert(1)"));
         assert!(!is_web_url("data:image/png;base64,xx"));
+        assert!(is_image_url("/img/a.png") && is_image_url("img/a.png"));
+        assert!(!is_image_url("mailto:x@y.z") && !is_image_url("data:x") && !is_image_url(""));
     }
 }

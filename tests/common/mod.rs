@@ -106,3 +106,8 @@ pub fn redact_hashes(html: &str) -> String {
     }
     out
 }
+
+/// The built seed article page of a site built into `public/`.
+pub fn seed_page(root: &Path) -> String {
+    read(&root.join("public").join(SEED_SLUG).join("index.html"))
+}
