@@ -100,6 +100,7 @@ impl Site {
         problems.extend(list_problems);
         problems.extend(self.render_site_files(sink));
         report.pages += 1; // 404.html
+        progress.inc(1);
         report.articles = self.articles.len();
         let mut all = problems.sorted();
         all.extend(self.warnings.iter().cloned());
@@ -249,7 +250,8 @@ impl Site {
             .flat_map(|t| &t.terms)
             .map(|term| term.articles.len().div_ceil(per).max(1))
             .sum();
-        self.articles.len().div_ceil(per).max(1) + terms + self.taxonomies.len()
+        // Index pages, term pages, taxonomy pages and the 404 page.
+        self.articles.len().div_ceil(per).max(1) + terms + self.taxonomies.len() + 1
     }
 
     fn render_lists(
