@@ -29,6 +29,54 @@ pub enum Command {
     Init(InitArgs),
     /// Create a new article with every meta field filled in.
     New(NewArgs),
+    /// Import exported articles (.txt files, or folders of them) into content/.
+    Import(ImportArgs),
+    /// Write a synthetic corpus of realistic articles, for load testing.
+    Synth(SynthArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Export files, or folders searched recursively for *.txt.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Overwrite existing content/<slug>.md files that differ.
+    #[arg(long)]
+    pub force: bool,
+
+    /// Worker threads (default: one per CPU).
+    #[arg(long, short = 'j', value_name = "N")]
+    pub jobs: Option<usize>,
+}
+
+#[derive(Debug, Args)]
+pub struct SynthArgs {
+    /// How many articles to write.
+    #[arg(long, value_name = "N")]
+    pub count: usize,
+
+    /// The same seed always writes the same corpus, byte for byte.
+    #[arg(long, default_value_t = 1, value_name = "S")]
+    pub seed: u64,
+
+    /// `source` writes content/<slug>.md; `export` writes the text export format.
+    #[arg(long, value_enum, default_value_t = SynthFormat::Source)]
+    pub format: SynthFormat,
+
+    /// Output folder, relative to --root (default: content for source, exports for export).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+
+    /// Worker threads (default: one per CPU).
+    #[arg(long, short = 'j', value_name = "N")]
+    pub jobs: Option<usize>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SynthFormat {
+    Source,
+    Export,
 }
 
 #[derive(Debug, Args)]

@@ -2,8 +2,10 @@
 
 mod build;
 mod check;
+mod import;
 mod init;
 mod new;
+mod synth;
 
 use anyhow::Result;
 
@@ -16,6 +18,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Check(args) => check::execute(&cli.root, args),
         Command::Init(args) => init::execute(&cli.root, args),
         Command::New(args) => new::execute(&cli.root, args),
+        Command::Import(args) => import::execute(&cli.root, args),
+        Command::Synth(args) => synth::execute(&cli.root, args),
     }
 }
 
@@ -40,11 +44,18 @@ fn load_options(root: &std::path::Path, site: &SiteArgs) -> LoadOptions {
 
 /// A progress bar on stderr that draws only on a terminal.
 fn progress_bar(message: &'static str) -> indicatif::ProgressBar {
+    counting_bar(message, "pages")
+}
+
+/// A progress bar on stderr counting `unit`s, drawn only on a terminal.
+fn counting_bar(message: &'static str, unit: &str) -> indicatif::ProgressBar {
     let bar =
         indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
-    let style = indicatif::ProgressStyle::with_template("{msg:>10} [{bar:30}] {pos}/{len} pages")
-        .expect("the progress template is valid")
-        .progress_chars("=> ");
+    let style = indicatif::ProgressStyle::with_template(&format!(
+        "{{msg:>10}} [{{bar:30}}] {{pos}}/{{len}} {unit}"
+    ))
+    .expect("the progress template is valid")
+    .progress_chars("=> ");
     bar.set_style(style);
     bar.set_message(message);
     bar

@@ -36,32 +36,58 @@ pub const META_KEYS: [&str; 24] = [
     "notes",
 ];
 
-#[derive(Debug, Default, Deserialize)]
+/// Serializing it back (for `import` and `synth`) writes the keys in this
+/// order and leaves out the absent ones.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawMeta {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub slug: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub draft: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub topic: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub summary: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub outline: Option<Outline>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub brief: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub stack: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tools: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub code_language: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub difficulty: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reading_time: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub view_count: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub score: Option<RawScore>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub revision: Option<RawRevision>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hash: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub flags: Option<Flags>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub checklist: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub entities: Option<Vec<Entity>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub image_sources: Option<Vec<ImageSource>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub payload: Option<Payload>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<Vec<String>>,
 }
 
@@ -74,7 +100,7 @@ pub struct Outline {
     pub recommended_action: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawScore {
     pub quality: i64,
@@ -83,7 +109,7 @@ pub struct RawScore {
     pub clarity: i64,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawRevision {
     pub status: String,
@@ -121,10 +147,15 @@ pub struct ImageSource {
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Payload {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub source_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub generator: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub paragraphs: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub scenario: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub seed: Option<u64>,
 }
 

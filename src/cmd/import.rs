@@ -1,0 +1,195 @@
+//! `notesite import PATH...`: exported articles into `content/<slug>.md`.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Result, bail};
+use rayon::prelude::*;
+
+use crate::cli::ImportArgs;
+use crate::content::{CONTENT_DIR, parse_article};
+use crate::diag::{Diagnostic, Pos, pos_at};
+use crate::export::{parse_export, to_source};
+use crate::fsx;
+
+/// What happened to one input file.
+enum Outcome {
+    Imported,
+    /// Already there with the same content.
+    Unchanged,
+    /// There with other content, and no --force: left alone.
+    Kept(PathBuf),
+    Failed(Diagnostic),
+}
+
+/// A parsed export, ready to be written.
+struct Converted {
+    input: PathBuf,
+    slug: String,
+    source: String,
+}
+
+pub fn execute(root: &Path, args: ImportArgs) -> Result<()> {
+    let started = Instant::now();
+    super::configure_threads(args.jobs)?;
+    let (inputs, mut failures) = input_files(&args.paths);
+    let progress = super::counting_bar("importing", "files");
+    progress.set_length(inputs.len() as u64);
+    let converted: Vec<Result<Converted, Diagnostic>> = inputs
+        .par_iter()
+        .map(|input| {
+            let result = convert(input);
+            progress.inc(1);
+            result
+        })
+        .collect();
+    let (ready, duplicate_failures) = claim_slugs(converted);
+    failures.extend(duplicate_failures);
+    let content = root.join(CONTENT_DIR);
+    fsx::create_dir_all(&content)?;
+    let outcomes: Vec<Outcome> = ready
+        .par_iter()
+        .map(|c| write(&content, c, args.force))
+        .collect();
+    progress.finish_and_clear();
+    report(outcomes, failures, started)
+}
+
+/// Every file named, and every `*.txt` under every folder named, sorted
+/// per argument so runs are repeatable. Missing paths are failures.
+fn input_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<Diagnostic>) {
+    let mut files = Vec::new();
+    let mut failures = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let walk = walkdir::WalkDir::new(path).sort_by_file_name().into_iter();
+            for entry in walk.filter_entry(|e| !fsx::is_hidden(e)) {
+                match entry {
+                    Ok(e)
+                        if e.file_type().is_file()
+                            && e.path().extension().is_some_and(|x| x == "txt") =>
+                    {
+                        files.push(e.into_path())
+                    }
+                    Ok(_) => {}
+                    Err(e) => failures.push(Diagnostic::error(path, None, e.to_string())),
+                }
+            }
+        } else if path.is_file() {
+            files.push(path.clone());
+        } else {
+            failures.push(Diagnostic::error(path, None, "no such file or folder"));
+        }
+    }
+    (files, failures)
+}
+
+fn convert(input: &Path) -> Result<Converted, Diagnostic> {
+    let fail = |pos: Option<Pos>, message: String| Diagnostic::error(input, pos, message);
+    let bytes = std::fs::read(input).map_err(|e| fail(None, format!("cannot read: {e}")))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let valid = e.utf8_error().valid_up_to();
+        let pos = pos_at(&String::from_utf8_lossy(&e.as_bytes()[..valid]), valid);
+        fail(
+            Some(Pos::new(pos.line, 1)),
+            "not UTF-8 text; this is not an export".into(),
+        )
+    })?;
+    let doc = parse_export(&text).map_err(|e| fail(Some(Pos::new(e.line, 1)), e.message))?;
+    let slug = doc.slug();
+    let source = to_source(&doc);
+    // The written file must build: check it with the build's own parser.
+    let target = Path::new(CONTENT_DIR).join(format!("{slug}.md"));
+    parse_article(&target, &source).map_err(|problems| {
+        let first = problems
+            .first()
+            .map_or_else(String::new, ToString::to_string);
+        fail(
+            None,
+            format!("the converted article would not build: {first}"),
+        )
+    })?;
+    Ok(Converted {
+        input: input.to_path_buf(),
+        slug,
+        source,
+    })
+}
+
+/// Two inputs with one title would write one file; the first (in input
+/// order) gets it and the others fail, naming it.
+fn claim_slugs(converted: Vec<Result<Converted, Diagnostic>>) -> (Vec<Converted>, Vec<Diagnostic>) {
+    let mut owner: HashMap<String, PathBuf> = HashMap::new();
+    let mut ready = Vec::new();
+    let mut failures = Vec::new();
+    for result in converted {
+        match result {
+            Err(d) => failures.push(d),
+            Ok(c) => match owner.get(&c.slug) {
+                Some(first) => failures.push(Diagnostic::error(
+                    &c.input,
+                    None,
+                    format!(
+                        "slug `{}` is also the slug of {}, imported in this run",
+                        c.slug,
+                        first.display()
+                    ),
+                )),
+                None => {
+                    owner.insert(c.slug.clone(), c.input.clone());
+                    ready.push(c);
+                }
+            },
+        }
+    }
+    (ready, failures)
+}
+
+fn write(content: &Path, c: &Converted, force: bool) -> Outcome {
+    let target = content.join(format!("{}.md", c.slug));
+    match std::fs::read(&target) {
+        Ok(existing) if existing == c.source.as_bytes() => return Outcome::Unchanged,
+        Ok(_) if !force => return Outcome::Kept(target),
+        _ => {}
+    }
+    match fsx::write_atomic(&target, &c.source) {
+        Ok(()) => Outcome::Imported,
+        Err(e) => Outcome::Failed(Diagnostic::error(&c.input, None, format!("{e:#}"))),
+    }
+}
+
+fn report(outcomes: Vec<Outcome>, mut failures: Vec<Diagnostic>, started: Instant) -> Result<()> {
+    let (mut imported, mut skipped) = (0, 0);
+    for outcome in outcomes {
+        match outcome {
+            Outcome::Imported => imported += 1,
+            Outcome::Unchanged => skipped += 1,
+            Outcome::Kept(target) => {
+                skipped += 1;
+                eprintln!(
+                    "{}: skipped: it exists with other content; pass --force to overwrite",
+                    target.display()
+                );
+            }
+            Outcome::Failed(d) => failures.push(d),
+        }
+    }
+    failures.sort_by(|a, b| a.path.cmp(&b.path));
+    for failure in &failures {
+        eprintln!("{failure}");
+    }
+    println!(
+        "imported {imported}, skipped {skipped}, failed {} in {:.2}s",
+        failures.len(),
+        started.elapsed().as_secs_f64()
+    );
+    if !failures.is_empty() {
+        bail!(
+            "{} file{} could not be imported",
+            failures.len(),
+            if failures.len() == 1 { "" } else { "s" }
+        );
+    }
+    Ok(())
+}
