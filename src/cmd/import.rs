@@ -13,6 +13,9 @@ use crate::diag::{Diagnostic, Pos, pos_at};
 use crate::export::{parse_export, to_source};
 use crate::fsx;
 
+/// Files converted between two writes.
+const CHUNK: usize = 2048;
+
 /// What happened to one input file.
 enum Outcome {
     Imported,
@@ -36,22 +39,20 @@ pub fn execute(root: &Path, args: ImportArgs) -> Result<()> {
     let (inputs, mut failures) = input_files(&args.paths);
     let progress = super::counting_bar("importing", "files");
     progress.set_length(inputs.len() as u64);
-    let converted: Vec<Result<Converted, Diagnostic>> = inputs
-        .par_iter()
-        .map(|input| {
-            let result = convert(input);
-            progress.inc(1);
-            result
-        })
-        .collect();
-    let (ready, duplicate_failures) = claim_slugs(converted);
-    failures.extend(duplicate_failures);
     let content = root.join(CONTENT_DIR);
     fsx::create_dir_all(&content)?;
-    let outcomes: Vec<Outcome> = ready
-        .par_iter()
-        .map(|c| write(&content, c, args.force))
-        .collect();
+    // Chunks keep memory bounded (a converted article is held only until its
+    // chunk is written) while slugs are still claimed in input order.
+    let mut owners: HashMap<String, PathBuf> = HashMap::new();
+    let mut outcomes = Vec::with_capacity(inputs.len());
+    for chunk in inputs.chunks(CHUNK) {
+        let converted: Vec<Result<Converted, Diagnostic>> =
+            chunk.par_iter().map(|input| convert(input)).collect();
+        let (ready, duplicates) = claim_slugs(converted, &mut owners);
+        failures.extend(duplicates);
+        outcomes.par_extend(ready.par_iter().map(|c| write(&content, c, args.force)));
+        progress.inc(chunk.len() as u64);
+    }
     progress.finish_and_clear();
     report(outcomes, failures, started)
 }
@@ -119,8 +120,10 @@ fn convert(input: &Path) -> Result<Converted, Diagnostic> {
 
 /// Two inputs with one title would write one file; the first (in input
 /// order) gets it and the others fail, naming it.
-fn claim_slugs(converted: Vec<Result<Converted, Diagnostic>>) -> (Vec<Converted>, Vec<Diagnostic>) {
-    let mut owner: HashMap<String, PathBuf> = HashMap::new();
+fn claim_slugs(
+    converted: Vec<Result<Converted, Diagnostic>>,
+    owner: &mut HashMap<String, PathBuf>,
+) -> (Vec<Converted>, Vec<Diagnostic>) {
     let mut ready = Vec::new();
     let mut failures = Vec::new();
     for result in converted {
