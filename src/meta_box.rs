@@ -203,16 +203,12 @@ fn more_rows(meta: &Meta, term_url: TermUrl, rows: &mut Vec<MetaField>) {
         rows.push(MetaField::text("hash", "hash", h));
     }
     if let Some(f) = &meta.flags {
-        rows.push(MetaField::map(
-            "flags",
-            "flags",
-            vec![
-                entry("ai generated style", yes_no(f.ai_generated_style)),
-                entry("has images", yes_no(f.has_images)),
-                entry("image heavy", yes_no(f.image_heavy)),
-                entry("needs human review", yes_no(f.needs_human_review)),
-            ],
-        ));
+        let entries = f
+            .labeled()
+            .into_iter()
+            .map(|(label, on)| entry(label, yes_no(on)))
+            .collect();
+        rows.push(MetaField::map("flags", "flags", entries));
     }
     if !meta.checklist.is_empty() {
         rows.push(MetaField::list(
@@ -256,19 +252,11 @@ fn more_rows(meta: &Meta, term_url: TermUrl, rows: &mut Vec<MetaField>) {
         ));
     }
     if let Some(p) = &meta.payload {
-        let mut entries = Vec::new();
-        let optional = [
-            ("source id", p.source_id.clone()),
-            ("generator", p.generator.clone()),
-            ("paragraphs", p.paragraphs.map(|n| n.to_string())),
-            ("scenario", p.scenario.clone()),
-            ("seed", p.seed.map(|n| n.to_string())),
-        ];
-        for (label, value) in optional {
-            if let Some(v) = value {
-                entries.push(entry(label, v));
-            }
-        }
+        let entries = p
+            .labeled()
+            .into_iter()
+            .map(|(label, value)| entry(label, value))
+            .collect();
         rows.push(MetaField::map("payload", "payload", entries));
     }
     if !meta.notes.is_empty() {

@@ -159,6 +159,34 @@ pub struct Payload {
     pub seed: Option<u64>,
 }
 
+impl Payload {
+    /// The fields that are set, with the labels readers see.
+    pub fn labeled(&self) -> Vec<(&'static str, String)> {
+        let all = [
+            ("source id", self.source_id.clone()),
+            ("generator", self.generator.clone()),
+            ("paragraphs", self.paragraphs.map(|n| n.to_string())),
+            ("scenario", self.scenario.clone()),
+            ("seed", self.seed.map(|n| n.to_string())),
+        ];
+        all.into_iter()
+            .filter_map(|(label, value)| Some((label, value?)))
+            .collect()
+    }
+}
+
+impl Flags {
+    /// Every flag with the label readers see.
+    pub fn labeled(&self) -> [(&'static str, bool); 4] {
+        [
+            ("ai generated style", self.ai_generated_style),
+            ("has images", self.has_images),
+            ("image heavy", self.image_heavy),
+            ("needs human review", self.needs_human_review),
+        ]
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Difficulty {

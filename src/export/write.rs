@@ -197,32 +197,17 @@ fn write_meta_box(out: &mut String, m: &RawMeta) {
     fused(out, "reference", &m.reference);
     fused(out, "hash", &m.hash);
     if let Some(f) = &m.flags {
-        let bit = |b: bool| if b { "1".to_string() } else { "0".to_string() };
-        let items = [
-            ("ai generated style", bit(f.ai_generated_style)),
-            ("has images", bit(f.has_images)),
-            ("image heavy", bit(f.image_heavy)),
-            ("needs human review", bit(f.needs_human_review)),
-        ];
-        bullets(out, "flags", &items);
+        let bits: Vec<(&str, String)> = f
+            .labeled()
+            .into_iter()
+            .map(|(label, on)| (label, u8::from(on).to_string()))
+            .collect();
+        bullets(out, "flags", &bits);
     }
     list(out, "checklist", &m.checklist);
     write_records(out, m);
     if let Some(p) = &m.payload {
-        let mut items = Vec::new();
-        let optional = [
-            ("source id", p.source_id.clone()),
-            ("generator", p.generator.clone()),
-            ("paragraphs", p.paragraphs.map(|n| n.to_string())),
-            ("scenario", p.scenario.clone()),
-            ("seed", p.seed.map(|n| n.to_string())),
-        ];
-        for (key, value) in optional {
-            if let Some(v) = value {
-                items.push((key, v));
-            }
-        }
-        bullets(out, "payload", &items);
+        bullets(out, "payload", &p.labeled());
     }
     list(out, "notes", &m.notes);
 }
