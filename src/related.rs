@@ -3,9 +3,9 @@
 //!
 //! Scoring every pair would be quadratic (10^10 pairs at 100k articles), so
 //! candidates come from an inverted index: feature → articles that have it.
-//! Rare features are scanned first, since sharing a rare tool says more than
-//! sharing a common stack, and the scan stops after a bounded number of
-//! candidates. Each candidate is then scored on every shared feature.
+//! Each feature contributes a bounded slice of its posting list, so the work
+//! per article is bounded too; candidates reached through several features
+//! rank first, and a shortlist of them is scored on every shared feature.
 
 use std::collections::HashMap;
 
@@ -14,8 +14,10 @@ use rayon::prelude::*;
 use crate::config::RelatedConfig;
 use crate::content::Article;
 
-/// How many candidates each article scores at most.
-const CANDIDATE_BUDGET: usize = 400;
+/// How many articles of one feature's posting list become candidates.
+const PER_FEATURE: usize = 64;
+/// How many candidates per Similar Post are scored exactly.
+const RESCORE: usize = 8;
 
 /// For each article (by index), the indices of its similar articles, best
 /// first. Ties go to the article earlier in the site's order: newer, then
@@ -91,38 +93,38 @@ impl FeatureIndex {
         }
     }
 
+    /// Candidates come from each feature's posting list, rarest feature
+    /// first, at most `PER_FEATURE` entries from each; sharing several rare
+    /// features makes an article a candidate several times over. Only the
+    /// best `count * RESCORE` by that partial score are scored exactly.
     fn top(&self, a: usize, count: usize) -> Vec<usize> {
         let mut mine = self.features[a].clone();
         mine.sort_by_key(|&f| (self.postings[f as usize].len(), f));
-        let mut candidates: Vec<u32> = Vec::new();
-        'scan: for f in mine {
-            for &c in &self.postings[f as usize] {
-                if c as usize != a {
-                    candidates.push(c);
-                    if candidates.len() >= CANDIDATE_BUDGET * 4 {
-                        break 'scan;
-                    }
-                }
-            }
-            candidates.sort_unstable();
-            candidates.dedup();
-            if candidates.len() >= CANDIDATE_BUDGET {
-                break;
+        let mut partial: Vec<(u32, f32)> = Vec::with_capacity(PER_FEATURE * mine.len());
+        for f in mine {
+            let weight = self.weights[f as usize];
+            let list = &self.postings[f as usize];
+            partial.extend(list.iter().filter(|&&c| c as usize != a).take(PER_FEATURE).map(|&c| (c, weight)));
+        }
+        partial.sort_unstable_by_key(|&(c, _)| c);
+        let mut merged: Vec<(f32, u32)> = Vec::with_capacity(partial.len());
+        for (c, w) in partial {
+            match merged.last_mut() {
+                Some((score, last)) if *last == c => *score += w,
+                _ => merged.push((w, c)),
             }
         }
-        candidates.sort_unstable();
-        candidates.dedup();
-        let mut scored: Vec<(f32, u32)> = candidates
-            .into_iter()
-            .map(|c| (self.shared_weight(a, c as usize), c))
-            .filter(|(score, _)| *score > 0.0)
-            .collect();
-        scored.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
-        scored
-            .into_iter()
-            .take(count)
-            .map(|(_, c)| c as usize)
-            .collect()
+        let by_score = |x: &(f32, u32), y: &(f32, u32)| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1));
+        let shortlist = (count * RESCORE).min(merged.len());
+        if shortlist < merged.len() {
+            merged.select_nth_unstable_by(shortlist, by_score);
+            merged.truncate(shortlist);
+        }
+        for entry in &mut merged {
+            entry.0 = self.shared_weight(a, entry.1 as usize);
+        }
+        merged.sort_unstable_by(by_score);
+        merged.into_iter().filter(|(score, _)| *score > 0.0).take(count).map(|(_, c)| c as usize).collect()
     }
 
     /// Sum of weights of the features both articles have (a sorted merge).
