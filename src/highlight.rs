@@ -1,7 +1,8 @@
 //! Code highlighting with syntect, as CSS classes rather than inline styles,
 //! so a page's look lives in one cacheable stylesheet.
 
-use std::sync::OnceLock;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use syntect::highlighting::ThemeSet;
 use syntect::html::{ClassStyle, ClassedHTMLGenerator, css_for_theme_with_class_style};
@@ -18,12 +19,47 @@ fn syntaxes() -> &'static SyntaxSet {
     SET.get_or_init(SyntaxSet::load_defaults_newlines)
 }
 
+/// Highlighting is the most expensive step per article (a regex engine per
+/// line), and corpora repeat their snippets; blocks are cached by a hash of
+/// language and code. The cache stops growing at `CACHE_LIMIT` entries so a
+/// corpus of all-different blocks cannot exhaust memory.
+const CACHE_LIMIT: usize = 20_000;
+
+type Cache = Mutex<HashMap<[u8; 32], Option<Arc<str>>>>;
+
+fn cache() -> &'static Cache {
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    CACHE.get_or_init(Cache::default)
+}
+
 /// Highlighted HTML for `code` (the inside of `<code>`), or `None` when the
 /// language is unknown or plain text, in which case the caller escapes it.
-pub fn highlight(code: &str, language: &str) -> Option<String> {
+pub fn highlight(code: &str, language: &str) -> Option<Arc<str>> {
     if language.is_empty() || matches!(language, "text" | "plain" | "txt" | "plaintext") {
         return None;
     }
+    let mut hasher = blake3::Hasher::new();
+    hasher
+        .update(language.as_bytes())
+        .update(&[0])
+        .update(code.as_bytes());
+    let key: [u8; 32] = hasher.finalize().into();
+    if let Some(hit) = cache()
+        .lock()
+        .expect("the cache lock is never poisoned")
+        .get(&key)
+    {
+        return hit.clone();
+    }
+    let html = highlight_uncached(code, language).map(Arc::from);
+    let mut cache = cache().lock().expect("the cache lock is never poisoned");
+    if cache.len() < CACHE_LIMIT {
+        cache.insert(key, html.clone());
+    }
+    html
+}
+
+fn highlight_uncached(code: &str, language: &str) -> Option<String> {
     let set = syntaxes();
     let syntax = set.find_syntax_by_token(language)?;
     let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, set, CLASS_STYLE);
@@ -55,6 +91,11 @@ mod tests {
     #[test]
     fn known_language_gets_classes_not_styles() {
         let html = highlight("fn main() {}\n", "rust").unwrap();
+        assert_eq!(
+            highlight("fn main() {}\n", "rust").unwrap(),
+            html,
+            "cached result differs"
+        );
         assert!(html.contains("class=\"hl-"), "{html}");
         assert!(!html.contains("style="), "{html}");
     }

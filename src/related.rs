@@ -104,7 +104,12 @@ impl FeatureIndex {
         for f in mine {
             let weight = self.weights[f as usize];
             let list = &self.postings[f as usize];
-            partial.extend(list.iter().filter(|&&c| c as usize != a).take(PER_FEATURE).map(|&c| (c, weight)));
+            partial.extend(
+                list.iter()
+                    .filter(|&&c| c as usize != a)
+                    .take(PER_FEATURE)
+                    .map(|&c| (c, weight)),
+            );
         }
         partial.sort_unstable_by_key(|&(c, _)| c);
         let mut merged: Vec<(f32, u32)> = Vec::with_capacity(partial.len());
@@ -124,7 +129,12 @@ impl FeatureIndex {
             entry.0 = self.shared_weight(a, entry.1 as usize);
         }
         merged.sort_unstable_by(by_score);
-        merged.into_iter().filter(|(score, _)| *score > 0.0).take(count).map(|(_, c)| c as usize).collect()
+        merged
+            .into_iter()
+            .filter(|(score, _)| *score > 0.0)
+            .take(count)
+            .map(|(_, c)| c as usize)
+            .collect()
     }
 
     /// Sum of weights of the features both articles have (a sorted merge).

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 use serde::Serialize;
-use tera::Context;
+use tera::{Context, Value};
 
 use crate::assets::MANIFEST_FILE;
 use crate::cdn::{CacheRules, HEADERS_FILE};
@@ -61,15 +61,6 @@ struct Summary<'a> {
     stack: &'a [String],
 }
 
-#[derive(Serialize)]
-struct Paginator<'a> {
-    number: usize,
-    total_pages: usize,
-    items: Vec<Summary<'a>>,
-    previous: Option<String>,
-    next: Option<String>,
-}
-
 /// A list page to render: the home index or a taxonomy term, paginated.
 struct ListJob<'a> {
     template: &'static str,
@@ -92,10 +83,17 @@ impl Site {
         problems.extend(self.write_assets(sink));
         report.assets = self.assets.len();
         progress.set_length((self.articles.len() + self.list_page_count()) as u64);
-        let (pages, article_problems) = self.render_articles(sink, progress);
+        // Every list and every Similar Posts box shows article summaries;
+        // each is made into a template value once and shared (Tera values
+        // are reference-counted, so a clone is cheap).
+        let summaries: Vec<Value> = (0..self.articles.len())
+            .into_par_iter()
+            .map(|i| Value::from_serializable(&self.summary(i)))
+            .collect();
+        let (pages, article_problems) = self.render_articles(sink, progress, &summaries);
         report.pages += pages;
         problems.extend(article_problems);
-        let (pages, list_problems) = self.render_lists(sink, progress);
+        let (pages, list_problems) = self.render_lists(sink, progress, &summaries);
         report.pages += pages;
         problems.extend(list_problems);
         problems.extend(self.render_site_files(sink));
@@ -130,6 +128,7 @@ impl Site {
         &self,
         sink: &Sink,
         progress: &indicatif::ProgressBar,
+        summaries: &[Value],
     ) -> (usize, Vec<Diagnostic>) {
         let asset_url = |path: &str| self.assets.url_for_site_path(path);
         let render_figure = |figure: &Figure| self.templates.render_figure(figure);
@@ -142,7 +141,7 @@ impl Site {
         let problems: Vec<Diagnostic> = (0..self.articles.len())
             .into_par_iter()
             .flat_map_iter(|index| {
-                let result = self.render_article(index, &links, sink);
+                let result = self.render_article(index, &links, sink, summaries);
                 progress.inc(1);
                 if result.iter().all(|d| !d.is_error()) {
                     written.fetch_add(1, Ordering::Relaxed);
@@ -153,7 +152,13 @@ impl Site {
         (written.into_inner(), problems)
     }
 
-    fn render_article(&self, index: usize, links: &LinkContext, sink: &Sink) -> Vec<Diagnostic> {
+    fn render_article(
+        &self,
+        index: usize,
+        links: &LinkContext,
+        sink: &Sink,
+        summaries: &[Value],
+    ) -> Vec<Diagnostic> {
         let article = &self.articles[index];
         let dir = format!("{}/", article.slug);
         let body = markdown::render(
@@ -194,14 +199,14 @@ impl Site {
                 .and_then(|d| term_url("difficulty", d.as_str())),
             meta,
         };
-        let similar: Vec<Summary> = self.similar[index]
+        let similar: Vec<Value> = self.similar[index]
             .iter()
-            .map(|&i| self.summary(i))
+            .map(|&i| summaries[i].clone())
             .collect();
         let mut context = Context::new();
         context.insert("page", &page);
         context.insert("meta_box", &meta_box::rows(meta, &term_url));
-        context.insert("similar", &similar);
+        context.insert_value("similar", Value::from(similar));
         if problems.iter().any(Diagnostic::is_error) {
             return problems;
         }
@@ -258,6 +263,7 @@ impl Site {
         &self,
         sink: &Sink,
         progress: &indicatif::ProgressBar,
+        summaries: &[Value],
     ) -> (usize, Vec<Diagnostic>) {
         let all: Vec<usize> = (0..self.articles.len()).collect();
         let mut jobs = vec![ListJob {
@@ -280,7 +286,7 @@ impl Site {
         let mut problems: Vec<Diagnostic> = jobs
             .par_iter()
             .flat_map_iter(|job| {
-                let (pages, problems) = self.render_list(job, sink);
+                let (pages, problems) = self.render_list(job, sink, summaries);
                 progress.inc(pages as u64);
                 written.fetch_add(pages, Ordering::Relaxed);
                 problems
@@ -294,7 +300,12 @@ impl Site {
         (written.into_inner(), problems)
     }
 
-    fn render_list(&self, job: &ListJob, sink: &Sink) -> (usize, Vec<Diagnostic>) {
+    fn render_list(
+        &self,
+        job: &ListJob,
+        sink: &Sink,
+        summaries: &[Value],
+    ) -> (usize, Vec<Diagnostic>) {
         let per = self.config.paginate_by;
         let chunks: Vec<&[usize]> = if job.articles.is_empty() {
             vec![&[]]
@@ -312,15 +323,15 @@ impl Site {
         let mut problems = Vec::new();
         for (i, chunk) in chunks.into_iter().enumerate() {
             let number = i + 1;
-            let paginator = Paginator {
+            let paginator = paginator(
                 number,
                 total_pages,
-                items: chunk.iter().map(|&a| self.summary(a)).collect(),
-                previous: (number > 1).then(|| self.url(&page_dir(number - 1))),
-                next: (number < total_pages).then(|| self.url(&page_dir(number + 1))),
-            };
+                chunk.iter().map(|&a| summaries[a].clone()).collect(),
+                (number > 1).then(|| self.url(&page_dir(number - 1))),
+                (number < total_pages).then(|| self.url(&page_dir(number + 1))),
+            );
             let mut context = Context::new();
-            context.insert("paginator", &paginator);
+            context.insert_value("paginator", paginator);
             if let Some((taxonomy, name)) = job.term {
                 context.insert(
                     "taxonomy",
@@ -513,6 +524,24 @@ struct FeedEntry<'a> {
 struct SitemapEntry {
     loc: String,
     lastmod: Option<String>,
+}
+
+/// The `paginator` of list templates: `number`, `total_pages`, `items`,
+/// `previous`, `next`.
+fn paginator(
+    number: usize,
+    total_pages: usize,
+    items: Vec<Value>,
+    previous: Option<String>,
+    next: Option<String>,
+) -> Value {
+    let mut map = tera::Map::default();
+    map.insert("number".into(), number.into());
+    map.insert("total_pages".into(), total_pages.into());
+    map.insert("items".into(), Value::from(items));
+    map.insert("previous".into(), previous.into());
+    map.insert("next".into(), next.into());
+    Value::from(map)
 }
 
 fn rfc3339(date: chrono::NaiveDate) -> String {
