@@ -2,6 +2,12 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+/// A build allocates and frees millions of small strings and template
+/// values across threads; with mimalloc a 10k-article build took a median
+/// 1.11 s against 1.21 s with the system allocator.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = notesite::cli::Cli::parse();
     match notesite::cmd::run(cli) {
