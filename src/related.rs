@@ -15,7 +15,7 @@ use crate::config::RelatedConfig;
 use crate::content::Article;
 
 /// How many articles of one feature's posting list become candidates.
-const PER_FEATURE: usize = 64;
+const PER_FEATURE: usize = 32;
 /// How many candidates per Similar Post are scored exactly.
 const RESCORE: usize = 8;
 
