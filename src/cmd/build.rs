@@ -44,6 +44,9 @@ pub fn execute(root: &Path, args: BuildArgs) -> Result<()> {
             render_time.as_secs_f64() * 1000.0
         );
     }
+    // The process ends right after this: freeing every article one by one
+    // cost 0.35 s of a 100k build for memory the OS reclaims at once anyway.
+    std::mem::forget(site);
     println!(
         "built {} articles, {} pages, {} assets in {:.2}s into {}{}",
         report.articles,
