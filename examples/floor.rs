@@ -29,7 +29,9 @@ fn main() -> std::io::Result<()> {
 fn render(path: &Path, out: &Path) -> std::io::Result<()> {
     let text = std::fs::read_to_string(path)?;
     // Skip the front matter: the floor renders the body only.
-    let body = text.split_once("\n---\n").map_or(text.as_str(), |(_, body)| body);
+    let body = text
+        .split_once("\n---\n")
+        .map_or(text.as_str(), |(_, body)| body);
     let mut html = String::with_capacity(body.len() * 2);
     pulldown_cmark::html::push_html(&mut html, pulldown_cmark::Parser::new(body));
     let dir = out.join(path.file_stem().unwrap_or_default());

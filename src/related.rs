@@ -93,15 +93,14 @@ impl FeatureIndex {
         }
     }
 
-    /// Candidates come from each feature's posting list, rarest feature
-    /// first, at most `PER_FEATURE` entries from each; sharing several rare
-    /// features makes an article a candidate several times over. Only the
-    /// best `count * RESCORE` by that partial score are scored exactly.
+    /// Candidates come from each feature's posting list, at most
+    /// `PER_FEATURE` entries (the newest) from each; an article met through
+    /// several features sums their weights. Only the best
+    /// `count * RESCORE` by that partial score are scored exactly.
     fn top(&self, a: usize, count: usize) -> Vec<usize> {
-        let mut mine = self.features[a].clone();
-        mine.sort_by_key(|&f| (self.postings[f as usize].len(), f));
+        let mine = &self.features[a];
         let mut partial: Vec<(u32, f32)> = Vec::with_capacity(PER_FEATURE * mine.len());
-        for f in mine {
+        for &f in mine {
             let weight = self.weights[f as usize];
             let list = &self.postings[f as usize];
             partial.extend(
