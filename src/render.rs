@@ -27,6 +27,8 @@ pub struct Report {
     pub pages: usize,
     pub assets: usize,
     pub warnings: Vec<Diagnostic>,
+    /// Wall time of each render step, for `build -v`.
+    pub timings: crate::site::Timings,
 }
 
 #[derive(Serialize)]
@@ -80,23 +82,29 @@ impl Site {
     ) -> Result<Report, Diagnostics> {
         let mut problems = Diagnostics::default();
         let mut report = Report::default();
-        problems.extend(self.write_assets(sink));
+        let t = &mut report.timings;
+        problems.extend(t.step("assets", || self.write_assets(sink)));
         report.assets = self.assets.len();
         progress.set_length((self.articles.len() + self.list_page_count()) as u64);
         // Every list and every Similar Posts box shows article summaries;
         // each is made into a template value once and shared (Tera values
         // are reference-counted, so a clone is cheap).
-        let summaries: Vec<Value> = (0..self.articles.len())
-            .into_par_iter()
-            .map(|i| Value::from_serializable(&self.summary(i)))
-            .collect();
-        let (pages, article_problems) = self.render_articles(sink, progress, &summaries);
-        report.pages += pages;
+        let summaries: Vec<Value> = t.step("summaries", || {
+            (0..self.articles.len())
+                .into_par_iter()
+                .map(|i| Value::from_serializable(&self.summary(i)))
+                .collect()
+        });
+        let (articles, article_problems) = t.step("article pages", || {
+            self.render_articles(sink, progress, &summaries)
+        });
         problems.extend(article_problems);
-        let (pages, list_problems) = self.render_lists(sink, progress, &summaries);
-        report.pages += pages;
+        let (lists, list_problems) = t.step("list pages", || {
+            self.render_lists(sink, progress, &summaries)
+        });
         problems.extend(list_problems);
-        problems.extend(self.render_site_files(sink));
+        problems.extend(t.step("feed, sitemap", || self.render_site_files(sink)));
+        report.pages += articles + lists;
         report.pages += 1; // 404.html
         progress.inc(1);
         report.articles = self.articles.len();

@@ -35,12 +35,13 @@ pub fn execute(root: &Path, args: BuildArgs) -> Result<()> {
         eprintln!("{warning}");
     }
     if args.verbose {
-        for (step, time) in &site.timings.steps {
+        let steps = site.timings.steps.iter().chain(&report.timings.steps);
+        for (step, time) in steps {
             eprintln!("{step:>14}: {:.1} ms", time.as_secs_f64() * 1000.0);
         }
         eprintln!(
             "{:>14}: {:.1} ms",
-            "render",
+            "render, total",
             render_time.as_secs_f64() * 1000.0
         );
     }
