@@ -131,6 +131,14 @@ pub fn pos_at(text: &str, offset: usize) -> Pos {
     Pos::new(line, col)
 }
 
+/// Where the first byte that is not UTF-8 sits, for "not UTF-8" messages.
+pub fn utf8_error_pos(e: &std::string::FromUtf8Error) -> Pos {
+    let valid = e.utf8_error().valid_up_to();
+    let prefix =
+        std::str::from_utf8(&e.as_bytes()[..valid]).expect("the prefix up to valid_up_to is UTF-8");
+    pos_at(prefix, valid)
+}
+
 fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
     while !text.is_char_boundary(offset) {
         offset -= 1;

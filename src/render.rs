@@ -176,20 +176,9 @@ impl Site {
             links,
         );
         let mut problems = body_problems(article, &body);
-        for link in &body.internal_links {
-            if !self.has_path(&link.path) {
-                problems.push(Diagnostic::error(
-                    &article.path,
-                    Some(body_pos(article, link.offset)),
-                    match link.what {
-                        "image" => format!(
-                            "image `{}` is neither a page of this site nor a file in static/",
-                            link.path
-                        ),
-                        _ => format!("link to `{}`, which is not a page of this site", link.path),
-                    },
-                ));
-            }
+        problems.extend(self.broken_links(article, &body));
+        if problems.iter().any(Diagnostic::is_error) {
+            return problems;
         }
         let term_url = |taxonomy: &str, name: &str| self.term_url(taxonomy, name);
         let meta = &article.meta;
@@ -215,14 +204,32 @@ impl Site {
         context.insert("page", &page);
         context.insert("meta_box", &meta_box::rows(meta, &term_url));
         context.insert_value("similar", Value::from(similar));
-        if problems.iter().any(Diagnostic::is_error) {
-            return problems;
-        }
         match self.templates.render("article.html", &context) {
             Ok(html) => problems.extend(write(sink, &format!("{dir}index.html"), html.as_bytes())),
             Err(e) => problems.push(e),
         }
         problems
+    }
+
+    /// Internal links and site-path images that point at nothing this build
+    /// writes.
+    fn broken_links(&self, article: &Article, body: &markdown::Rendered) -> Vec<Diagnostic> {
+        let broken = body
+            .internal_links
+            .iter()
+            .filter(|link| !self.has_path(&link.path));
+        broken
+            .map(|link| {
+                let message = match link.what {
+                    "image" => format!(
+                        "image `{}` is neither a page of this site nor a file in static/",
+                        link.path
+                    ),
+                    _ => format!("link to `{}`, which is not a page of this site", link.path),
+                };
+                Diagnostic::error(&article.path, Some(body_pos(article, link.offset)), message)
+            })
+            .collect()
     }
 
     /// Links to the term pages of an article's stack, tools and entities.

@@ -46,24 +46,24 @@ impl Templates {
             .map(|(name, (path, _))| (name.clone(), path.clone()))
             .collect();
 
-        let mut tera = Tera::new();
-        tera.register_function("asset", move |kwargs: Kwargs, _: &State| {
-            asset_fn(&assets, kwargs)
-        });
         let mut templates = Templates {
             tera: Tera::new(),
             origins,
         };
-        tera.add_raw_templates(
+        templates
+            .tera
+            .register_function("asset", move |kwargs: Kwargs, _: &State| {
+                asset_fn(&assets, kwargs)
+            });
+        let added = templates.tera.add_raw_templates(
             sources
                 .iter()
                 .map(|(name, (_, text))| (name.as_str(), text.as_str())),
-        )
-        .map_err(|e| vec![templates.diagnostic(&e, "")])?;
+        );
+        added.map_err(|e| vec![templates.diagnostic(&e, "")])?;
         let context =
             Context::from_serialize(globals).map_err(|e| vec![templates.diagnostic(&e, "")])?;
-        tera.global_context().extend(context);
-        templates.tera = tera;
+        templates.tera.global_context().extend(context);
         Ok(templates)
     }
 

@@ -9,7 +9,7 @@ use rayon::prelude::*;
 
 use crate::cli::ImportArgs;
 use crate::content::{CONTENT_DIR, parse_article};
-use crate::diag::{Diagnostic, Pos, pos_at};
+use crate::diag::{Diagnostic, Pos, utf8_error_pos};
 use crate::export::{parse_export, to_source};
 use crate::fsx;
 
@@ -90,8 +90,7 @@ fn convert(input: &Path) -> Result<Converted, Diagnostic> {
     let fail = |pos: Option<Pos>, message: String| Diagnostic::error(input, pos, message);
     let bytes = std::fs::read(input).map_err(|e| fail(None, format!("cannot read: {e}")))?;
     let text = String::from_utf8(bytes).map_err(|e| {
-        let valid = e.utf8_error().valid_up_to();
-        let pos = pos_at(&String::from_utf8_lossy(&e.as_bytes()[..valid]), valid);
+        let pos = utf8_error_pos(&e);
         fail(
             Some(Pos::new(pos.line, 1)),
             "not UTF-8 text; this is not an export".into(),

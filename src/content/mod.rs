@@ -104,8 +104,7 @@ fn load_article(root: &Path, rel: &Path) -> Result<Article, Vec<Diagnostic>> {
     let bytes =
         std::fs::read(root.join(rel)).map_err(|e| error(None, format!("cannot read: {e}")))?;
     let text = String::from_utf8(bytes).map_err(|e| {
-        let valid = e.utf8_error().valid_up_to();
-        let pos = crate::diag::pos_at(&String::from_utf8_lossy(&e.as_bytes()[..valid]), valid);
+        let pos = crate::diag::utf8_error_pos(&e);
         error(Some(pos), "not valid UTF-8; save the file as UTF-8".into())
     })?;
     parse_article(rel, &text)
