@@ -91,12 +91,7 @@ fn build_one(articles: &[Article], name: &'static str) -> Taxonomy {
 /// A URL-safe folder name for a term; terms with no letters or digits get a
 /// stable hash instead of an empty name.
 pub fn term_slug(term: &str) -> String {
-    let slug = slug::slugify(term);
-    if slug.is_empty() {
-        format!("term-{}", &blake3::hash(term.as_bytes()).to_hex()[..8])
-    } else {
-        slug
-    }
+    crate::content::meta::slug_from(term, "term")
 }
 
 #[cfg(test)]

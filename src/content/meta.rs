@@ -501,6 +501,18 @@ pub fn check_slug(slug: &str) -> Result<(), String> {
     }
 }
 
+/// A URL-safe folder name made from free text (a title, a term). Text with
+/// no letters or digits gets `PREFIX-<hash>` instead of an empty name, the
+/// same for the same text.
+pub fn slug_from(text: &str, prefix: &str) -> String {
+    let slug = slug::slugify(text);
+    if slug.is_empty() {
+        format!("{prefix}-{}", &blake3::hash(text.as_bytes()).to_hex()[..8])
+    } else {
+        slug
+    }
+}
+
 /// An image source is a web URL or a path on this site, nothing else.
 fn is_image_url(url: &str) -> bool {
     use crate::markdown::{UrlKind, classify_url};

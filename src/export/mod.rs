@@ -45,15 +45,7 @@ impl Document {
 
     /// The slug an imported article gets: its title, made URL-safe.
     pub fn slug(&self) -> String {
-        let slug = slug::slugify(self.title());
-        if slug.is_empty() {
-            format!(
-                "article-{}",
-                &blake3::hash(self.title().as_bytes()).to_hex()[..8]
-            )
-        } else {
-            slug
-        }
+        crate::content::meta::slug_from(self.title(), "article")
     }
 
     /// The URL of an image block, from the first `image_sources` entry with
