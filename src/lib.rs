@@ -16,6 +16,7 @@ pub mod embedded;
 pub mod export;
 pub mod fsx;
 pub mod highlight;
+pub mod incremental;
 pub mod markdown;
 pub mod meta_box;
 pub mod output;

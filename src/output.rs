@@ -4,6 +4,7 @@
 //! writes nothing.
 
 use std::path::{Component, Path, PathBuf};
+use std::sync::Mutex;
 
 use anyhow::{Context, Result, bail};
 
@@ -13,6 +14,9 @@ pub enum Sink {
     Staging(Staging),
     /// Renders everything, writes nothing: for `check`.
     Discard,
+    /// Keeps every file in memory: for the preview server, which serves
+    /// them from there.
+    Memory(Mutex<Vec<(String, Vec<u8>)>>),
 }
 
 impl Sink {
@@ -22,6 +26,24 @@ impl Sink {
         match self {
             Sink::Staging(staging) => staging.write(&rel, bytes),
             Sink::Discard => Ok(()),
+            Sink::Memory(files) => {
+                let rel = rel.to_string_lossy().replace('\\', "/");
+                let mut files = files.lock().unwrap_or_else(|e| e.into_inner());
+                files.push((rel, bytes.to_vec()));
+                Ok(())
+            }
+        }
+    }
+
+    pub fn memory() -> Sink {
+        Sink::Memory(Mutex::default())
+    }
+
+    /// What a memory sink holds, by `/`-separated path.
+    pub fn into_files(self) -> Vec<(String, Vec<u8>)> {
+        match self {
+            Sink::Memory(files) => files.into_inner().unwrap_or_else(|e| e.into_inner()),
+            _ => Vec::new(),
         }
     }
 }

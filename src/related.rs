@@ -8,6 +8,7 @@
 //! rank first, and a shortlist of them is scored on every shared feature.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -22,7 +23,7 @@ const RESCORE: usize = 8;
 /// For each article (by index), the indices of its similar articles, best
 /// first. Ties go to the article earlier in the site's order: newer, then
 /// smaller slug.
-pub fn similar(articles: &[Article], config: &RelatedConfig) -> Vec<Vec<usize>> {
+pub fn similar(articles: &[Arc<Article>], config: &RelatedConfig) -> Vec<Vec<usize>> {
     if config.count == 0 {
         return vec![Vec::new(); articles.len()];
     }
@@ -33,7 +34,108 @@ pub fn similar(articles: &[Article], config: &RelatedConfig) -> Vec<Vec<usize>> 
         .collect()
 }
 
+/// Similar Posts after the given articles changed in place (same slugs in
+/// the same site order, as after an edit that kept the date): only the
+/// articles that have a feature a changed one gained or lost can have other
+/// Similar Posts, so only they are scored again.
+/// Gives exactly what [`similar`] would.
+pub fn similar_after_edit(
+    articles: &[Arc<Article>],
+    config: &RelatedConfig,
+    before: &[Vec<usize>],
+    changed: &[(usize, &Article)],
+) -> Vec<Vec<usize>> {
+    if config.count == 0 {
+        return vec![Vec::new(); articles.len()];
+    }
+    let same_features = |&(at, old): &(usize, &Article)| {
+        sorted_features(old, config) == sorted_features(&articles[at], config)
+    };
+    if changed.iter().all(same_features) {
+        // The usual edit, of the text: nothing to score again.
+        return before.to_vec();
+    }
+    let index = FeatureIndex::build(articles, config);
+    let mut affected: Vec<usize> = Vec::new();
+    for &(at, old) in changed {
+        affected.push(at);
+        // A feature the article kept is still in the same place of the same
+        // posting list and adds the same weight: only those it gained or
+        // lost can move anyone's Similar Posts.
+        let mut before: Vec<u32> = features_of(old, config)
+            .filter_map(|key| index.ids.get(&key).copied())
+            .collect();
+        before.sort_unstable();
+        before.dedup();
+        let after = &index.features[at];
+        let gained = after.iter().filter(|f| before.binary_search(f).is_err());
+        let lost = before.iter().filter(|f| after.binary_search(f).is_err());
+        for &f in gained.chain(lost) {
+            affected.extend(index.postings[f as usize].iter().map(|&a| a as usize));
+        }
+    }
+    affected.sort_unstable();
+    affected.dedup();
+    let fresh: Vec<(usize, Vec<usize>)> = affected
+        .into_par_iter()
+        .map(|a| (a, index.top(a, config.count)))
+        .collect();
+    let mut similar = before.to_vec();
+    for (a, list) in fresh {
+        similar[a] = list;
+    }
+    similar
+}
+
+/// A feature: its kind (stack, tools, entities, topic part) and value.
+type FeatureKey = (u8, String);
+
+/// The weighted features of an article, with zero-weight kinds left out.
+fn features_of<'a>(
+    article: &'a Article,
+    config: &RelatedConfig,
+) -> impl Iterator<Item = FeatureKey> + 'a {
+    let w = &config.weights;
+    let meta = &article.meta;
+    let kinds: [(u8, f32, Vec<&'a str>); 4] = [
+        (0, w.stack, meta.stack.iter().map(String::as_str).collect()),
+        (1, w.tools, meta.tools.iter().map(String::as_str).collect()),
+        (
+            2,
+            w.entities,
+            meta.entities.iter().map(|e| e.name.as_str()).collect(),
+        ),
+        (
+            3,
+            w.topic,
+            meta.topic.iter().flat_map(|t| t.split('/')).collect(),
+        ),
+    ];
+    kinds
+        .into_iter()
+        .filter(|(_, weight, _)| *weight > 0.0)
+        .flat_map(|(kind, _, values)| {
+            values
+                .into_iter()
+                .map(move |v| (kind, v.trim().to_lowercase()))
+        })
+        .filter(|(_, value)| !value.is_empty())
+}
+
+fn sorted_features(article: &Article, config: &RelatedConfig) -> Vec<FeatureKey> {
+    let mut features: Vec<FeatureKey> = features_of(article, config).collect();
+    features.sort_unstable();
+    features.dedup();
+    features
+}
+
+fn weight_of(kind: u8, config: &RelatedConfig) -> f32 {
+    let w = &config.weights;
+    [w.stack, w.tools, w.entities, w.topic][kind as usize]
+}
+
 struct FeatureIndex {
+    ids: HashMap<FeatureKey, u32>,
     /// Per article: its feature ids, sorted and unique.
     features: Vec<Vec<u32>>,
     /// Per feature: the articles that have it, in site order.
@@ -42,43 +144,22 @@ struct FeatureIndex {
 }
 
 impl FeatureIndex {
-    fn build(articles: &[Article], config: &RelatedConfig) -> FeatureIndex {
-        let w = &config.weights;
-        let mut ids: HashMap<(u8, String), u32> = HashMap::new();
+    fn build(articles: &[Arc<Article>], config: &RelatedConfig) -> FeatureIndex {
+        let mut ids: HashMap<FeatureKey, u32> = HashMap::new();
         let mut weights = Vec::new();
         let mut postings: Vec<Vec<u32>> = Vec::new();
         let mut features = Vec::with_capacity(articles.len());
         for (a, article) in articles.iter().enumerate() {
-            let meta = &article.meta;
-            let topic_parts = meta.topic.iter().flat_map(|t| t.split('/'));
-            let kinds: [(u8, f32, Vec<&str>); 4] = [
-                (0, w.stack, meta.stack.iter().map(String::as_str).collect()),
-                (1, w.tools, meta.tools.iter().map(String::as_str).collect()),
-                (
-                    2,
-                    w.entities,
-                    meta.entities.iter().map(|e| e.name.as_str()).collect(),
-                ),
-                (3, w.topic, topic_parts.collect()),
-            ];
-            let mut mine = Vec::new();
-            for (kind, weight, values) in kinds {
-                if weight <= 0.0 {
-                    continue;
-                }
-                for value in values {
-                    let key = (kind, value.trim().to_lowercase());
-                    if key.1.is_empty() {
-                        continue;
-                    }
-                    let id = *ids.entry(key).or_insert_with(|| {
+            let mut mine: Vec<u32> = features_of(article, config)
+                .map(|key| {
+                    let weight = weight_of(key.0, config);
+                    *ids.entry(key).or_insert_with(|| {
                         weights.push(weight);
                         postings.push(Vec::new());
                         (weights.len() - 1) as u32
-                    });
-                    mine.push(id);
-                }
-            }
+                    })
+                })
+                .collect();
             mine.sort_unstable();
             mine.dedup();
             for &id in &mine {
@@ -87,6 +168,7 @@ impl FeatureIndex {
             features.push(mine);
         }
         FeatureIndex {
+            ids,
             features,
             postings,
             weights,
@@ -161,10 +243,10 @@ mod tests {
     use crate::content::parse_article;
     use std::path::Path;
 
-    fn article(slug: &str, date: &str, stack: &str, tools: &str) -> Article {
+    fn article(slug: &str, date: &str, stack: &str, tools: &str) -> Arc<Article> {
         let text =
             format!("---\ntitle: {slug}\ndate: {date}\nstack: [{stack}]\ntools: [{tools}]\n---\n");
-        parse_article(Path::new(&format!("content/{slug}.md")), &text).unwrap()
+        Arc::new(parse_article(Path::new(&format!("content/{slug}.md")), &text).unwrap())
     }
 
     #[test]
@@ -180,5 +262,44 @@ mod tests {
         assert_eq!(similar[0], vec![1, 2, 3]);
         assert_eq!(similar[2], vec![3, 0, 1]);
         assert!(similar[4].is_empty());
+    }
+
+    #[test]
+    fn an_edit_gives_what_a_full_computation_gives() {
+        let tools = ["ttl", "logs", "git", "psql", "curl", "jq"];
+        let mut articles: Vec<Arc<Article>> = (0..60)
+            .map(|i| {
+                let stack = ["redis", "postgres", "nginx"][i % 3];
+                let tools = format!("{}, {}", tools[i % 6], tools[(i / 6) % 6]);
+                let date = format!("2026-01-{:02}", 28 - i % 28);
+                article(&format!("a{i:02}"), &date, stack, &tools)
+            })
+            .collect();
+        articles.sort_by(|a, b| b.meta.date.cmp(&a.meta.date).then(a.slug.cmp(&b.slug)));
+        let config = RelatedConfig::default();
+        let before = similar(&articles, &config);
+        for at in [0, 17, 59] {
+            let old = Arc::clone(&articles[at]);
+            let mut edited = articles.clone();
+            let date = old.meta.date.to_string();
+            edited[at] = article(&old.slug, &date, "kafka", "jq, curl");
+            let full = similar(&edited, &config);
+            let patched = similar_after_edit(&edited, &config, &before, &[(at, &old)]);
+            assert_eq!(patched, full, "edit of article {at}");
+            assert_ne!(full, before, "the edit changes something");
+            let kept = article(
+                &old.slug,
+                &date,
+                &old.meta.stack.join(", "),
+                &old.meta.tools.join(", "),
+            );
+            let mut same = articles.clone();
+            same[at] = kept;
+            let patched = similar_after_edit(&same, &config, &before, &[(at, &old)]);
+            assert_eq!(
+                patched, before,
+                "an edit keeping the features changes nothing"
+            );
+        }
     }
 }

@@ -2,6 +2,8 @@
 //! Articles render in parallel and are written as soon as they are done, so
 //! memory holds the site's meta, never every page at once.
 
+use std::collections::HashSet;
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
@@ -17,6 +19,9 @@ use crate::meta_box;
 use crate::output::Sink;
 use crate::site::{Link, Site};
 
+pub const FEED_FILE: &str = "atom.xml";
+pub const SITEMAP_FILE: &str = "sitemap.xml";
+
 /// The sitemap protocol allows 50,000 URLs per file.
 const SITEMAP_LIMIT: usize = 50_000;
 
@@ -27,6 +32,9 @@ pub struct Report {
     pub pages: usize,
     pub assets: usize,
     pub warnings: Vec<Diagnostic>,
+    /// Slugs of the rendered articles that link to other pages of the site,
+    /// whose pages the preview server re-checks when pages come and go.
+    pub linking: Vec<String>,
     /// Wall time of each render step, for `build -v`.
     pub timings: crate::site::Timings,
 }
@@ -52,8 +60,8 @@ struct TermLink<'a> {
     url: String,
 }
 
-#[derive(Serialize)]
-struct Summary<'a> {
+#[derive(Serialize, Hash)]
+pub(crate) struct Summary<'a> {
     title: &'a str,
     url: String,
     date: String,
@@ -63,13 +71,101 @@ struct Summary<'a> {
     stack: &'a [String],
 }
 
-/// A list page to render: the home index or a taxonomy term, paginated.
-struct ListJob<'a> {
-    template: &'static str,
+/// A list to render: the home index or a taxonomy term, paginated.
+pub(crate) struct ListJob<'a> {
+    pub template: &'static str,
     /// Output folder of the first page: `` for home, `stack/redis/` for a term.
-    dir: String,
-    articles: &'a [usize],
-    term: Option<(&'static str, &'a str)>,
+    pub dir: String,
+    pub articles: &'a [usize],
+    pub term: Option<(&'static str, &'a str)>,
+}
+
+/// One page of a list.
+pub(crate) struct ListPage<'a> {
+    pub number: usize,
+    pub total_pages: usize,
+    pub articles: &'a [usize],
+}
+
+impl<'a> ListJob<'a> {
+    /// The pages of this list; an empty list still has its first page.
+    pub fn pages(&self, per_page: usize) -> Vec<ListPage<'a>> {
+        let chunks: Vec<&'a [usize]> = if self.articles.is_empty() {
+            vec![&[]]
+        } else {
+            self.articles.chunks(per_page).collect()
+        };
+        let total_pages = chunks.len();
+        let pages = chunks.into_iter().enumerate();
+        pages
+            .map(|(i, articles)| ListPage {
+                number: i + 1,
+                total_pages,
+                articles,
+            })
+            .collect()
+    }
+
+    /// Output folder of page `number`.
+    pub fn page_dir(&self, number: usize) -> String {
+        if number == 1 {
+            self.dir.clone()
+        } else {
+            format!("{}page/{number}/", self.dir)
+        }
+    }
+}
+
+/// Article summaries as template values, each made on first use.
+struct Summaries<'a> {
+    site: &'a Site,
+    values: Vec<OnceLock<Value>>,
+}
+
+impl<'a> Summaries<'a> {
+    fn new(site: &'a Site) -> Summaries<'a> {
+        let values = (0..site.articles.len()).map(|_| OnceLock::new()).collect();
+        Summaries { site, values }
+    }
+
+    fn get(&self, index: usize) -> Value {
+        let make = || Value::from_serializable(&self.site.summary(index));
+        self.values[index].get_or_init(make).clone()
+    }
+}
+
+/// The outcome of rendering one article page.
+struct ArticleDone {
+    problems: Vec<Diagnostic>,
+    /// Whether its body links to other pages or files of the site.
+    links_inside: bool,
+}
+
+#[derive(Default)]
+struct ArticlesDone {
+    written: usize,
+    problems: Vec<Diagnostic>,
+    linking: Vec<String>,
+}
+
+/// Which pages a render writes.
+pub enum Pages<'a> {
+    /// Every page and asset: a build.
+    All,
+    /// Only the pages with these output folders (like `my-slug/` or
+    /// `stack/redis/page/2/`) and these of the feed and sitemap: the
+    /// preview server's incremental rebuild. Assets, `robots.txt`, the 404
+    /// page and `_headers` depend on no article and are left out.
+    Only(&'a HashSet<String>),
+}
+
+impl Pages<'_> {
+    fn wants(&self, dir: &str) -> bool {
+        match self {
+            Pages::All => true,
+            Pages::Only(dirs) => dirs.contains(dir),
+        }
+    }
 }
 
 impl Site {
@@ -80,31 +176,39 @@ impl Site {
         sink: &Sink,
         progress: &indicatif::ProgressBar,
     ) -> Result<Report, Diagnostics> {
+        self.render_pages(sink, progress, &Pages::All)
+    }
+
+    /// Renders the chosen pages into `sink`; see [`Site::render`].
+    pub fn render_pages(
+        &self,
+        sink: &Sink,
+        progress: &indicatif::ProgressBar,
+        pages: &Pages,
+    ) -> Result<Report, Diagnostics> {
         let mut problems = Diagnostics::default();
         let mut report = Report::default();
         let t = &mut report.timings;
-        problems.extend(t.step("assets", || self.write_assets(sink)));
-        report.assets = self.assets.len();
+        if let Pages::All = pages {
+            problems.extend(t.step("assets", || self.write_assets(sink)));
+            report.assets = self.assets.len();
+        }
         progress.set_length((self.articles.len() + self.list_page_count()) as u64);
         // Every list and every Similar Posts box shows article summaries;
-        // each is made into a template value once and shared (Tera values
-        // are reference-counted, so a clone is cheap).
-        let summaries: Vec<Value> = t.step("summaries", || {
-            (0..self.articles.len())
-                .into_par_iter()
-                .map(|i| Value::from_serializable(&self.summary(i)))
-                .collect()
+        // each is made into a template value once, when first needed, and
+        // shared (Tera values are reference-counted, so a clone is cheap).
+        let summaries = Summaries::new(self);
+        let articles = t.step("article pages", || {
+            self.render_articles(sink, progress, &summaries, pages)
         });
-        let (articles, article_problems) = t.step("article pages", || {
-            self.render_articles(sink, progress, &summaries)
-        });
-        problems.extend(article_problems);
+        problems.extend(articles.problems);
+        report.linking = articles.linking;
         let (lists, list_problems) = t.step("list pages", || {
-            self.render_lists(sink, progress, &summaries)
+            self.render_lists(sink, progress, &summaries, pages)
         });
         problems.extend(list_problems);
-        problems.extend(t.step("feed, sitemap", || self.render_site_files(sink)));
-        report.pages += articles + lists;
+        problems.extend(t.step("feed, sitemap", || self.render_site_files(sink, pages)));
+        report.pages += articles.written + lists;
         report.pages += 1; // 404.html
         progress.inc(1);
         report.articles = self.articles.len();
@@ -136,8 +240,9 @@ impl Site {
         &self,
         sink: &Sink,
         progress: &indicatif::ProgressBar,
-        summaries: &[Value],
-    ) -> (usize, Vec<Diagnostic>) {
+        summaries: &Summaries,
+        pages: &Pages,
+    ) -> ArticlesDone {
         let asset_url = |path: &str| self.assets.url_for_site_path(path);
         let render_figure = |figure: &Figure| self.templates.render_figure(figure);
         let links = LinkContext {
@@ -145,19 +250,29 @@ impl Site {
             render_figure: &render_figure,
             sanitize_html: self.config.markdown.sanitize_html,
         };
-        let written = AtomicUsize::new(0);
-        let problems: Vec<Diagnostic> = (0..self.articles.len())
+        let chosen: Vec<usize> = (0..self.articles.len())
+            .filter(|&i| pages.wants(&format!("{}/", self.articles[i].slug)))
+            .collect();
+        progress.inc((self.articles.len() - chosen.len()) as u64);
+        let results: Vec<(usize, ArticleDone)> = chosen
             .into_par_iter()
-            .flat_map_iter(|index| {
+            .map(|index| {
                 let result = self.render_article(index, &links, sink, summaries);
                 progress.inc(1);
-                if result.iter().all(|d| !d.is_error()) {
-                    written.fetch_add(1, Ordering::Relaxed);
-                }
-                result
+                (index, result)
             })
             .collect();
-        (written.into_inner(), problems)
+        let mut done = ArticlesDone::default();
+        for (index, article) in results {
+            if article.problems.iter().all(|d| !d.is_error()) {
+                done.written += 1;
+            }
+            if article.links_inside {
+                done.linking.push(self.articles[index].slug.clone());
+            }
+            done.problems.extend(article.problems);
+        }
+        done
     }
 
     fn render_article(
@@ -165,8 +280,8 @@ impl Site {
         index: usize,
         links: &LinkContext,
         sink: &Sink,
-        summaries: &[Value],
-    ) -> Vec<Diagnostic> {
+        summaries: &Summaries,
+    ) -> ArticleDone {
         let article = &self.articles[index];
         let dir = format!("{}/", article.slug);
         let body = markdown::render(
@@ -177,8 +292,12 @@ impl Site {
         );
         let mut problems = body_problems(article, &body);
         problems.extend(self.broken_links(article, &body));
+        let links_inside = !body.internal_links.is_empty();
         if problems.iter().any(Diagnostic::is_error) {
-            return problems;
+            return ArticleDone {
+                problems,
+                links_inside,
+            };
         }
         let term_url = |taxonomy: &str, name: &str| self.term_url(taxonomy, name);
         let meta = &article.meta;
@@ -198,7 +317,7 @@ impl Site {
         };
         let similar: Vec<Value> = self.similar[index]
             .iter()
-            .map(|&i| summaries[i].clone())
+            .map(|&i| summaries.get(i))
             .collect();
         let mut context = Context::new();
         context.insert("page", &page);
@@ -208,7 +327,10 @@ impl Site {
             Ok(html) => problems.extend(write(sink, &format!("{dir}index.html"), html.as_bytes())),
             Err(e) => problems.push(e),
         }
-        problems
+        ArticleDone {
+            problems,
+            links_inside,
+        }
     }
 
     /// Internal links and site-path images that point at nothing this build
@@ -249,7 +371,7 @@ impl Site {
         links
     }
 
-    fn summary(&self, index: usize) -> Summary<'_> {
+    pub(crate) fn summary(&self, index: usize) -> Summary<'_> {
         let a = &self.articles[index];
         Summary {
             title: &a.meta.title,
@@ -274,20 +396,15 @@ impl Site {
         self.articles.len().div_ceil(per).max(1) + terms + self.taxonomies.len() + 1
     }
 
-    fn render_lists(
-        &self,
-        sink: &Sink,
-        progress: &indicatif::ProgressBar,
-        summaries: &[Value],
-    ) -> (usize, Vec<Diagnostic>) {
-        let all: Vec<usize> = (0..self.articles.len()).collect();
+    /// The home index, then every term of every taxonomy.
+    pub(crate) fn list_jobs<'a>(&'a self, all: &'a [usize]) -> Vec<ListJob<'a>> {
         let mut jobs = vec![ListJob {
             template: "index.html",
             dir: String::new(),
-            articles: &all,
+            articles: all,
             term: None,
         }];
-        for t in &self.taxonomies {
+        for t in self.taxonomies.iter() {
             for term in &t.terms {
                 jobs.push(ListJob {
                     template: "term.html",
@@ -297,53 +414,60 @@ impl Site {
                 });
             }
         }
+        jobs
+    }
+
+    fn render_lists(
+        &self,
+        sink: &Sink,
+        progress: &indicatif::ProgressBar,
+        summaries: &Summaries,
+        pages: &Pages,
+    ) -> (usize, Vec<Diagnostic>) {
+        let all: Vec<usize> = (0..self.articles.len()).collect();
+        let jobs = self.list_jobs(&all);
         let written = AtomicUsize::new(0);
         let mut problems: Vec<Diagnostic> = jobs
             .par_iter()
             .flat_map_iter(|job| {
-                let (pages, problems) = self.render_list(job, sink, summaries);
-                progress.inc(pages as u64);
-                written.fetch_add(pages, Ordering::Relaxed);
+                let (count, problems) = self.render_list(job, sink, summaries, pages);
+                progress.inc(count as u64);
+                written.fetch_add(count, Ordering::Relaxed);
                 problems
             })
             .collect();
-        for t in &self.taxonomies {
-            problems.extend(self.render_taxonomy(t, sink));
-            written.fetch_add(1, Ordering::Relaxed);
+        for t in self.taxonomies.iter() {
+            if pages.wants(&format!("{}/", t.name)) {
+                problems.extend(self.render_taxonomy(t, sink));
+                written.fetch_add(1, Ordering::Relaxed);
+            }
             progress.inc(1);
         }
         (written.into_inner(), problems)
     }
 
+    /// Renders the wanted pages of one list; returns how many it rendered.
     fn render_list(
         &self,
         job: &ListJob,
         sink: &Sink,
-        summaries: &[Value],
+        summaries: &Summaries,
+        pages: &Pages,
     ) -> (usize, Vec<Diagnostic>) {
-        let per = self.config.paginate_by;
-        let chunks: Vec<&[usize]> = if job.articles.is_empty() {
-            vec![&[]]
-        } else {
-            job.articles.chunks(per).collect()
-        };
-        let total_pages = chunks.len();
-        let page_dir = |n: usize| {
-            if n == 1 {
-                job.dir.clone()
-            } else {
-                format!("{}page/{n}/", job.dir)
-            }
-        };
         let mut problems = Vec::new();
-        for (i, chunk) in chunks.into_iter().enumerate() {
-            let number = i + 1;
+        let mut rendered = 0;
+        for page in job.pages(self.config.paginate_by) {
+            let dir = job.page_dir(page.number);
+            if !pages.wants(&dir) {
+                continue;
+            }
+            rendered += 1;
             let paginator = paginator(
-                number,
-                total_pages,
-                chunk.iter().map(|&a| summaries[a].clone()).collect(),
-                (number > 1).then(|| self.url(&page_dir(number - 1))),
-                (number < total_pages).then(|| self.url(&page_dir(number + 1))),
+                page.number,
+                page.total_pages,
+                page.articles.iter().map(|&a| summaries.get(a)).collect(),
+                (page.number > 1).then(|| self.url(&job.page_dir(page.number - 1))),
+                (page.number < page.total_pages).then(|| self.url(&job.page_dir(page.number + 1))),
             );
             let mut context = Context::new();
             context.insert_value("paginator", paginator);
@@ -365,15 +489,13 @@ impl Site {
                 );
             }
             match self.templates.render(job.template, &context) {
-                Ok(html) => problems.extend(write(
-                    sink,
-                    &format!("{}index.html", page_dir(number)),
-                    html.as_bytes(),
-                )),
+                Ok(html) => {
+                    problems.extend(write(sink, &format!("{dir}index.html"), html.as_bytes()))
+                }
                 Err(e) => problems.push(e),
             }
         }
-        (total_pages, problems)
+        (rendered, problems)
     }
 
     fn render_taxonomy(
@@ -408,8 +530,12 @@ impl Site {
     }
 
     /// Feed, sitemap, robots.txt, 404 page and the CDN `_headers` file.
-    fn render_site_files(&self, sink: &Sink) -> Vec<Diagnostic> {
+    fn render_site_files(&self, sink: &Sink, pages: &Pages) -> Vec<Diagnostic> {
         let mut problems = Vec::new();
+        if let Pages::All = pages {
+            let headers = CacheRules::new(&self.config.cdn).headers_file();
+            problems.extend(write(sink, HEADERS_FILE, headers.as_bytes()));
+        }
         let mut page = |template: &str, output: &str, context: Context| match self
             .templates
             .render(template, &context)
@@ -417,16 +543,23 @@ impl Site {
             Ok(text) => problems.extend(write(sink, output, text.as_bytes())),
             Err(e) => problems.push(e),
         };
-        page("atom.xml", "atom.xml", self.feed_context());
-        page("404.html", "404.html", Context::new());
-        let mut robots = Context::new();
-        robots.insert("sitemap_url", &self.permalink("sitemap.xml"));
-        page("robots.txt", "robots.txt", robots);
+        if pages.wants(FEED_FILE) {
+            page("atom.xml", FEED_FILE, self.feed_context());
+        }
+        if let Pages::All = pages {
+            page("404.html", "404.html", Context::new());
+            let mut robots = Context::new();
+            robots.insert("sitemap_url", &self.permalink(SITEMAP_FILE));
+            page("robots.txt", "robots.txt", robots);
+        }
+        if !pages.wants(SITEMAP_FILE) {
+            return problems;
+        }
         let entries = self.sitemap_entries();
         if entries.len() <= SITEMAP_LIMIT {
             let mut context = Context::new();
             context.insert("entries", &entries);
-            page("sitemap.xml", "sitemap.xml", context);
+            page("sitemap.xml", SITEMAP_FILE, context);
         } else {
             let mut sitemaps = Vec::new();
             for (i, chunk) in entries.chunks(SITEMAP_LIMIT).enumerate() {
@@ -438,16 +571,27 @@ impl Site {
             }
             let mut context = Context::new();
             context.insert("sitemaps", &sitemaps);
-            page("sitemap_index.xml", "sitemap.xml", context);
+            page("sitemap_index.xml", SITEMAP_FILE, context);
         }
-        let headers = CacheRules::new(&self.config.cdn).headers_file();
-        problems.extend(write(sink, HEADERS_FILE, headers.as_bytes()));
         problems
     }
 
     fn feed_context(&self) -> Context {
-        let entries: Vec<FeedEntry> = self
-            .articles
+        let entries = self.feed_entries();
+        let updated = entries
+            .iter()
+            .map(|e| e.updated.clone())
+            .max()
+            .unwrap_or_else(|| "1970-01-01T00:00:00Z".into());
+        let mut context = Context::new();
+        context.insert("entries", &entries);
+        context.insert("updated", &updated);
+        context.insert("feed_url", &self.permalink(FEED_FILE));
+        context
+    }
+
+    pub(crate) fn feed_entries(&self) -> Vec<FeedEntry<'_>> {
+        self.articles
             .iter()
             .take(self.config.feed_limit)
             .map(|a| {
@@ -465,20 +609,10 @@ impl Site {
                     stack: &a.meta.stack,
                 }
             })
-            .collect();
-        let updated = entries
-            .iter()
-            .map(|e| e.updated.clone())
-            .max()
-            .unwrap_or_else(|| "1970-01-01T00:00:00Z".into());
-        let mut context = Context::new();
-        context.insert("entries", &entries);
-        context.insert("updated", &updated);
-        context.insert("feed_url", &self.permalink("atom.xml"));
-        context
+            .collect()
     }
 
-    fn sitemap_entries(&self) -> Vec<SitemapEntry> {
+    pub(crate) fn sitemap_entries(&self) -> Vec<SitemapEntry> {
         let newest = self.articles.first().map(|a| a.meta.date.to_string());
         let mut entries = vec![SitemapEntry {
             loc: self.permalink(""),
@@ -495,7 +629,7 @@ impl Site {
                 lastmod: Some(lastmod.to_string()),
             });
         }
-        for t in &self.taxonomies {
+        for t in self.taxonomies.iter() {
             entries.push(SitemapEntry {
                 loc: self.permalink(&format!("{}/", t.name)),
                 lastmod: None,
@@ -525,8 +659,8 @@ struct TaxonomyView<'a> {
     terms: Vec<TermView<'a>>,
 }
 
-#[derive(Serialize)]
-struct FeedEntry<'a> {
+#[derive(Serialize, Hash)]
+pub(crate) struct FeedEntry<'a> {
     title: &'a str,
     permalink: String,
     published: String,
@@ -535,8 +669,8 @@ struct FeedEntry<'a> {
     stack: &'a [String],
 }
 
-#[derive(Serialize)]
-struct SitemapEntry {
+#[derive(Serialize, Hash)]
+pub(crate) struct SitemapEntry {
     loc: String,
     lastmod: Option<String>,
 }

@@ -1,6 +1,9 @@
 //! Taxonomies: which articles carry each stack, tool, difficulty and entity.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use rayon::prelude::*;
 
 use crate::content::Article;
 
@@ -26,6 +29,13 @@ impl Taxonomy {
     }
 }
 
+/// True when the two have the same terms in every one of `names`.
+pub fn same_terms(a: &Article, b: &Article, names: &[&'static str]) -> bool {
+    names
+        .iter()
+        .all(|name| term_names(a, name) == term_names(b, name))
+}
+
 /// The terms an article has in one taxonomy, as written in its meta.
 pub fn term_names<'a>(article: &'a Article, taxonomy: &str) -> Vec<&'a str> {
     let meta = &article.meta;
@@ -39,23 +49,30 @@ pub fn term_names<'a>(article: &'a Article, taxonomy: &str) -> Vec<&'a str> {
 }
 
 /// Groups articles by term for each taxonomy named in `names`.
-pub fn build(articles: &[Article], names: &[&'static str]) -> Vec<Taxonomy> {
-    names.iter().map(|name| build_one(articles, name)).collect()
+pub fn build(articles: &[Arc<Article>], names: &[&'static str]) -> Vec<Taxonomy> {
+    names
+        .par_iter()
+        .map(|name| build_one(articles, name))
+        .collect()
 }
 
-fn build_one(articles: &[Article], name: &'static str) -> Taxonomy {
+fn build_one(articles: &[Arc<Article>], name: &'static str) -> Taxonomy {
     // Terms whose slugs coincide ("Redis" and "redis") share one page; the
     // first name in sort order is the one shown.
     let mut by_slug: BTreeMap<String, (String, Vec<usize>)> = BTreeMap::new();
     let mut slug_of_name: HashMap<String, String> = HashMap::new();
     for (index, article) in articles.iter().enumerate() {
         for term in term_names(article, name) {
-            let slug = slug_of_name
-                .entry(term.to_string())
-                .or_insert_with(|| term_slug(term));
-            let (shown, list) = by_slug
-                .entry(slug.clone())
-                .or_insert_with(|| (term.to_string(), Vec::new()));
+            // Look up before inserting: most terms were seen before, and
+            // `entry` would allocate their keys every time.
+            if !slug_of_name.contains_key(term) {
+                slug_of_name.insert(term.to_string(), term_slug(term));
+            }
+            let slug = &slug_of_name[term];
+            if !by_slug.contains_key(slug) {
+                by_slug.insert(slug.clone(), (term.to_string(), Vec::new()));
+            }
+            let (shown, list) = by_slug.get_mut(slug).expect("inserted above");
             if term < shown.as_str() {
                 *shown = term.to_string();
             }

@@ -5,6 +5,8 @@ pub mod meta;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use rayon::prelude::*;
 
@@ -36,41 +38,79 @@ pub struct Article {
     pub body: String,
     /// Line of the file where `body` starts, to report body problems.
     pub body_line: usize,
+    /// Different for every parse, even of the same text: lets the preview
+    /// server tell an edited article from an unchanged one without
+    /// comparing them. Never reaches an output file.
+    pub version: u64,
 }
+
+/// Every parsed article by source path, before drafts are dropped and
+/// slugs checked: what the preview server keeps and patches file by file.
+pub type Sources = BTreeMap<PathBuf, Arc<Article>>;
 
 /// Reads every article under `ROOT/content`, sorted newest first (then by
 /// slug), and every problem found on the way.
-pub fn load(root: &Path, include_drafts: bool) -> (Vec<Article>, Diagnostics) {
+pub fn load(root: &Path, include_drafts: bool) -> (Vec<Arc<Article>>, Diagnostics) {
+    let (sources, mut diagnostics) = read_all(root);
+    let (articles, problems) = arrange(&sources, include_drafts);
+    diagnostics.extend(problems);
+    (articles, diagnostics)
+}
+
+/// Parses every `.md` file under `ROOT/content` in parallel.
+pub fn read_all(root: &Path) -> (Sources, Diagnostics) {
     let mut diagnostics = Diagnostics::default();
     let paths = match source_files(root) {
         Ok(paths) => paths,
         Err(d) => {
             diagnostics.push(d);
-            return (Vec::new(), diagnostics);
+            return (Sources::new(), diagnostics);
         }
     };
-    let results: Vec<Result<Article, Vec<Diagnostic>>> = paths
-        .par_iter()
-        .map(|rel| load_article(root, rel))
+    let results: Vec<(PathBuf, Result<Article, Vec<Diagnostic>>)> = paths
+        .into_par_iter()
+        .map(|rel| {
+            let result = read_one(root, &rel);
+            (rel, result)
+        })
         .collect();
-    let mut articles = Vec::with_capacity(results.len());
-    for result in results {
+    let mut sources = Sources::new();
+    for (rel, result) in results {
         match result {
-            Ok(article) => articles.push(article),
+            Ok(article) => {
+                sources.insert(rel, Arc::new(article));
+            }
             Err(problems) => diagnostics.extend(problems),
         }
     }
-    diagnostics.extend(check_unique_slugs(&articles));
-    if !include_drafts {
-        articles.retain(|a| !a.meta.draft);
-    }
+    (sources, diagnostics)
+}
+
+/// The site's articles out of its sources: slugs checked for clashes,
+/// drafts dropped unless wanted, newest first, then by slug.
+pub fn arrange(sources: &Sources, include_drafts: bool) -> (Vec<Arc<Article>>, Vec<Diagnostic>) {
+    let problems = check_unique_slugs(sources.values().map(|a| &**a));
+    let mut articles: Vec<Arc<Article>> = sources
+        .values()
+        .filter(|a| include_drafts || !a.meta.draft)
+        .cloned()
+        .collect();
     articles.sort_by(|a, b| {
         b.meta
             .date
             .cmp(&a.meta.date)
             .then_with(|| a.slug.cmp(&b.slug))
     });
-    (articles, diagnostics)
+    (articles, problems)
+}
+
+/// True for the files `content/` holds articles in.
+/// Hidden files (editor swap and lock files) are not.
+pub fn is_source(rel: &Path) -> bool {
+    let hidden = rel
+        .components()
+        .any(|c| c.as_os_str().to_string_lossy().starts_with('.'));
+    rel.starts_with(CONTENT_DIR) && rel.extension().is_some_and(|e| e == "md") && !hidden
 }
 
 /// Relative paths of every `.md` file under `content/`, sorted.
@@ -99,7 +139,8 @@ fn source_files(root: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
     Ok(paths)
 }
 
-fn load_article(root: &Path, rel: &Path) -> Result<Article, Vec<Diagnostic>> {
+/// Reads and parses one article; `rel` is relative to the site root.
+pub fn read_one(root: &Path, rel: &Path) -> Result<Article, Vec<Diagnostic>> {
     let error = |pos: Option<Pos>, message: String| vec![Diagnostic::error(rel, pos, message)];
     let bytes =
         std::fs::read(root.join(rel)).map_err(|e| error(None, format!("cannot read: {e}")))?;
@@ -109,6 +150,8 @@ fn load_article(root: &Path, rel: &Path) -> Result<Article, Vec<Diagnostic>> {
     })?;
     parse_article(rel, &text)
 }
+
+static NEXT_VERSION: AtomicU64 = AtomicU64::new(0);
 
 /// Parses one article's text; `rel` is only used to name it in messages and
 /// to default the slug.
@@ -130,6 +173,7 @@ pub fn parse_article(rel: &Path, text: &str) -> Result<Article, Vec<Diagnostic>>
         meta,
         body: parts.body.to_string(),
         body_line: parts.body_line,
+        version: NEXT_VERSION.fetch_add(1, Ordering::Relaxed),
     })
 }
 
@@ -168,7 +212,7 @@ fn slug_of(
 
 /// Two articles with one slug would overwrite each other's page: an error
 /// that names both files.
-fn check_unique_slugs(articles: &[Article]) -> Vec<Diagnostic> {
+fn check_unique_slugs<'a>(articles: impl Iterator<Item = &'a Article>) -> Vec<Diagnostic> {
     let mut by_slug: BTreeMap<&str, Vec<&Path>> = BTreeMap::new();
     for a in articles {
         by_slug.entry(&a.slug).or_default().push(&a.path);
