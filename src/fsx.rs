@@ -45,3 +45,46 @@ pub fn write_atomic(path: &Path, bytes: impl AsRef<[u8]>) -> Result<()> {
 pub fn is_hidden(entry: &walkdir::DirEntry) -> bool {
     entry.depth() > 0 && entry.file_name().to_string_lossy().starts_with('.')
 }
+
+/// Every file under `dir` (inside `root`), sorted by path, hidden ones left
+/// out, and what went wrong on the way. Symlinks are followed only while
+/// they stay inside `root`: one pointing elsewhere would publish a file from
+/// somewhere else on the machine, so it is a problem instead.
+pub fn walk_files(
+    root: &Path,
+    dir: &Path,
+) -> (Vec<std::path::PathBuf>, Vec<(std::path::PathBuf, String)>) {
+    let mut files = Vec::new();
+    let mut problems = Vec::new();
+    let root = fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    let walker = walkdir::WalkDir::new(dir)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| !is_hidden(e));
+    for entry in walker {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) => {
+                let path = e.path().unwrap_or(dir).to_path_buf();
+                problems.push((path, e.to_string()));
+                continue;
+            }
+        };
+        if entry.path_is_symlink() {
+            let target = fs::canonicalize(entry.path());
+            if !target.as_ref().is_ok_and(|t| t.starts_with(&root)) {
+                let shown = target.map_or_else(|e| e.to_string(), |t| t.display().to_string());
+                let message = format!(
+                    "a symlink to {shown}, outside the site; copy what it points to into the site instead"
+                );
+                problems.push((entry.path().to_path_buf(), message));
+                continue;
+            }
+        }
+        if entry.file_type().is_file() {
+            files.push(entry.into_path());
+        }
+    }
+    (files, problems)
+}

@@ -411,36 +411,30 @@ fn load_assets(root: &Path, config: &SiteConfig) -> Result<AssetSet, Vec<Diagnos
     );
     let dir = root.join(assets::STATIC_DIR);
     if dir.is_dir() {
-        for entry in walkdir::WalkDir::new(&dir)
-            .sort_by_file_name()
-            .into_iter()
-            .filter_entry(|e| !crate::fsx::is_hidden(e))
-        {
-            let entry = match entry {
-                Ok(e) => e,
-                Err(e) => {
-                    problems.push(Diagnostic::error(assets::STATIC_DIR, None, e.to_string()));
-                    continue;
-                }
-            };
-            if !entry.file_type().is_file() {
-                continue;
-            }
-            let rel = entry
-                .path()
-                .strip_prefix(root)
-                .unwrap_or(entry.path())
-                .to_path_buf();
-            let logical = entry.path().strip_prefix(&dir).unwrap_or(entry.path());
+        let (files, walk_problems) = crate::fsx::walk_files(root, &dir);
+        let rel = |p: &Path| p.strip_prefix(root).unwrap_or(p).to_path_buf();
+        for (path, message) in walk_problems {
+            problems.push(Diagnostic::error(rel(&path), None, message));
+        }
+        for path in files {
+            let logical = path.strip_prefix(&dir).unwrap_or(&path);
             let logical: Vec<String> = logical
                 .components()
                 .map(|c| c.as_os_str().to_string_lossy().into_owned())
                 .collect();
-            match std::fs::read(entry.path()) {
+            match std::fs::read(&path) {
                 Ok(bytes) => {
-                    sources.insert(logical.join("/"), assets::Source { shown: rel, bytes });
+                    let source = assets::Source {
+                        shown: rel(&path),
+                        bytes,
+                    };
+                    sources.insert(logical.join("/"), source);
                 }
-                Err(e) => problems.push(Diagnostic::error(rel, None, format!("cannot read: {e}"))),
+                Err(e) => problems.push(Diagnostic::error(
+                    rel(&path),
+                    None,
+                    format!("cannot read: {e}"),
+                )),
             }
         }
     }

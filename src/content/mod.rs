@@ -63,7 +63,7 @@ pub fn read_all(root: &Path) -> (Sources, Diagnostics) {
     let paths = match source_files(root) {
         Ok(paths) => paths,
         Err(d) => {
-            diagnostics.push(d);
+            diagnostics.extend(d);
             return (Sources::new(), diagnostics);
         }
     };
@@ -114,28 +114,28 @@ pub fn is_source(rel: &Path) -> bool {
 }
 
 /// Relative paths of every `.md` file under `content/`, sorted.
-fn source_files(root: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
+fn source_files(root: &Path) -> Result<Vec<PathBuf>, Vec<Diagnostic>> {
     let dir = root.join(CONTENT_DIR);
     if !dir.is_dir() {
-        return Err(Diagnostic::error(
+        return Err(vec![Diagnostic::error(
             CONTENT_DIR,
             None,
             "no content folder; articles go in content/<slug>.md",
-        ));
+        )]);
     }
-    let mut paths = Vec::new();
-    for entry in walkdir::WalkDir::new(&dir)
-        .sort_by_file_name()
+    let (files, problems) = crate::fsx::walk_files(root, &dir);
+    if !problems.is_empty() {
+        let rel = |p: &Path| p.strip_prefix(root).unwrap_or(p).to_path_buf();
+        let errors = problems.into_iter();
+        return Err(errors
+            .map(|(p, m)| Diagnostic::error(rel(&p), None, m))
+            .collect());
+    }
+    let paths = files
         .into_iter()
-        .filter_entry(|e| !crate::fsx::is_hidden(e))
-    {
-        let entry = entry.map_err(|e| Diagnostic::error(CONTENT_DIR, None, e.to_string()))?;
-        let is_markdown = entry.path().extension().is_some_and(|e| e == "md");
-        if entry.file_type().is_file() && is_markdown {
-            let rel = entry.path().strip_prefix(root).unwrap_or(entry.path());
-            paths.push(rel.to_path_buf());
-        }
-    }
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .map(|p| p.strip_prefix(root).unwrap_or(&p).to_path_buf())
+        .collect();
     Ok(paths)
 }
 
