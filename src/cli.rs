@@ -33,6 +33,27 @@ pub enum Command {
     Import(ImportArgs),
     /// Write a synthetic corpus of realistic articles, for load testing.
     Synth(SynthArgs),
+    /// Preview the site: serve it locally, rebuild on every edit, reload the browser.
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on. Anything but loopback exposes drafts to the network.
+    #[arg(long, default_value = "127.0.0.1", value_name = "IP")]
+    pub bind: std::net::IpAddr,
+
+    /// Port to listen on; 0 picks a free one.
+    #[arg(long, default_value_t = 1111, value_name = "PORT")]
+    pub port: u16,
+
+    /// Include articles marked `draft: true`.
+    #[arg(long)]
+    pub drafts: bool,
+
+    /// Open the site in the default browser once it is built.
+    #[arg(long)]
+    pub open: bool,
 }
 
 #[derive(Debug, Args)]

@@ -22,6 +22,7 @@ pub mod meta_box;
 pub mod output;
 pub mod related;
 pub mod render;
+pub mod serve;
 pub mod site;
 pub mod synth;
 pub mod taxonomy;

@@ -5,6 +5,7 @@ mod check;
 mod import;
 mod init;
 mod new;
+mod serve;
 mod synth;
 
 use anyhow::Result;
@@ -20,6 +21,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::New(args) => new::execute(&cli.root, args),
         Command::Import(args) => import::execute(&cli.root, args),
         Command::Synth(args) => synth::execute(&cli.root, args),
+        Command::Serve(args) => serve::execute(&cli.root, args),
     }
 }
 

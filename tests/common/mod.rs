@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 
+pub mod server;
+
 pub const SEED_SLUG: &str = "redis-caching-notes-running-scheduled-tasks-reliably-behind-a-cdn";
 
 /// The repository root, which is the example site.

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Edit-to-reloaded latency of `notesite serve` (issue 5) on a synthetic
+# site: median and worst of 20 article edits and 20 template edits, each
+# timed from the file write to the server answering with the new page.
+# Also prints the full build time of the same site, which a template edit
+# must beat.
+#
+#   bench/reload-latency.sh [ARTICLES]      default: 10000
+set -euo pipefail
+cd "$(dirname "$0")/.."
+n=${1:-10000}
+cargo build --release --quiet
+cargo build --release --quiet --example reload_latency
+base=/dev/shm
+[ -d "$base" ] && [ -w "$base" ] || base=${TMPDIR:-/tmp}
+work=$(mktemp -d -p "$base" notesite-latency.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+cp site.yaml "$work/"
+target/release/notesite --root "$work" synth --count "$n" --seed 1 >/dev/null
+echo "site: $n articles in $work, $(nproc) cores"
+target/release/notesite --root "$work" build --out "$work/public" | sed 's/^/full build: /'
+rm -rf "$work/public"
+target/release/examples/reload_latency target/release/notesite "$work" 20

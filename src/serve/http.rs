@@ -1,0 +1,362 @@
+//! The preview's HTTP side: serves the site from memory, adds the live
+//! reload script (and the error overlay after a failed rebuild) to every
+//! HTML page it sends, and tells connected browsers when to reload.
+//!
+//! Pages live in a map filled by the renderer, never on disk, so no request
+//! path can reach a file outside the site: `..` and `.` segments, encoded
+//! or not, are refused before the lookup, and anything else is just a key
+//! that is there or not.
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, Uri, header};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use futures_util::Stream;
+use tokio::sync::{broadcast, watch};
+
+use super::preview::Files;
+
+/// Where browsers listen for reloads; nothing of the site can have this path.
+pub const EVENTS_PATH: &str = "/__notesite/events";
+
+/// What the server serves, shared with the rebuild thread.
+pub struct Served {
+    files: RwLock<HashMap<String, Bytes>>,
+    /// `path:line: message` lines of the failed rebuild, if the last failed.
+    errors: RwLock<Vec<String>>,
+    /// Bumped on every rebuild; pages carry the one they were served at, so
+    /// a browser that connects after a rebuild still learns it is stale.
+    generation: AtomicU64,
+    reload: broadcast::Sender<u64>,
+}
+
+impl Served {
+    pub fn new() -> Arc<Served> {
+        Arc::new(Served {
+            files: RwLock::default(),
+            errors: RwLock::default(),
+            generation: AtomicU64::new(0),
+            reload: broadcast::channel(16).0,
+        })
+    }
+
+    /// A good rebuild: new files in, errors out, browsers told.
+    pub fn publish(&self, files: Files) {
+        {
+            let mut served = self.files.write().unwrap_or_else(|e| e.into_inner());
+            match files {
+                Files::All(all) => {
+                    *served = all.into_iter().map(|(k, v)| (k, Bytes::from(v))).collect();
+                }
+                Files::Some { changed, removed } => {
+                    for key in removed {
+                        served.remove(&key);
+                    }
+                    served.extend(changed.into_iter().map(|(k, v)| (k, Bytes::from(v))));
+                }
+            }
+        }
+        self.set_errors(Vec::new());
+    }
+
+    /// A failed rebuild: the files stay, every page shows these errors.
+    pub fn set_errors(&self, errors: Vec<String>) {
+        *self.errors.write().unwrap_or_else(|e| e.into_inner()) = errors;
+        let generation = self.generation.fetch_add(1, Ordering::SeqCst) + 1;
+        // No receivers just means no browser is open.
+        let _ = self.reload.send(generation);
+    }
+
+    fn get(&self, key: &str) -> Option<Bytes> {
+        let files = self.files.read().unwrap_or_else(|e| e.into_inner());
+        files.get(key).cloned()
+    }
+
+    fn has(&self, key: &str) -> bool {
+        let files = self.files.read().unwrap_or_else(|e| e.into_inner());
+        files.contains_key(key)
+    }
+
+    fn errors(&self) -> Vec<String> {
+        self.errors
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+}
+
+#[derive(Clone)]
+struct AppState {
+    served: Arc<Served>,
+    shutdown: watch::Receiver<bool>,
+}
+
+/// The app: the event stream, and the site for every other path.
+/// `shutdown` turning true ends the event streams, so a graceful shutdown
+/// does not wait for open browser tabs.
+pub fn router(served: Arc<Served>, shutdown: watch::Receiver<bool>) -> Router {
+    Router::new()
+        .route(EVENTS_PATH, get(events))
+        .fallback(get(page))
+        .with_state(AppState { served, shutdown })
+}
+
+async fn events(
+    State(state): State<AppState>,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    let receiver = state.served.reload.subscribe();
+    let now = state.served.generation.load(Ordering::SeqCst);
+    let start = futures_util::stream::once(async move { Ok(generation_event(now)) });
+    let updates = futures_util::stream::unfold(
+        (receiver, state.shutdown),
+        |(mut receiver, mut shutdown)| async move {
+            let next = tokio::select! {
+                got = receiver.recv() => match got {
+                    Ok(generation) => Some(generation),
+                    // Missed some: any value unlike the page's reloads it.
+                    Err(broadcast::error::RecvError::Lagged(_)) => Some(u64::MAX),
+                    Err(broadcast::error::RecvError::Closed) => None,
+                },
+                _ = shutdown.wait_for(|stop| *stop) => None,
+            };
+            next.map(|generation| (Ok(generation_event(generation)), (receiver, shutdown)))
+        },
+    );
+    Sse::new(futures_util::StreamExt::chain(start, updates)).keep_alive(KeepAlive::default())
+}
+
+fn generation_event(generation: u64) -> Event {
+    Event::default()
+        .event("generation")
+        .data(generation.to_string())
+}
+
+/// What a request path names.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Lookup {
+    File(String),
+    /// A folder asked for without its trailing slash.
+    Redirect(String),
+    NotFound,
+}
+
+/// Maps a request path to a key of the served files, refusing anything
+/// that tries to climb out (`..`, `%2e%2e`, backslashes, NUL).
+pub fn lookup(path: &str, exists: impl Fn(&str) -> bool) -> Lookup {
+    let Ok(decoded) = percent_encoding::percent_decode_str(path).decode_utf8() else {
+        return Lookup::NotFound;
+    };
+    let Some(inner) = decoded.strip_prefix('/') else {
+        return Lookup::NotFound;
+    };
+    let climbs = inner
+        .split('/')
+        .any(|segment| segment == ".." || segment == "." || segment.contains(['\\', '\0']));
+    if climbs || inner.starts_with('/') {
+        return Lookup::NotFound;
+    }
+    if inner.is_empty() || inner.ends_with('/') {
+        let key = format!("{inner}index.html");
+        return if exists(&key) {
+            Lookup::File(key)
+        } else {
+            Lookup::NotFound
+        };
+    }
+    if exists(inner) {
+        Lookup::File(inner.to_string())
+    } else if exists(&format!("{inner}/index.html")) {
+        Lookup::Redirect(format!("{path}/"))
+    } else {
+        Lookup::NotFound
+    }
+}
+
+async fn page(State(state): State<AppState>, uri: Uri) -> Response {
+    let served = &state.served;
+    match lookup(uri.path(), |key| served.has(key)) {
+        Lookup::File(key) => match served.get(&key) {
+            Some(bytes) => file_response(served, StatusCode::OK, &key, bytes),
+            None => not_found(served),
+        },
+        Lookup::Redirect(location) => {
+            let mut response = StatusCode::MOVED_PERMANENTLY.into_response();
+            if let Ok(value) = HeaderValue::from_str(&location) {
+                response.headers_mut().insert(header::LOCATION, value);
+            }
+            no_store(response)
+        }
+        Lookup::NotFound => not_found(served),
+    }
+}
+
+/// The site's own 404 page, with status 404.
+fn not_found(served: &Served) -> Response {
+    match served.get("404.html") {
+        Some(bytes) => file_response(served, StatusCode::NOT_FOUND, "404.html", bytes),
+        None => {
+            let html = "<!doctype html><title>Not found</title><body><h1>Not found</h1></body>";
+            let bytes = Bytes::from(html);
+            file_response(served, StatusCode::NOT_FOUND, "404.html", bytes)
+        }
+    }
+}
+
+fn file_response(served: &Served, status: StatusCode, key: &str, bytes: Bytes) -> Response {
+    let mime = content_type(key);
+    let body = if mime.starts_with("text/html") {
+        let generation = served.generation.load(Ordering::SeqCst);
+        let html = String::from_utf8_lossy(&bytes);
+        Body::from(inject(&html, generation, &served.errors()))
+    } else {
+        Body::from(bytes)
+    };
+    let mut response = (status, body).into_response();
+    if let Ok(value) = HeaderValue::from_str(&mime) {
+        response.headers_mut().insert(header::CONTENT_TYPE, value);
+    }
+    no_store(response)
+}
+
+fn no_store(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// The `Content-Type` of a served file, by its name.
+pub fn content_type(key: &str) -> String {
+    let name = key.rsplit('/').next().unwrap_or(key);
+    let mime = match name {
+        "atom.xml" => "application/atom+xml".to_string(),
+        "_headers" | "robots.txt" => "text/plain".to_string(),
+        _ => mime_guess::from_path(name)
+            .first_or_octet_stream()
+            .essence_str()
+            .to_string(),
+    };
+    let textual = mime.starts_with("text/")
+        || mime.ends_with("xml")
+        || mime.ends_with("json")
+        || mime.ends_with("javascript");
+    if textual {
+        format!("{mime}; charset=utf-8")
+    } else {
+        mime
+    }
+}
+
+/// The page with the live-reload script (and the error overlay, if the
+/// last rebuild failed) before `</body>`. Only served pages get this; the
+/// built site never does.
+pub fn inject(html: &str, generation: u64, errors: &[String]) -> String {
+    let mut extra = String::new();
+    if !errors.is_empty() {
+        extra.push_str(&overlay(errors));
+    }
+    extra.push_str(&format!(
+        "<script>/* notesite serve: live reload */(() => {{\
+         const served = \"{generation}\";\
+         const events = new EventSource(\"{EVENTS_PATH}\");\
+         events.addEventListener(\"generation\", (e) => {{ if (e.data !== served) location.reload(); }});\
+         }})();</script>\n"
+    ));
+    match html.rfind("</body>") {
+        Some(at) => format!("{}{extra}{}", &html[..at], &html[at..]),
+        None => format!("{html}{extra}"),
+    }
+}
+
+fn overlay(errors: &[String]) -> String {
+    let items: String = errors
+        .iter()
+        .map(|e| format!("<li>{}</li>", escape(e)))
+        .collect();
+    format!(
+        "<div id=\"notesite-errors\" role=\"alert\" style=\"position:fixed;inset:0;z-index:2147483647;\
+         overflow:auto;background:rgba(20,20,20,.94);color:#fff;padding:2rem;font:14px/1.5 monospace\">\
+         <h2 style=\"color:#ff6b6b;margin-top:0\">The last rebuild failed; these pages are from the \
+         last good build.</h2><ul style=\"white-space:pre-wrap\">{items}</ul></div>\n"
+    )
+}
+
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    pulldown_cmark_escape::escape_html(&mut out, text).expect("writing to a String cannot fail");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn exists(key: &str) -> bool {
+        matches!(key, "index.html" | "a/index.html" | "atom.xml")
+    }
+
+    #[test]
+    fn paths_map_to_files_folders_and_redirects() {
+        assert_eq!(lookup("/", exists), Lookup::File("index.html".into()));
+        assert_eq!(lookup("/a/", exists), Lookup::File("a/index.html".into()));
+        assert_eq!(lookup("/a", exists), Lookup::Redirect("/a/".into()));
+        assert_eq!(lookup("/atom.xml", exists), Lookup::File("atom.xml".into()));
+        assert_eq!(lookup("/b/", exists), Lookup::NotFound);
+    }
+
+    #[test]
+    fn climbing_out_is_refused_however_it_is_spelled() {
+        for path in [
+            "/../etc/passwd",
+            "/a/../../etc/passwd",
+            "/%2e%2e/etc/passwd",
+            "/%2E%2E%2Fetc%2Fpasswd",
+            "/a/%2e%2e/index.html",
+            "//etc/passwd",
+            "/..%5c..%5cwindows",
+            "/./index.html",
+            "/a%00/index.html",
+        ] {
+            assert_eq!(lookup(path, |_| true), Lookup::NotFound, "{path}");
+        }
+    }
+
+    #[test]
+    fn script_and_overlay_go_before_the_body_ends() {
+        let html = inject(
+            "<html><body><p>x</p></body></html>",
+            7,
+            &["a.md:3: <bad>".into()],
+        );
+        let body_end = html.find("</body>").unwrap();
+        assert!(html.find("EventSource").unwrap() < body_end);
+        assert!(html.contains("a.md:3: &lt;bad&gt;"));
+        assert!(html.contains("const served = \"7\""));
+    }
+
+    #[test]
+    fn content_types_carry_a_charset_when_textual() {
+        assert_eq!(content_type("a/index.html"), "text/html; charset=utf-8");
+        assert_eq!(
+            content_type("assets/css/site.0123456789.css"),
+            "text/css; charset=utf-8"
+        );
+        assert_eq!(
+            content_type("atom.xml"),
+            "application/atom+xml; charset=utf-8"
+        );
+        assert_eq!(content_type("assets/img/x.0123456789.png"), "image/png");
+        assert_eq!(
+            content_type("assets/img/favicon.0123456789.svg"),
+            "image/svg+xml; charset=utf-8"
+        );
+    }
+}

@@ -1,0 +1,266 @@
+//! The preview's build state: the last good site, patched as files change.
+//!
+//! A rebuild applies every change since the last good build to that build:
+//! changed articles are parsed again (and only they), then the pages whose
+//! fingerprints moved are rendered (see `incremental`). A failed rebuild
+//! keeps its changes pending, so the next one starts from the last good
+//! site again, and the pages served stay the last good ones.
+
+use std::collections::{BTreeSet, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::config::CONFIG_FILE;
+use crate::content::{self, Article, CONTENT_DIR, Sources};
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::incremental::{self, Fingerprints};
+use crate::output::Sink;
+use crate::render::Pages;
+use crate::site::{LoadOptions, Site};
+
+/// What changed on disk since the last good build.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Pending {
+    /// `site.yaml`: everything is read again.
+    pub config: bool,
+    /// `static/` or `templates/`: every page is rendered again.
+    pub design: bool,
+    /// Article files (relative to the root) added, edited or removed.
+    pub articles: BTreeSet<PathBuf>,
+    /// A folder under `content/` came or went: read all of it again.
+    pub rescan: bool,
+}
+
+impl Pending {
+    /// Records a change to `rel` (relative to the site root); false when
+    /// the path is nothing the site is built from.
+    pub fn note(&mut self, root: &Path, rel: &Path) -> bool {
+        let first = rel.components().next().map(|c| c.as_os_str());
+        let hidden = rel
+            .components()
+            .any(|c| c.as_os_str().to_string_lossy().starts_with('.'));
+        if hidden {
+            return false;
+        }
+        if rel == Path::new(CONFIG_FILE) {
+            self.config = true;
+        } else if first.is_some_and(|f| f == "templates" || f == "static") {
+            self.design = true;
+        } else if content::is_source(rel) {
+            self.articles.insert(rel.to_path_buf());
+        } else if first.is_some_and(|f| f == CONTENT_DIR)
+            && (root.join(rel).is_dir() || rel.extension().is_none())
+        {
+            self.rescan = true;
+        } else {
+            return false;
+        }
+        true
+    }
+
+    pub fn is_empty(&self) -> bool {
+        *self == Pending::default()
+    }
+
+    fn merge(&mut self, other: Pending) {
+        self.config |= other.config;
+        self.design |= other.design;
+        self.rescan |= other.rescan;
+        self.articles.extend(other.articles);
+    }
+}
+
+/// Files to serve after a rebuild.
+pub enum Files {
+    /// The whole site: replace everything served.
+    All(Vec<(String, Vec<u8>)>),
+    /// Some files changed, some are gone.
+    Some {
+        changed: Vec<(String, Vec<u8>)>,
+        removed: Vec<String>,
+    },
+}
+
+/// A successful rebuild.
+pub struct Rebuilt {
+    pub files: Files,
+    pub pages: usize,
+    pub warnings: Vec<Diagnostic>,
+    pub took: Duration,
+}
+
+/// The last good build and what the next one needs to know.
+struct Good {
+    site: Site,
+    sources: Sources,
+    prints: Fingerprints,
+    linking: HashSet<String>,
+}
+
+pub struct Preview {
+    options: LoadOptions,
+    good: Option<Good>,
+    pending: Pending,
+}
+
+impl Preview {
+    pub fn new(options: LoadOptions) -> Preview {
+        Preview {
+            options,
+            good: None,
+            pending: Pending {
+                config: true,
+                ..Pending::default()
+            },
+        }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.options.root
+    }
+
+    pub fn note(&mut self, rel: &Path) -> bool {
+        let root = self.options.root.clone();
+        self.pending.note(&root, rel)
+    }
+
+    /// Applies every pending change. On failure the changes stay pending
+    /// and the last good build stays as it was.
+    pub fn rebuild(&mut self) -> Result<Rebuilt, Diagnostics> {
+        let started = Instant::now();
+        let pending = std::mem::take(&mut self.pending);
+        let result = match &self.good {
+            Some(good) if !pending.config => self.patch(good, &pending),
+            _ => self.full(),
+        };
+        match result {
+            Ok((good, mut rebuilt)) => {
+                self.good = Some(good);
+                rebuilt.took = started.elapsed();
+                Ok(rebuilt)
+            }
+            Err(problems) => {
+                self.pending.merge(pending);
+                Err(problems)
+            }
+        }
+    }
+
+    fn full(&self) -> Result<(Good, Rebuilt), Diagnostics> {
+        let (site, sources) = Site::load_with_sources(&self.options)?;
+        let sink = Sink::memory();
+        let report = site.render_pages(&sink, &hidden_progress(), &Pages::All)?;
+        let linking: HashSet<String> = report.linking.into_iter().collect();
+        let prints = site.fingerprints(&linking);
+        let rebuilt = Rebuilt {
+            files: Files::All(sink.into_files()),
+            pages: report.pages,
+            warnings: report.warnings,
+            took: Duration::ZERO,
+        };
+        let good = Good {
+            site,
+            sources,
+            prints,
+            linking,
+        };
+        Ok((good, rebuilt))
+    }
+
+    fn patch(&self, good: &Good, pending: &Pending) -> Result<(Good, Rebuilt), Diagnostics> {
+        let root = &self.options.root;
+        let sources = if pending.rescan {
+            let (sources, problems) = content::read_all(root);
+            fail_on_errors(problems)?;
+            sources
+        } else {
+            reread(root, &good.sources, &pending.articles)?
+        };
+        let (articles, clashes) = content::arrange(&sources, self.options.include_drafts);
+        fail_on_errors(Diagnostics::from(clashes))?;
+        let content_changed = !pending.articles.is_empty() || pending.rescan;
+        let site = good
+            .site
+            .revise(content_changed.then_some(articles), pending.design)?;
+        let prints = site.fingerprints(&good.linking);
+        let changes = incremental::compare(&good.prints, &prints);
+        let pages = if pending.design {
+            Pages::All
+        } else {
+            Pages::Only(&changes.render)
+        };
+        let sink = Sink::memory();
+        let report = site.render_pages(&sink, &hidden_progress(), &pages)?;
+        let mut linking = good.linking.clone();
+        linking.retain(|slug| !pages_has_article(&pages, slug));
+        linking.extend(report.linking);
+        let files = match pages {
+            Pages::All => Files::All(sink.into_files()),
+            Pages::Only(_) => Files::Some {
+                changed: sink.into_files(),
+                removed: changes
+                    .removed
+                    .iter()
+                    .map(|dir| format!("{dir}index.html"))
+                    .collect(),
+            },
+        };
+        let rebuilt = Rebuilt {
+            files,
+            pages: report.pages,
+            warnings: report.warnings,
+            took: Duration::ZERO,
+        };
+        let good = Good {
+            site,
+            sources,
+            prints,
+            linking,
+        };
+        Ok((good, rebuilt))
+    }
+}
+
+fn pages_has_article(pages: &Pages, slug: &str) -> bool {
+    match pages {
+        Pages::All => true,
+        Pages::Only(dirs) => dirs.contains(&format!("{slug}/")),
+    }
+}
+
+/// The sources with the changed files parsed again (or dropped when gone).
+fn reread(
+    root: &Path,
+    sources: &Sources,
+    changed: &BTreeSet<PathBuf>,
+) -> Result<Sources, Diagnostics> {
+    let mut sources = sources.clone();
+    let mut problems = Diagnostics::default();
+    for rel in changed {
+        if !root.join(rel).is_file() {
+            sources.remove(rel);
+            continue;
+        }
+        match content::read_one(root, rel) {
+            Ok(article) => {
+                sources.insert(rel.clone(), Arc::<Article>::new(article));
+            }
+            Err(found) => problems.extend(found),
+        }
+    }
+    fail_on_errors(problems)?;
+    Ok(sources)
+}
+
+fn fail_on_errors(problems: Diagnostics) -> Result<(), Diagnostics> {
+    if problems.has_errors() {
+        Err(problems)
+    } else {
+        Ok(())
+    }
+}
+
+fn hidden_progress() -> indicatif::ProgressBar {
+    indicatif::ProgressBar::hidden()
+}

@@ -1,0 +1,195 @@
+//! The preview's incremental rebuilds must serve exactly what a full build
+//! of the same sources would: after each kind of edit, the patched set of
+//! files is compared byte for byte with a fresh build's.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use notesite::serve::{Files, Preview};
+use notesite::site::LoadOptions;
+
+fn options(root: &Path) -> LoadOptions {
+    LoadOptions {
+        root: root.to_path_buf(),
+        include_drafts: false,
+        base_url: Some("http://127.0.0.1:1111/".into()),
+    }
+}
+
+fn apply(served: &mut BTreeMap<String, Vec<u8>>, files: Files) {
+    match files {
+        Files::All(all) => *served = all.into_iter().collect(),
+        Files::Some { changed, removed } => {
+            for key in removed {
+                served.remove(&key);
+            }
+            served.extend(changed);
+        }
+    }
+}
+
+fn fresh_build(root: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut preview = Preview::new(options(root));
+    let mut served = BTreeMap::new();
+    apply(&mut served, preview.rebuild().expect("a fresh build").files);
+    served
+}
+
+fn edit(root: &Path, rel: &str, change: impl Fn(&str) -> String) {
+    let path = root.join(rel);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let changed = change(&text);
+    assert_ne!(changed, text, "the edit of {rel} changes something");
+    std::fs::write(&path, changed).unwrap();
+}
+
+fn replace_line(text: &str, key: &str, line: &str) -> String {
+    text.lines()
+        .map(|l| if l.starts_with(key) { line } else { l })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n"
+}
+
+#[test]
+fn every_kind_of_edit_serves_what_a_full_build_would() {
+    let site = tempfile::tempdir().unwrap();
+    let root = site.path();
+    std::fs::copy(
+        common::example_root().join("site.yaml"),
+        root.join("site.yaml"),
+    )
+    .unwrap();
+    common::notesite(root)
+        .args(["synth", "--count", "150", "--seed", "7"])
+        .assert()
+        .success();
+    let mut names: Vec<String> = std::fs::read_dir(root.join("content"))
+        .unwrap()
+        .map(|e| format!("content/{}", e.unwrap().file_name().to_string_lossy()))
+        .collect();
+    names.sort();
+    let (a, b, c, d) = (&names[3], &names[40], &names[77], &names[120]);
+
+    let mut preview = Preview::new(options(root));
+    let mut served = BTreeMap::new();
+    apply(&mut served, preview.rebuild().unwrap().files);
+
+    type Edit<'a> = (&'a str, Box<dyn Fn(&Path) -> Vec<String> + 'a>);
+    let edits: Vec<Edit> = vec![
+        (
+            "body text",
+            Box::new(|root: &Path| {
+                edit(root, a, |t| format!("{t}\nOne more paragraph.\n"));
+                vec![a.clone()]
+            }),
+        ),
+        (
+            "title, so summaries on lists",
+            Box::new(|root: &Path| {
+                edit(root, b, |t| {
+                    replace_line(t, "title:", "title: 'a retitled note'")
+                });
+                vec![b.clone()]
+            }),
+        ),
+        (
+            "difficulty, a term",
+            Box::new(|root: &Path| {
+                edit(root, c, |t| {
+                    let now = if t.contains("difficulty: beginner") {
+                        "advanced"
+                    } else {
+                        "beginner"
+                    };
+                    replace_line(t, "difficulty:", &format!("difficulty: {now}"))
+                });
+                vec![c.clone()]
+            }),
+        ),
+        (
+            "stack, a term and a feature",
+            Box::new(|root: &Path| {
+                edit(root, d, |t| {
+                    t.replacen("stack:\n- ", "stack:\n- erlang\n- ", 1)
+                });
+                vec![d.clone()]
+            }),
+        ),
+        (
+            "date, so the site's order",
+            Box::new(|root: &Path| {
+                // Synthetic articles date themselves by their last review.
+                edit(root, a, |t| {
+                    t.replacen("\ntopic:", "\ndate: 2030-01-01\ntopic:", 1)
+                });
+                vec![a.clone()]
+            }),
+        ),
+        (
+            "a new article",
+            Box::new(|root: &Path| {
+                let text = std::fs::read_to_string(root.join(b)).unwrap();
+                let new = replace_line(&text, "title:", "title: 'an article added while serving'");
+                std::fs::write(root.join("content/added-while-serving.md"), new).unwrap();
+                vec!["content/added-while-serving.md".into()]
+            }),
+        ),
+        (
+            "a deleted article",
+            Box::new(|root: &Path| {
+                std::fs::remove_file(root.join(c)).unwrap();
+                vec![c.clone()]
+            }),
+        ),
+    ];
+    for (what, make) in edits {
+        for rel in make(root) {
+            assert!(preview.note(Path::new(&rel)), "{rel} is a source");
+        }
+        let rebuilt = preview
+            .rebuild()
+            .unwrap_or_else(|d| panic!("{what}: {:?}", d.sorted()));
+        apply(&mut served, rebuilt.files);
+        let fresh = fresh_build(root);
+        let differ: Vec<&String> = fresh
+            .keys()
+            .chain(served.keys())
+            .filter(|k| fresh.get(*k) != served.get(*k))
+            .collect();
+        assert!(
+            differ.is_empty(),
+            "after the {what} edit these differ: {differ:?}"
+        );
+    }
+}
+
+#[test]
+fn a_failed_rebuild_keeps_its_changes_for_the_next_one() {
+    let site = common::example_site();
+    let root = site.path();
+    let mut preview = Preview::new(options(root));
+    let mut served = BTreeMap::new();
+    apply(&mut served, preview.rebuild().unwrap().files);
+    let rel = format!("content/{}.md", common::SEED_SLUG);
+    edit(root, &rel, |t| {
+        t.replacen("title: \"", "title: \"Retitled: ", 1)
+    });
+    edit(root, &rel, |t| {
+        t.replacen("date: ", "date: 2026-02-30\nold_date: ", 1)
+    });
+    preview.note(Path::new(&rel));
+    assert!(preview.rebuild().is_err(), "an impossible date fails");
+    edit(root, &rel, |t| {
+        t.replacen("date: 2026-02-30\nold_date: ", "date: ", 1)
+    });
+    preview.note(Path::new(&rel));
+    apply(&mut served, preview.rebuild().unwrap().files);
+    assert_eq!(
+        served,
+        fresh_build(root),
+        "the retitle from the failed round shows everywhere"
+    );
+}
