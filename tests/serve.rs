@@ -38,12 +38,9 @@ fn serves_pages_with_types_no_store_and_the_reload_script() {
     let article = server.get(&format!("/{SEED_SLUG}/"));
     assert_eq!(article.status, 200);
     assert!(article.body.contains("alphanode post meta"));
-    let css = home
-        .body
-        .split('"')
-        .find(|s| s.starts_with("/assets/css/site.") && s.ends_with(".css"))
-        .expect("the home page links its stylesheet");
-    let css = server.get(css);
+    let css = css_link(&home.body);
+    assert!(css.ends_with(".css"), "the home page links its stylesheet");
+    let css = server.get(&css);
     assert_eq!(css.status, 200);
     assert_eq!(css.header("content-type"), Some("text/css; charset=utf-8"));
     assert!(

@@ -16,7 +16,7 @@ use crate::content::{self, Article, CONTENT_DIR, Sources};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::incremental::{self, Fingerprints};
 use crate::output::Sink;
-use crate::render::Pages;
+use crate::render::{Pages, Report};
 use crate::site::{LoadOptions, Site};
 
 /// What changed on disk since the last good build.
@@ -90,6 +90,17 @@ pub struct Rebuilt {
     pub took: Duration,
 }
 
+impl Rebuilt {
+    fn new(files: Files, report: Report) -> Rebuilt {
+        Rebuilt {
+            files,
+            pages: report.pages,
+            warnings: report.warnings,
+            took: Duration::ZERO,
+        }
+    }
+}
+
 /// The last good build and what the next one needs to know.
 struct Good {
     site: Site,
@@ -150,22 +161,16 @@ impl Preview {
     fn full(&self) -> Result<(Good, Rebuilt), Diagnostics> {
         let (site, sources) = Site::load_with_sources(&self.options)?;
         let sink = Sink::memory();
-        let report = site.render_pages(&sink, &hidden_progress(), &Pages::All)?;
-        let linking: HashSet<String> = report.linking.into_iter().collect();
+        let mut report = site.render_pages(&sink, &hidden_progress(), &Pages::All)?;
+        let linking: HashSet<String> = std::mem::take(&mut report.linking).into_iter().collect();
         let prints = site.fingerprints(&linking);
-        let rebuilt = Rebuilt {
-            files: Files::All(sink.into_files()),
-            pages: report.pages,
-            warnings: report.warnings,
-            took: Duration::ZERO,
-        };
         let good = Good {
             site,
             sources,
             prints,
             linking,
         };
-        Ok((good, rebuilt))
+        Ok((good, Rebuilt::new(Files::All(sink.into_files()), report)))
     }
 
     fn patch(&self, good: &Good, pending: &Pending) -> Result<(Good, Rebuilt), Diagnostics> {
@@ -191,10 +196,10 @@ impl Preview {
             Pages::Only(&changes.render)
         };
         let sink = Sink::memory();
-        let report = site.render_pages(&sink, &hidden_progress(), &pages)?;
+        let mut report = site.render_pages(&sink, &hidden_progress(), &pages)?;
         let mut linking = good.linking.clone();
         linking.retain(|slug| !pages_has_article(&pages, slug));
-        linking.extend(report.linking);
+        linking.extend(std::mem::take(&mut report.linking));
         let files = match pages {
             Pages::All => Files::All(sink.into_files()),
             Pages::Only(_) => Files::Some {
@@ -206,19 +211,13 @@ impl Preview {
                     .collect(),
             },
         };
-        let rebuilt = Rebuilt {
-            files,
-            pages: report.pages,
-            warnings: report.warnings,
-            took: Duration::ZERO,
-        };
         let good = Good {
             site,
             sources,
             prints,
             linking,
         };
-        Ok((good, rebuilt))
+        Ok((good, Rebuilt::new(files, report)))
     }
 }
 
