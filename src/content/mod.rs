@@ -48,15 +48,6 @@ pub struct Article {
 /// slugs checked: what the preview server keeps and patches file by file.
 pub type Sources = BTreeMap<PathBuf, Arc<Article>>;
 
-/// Reads every article under `ROOT/content`, sorted newest first (then by
-/// slug), and every problem found on the way.
-pub fn load(root: &Path, include_drafts: bool) -> (Vec<Arc<Article>>, Diagnostics) {
-    let (sources, mut diagnostics) = read_all(root);
-    let (articles, problems) = arrange(&sources, include_drafts);
-    diagnostics.extend(problems);
-    (articles, diagnostics)
-}
-
 /// Parses every `.md` file under `ROOT/content` in parallel.
 pub fn read_all(root: &Path) -> (Sources, Diagnostics) {
     let mut diagnostics = Diagnostics::default();
