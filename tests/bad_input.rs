@@ -308,3 +308,42 @@ fn local_image_in_static_is_rewritten_to_its_hashed_name() {
         "{html}"
     );
 }
+
+#[test]
+fn symlinks_out_of_the_site_are_refused_in_content_and_static() {
+    for link in ["content/borrowed.md", "static/borrowed.txt"] {
+        let site = init_site();
+        build(site.path(), &[]);
+        let before = tree(&site.path().join("public"));
+        let outside = tempfile::tempdir().unwrap();
+        let target = outside.path().join("borrowed.md");
+        std::fs::write(
+            &target,
+            "---\ntitle: from elsewhere\ndate: 2026-01-01\n---\n",
+        )
+        .unwrap();
+        std::os::unix::fs::symlink(&target, site.path().join(link)).unwrap();
+        let output = notesite(site.path()).arg("build").output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{link}: {stderr}");
+        assert!(
+            stderr.contains(&format!("{link}: error: a symlink to"))
+                && stderr.contains("outside the site"),
+            "{link}: {stderr}"
+        );
+        assert_eq!(tree(&site.path().join("public")), before, "{link}");
+    }
+}
+
+#[test]
+fn symlinks_inside_the_site_are_followed() {
+    let site = init_site();
+    let shared = site.path().join("shared");
+    std::fs::create_dir_all(&shared).unwrap();
+    std::fs::write(shared.join("note.txt"), "shared text").unwrap();
+    std::os::unix::fs::symlink(shared.join("note.txt"), site.path().join("static/note.txt"))
+        .unwrap();
+    build(site.path(), &[]);
+    let manifest = read(&site.path().join("public/asset-manifest.json"));
+    assert!(manifest.contains("\"note.txt\""), "{manifest}");
+}
