@@ -46,6 +46,12 @@ pub fn is_hidden(entry: &walkdir::DirEntry) -> bool {
     entry.depth() > 0 && entry.file_name().to_string_lossy().starts_with('.')
 }
 
+/// The same rule for a relative path: hidden if any part of it is.
+pub fn is_hidden_path(rel: &Path) -> bool {
+    rel.components()
+        .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
+}
+
 /// Every file under `dir` (inside `root`), sorted by path, hidden ones left
 /// out, and what went wrong on the way. Symlinks are followed only while
 /// they stay inside `root`: one pointing elsewhere would publish a file from

@@ -166,6 +166,15 @@ impl Pages<'_> {
             Pages::Only(dirs) => dirs.contains(dir),
         }
     }
+
+    /// Whether the page of the article with this slug is rendered; a full
+    /// build does not format a folder name per article to find out.
+    pub fn wants_article(&self, slug: &str) -> bool {
+        match self {
+            Pages::All => true,
+            Pages::Only(dirs) => dirs.contains(&format!("{slug}/")),
+        }
+    }
 }
 
 impl Site {
@@ -251,7 +260,7 @@ impl Site {
             sanitize_html: self.config.markdown.sanitize_html,
         };
         let chosen: Vec<usize> = (0..self.articles.len())
-            .filter(|&i| pages.wants(&format!("{}/", self.articles[i].slug)))
+            .filter(|&i| pages.wants_article(&self.articles[i].slug))
             .collect();
         progress.inc((self.articles.len() - chosen.len()) as u64);
         let results: Vec<(usize, ArticleDone)> = chosen

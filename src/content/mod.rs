@@ -98,10 +98,9 @@ pub fn arrange(sources: &Sources, include_drafts: bool) -> (Vec<Arc<Article>>, V
 /// True for the files `content/` holds articles in.
 /// Hidden files (editor swap and lock files) are not.
 pub fn is_source(rel: &Path) -> bool {
-    let hidden = rel
-        .components()
-        .any(|c| c.as_os_str().to_string_lossy().starts_with('.'));
-    rel.starts_with(CONTENT_DIR) && rel.extension().is_some_and(|e| e == "md") && !hidden
+    rel.starts_with(CONTENT_DIR)
+        && rel.extension().is_some_and(|e| e == "md")
+        && !crate::fsx::is_hidden_path(rel)
 }
 
 /// Relative paths of every `.md` file under `content/`, sorted.

@@ -37,10 +37,7 @@ impl Pending {
     /// the path is nothing the site is built from.
     pub fn note(&mut self, root: &Path, rel: &Path) -> bool {
         let first = rel.components().next().map(|c| c.as_os_str());
-        let hidden = rel
-            .components()
-            .any(|c| c.as_os_str().to_string_lossy().starts_with('.'));
-        if hidden {
+        if crate::fsx::is_hidden_path(rel) {
             return false;
         }
         if rel == Path::new(CONFIG_FILE) {
@@ -198,7 +195,7 @@ impl Preview {
         let sink = Sink::memory();
         let mut report = site.render_pages(&sink, &hidden_progress(), &pages)?;
         let mut linking = good.linking.clone();
-        linking.retain(|slug| !pages_has_article(&pages, slug));
+        linking.retain(|slug| !pages.wants_article(slug));
         linking.extend(std::mem::take(&mut report.linking));
         let files = match pages {
             Pages::All => Files::All(sink.into_files()),
@@ -218,13 +215,6 @@ impl Preview {
             linking,
         };
         Ok((good, Rebuilt::new(files, report)))
-    }
-}
-
-fn pages_has_article(pages: &Pages, slug: &str) -> bool {
-    match pages {
-        Pages::All => true,
-        Pages::Only(dirs) => dirs.contains(&format!("{slug}/")),
     }
 }
 
