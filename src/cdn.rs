@@ -47,9 +47,50 @@ pub fn is_hashed_asset(rel_path: &str) -> bool {
         .is_some_and(|rest| rest.starts_with('/'))
 }
 
+/// The `Content-Type` of an output file, by its name: what `serve` answers
+/// with and what `publish` stores on each object.
+pub fn content_type(key: &str) -> String {
+    let name = key.rsplit('/').next().unwrap_or(key);
+    let mime = match name {
+        "atom.xml" => "application/atom+xml".to_string(),
+        "_headers" | "robots.txt" => "text/plain".to_string(),
+        _ => mime_guess::from_path(name)
+            .first_or_octet_stream()
+            .essence_str()
+            .to_string(),
+    };
+    let textual = mime.starts_with("text/")
+        || mime.ends_with("xml")
+        || mime.ends_with("json")
+        || mime.ends_with("javascript");
+    if textual {
+        format!("{mime}; charset=utf-8")
+    } else {
+        mime
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn content_types_carry_a_charset_when_textual() {
+        assert_eq!(content_type("a/index.html"), "text/html; charset=utf-8");
+        assert_eq!(
+            content_type("assets/css/site.0123456789.css"),
+            "text/css; charset=utf-8"
+        );
+        assert_eq!(
+            content_type("atom.xml"),
+            "application/atom+xml; charset=utf-8"
+        );
+        assert_eq!(content_type("assets/img/x.0123456789.png"), "image/png");
+        assert_eq!(
+            content_type("assets/img/favicon.0123456789.svg"),
+            "image/svg+xml; charset=utf-8"
+        );
+    }
 
     #[test]
     fn assets_are_immutable_and_pages_revalidate() {

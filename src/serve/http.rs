@@ -23,6 +23,7 @@ use futures_util::Stream;
 use tokio::sync::{broadcast, watch};
 
 use super::preview::Files;
+use crate::cdn::content_type;
 
 /// Where browsers listen for reloads; nothing of the site can have this path.
 pub const EVENTS_PATH: &str = "/__notesite/events";
@@ -233,28 +234,6 @@ fn no_store(mut response: Response) -> Response {
     response
 }
 
-/// The `Content-Type` of a served file, by its name.
-pub fn content_type(key: &str) -> String {
-    let name = key.rsplit('/').next().unwrap_or(key);
-    let mime = match name {
-        "atom.xml" => "application/atom+xml".to_string(),
-        "_headers" | "robots.txt" => "text/plain".to_string(),
-        _ => mime_guess::from_path(name)
-            .first_or_octet_stream()
-            .essence_str()
-            .to_string(),
-    };
-    let textual = mime.starts_with("text/")
-        || mime.ends_with("xml")
-        || mime.ends_with("json")
-        || mime.ends_with("javascript");
-    if textual {
-        format!("{mime}; charset=utf-8")
-    } else {
-        mime
-    }
-}
-
 /// The page with the live-reload script (and the error overlay, if the
 /// last rebuild failed) before `</body>`. Only served pages get this; the
 /// built site never does.
@@ -340,23 +319,5 @@ mod tests {
         assert!(html.find("EventSource").unwrap() < body_end);
         assert!(html.contains("a.md:3: &lt;bad&gt;"));
         assert!(html.contains("const served = \"7\""));
-    }
-
-    #[test]
-    fn content_types_carry_a_charset_when_textual() {
-        assert_eq!(content_type("a/index.html"), "text/html; charset=utf-8");
-        assert_eq!(
-            content_type("assets/css/site.0123456789.css"),
-            "text/css; charset=utf-8"
-        );
-        assert_eq!(
-            content_type("atom.xml"),
-            "application/atom+xml; charset=utf-8"
-        );
-        assert_eq!(content_type("assets/img/x.0123456789.png"), "image/png");
-        assert_eq!(
-            content_type("assets/img/favicon.0123456789.svg"),
-            "image/svg+xml; charset=utf-8"
-        );
     }
 }

@@ -16,7 +16,7 @@ use std::sync::mpsc::{Receiver, channel};
 
 use anyhow::{Context, Result, bail};
 
-pub use http::{Lookup, content_type, inject, lookup};
+pub use http::{Lookup, inject, lookup};
 pub use preview::{Files, Pending, Preview, Rebuilt};
 
 use crate::site::LoadOptions;
