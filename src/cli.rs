@@ -35,6 +35,36 @@ pub enum Command {
     Synth(SynthArgs),
     /// Preview the site: serve it locally, rebuild on every edit, reload the browser.
     Serve(ServeArgs),
+    /// Publish the built site to an S3-compatible bucket or a folder, uploading only what changed.
+    Publish(PublishArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PublishArgs {
+    /// Target: s3://bucket/prefix (credentials and endpoint from AWS_* variables) or file:///path.
+    /// Default: site.yaml's `publish.to`.
+    #[arg(long, value_name = "URL")]
+    pub to: Option<String>,
+
+    /// The built output to publish, relative to --root unless absolute.
+    #[arg(long, default_value = "public", value_name = "DIR")]
+    pub out: PathBuf,
+
+    /// Print the plan (uploads, header updates, deletions, bytes) and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Abort before any change when the plan deletes more objects than this.
+    #[arg(long, default_value_t = 256, value_name = "N")]
+    pub max_deletes: usize,
+
+    /// Write the URL paths whose content changed or disappeared, one per line, for a CDN purge.
+    #[arg(long, value_name = "FILE")]
+    pub purge_list: Option<PathBuf>,
+
+    /// Uploads and deletions in flight at once.
+    #[arg(long, default_value_t = 16, value_name = "N")]
+    pub concurrency: usize,
 }
 
 #[derive(Debug, Args)]

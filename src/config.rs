@@ -82,11 +82,34 @@ pub enum HeadersDialect {
     Netlify,
 }
 
-/// Where `notesite publish` sends the site when `--to` is not given.
-#[derive(Debug, Clone, Default, Deserialize)]
+/// How `notesite publish` reaches its target. Credentials never live here:
+/// they come from the `AWS_*` environment, which also overrides `endpoint`
+/// and `region`.
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct PublishConfig {
+    /// Target when `--to` is not given: `s3://bucket/prefix` or `file:///path`.
     pub to: Option<String>,
+    /// S3 endpoint of a store other than AWS (Garage, MinIO, R2, …).
+    pub endpoint: Option<String>,
+    pub region: Option<String>,
+    /// Allow a plain-http endpoint (a store on loopback, say).
+    pub allow_http: bool,
+    /// Hashed assets that left the build stay this many publishes, since
+    /// CDN edges may still serve older pages that point at them.
+    pub keep_asset_publishes: u64,
+}
+
+impl Default for PublishConfig {
+    fn default() -> Self {
+        PublishConfig {
+            to: None,
+            endpoint: None,
+            region: None,
+            allow_http: false,
+            keep_asset_publishes: 1,
+        }
+    }
 }
 
 impl Default for SiteConfig {

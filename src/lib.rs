@@ -2,7 +2,7 @@
 //!
 //! The pipeline, one module per stage: `config` → `content` (typed meta) →
 //! `assets` → `templates` → `taxonomy` and `related` → `markdown` with
-//! `highlight` → `render` → `output`. `site` strings them together; `cmd`
+//! `highlight` → `render` → `output`, and `publish` after it. `site` strings them together; `cmd`
 //! holds one file per subcommand.
 
 pub mod assets;
@@ -20,6 +20,7 @@ pub mod incremental;
 pub mod markdown;
 pub mod meta_box;
 pub mod output;
+pub mod publish;
 pub mod related;
 pub mod render;
 pub mod serve;

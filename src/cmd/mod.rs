@@ -5,6 +5,7 @@ mod check;
 mod import;
 mod init;
 mod new;
+mod publish;
 mod serve;
 mod synth;
 
@@ -22,6 +23,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Import(args) => import::execute(&cli.root, args),
         Command::Synth(args) => synth::execute(&cli.root, args),
         Command::Serve(args) => serve::execute(&cli.root, args),
+        Command::Publish(args) => publish::execute(&cli.root, args),
     }
 }
 

@@ -1,0 +1,107 @@
+//! Carrying out a plan: uploads stage by stage (each stage finishes before
+//! the next starts, so no page goes up before what it references), then the
+//! deletions, then the record that marks the publish complete.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use anyhow::{Context, Result};
+use futures_util::{StreamExt, TryStreamExt, stream};
+
+use super::plan::{self, Plan, Upload};
+use super::target::Target;
+
+/// Set to N, the publish stops dead after N operations, like a killed CI
+/// job: the tests use it to check that every point of a publish is safe.
+pub const FAULT_ENV: &str = "NOTESITE_PUBLISH_FAULT_AFTER";
+
+pub struct Run<'a> {
+    pub target: &'a Target,
+    pub concurrency: usize,
+    pub progress: &'a indicatif::ProgressBar,
+    pub stop_after: Option<usize>,
+    done: AtomicUsize,
+}
+
+impl<'a> Run<'a> {
+    pub fn new(
+        target: &'a Target,
+        concurrency: usize,
+        progress: &'a indicatif::ProgressBar,
+    ) -> Self {
+        let stop_after = std::env::var(FAULT_ENV).ok().and_then(|v| v.parse().ok());
+        Run {
+            target,
+            concurrency: concurrency.max(1),
+            progress,
+            stop_after,
+            done: AtomicUsize::new(0),
+        }
+    }
+
+    pub async fn apply(&self, plan: &mut Plan<'_>) -> Result<()> {
+        let mut start = 0;
+        while start < plan.uploads.len() {
+            let stage = plan.uploads[start].stage;
+            let end = start
+                + plan.uploads[start..]
+                    .iter()
+                    .take_while(|u| u.stage == stage)
+                    .count();
+            self.upload_stage(&plan.uploads[start..end], &mut plan.record)
+                .await?;
+            start = end;
+        }
+        stream::iter(&plan.deletes)
+            .map(|key| async move {
+                self.target.delete(key).await?;
+                self.finished();
+                Ok::<_, anyhow::Error>(())
+            })
+            .buffer_unordered(self.concurrency)
+            .try_collect::<Vec<()>>()
+            .await?;
+        self.target.write_record(&plan.record).await
+    }
+
+    async fn upload_stage(
+        &self,
+        uploads: &[Upload<'_>],
+        record: &mut super::record::Record,
+    ) -> Result<()> {
+        let publish = record.publish;
+        let done: Vec<(String, Option<String>)> = stream::iter(uploads)
+            .map(|upload| async move {
+                let file = upload.file;
+                let bytes = tokio::fs::read(&file.path)
+                    .await
+                    .with_context(|| format!("cannot read {}", file.path.display()))?;
+                let e_tag = self
+                    .target
+                    .put(&file.key, bytes, &file.headers, Some(&file.hash))
+                    .await?;
+                self.finished();
+                Ok::<_, anyhow::Error>((file.key.clone(), e_tag))
+            })
+            .buffer_unordered(self.concurrency)
+            .try_collect()
+            .await?;
+        let by_key: std::collections::HashMap<&str, &Upload> =
+            uploads.iter().map(|u| (u.file.key.as_str(), u)).collect();
+        for (key, e_tag) in done {
+            let file = by_key[key.as_str()].file;
+            record
+                .objects
+                .insert(key, plan::entry(file, e_tag, publish));
+        }
+        Ok(())
+    }
+
+    fn finished(&self) {
+        self.progress.inc(1);
+        let done = self.done.fetch_add(1, Ordering::SeqCst) + 1;
+        if self.stop_after == Some(done) {
+            eprintln!("{FAULT_ENV}={done}: stopping here, as if killed");
+            std::process::exit(137);
+        }
+    }
+}

@@ -1,0 +1,101 @@
+//! The built site as publish sees it: every file of the output with its
+//! content hash and the headers it must be served with.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::assets::MANIFEST_FILE;
+use crate::cdn::{CacheRules, content_type};
+
+/// The headers an object is served with; a change of either is published.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Headers {
+    pub content_type: String,
+    pub cache_control: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct LocalFile {
+    /// `/`-separated path inside the output, like `my-post/index.html`.
+    pub key: String,
+    pub path: PathBuf,
+    pub size: u64,
+    /// BLAKE3 of the content, hex.
+    pub hash: String,
+    pub headers: Headers,
+}
+
+/// Every file of the output folder `out`, sorted by key. The folder must be
+/// a notesite build: a build writes into staging and swaps it in only when
+/// every page succeeded, so a folder with the manifest and the home page is
+/// a whole, successful build.
+pub fn scan(out: &Path, rules: &CacheRules) -> Result<Vec<LocalFile>> {
+    check_is_build(out)?;
+    let paths = file_paths(out)?;
+    let mut files: Vec<LocalFile> = paths
+        .into_par_iter()
+        .map(|(key, path)| describe(key, path, rules))
+        .collect::<Result<_>>()?;
+    files.sort_by(|a, b| a.key.cmp(&b.key));
+    Ok(files)
+}
+
+fn check_is_build(out: &Path) -> Result<()> {
+    if !out.is_dir() {
+        bail!(
+            "{} does not exist; run `notesite build` first (or pass --out)",
+            out.display()
+        );
+    }
+    for required in [MANIFEST_FILE, "index.html"] {
+        if !out.join(required).is_file() {
+            bail!(
+                "{} has no {required}, so it is not the output of a successful notesite build; \
+                 run `notesite build` and publish only when it succeeds",
+                out.display()
+            );
+        }
+    }
+    Ok(())
+}
+
+fn file_paths(out: &Path) -> Result<Vec<(String, PathBuf)>> {
+    let mut paths = Vec::new();
+    for entry in walkdir::WalkDir::new(out).sort_by_file_name() {
+        let entry = entry.with_context(|| format!("cannot read {}", out.display()))?;
+        if entry.file_type().is_dir() {
+            continue;
+        }
+        if !entry.file_type().is_file() {
+            bail!(
+                "{} is not a regular file; a build writes only files",
+                entry.path().display()
+            );
+        }
+        let rel = entry.path().strip_prefix(out).unwrap_or(entry.path());
+        let key = rel
+            .to_str()
+            .with_context(|| format!("{} is not a UTF-8 path", entry.path().display()))?
+            .replace('\\', "/");
+        paths.push((key, entry.into_path()));
+    }
+    Ok(paths)
+}
+
+fn describe(key: String, path: PathBuf, rules: &CacheRules) -> Result<LocalFile> {
+    let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+    let headers = Headers {
+        content_type: content_type(&key),
+        cache_control: rules.cache_control(&key).to_string(),
+    };
+    Ok(LocalFile {
+        hash: blake3::hash(&bytes).to_hex().to_string(),
+        size: bytes.len() as u64,
+        key,
+        path,
+        headers,
+    })
+}

@@ -1,0 +1,184 @@
+//! `notesite publish`: the built output to an S3-compatible bucket (or a
+//! folder), uploading only what changed, in an order that never lets a
+//! published page point at a missing asset.
+//!
+//! scan the build → list the target and read its record → probe what the
+//! record cannot vouch for → plan → guard → upload by stage → delete →
+//! write the record.
+
+mod apply;
+mod local;
+mod plan;
+mod record;
+mod target;
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use futures_util::{StreamExt, TryStreamExt, stream};
+
+pub use apply::FAULT_ENV;
+pub use local::Headers;
+pub use record::{RECORD_KEY, Record};
+
+use crate::cdn::CacheRules;
+use crate::config::SiteConfig;
+use plan::{Change, Plan, Remote};
+use target::Target;
+
+pub struct Options {
+    pub out: PathBuf,
+    pub to: String,
+    pub dry_run: bool,
+    pub max_deletes: usize,
+    pub purge_list: Option<PathBuf>,
+    pub concurrency: usize,
+}
+
+/// What a publish did (or, for a dry run, would do).
+#[derive(Debug, Default)]
+pub struct Summary {
+    pub uploaded: usize,
+    pub uploaded_bytes: u64,
+    pub header_updated: usize,
+    pub unchanged: usize,
+    pub deleted: usize,
+    pub kept: usize,
+    pub elapsed: Duration,
+}
+
+pub fn run(
+    config: &SiteConfig,
+    options: &Options,
+    progress: &indicatif::ProgressBar,
+) -> Result<Summary> {
+    let started = Instant::now();
+    let rules = CacheRules::new(&config.cdn);
+    let local = local::scan(&options.out, &rules)?;
+    let target = Target::open(&options.to, &config.publish)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async {
+        let remote = read_remote(&target, &local, options.concurrency).await?;
+        let mut plan = plan::make(&local, &remote, config.publish.keep_asset_publishes);
+        guard(&plan, options)?;
+        if options.dry_run {
+            print!("{}", describe(&plan));
+        } else {
+            if let Some(path) = &options.purge_list {
+                write_purge_list(path, &plan, config.base_path())?;
+            }
+            progress.set_length((plan.uploads.len() + plan.deletes.len()) as u64);
+            apply::Run::new(&target, options.concurrency, progress)
+                .apply(&mut plan)
+                .await?;
+        }
+        Ok(summary(&plan, started.elapsed()))
+    })
+}
+
+/// The listing, the record, and a direct read of each object the record
+/// cannot vouch for.
+async fn read_remote(
+    target: &Target,
+    local: &[local::LocalFile],
+    concurrency: usize,
+) -> Result<Remote> {
+    let listed = target.list().await?;
+    let record = target.read_record().await?.unwrap_or_default();
+    let mut remote = Remote {
+        listed,
+        record,
+        probed: Default::default(),
+    };
+    let unknown = plan::needs_probe(local, &remote);
+    remote.probed = stream::iter(unknown)
+        .map(|key| async move { target.probe(&key).await.map(|probed| (key, probed)) })
+        .buffer_unordered(concurrency.max(1))
+        .try_collect()
+        .await?;
+    Ok(remote)
+}
+
+fn guard(plan: &Plan, options: &Options) -> Result<()> {
+    let deletes = plan.deletes.len();
+    if deletes > options.max_deletes {
+        let sample: Vec<&str> = plan.deletes.iter().take(5).map(String::as_str).collect();
+        bail!(
+            "this publish would delete {deletes} objects from {} (first: {}), more than --max-deletes {}; \
+             nothing was changed. Check --to and --out; if the deletions are intended, pass --max-deletes {deletes}",
+            options.to,
+            sample.join(", "),
+            options.max_deletes,
+        );
+    }
+    Ok(())
+}
+
+/// The plan as `--dry-run` prints it: one line per action, then totals.
+fn describe(plan: &Plan) -> String {
+    let mut text = String::new();
+    for upload in &plan.uploads {
+        let what = match upload.change {
+            Change::New => "upload (new)",
+            Change::Changed => "upload (changed)",
+            Change::Headers => "update headers",
+        };
+        let _ = writeln!(
+            text,
+            "{what:<17} {} ({} bytes)",
+            upload.file.key, upload.file.size
+        );
+    }
+    for key in &plan.deletes {
+        let _ = writeln!(text, "{:<17} {key}", "delete");
+    }
+    for key in &plan.kept {
+        let _ = writeln!(text, "{:<17} {key} (older pages may still use it)", "keep");
+    }
+    let _ = writeln!(
+        text,
+        "plan: {} new, {} changed, {} header updates ({} bytes to send), {} deletions, {} kept, {} unchanged",
+        plan.count(Change::New),
+        plan.count(Change::Changed),
+        plan.count(Change::Headers),
+        plan.bytes(),
+        plan.deletes.len(),
+        plan.kept.len(),
+        plan.unchanged,
+    );
+    text
+}
+
+/// The URL paths a CDN must invalidate: everything whose content or headers
+/// changed or that disappeared. A folder's `index.html` is also reachable
+/// as the folder, so both are listed.
+fn write_purge_list(path: &std::path::Path, plan: &Plan, base_path: &str) -> Result<()> {
+    let mut text = String::new();
+    for key in plan.stale_keys() {
+        if let Some(dir) = key.strip_suffix("index.html")
+            && (dir.is_empty() || dir.ends_with('/'))
+        {
+            let _ = writeln!(text, "{base_path}/{dir}");
+        }
+        let _ = writeln!(text, "{base_path}/{key}");
+    }
+    crate::fsx::write(path, text.as_bytes())
+}
+
+fn summary(plan: &Plan, elapsed: Duration) -> Summary {
+    let content_changes = plan.uploads.iter().filter(|u| u.change != Change::Headers);
+    Summary {
+        uploaded: content_changes.clone().count(),
+        uploaded_bytes: content_changes.map(|u| u.file.size).sum(),
+        header_updated: plan.count(Change::Headers),
+        unchanged: plan.unchanged,
+        deleted: plan.deletes.len(),
+        kept: plan.kept.len(),
+        elapsed,
+    }
+}

@@ -1,0 +1,406 @@
+//! The publish plan: what to upload, in which order, what to delete and
+//! what to keep. Pure: it compares the local build with what the target
+//! holds and touches nothing, so `--dry-run` and the guard see exactly what
+//! a publish would do.
+
+use std::collections::BTreeMap;
+
+use super::local::{Headers, LocalFile};
+use super::record::{Entry, Record};
+use super::target::{Listed, Probed};
+use crate::cdn::is_hashed_asset;
+
+/// What the target holds, as far as publish can tell.
+#[derive(Debug, Default)]
+pub struct Remote {
+    pub listed: BTreeMap<String, Listed>,
+    pub record: Record,
+    /// Objects read directly because the record could not vouch for them.
+    pub probed: BTreeMap<String, Probed>,
+}
+
+/// Upload order: nothing goes up before what it references.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Stage {
+    /// Hashed assets that reference nothing: images, fonts, scripts.
+    Assets,
+    /// Hashed stylesheets, which reference the assets above.
+    Stylesheets,
+    /// HTML pages, which reference both.
+    Pages,
+    /// Feeds, sitemaps, robots.txt, `_headers`, the manifest: they point at pages.
+    Indexes,
+}
+
+impl Stage {
+    fn of(key: &str) -> Stage {
+        match (
+            is_hashed_asset(key),
+            key.ends_with(".css"),
+            key.ends_with(".html"),
+        ) {
+            (true, true, _) => Stage::Stylesheets,
+            (true, false, _) => Stage::Assets,
+            (false, _, true) => Stage::Pages,
+            (false, _, false) => Stage::Indexes,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    /// Not on the target yet.
+    New,
+    /// On the target with other content (or content publish cannot vouch for).
+    Changed,
+    /// Same content, other Content-Type or Cache-Control.
+    Headers,
+}
+
+#[derive(Debug)]
+pub struct Upload<'a> {
+    pub file: &'a LocalFile,
+    pub change: Change,
+    pub stage: Stage,
+}
+
+#[derive(Debug)]
+pub struct Plan<'a> {
+    /// In upload order: by stage, then key.
+    pub uploads: Vec<Upload<'a>>,
+    /// Pages that left the build, and hashed assets past their grace period.
+    pub deletes: Vec<String>,
+    /// Hashed assets that left the build but stay for older cached pages.
+    pub kept: Vec<String>,
+    pub unchanged: usize,
+    /// The record once this plan is carried out (uploads get their ETags then).
+    pub record: Record,
+}
+
+/// Keys of local files whose remote state the record cannot vouch for: on
+/// the target, but unknown to the record or changed since it was written.
+pub fn needs_probe(local: &[LocalFile], remote: &Remote) -> Vec<String> {
+    local
+        .iter()
+        .filter(|file| match remote.listed.get(&file.key) {
+            None => false,
+            Some(listed) => !vouched(remote.record.objects.get(&file.key), listed),
+        })
+        .map(|file| file.key.clone())
+        .collect()
+}
+
+fn vouched(entry: Option<&Entry>, listed: &Listed) -> bool {
+    entry.is_some_and(|e| e.e_tag.is_some() && e.e_tag == listed.e_tag && e.size == listed.size)
+}
+
+/// The plan for publishing `local` over `remote`. Hashed assets that left
+/// the build are kept while they belonged to one of the last
+/// `keep_publishes` publishes.
+pub fn make<'a>(local: &'a [LocalFile], remote: &Remote, keep_publishes: u64) -> Plan<'a> {
+    let mut record = Record::next(&remote.record);
+    let mut uploads = Vec::new();
+    let mut unchanged = 0;
+    for file in local {
+        let listed = remote.listed.get(&file.key);
+        match listed.map(|listed| change_of(file, listed, remote)) {
+            Some(None) => {
+                unchanged += 1;
+                let e_tag = listed.and_then(|l| l.e_tag.clone());
+                record
+                    .objects
+                    .insert(file.key.clone(), entry(file, e_tag, record.publish));
+            }
+            Some(Some(change)) => uploads.push(upload(file, change)),
+            None => uploads.push(upload(file, Change::New)),
+        }
+    }
+    uploads.sort_by(|a, b| (a.stage, &a.file.key).cmp(&(b.stage, &b.file.key)));
+
+    let in_build: std::collections::HashSet<&str> = local.iter().map(|f| f.key.as_str()).collect();
+    let mut deletes = Vec::new();
+    let mut kept = Vec::new();
+    for (key, listed) in &remote.listed {
+        if in_build.contains(key.as_str()) {
+            continue;
+        }
+        if !is_hashed_asset(key) {
+            deletes.push(key.clone());
+            continue;
+        }
+        // An asset the record does not know came from an interrupted
+        // publish whose pages may be live: it counts as the previous one's.
+        let previous = remote.record.publish;
+        let known = remote.record.objects.get(key);
+        let last = known.map_or(previous, |e| e.publish);
+        if last + keep_publishes >= record.publish {
+            kept.push(key.clone());
+            let mut kept_entry = known
+                .cloned()
+                .unwrap_or_else(|| unknown_entry(listed, last));
+            kept_entry.e_tag = listed.e_tag.clone();
+            record.objects.insert(key.clone(), kept_entry);
+        } else {
+            deletes.push(key.clone());
+        }
+    }
+    Plan {
+        uploads,
+        deletes,
+        kept,
+        unchanged,
+        record,
+    }
+}
+
+/// How `file` differs from its copy on the target; `None` when it does not.
+fn change_of(file: &LocalFile, listed: &Listed, remote: &Remote) -> Option<Change> {
+    let entry = remote.record.objects.get(&file.key);
+    let (hash, headers) = match remote.probed.get(&file.key) {
+        Some(probed) => (
+            probed.hash.clone(),
+            // A folder target keeps headers only in the record.
+            probed
+                .headers
+                .clone()
+                .or_else(|| entry.map(|e| e.headers.clone())),
+        ),
+        None if vouched(entry, listed) => {
+            let e = entry.expect("vouched implies an entry");
+            (Some(e.hash.clone()), Some(e.headers.clone()))
+        }
+        None => (None, None),
+    };
+    if hash.as_deref() != Some(file.hash.as_str()) || listed.size != file.size {
+        Some(Change::Changed)
+    } else if headers.as_ref() != Some(&file.headers) {
+        Some(Change::Headers)
+    } else {
+        None
+    }
+}
+
+fn upload(file: &LocalFile, change: Change) -> Upload<'_> {
+    Upload {
+        file,
+        change,
+        stage: Stage::of(&file.key),
+    }
+}
+
+pub fn entry(file: &LocalFile, e_tag: Option<String>, publish: u64) -> Entry {
+    Entry {
+        hash: file.hash.clone(),
+        size: file.size,
+        headers: file.headers.clone(),
+        e_tag,
+        publish,
+    }
+}
+
+/// A record entry for an object publish knows nothing about; its empty hash
+/// matches no file, so it is re-uploaded if it ever joins the build again.
+fn unknown_entry(listed: &Listed, publish: u64) -> Entry {
+    Entry {
+        hash: String::new(),
+        size: listed.size,
+        headers: Headers {
+            content_type: String::new(),
+            cache_control: String::new(),
+        },
+        e_tag: listed.e_tag.clone(),
+        publish,
+    }
+}
+
+impl Plan<'_> {
+    pub fn count(&self, change: Change) -> usize {
+        self.uploads.iter().filter(|u| u.change == change).count()
+    }
+
+    /// Bytes sent: new and changed content, and header updates (S3 has no
+    /// header-only write; the object is put again with the same bytes).
+    pub fn bytes(&self) -> u64 {
+        self.uploads.iter().map(|u| u.file.size).sum()
+    }
+
+    /// Keys whose content or headers a CDN may hold stale copies of.
+    pub fn stale_keys(&self) -> Vec<&str> {
+        let changed = self
+            .uploads
+            .iter()
+            .filter(|u| u.change != Change::New)
+            .map(|u| u.file.key.as_str());
+        let mut keys: Vec<&str> = changed
+            .chain(self.deletes.iter().map(String::as_str))
+            .collect();
+        keys.sort_unstable();
+        keys
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(key: &str, content: &str) -> LocalFile {
+        LocalFile {
+            key: key.into(),
+            path: key.into(),
+            size: content.len() as u64,
+            hash: blake3::hash(content.as_bytes()).to_hex().to_string(),
+            headers: Headers {
+                content_type: crate::cdn::content_type(key),
+                cache_control: "c".into(),
+            },
+        }
+    }
+
+    /// The target after `plan` was carried out, with made-up ETags.
+    fn carried_out(local: &[LocalFile], plan: &Plan) -> Remote {
+        let mut record = plan.record.clone();
+        let mut listed = BTreeMap::new();
+        for f in local {
+            let e_tag = Some(format!("\"{}\"", &f.hash[..8]));
+            record
+                .objects
+                .insert(f.key.clone(), entry(f, e_tag.clone(), record.publish));
+            listed.insert(
+                f.key.clone(),
+                Listed {
+                    size: f.size,
+                    e_tag,
+                },
+            );
+        }
+        for key in &plan.kept {
+            listed.insert(
+                key.clone(),
+                Listed {
+                    size: 1,
+                    e_tag: record.objects[key].e_tag.clone(),
+                },
+            );
+        }
+        Remote {
+            listed,
+            record,
+            probed: BTreeMap::new(),
+        }
+    }
+
+    fn keys<'a>(plan: &'a Plan<'a>) -> Vec<&'a str> {
+        plan.uploads.iter().map(|u| u.file.key.as_str()).collect()
+    }
+
+    #[test]
+    fn first_publish_uploads_leaves_first_and_a_rerun_nothing() {
+        let local = vec![
+            file("a/index.html", "a"),
+            file("assets/css/site.11111111.css", "css"),
+            file("assets/img/x.22222222.png", "png"),
+            file("atom.xml", "feed"),
+            file("index.html", "home"),
+        ];
+        let plan = make(&local, &Remote::default(), 1);
+        assert_eq!(
+            keys(&plan),
+            [
+                "assets/img/x.22222222.png",
+                "assets/css/site.11111111.css",
+                "a/index.html",
+                "index.html",
+                "atom.xml"
+            ]
+        );
+        assert!(plan.uploads.iter().all(|u| u.change == Change::New));
+        let again = make(&local, &carried_out(&local, &plan), 1);
+        assert!(again.uploads.is_empty() && again.deletes.is_empty());
+        assert_eq!(again.unchanged, 5);
+        assert!(needs_probe(&local, &carried_out(&local, &plan)).is_empty());
+    }
+
+    #[test]
+    fn content_header_and_asset_changes() {
+        let old = vec![
+            file("a/index.html", "a"),
+            file("b/index.html", "b"),
+            file("assets/css/site.11111111.css", "css"),
+        ];
+        let remote = carried_out(&old, &make(&old, &Remote::default(), 1));
+        let mut new = vec![
+            file("a/index.html", "a2"),
+            file("assets/css/site.33333333.css", "css2"),
+        ];
+        let mut retyped = file("c/index.html", "c");
+        retyped.headers.cache_control = "other".into();
+        new.push(retyped);
+        let plan = make(&new, &remote, 1);
+        let changes: Vec<(&str, Change)> = plan
+            .uploads
+            .iter()
+            .map(|u| (u.file.key.as_str(), u.change))
+            .collect();
+        assert_eq!(
+            changes,
+            [
+                ("assets/css/site.33333333.css", Change::New),
+                ("a/index.html", Change::Changed),
+                ("c/index.html", Change::New),
+            ]
+        );
+        assert_eq!(plan.deletes, ["b/index.html"]);
+        assert_eq!(plan.kept, ["assets/css/site.11111111.css"]);
+        assert_eq!(plan.stale_keys(), ["a/index.html", "b/index.html"]);
+
+        // One publish later the old stylesheet's grace period is over.
+        let remote = carried_out(&new, &plan);
+        let later = make(&new, &remote, 1);
+        assert_eq!(later.deletes, ["assets/css/site.11111111.css"]);
+        assert!(later.uploads.is_empty());
+        // With two publishes of grace it stays one more.
+        assert_eq!(
+            make(&new, &remote, 2).kept,
+            ["assets/css/site.11111111.css"]
+        );
+
+        let mut headers_only = new.clone();
+        headers_only[0].headers.cache_control = "no-cache".into();
+        let plan = make(&headers_only, &remote, 1);
+        assert_eq!(plan.count(Change::Headers), 1);
+        assert_eq!(
+            plan.stale_keys(),
+            ["a/index.html", "assets/css/site.11111111.css"]
+        );
+    }
+
+    #[test]
+    fn objects_the_record_cannot_vouch_for_are_probed() {
+        let local = vec![file("a/index.html", "a"), file("b/index.html", "b")];
+        let mut remote = carried_out(&local, &make(&local, &Remote::default(), 1));
+        // An interrupted publish replaced `a` after the record was written.
+        remote.listed.get_mut("a/index.html").unwrap().e_tag = Some("\"new\"".into());
+        remote.listed.insert(
+            "assets/x.44444444.png".into(),
+            Listed {
+                size: 3,
+                e_tag: None,
+            },
+        );
+        assert_eq!(needs_probe(&local, &remote), ["a/index.html"]);
+        // Without a probe it is re-uploaded; with one that matches, it is not.
+        assert_eq!(make(&local, &remote, 1).count(Change::Changed), 1);
+        remote.probed.insert(
+            "a/index.html".into(),
+            Probed {
+                hash: Some(local[0].hash.clone()),
+                headers: Some(local[0].headers.clone()),
+            },
+        );
+        let plan = make(&local, &remote, 1);
+        assert!(plan.uploads.is_empty());
+        // The unknown asset may be referenced by pages of that interrupted
+        // publish, so it is kept once.
+        assert_eq!(plan.kept, ["assets/x.44444444.png"]);
+    }
+}

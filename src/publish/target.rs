@@ -1,0 +1,387 @@
+//! Where publish writes: an S3-compatible bucket or a local folder, both
+//! through `object_store`, under an optional key prefix.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use futures_util::TryStreamExt;
+use object_store::aws::AmazonS3Builder;
+use object_store::local::LocalFileSystem;
+use object_store::path::Path as Key;
+use object_store::{
+    Attribute, Attributes, BackoffConfig, GetOptions, ObjectStore, ObjectStoreExt, PutOptions,
+    PutPayload, RetryConfig,
+};
+
+use super::local::Headers;
+use super::record::{RECORD_KEY, Record};
+use crate::config::PublishConfig;
+
+/// The object metadata key that carries the content hash
+/// (`x-amz-meta-notesite-hash` on S3).
+const HASH_METADATA: &str = "notesite-hash";
+
+/// A parsed `--to` URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    S3 { bucket: String, prefix: String },
+    Dir { path: std::path::PathBuf },
+}
+
+impl Location {
+    pub fn parse(url: &str) -> Result<Location> {
+        if let Some(rest) = url.strip_prefix("s3://") {
+            let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+            if !valid_bucket_name(bucket) {
+                bail!(
+                    "`{url}` has no valid bucket name; bucket names are 3 to 63 lowercase \
+                     letters, digits, dots and hyphens: s3://bucket/prefix"
+                );
+            }
+            let prefix = prefix.trim_matches('/').to_string();
+            if prefix.split('/').any(|part| part == "." || part == "..") {
+                bail!("the prefix of `{url}` may not contain `.` or `..`");
+            }
+            return Ok(Location::S3 {
+                bucket: bucket.to_string(),
+                prefix,
+            });
+        }
+        if let Some(path) = url.strip_prefix("file://") {
+            if !path.starts_with('/') {
+                bail!("`{url}` must be an absolute path: file:///path/to/folder");
+            }
+            return Ok(Location::Dir { path: path.into() });
+        }
+        bail!("cannot publish to `{url}`: use s3://bucket/prefix or file:///path/to/folder")
+    }
+}
+
+fn valid_bucket_name(name: &str) -> bool {
+    (3..=63).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-')
+}
+
+/// What a listing says about one object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listed {
+    pub size: u64,
+    pub e_tag: Option<String>,
+}
+
+/// What reading one object's headers told: its content hash (when notesite
+/// wrote it) and its headers (when the store keeps them).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Probed {
+    pub hash: Option<String>,
+    pub headers: Option<Headers>,
+}
+
+pub struct Target {
+    store: Arc<dyn ObjectStore>,
+    prefix: String,
+    /// Whether the store keeps Content-Type, Cache-Control and metadata
+    /// (S3 does; a local folder has nowhere to put them, so there the
+    /// record is the only place headers are kept).
+    keeps_headers: bool,
+    shown: String,
+}
+
+impl Target {
+    pub fn open(url: &str, config: &PublishConfig) -> Result<Target> {
+        match Location::parse(url)? {
+            Location::S3 { bucket, prefix } => Ok(Target {
+                store: Arc::new(s3_store(&bucket, config)?),
+                prefix,
+                keeps_headers: true,
+                shown: url.to_string(),
+            }),
+            Location::Dir { path } => {
+                if !path.is_dir() {
+                    bail!(
+                        "{} is not a folder; a file:// target must exist, like a bucket",
+                        path.display()
+                    );
+                }
+                let store = LocalFileSystem::new_with_prefix(&path)
+                    .with_context(|| format!("cannot open {}", path.display()))?
+                    .with_automatic_cleanup(true);
+                Ok(Target {
+                    store: Arc::new(store),
+                    prefix: String::new(),
+                    keeps_headers: false,
+                    shown: url.to_string(),
+                })
+            }
+        }
+    }
+
+    fn key(&self, rel: &str) -> Key {
+        if self.prefix.is_empty() {
+            Key::from(rel)
+        } else {
+            Key::from(format!("{}/{rel}", self.prefix))
+        }
+    }
+
+    /// Every object under the prefix except the record, by key relative to
+    /// the prefix.
+    pub async fn list(&self) -> Result<BTreeMap<String, Listed>> {
+        let prefix = (!self.prefix.is_empty()).then(|| Key::from(self.prefix.as_str()));
+        let objects: Vec<_> = self
+            .store
+            .list(prefix.as_ref())
+            .try_collect()
+            .await
+            .map_err(|e| self.explain(e, "list"))?;
+        let strip = if self.prefix.is_empty() {
+            String::new()
+        } else {
+            format!("{}/", self.prefix)
+        };
+        Ok(objects
+            .into_iter()
+            .filter_map(|meta| {
+                let rel = meta.location.as_ref().strip_prefix(&strip)?.to_string();
+                let listed = Listed {
+                    size: meta.size,
+                    e_tag: meta.e_tag,
+                };
+                (rel != RECORD_KEY).then_some((rel, listed))
+            })
+            .collect())
+    }
+
+    pub async fn read_record(&self) -> Result<Option<Record>> {
+        let key = self.key(RECORD_KEY);
+        let got = match self.store.get(&key).await {
+            Ok(got) => got,
+            Err(object_store::Error::NotFound { .. }) => return Ok(None),
+            Err(e) => return Err(self.explain(e, "read the publish record from")),
+        };
+        let bytes = got
+            .bytes()
+            .await
+            .map_err(|e| self.explain(e, "read the publish record from"))?;
+        Record::parse(&bytes)
+            .map(Some)
+            .map_err(|e| anyhow::anyhow!("the publish record {key} in {} is unreadable: {e}; delete it to start over (the next publish then re-reads every object's headers)", self.shown))
+    }
+
+    pub async fn write_record(&self, record: &Record) -> Result<()> {
+        let headers = Headers {
+            content_type: "application/json".into(),
+            cache_control: "no-store".into(),
+        };
+        self.put(RECORD_KEY, record.to_json(), &headers, None)
+            .await
+            .map(drop)
+    }
+
+    /// Uploads one object with its headers and content hash; returns its ETag.
+    pub async fn put(
+        &self,
+        rel: &str,
+        bytes: Vec<u8>,
+        headers: &Headers,
+        hash: Option<&str>,
+    ) -> Result<Option<String>> {
+        let mut attributes = Attributes::new();
+        if self.keeps_headers {
+            attributes.insert(Attribute::ContentType, headers.content_type.clone().into());
+            attributes.insert(
+                Attribute::CacheControl,
+                headers.cache_control.clone().into(),
+            );
+            if let Some(hash) = hash {
+                attributes.insert(
+                    Attribute::Metadata(HASH_METADATA.into()),
+                    hash.to_string().into(),
+                );
+            }
+        }
+        let options = PutOptions {
+            attributes,
+            ..PutOptions::default()
+        };
+        let result = self
+            .store
+            .put_opts(&self.key(rel), PutPayload::from(bytes), options)
+            .await
+            .map_err(|e| self.explain(e, &format!("upload {rel} to")))?;
+        Ok(result.e_tag)
+    }
+
+    /// Reads what an object holds without trusting the record: its headers
+    /// and hash metadata on S3, its content hash in a local folder.
+    pub async fn probe(&self, rel: &str) -> Result<Probed> {
+        let key = self.key(rel);
+        let what = format!("read {rel} in");
+        if !self.keeps_headers {
+            let got = self
+                .store
+                .get(&key)
+                .await
+                .map_err(|e| self.explain(e, &what))?;
+            let bytes = got.bytes().await.map_err(|e| self.explain(e, &what))?;
+            return Ok(Probed {
+                hash: Some(blake3::hash(&bytes).to_hex().to_string()),
+                headers: None,
+            });
+        }
+        let options = GetOptions {
+            head: true,
+            ..GetOptions::default()
+        };
+        let got = self
+            .store
+            .get_opts(&key, options)
+            .await
+            .map_err(|e| self.explain(e, &what))?;
+        let attribute = |a: &Attribute| got.attributes.get(a).map(|v| v.as_ref().to_string());
+        let headers = match (
+            attribute(&Attribute::ContentType),
+            attribute(&Attribute::CacheControl),
+        ) {
+            (Some(content_type), Some(cache_control)) => Some(Headers {
+                content_type,
+                cache_control,
+            }),
+            _ => None,
+        };
+        Ok(Probed {
+            hash: attribute(&Attribute::Metadata(HASH_METADATA.into())),
+            headers,
+        })
+    }
+
+    pub async fn delete(&self, rel: &str) -> Result<()> {
+        match self.store.delete(&self.key(rel)).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(e) => Err(self.explain(e, &format!("delete {rel} from"))),
+        }
+    }
+
+    /// The error with what was being done and, for the usual causes, what
+    /// to check first; the store's own words follow.
+    fn explain(&self, error: object_store::Error, doing: &str) -> anyhow::Error {
+        let text = error.to_string();
+        let says = |words: &[&str]| words.iter().any(|w| text.contains(w));
+        let lead = if says(&["NoSuchBucket"]) {
+            "the bucket does not exist"
+        } else if matches!(
+            error,
+            object_store::Error::PermissionDenied { .. }
+                | object_store::Error::Unauthenticated { .. }
+        ) || says(&[
+            "403 Forbidden",
+            "AccessDenied",
+            "InvalidAccessKeyId",
+            "SignatureDoesNotMatch",
+        ]) {
+            "access denied; check AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and the key's rights on the bucket"
+        } else if says(&["error sending request", "Connection refused", "dns error"]) {
+            "the store cannot be reached; check AWS_ENDPOINT_URL (or publish.endpoint)"
+        } else {
+            "the store refused"
+        };
+        anyhow::Error::new(error).context(format!("cannot {doing} {}: {lead}", self.shown))
+    }
+}
+
+/// An S3 client from the standard `AWS_*` environment, with `site.yaml`'s
+/// endpoint, region and allow_http where the environment says nothing.
+fn s3_store(bucket: &str, config: &PublishConfig) -> Result<object_store::aws::AmazonS3> {
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let has_key = env("AWS_ACCESS_KEY_ID").is_some();
+    let has_secret = env("AWS_SECRET_ACCESS_KEY").is_some();
+    let has_other_credentials = [
+        "AWS_WEB_IDENTITY_TOKEN_FILE",
+        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    ]
+    .iter()
+    .any(|name| env(name).is_some());
+    if has_key != has_secret || (!has_key && !has_other_credentials) {
+        bail!(
+            "no S3 credentials: set both AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY \
+             (or AWS_WEB_IDENTITY_TOKEN_FILE for a CI role)"
+        );
+    }
+    let mut builder = AmazonS3Builder::from_env().with_bucket_name(bucket);
+    let env_endpoint = ["AWS_ENDPOINT_URL", "AWS_ENDPOINT", "AWS_ENDPOINT_URL_S3"]
+        .iter()
+        .any(|name| env(name).is_some());
+    if let (false, Some(endpoint)) = (env_endpoint, &config.endpoint) {
+        builder = builder.with_endpoint(endpoint);
+    }
+    let env_region = env("AWS_REGION")
+        .or_else(|| env("AWS_DEFAULT_REGION"))
+        .is_some();
+    if let (false, Some(region)) = (env_region, &config.region) {
+        builder = builder.with_region(region);
+    }
+    if env("AWS_ALLOW_HTTP").is_none() && config.allow_http {
+        builder = builder.with_allow_http(true);
+    }
+    // Transient failures (5xx, dropped connections, timeouts) are retried
+    // with exponential backoff; a denied or missing bucket is not.
+    let retry = RetryConfig {
+        backoff: BackoffConfig {
+            init_backoff: Duration::from_millis(200),
+            max_backoff: Duration::from_secs(5),
+            base: 2.0,
+        },
+        max_retries: 5,
+        retry_timeout: Duration::from_secs(60),
+    };
+    // (object_store's default timeouts stand: replacing its ClientOptions
+    // would also drop what from_env read into them, like AWS_ALLOW_HTTP.)
+    builder
+        .with_retry(retry)
+        .build()
+        .context("cannot configure the S3 client")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_targets() {
+        assert_eq!(
+            Location::parse("s3://my-site/www/").unwrap(),
+            Location::S3 {
+                bucket: "my-site".into(),
+                prefix: "www".into()
+            }
+        );
+        assert_eq!(
+            Location::parse("s3://my-site").unwrap(),
+            Location::S3 {
+                bucket: "my-site".into(),
+                prefix: String::new()
+            }
+        );
+        assert_eq!(
+            Location::parse("file:///srv/site").unwrap(),
+            Location::Dir {
+                path: "/srv/site".into()
+            }
+        );
+        for bad in [
+            "s3://",
+            "s3://A_B/x",
+            "s3://ok-bucket/a/../b",
+            "file://relative",
+            "ftp://x/y",
+            "my-bucket",
+        ] {
+            assert!(Location::parse(bad).is_err(), "{bad}");
+        }
+    }
+}
