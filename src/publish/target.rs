@@ -289,7 +289,9 @@ impl Target {
         } else {
             "the store refused"
         };
-        anyhow::Error::new(error).context(format!("cannot {doing} {}: {lead}", self.shown))
+        // The store's error already spells out its causes; chaining it as a
+        // source would print each of them twice.
+        anyhow::anyhow!("cannot {doing} {}: {lead}: {text}", self.shown)
     }
 }
 

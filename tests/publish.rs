@@ -1,0 +1,652 @@
+//! `notesite publish` end to end: the real binary publishes the example site
+//! to a real S3 server (Garage, started by `scripts/with-garage`, which
+//! `scripts/test` runs the tests under) and to a `file://` folder. Every
+//! scenario runs against both; the S3 ones fail, never skip, when Garage
+//! is not running.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use common::{build, example_site, notesite, read};
+use futures_util::TryStreamExt;
+use object_store::aws::{AmazonS3, AmazonS3Builder};
+use object_store::path::Path as Key;
+use object_store::{Attribute, ObjectStore, ObjectStoreExt};
+
+const RECORD: &str = ".notesite/publish.json";
+const FAULT_ENV: &str = "NOTESITE_PUBLISH_FAULT_AFTER";
+
+/// A publish target and a way to read back what it holds.
+struct Target {
+    url: String,
+    env: Vec<(&'static str, String)>,
+    store: Store,
+}
+
+enum Store {
+    S3 {
+        client: Arc<AmazonS3>,
+        prefix: String,
+    },
+    Dir(tempfile::TempDir),
+}
+
+fn s3_env(name: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| {
+        panic!(
+            "{name} is not set: the publish tests need a running Garage. \
+             Run them with scripts/test (or scripts/with-garage cargo test --test publish)"
+        )
+    })
+}
+
+impl Target {
+    /// A fresh prefix in the test bucket of the running Garage.
+    fn s3(test: &str) -> Target {
+        let endpoint = s3_env("NOTESITE_TEST_S3_ENDPOINT");
+        let bucket = s3_env("NOTESITE_TEST_S3_BUCKET");
+        let key_id = s3_env("NOTESITE_TEST_S3_KEY_ID");
+        let secret = s3_env("NOTESITE_TEST_S3_SECRET");
+        let region = s3_env("NOTESITE_TEST_S3_REGION");
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos();
+        let prefix = format!("{test}-{}-{nanos}", std::process::id());
+        let client = AmazonS3Builder::new()
+            .with_endpoint(&endpoint)
+            .with_allow_http(true)
+            .with_region(&region)
+            .with_bucket_name(&bucket)
+            .with_access_key_id(&key_id)
+            .with_secret_access_key(&secret)
+            .build()
+            .unwrap();
+        Target {
+            url: format!("s3://{bucket}/{prefix}"),
+            env: vec![
+                ("AWS_ACCESS_KEY_ID", key_id),
+                ("AWS_SECRET_ACCESS_KEY", secret),
+                ("AWS_ENDPOINT_URL", endpoint),
+                ("AWS_ALLOW_HTTP", "true".into()),
+                ("AWS_REGION", region),
+            ],
+            store: Store::S3 {
+                client: Arc::new(client),
+                prefix,
+            },
+        }
+    }
+
+    fn dir() -> Target {
+        let dir = tempfile::tempdir().unwrap();
+        Target {
+            url: format!("file://{}", dir.path().display()),
+            env: Vec::new(),
+            store: Store::Dir(dir),
+        }
+    }
+
+    fn publish(&self, root: &Path, args: &[&str]) -> assert_cmd::Command {
+        let mut cmd = notesite(root);
+        cmd.args(["publish", "--to", &self.url]).args(args);
+        for (name, value) in &self.env {
+            cmd.env(name, value);
+        }
+        cmd.env_remove(FAULT_ENV);
+        cmd
+    }
+
+    /// Every object of the site (the record left out), with its bytes.
+    fn objects(&self) -> BTreeMap<String, Vec<u8>> {
+        let mut all = match &self.store {
+            Store::Dir(dir) => common::tree(dir.path()),
+            Store::S3 { client, prefix } => block_on(async {
+                let listed: Vec<_> = client
+                    .list(Some(&Key::from(prefix.as_str())))
+                    .try_collect()
+                    .await
+                    .unwrap();
+                let mut objects = BTreeMap::new();
+                for meta in listed {
+                    let bytes = client
+                        .get(&meta.location)
+                        .await
+                        .unwrap()
+                        .bytes()
+                        .await
+                        .unwrap();
+                    let rel = meta.location.as_ref()[prefix.len() + 1..].to_string();
+                    objects.insert(rel, bytes.to_vec());
+                }
+                objects
+            }),
+        };
+        all.remove(RECORD);
+        all
+    }
+
+    fn record(&self) -> serde_json::Value {
+        let bytes = match &self.store {
+            Store::Dir(dir) => std::fs::read(dir.path().join(RECORD)).unwrap(),
+            Store::S3 { client, prefix } => block_on(async {
+                let key = Key::from(format!("{prefix}/{RECORD}"));
+                client
+                    .get(&key)
+                    .await
+                    .unwrap()
+                    .bytes()
+                    .await
+                    .unwrap()
+                    .to_vec()
+            }),
+        };
+        serde_json::from_slice(&bytes).unwrap()
+    }
+
+    /// (Content-Type, Cache-Control) of an object: read back from the store
+    /// on S3; a folder keeps no headers, so there the record holds them.
+    fn headers(&self, key: &str) -> (String, String) {
+        match &self.store {
+            Store::Dir(_) => {
+                let entry = &self.record()["objects"][key];
+                (
+                    entry["content_type"].as_str().unwrap().to_string(),
+                    entry["cache_control"].as_str().unwrap().to_string(),
+                )
+            }
+            Store::S3 { client, prefix } => block_on(async {
+                let got = client
+                    .get(&Key::from(format!("{prefix}/{key}")))
+                    .await
+                    .unwrap();
+                let attribute = |a| got.attributes.get(&a).unwrap().as_ref().to_string();
+                (
+                    attribute(Attribute::ContentType),
+                    attribute(Attribute::CacheControl),
+                )
+            }),
+        }
+    }
+}
+
+fn block_on<T>(future: impl std::future::Future<Output = T>) -> T {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(future)
+}
+
+fn stdout(assert: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8_lossy(&assert.get_output().stdout).into_owned()
+}
+
+fn stderr(assert: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8_lossy(&assert.get_output().stderr).into_owned()
+}
+
+/// A built copy of the example site.
+fn built_site() -> tempfile::TempDir {
+    let site = example_site();
+    build(site.path(), &[]);
+    site
+}
+
+fn stylesheet(site: &Path) -> String {
+    let css = common::tree(&site.join("public/assets/css"));
+    let name = css.keys().find(|k| k.starts_with("site.")).unwrap();
+    format!("assets/css/{name}")
+}
+
+/// The `/assets/...` files an HTML page references.
+fn referenced_assets(html: &str) -> Vec<String> {
+    html.match_indices("\"/assets/")
+        .map(|(at, _)| {
+            let rest = &html[at + 2..];
+            rest[..rest.find('"').unwrap()].to_string()
+        })
+        .collect()
+}
+
+/// Every HTML object on the target references only assets the target has.
+fn assert_no_dangling_assets(objects: &BTreeMap<String, Vec<u8>>, when: &str) {
+    for (key, bytes) in objects.iter().filter(|(k, _)| k.ends_with(".html")) {
+        for asset in referenced_assets(&String::from_utf8_lossy(bytes)) {
+            assert!(
+                objects.contains_key(&asset),
+                "{when}: {key} references {asset}, which is not on the target"
+            );
+        }
+    }
+}
+
+fn edit_seed_article(site: &Path) {
+    let path = site
+        .join("content")
+        .join(format!("{}.md", common::SEED_SLUG));
+    let text = read(&path);
+    std::fs::write(
+        &path,
+        format!("{text}\nOne more paragraph, added by the test.\n"),
+    )
+    .unwrap();
+}
+
+fn edit_stylesheet(site: &Path) {
+    let path = site.join("static/css/site.css");
+    let text = read(&path);
+    std::fs::write(&path, format!("{text}\n.test-added {{ color: red; }}\n")).unwrap();
+}
+
+// Scenarios, each run against both targets.
+
+fn first_publish_and_noop_republish(target: &Target) {
+    let site = built_site();
+    let local = common::tree(&site.path().join("public"));
+    let first = target.publish(site.path(), &[]).assert().success();
+    assert!(
+        stdout(&first).contains(&format!("{} uploaded", local.len())),
+        "{}",
+        stdout(&first)
+    );
+    assert_eq!(
+        target.objects(),
+        local,
+        "the target holds exactly the build"
+    );
+
+    let page = format!("{}/index.html", common::SEED_SLUG);
+    let html = target.headers(&page);
+    assert_eq!(html.0, "text/html; charset=utf-8");
+    assert_eq!(html.1, "public, max-age=0, must-revalidate");
+    let css = target.headers(&stylesheet(site.path()));
+    assert_eq!(css.0, "text/css; charset=utf-8");
+    assert_eq!(css.1, "public, max-age=31536000, immutable");
+    assert_eq!(
+        target.headers("atom.xml").0,
+        "application/atom+xml; charset=utf-8"
+    );
+
+    let again = target.publish(site.path(), &[]).assert().success();
+    let out = stdout(&again);
+    assert!(
+        out.contains(" 0 uploaded (0 B), 0 header-updated,") && out.contains(" 0 deleted"),
+        "{out}"
+    );
+    assert_eq!(target.record()["publish"], 2);
+}
+
+fn one_article_edit_uploads_little_and_lists_purges(target: &Target) {
+    let site = built_site();
+    target.publish(site.path(), &[]).assert().success();
+    edit_seed_article(site.path());
+    build(site.path(), &[]);
+    let purge = site.path().join("purge.txt");
+    let assert = target
+        .publish(site.path(), &["--purge-list", purge.to_str().unwrap()])
+        .assert()
+        .success();
+    let out = stdout(&assert);
+    assert!(
+        out.contains(": 1 uploaded"),
+        "only the edited page changes: {out}"
+    );
+    assert_eq!(
+        read(&purge),
+        format!("/{slug}/\n/{slug}/index.html\n", slug = common::SEED_SLUG)
+    );
+    assert_eq!(target.objects(), common::tree(&site.path().join("public")));
+}
+
+fn header_only_change_updates_headers(target: &Target) {
+    let site = built_site();
+    target.publish(site.path(), &[]).assert().success();
+    let config = site.path().join("site.yaml");
+    let text = read(&config).replace(
+        "page_cache_control: public, max-age=0, must-revalidate",
+        "page_cache_control: public, max-age=60",
+    );
+    std::fs::write(&config, text).unwrap();
+    build(site.path(), &[]);
+    let assert = target.publish(site.path(), &[]).assert().success();
+    let out = stdout(&assert);
+    // Only `_headers` changed content (it spells out the rule); every page
+    // keeps its bytes and gets the new Cache-Control.
+    assert!(out.contains(": 1 uploaded"), "{out}");
+    let local = common::tree(&site.path().join("public"));
+    let revalidating = local.keys().filter(|k| !k.starts_with("assets/")).count();
+    assert!(
+        out.contains(&format!(" {} header-updated", revalidating - 1)),
+        "every file but the assets and `_headers`: {out}"
+    );
+    let page = format!("{}/index.html", common::SEED_SLUG);
+    assert_eq!(target.headers(&page).1, "public, max-age=60");
+    assert_eq!(target.headers("index.html").1, "public, max-age=60");
+    let again = target.publish(site.path(), &[]).assert().success();
+    assert!(
+        stdout(&again).contains(" 0 header-updated"),
+        "{}",
+        stdout(&again)
+    );
+}
+
+fn css_change_puts_asset_first_and_keeps_the_old_one(target: &Target) {
+    let site = built_site();
+    target.publish(site.path(), &[]).assert().success();
+    let old_css = stylesheet(site.path());
+    edit_stylesheet(site.path());
+    build(site.path(), &[]);
+    let new_css = stylesheet(site.path());
+    assert_ne!(old_css, new_css);
+
+    let dry = target
+        .publish(site.path(), &["--dry-run"])
+        .assert()
+        .success();
+    let plan = stdout(&dry);
+    let first_upload = plan.lines().next().unwrap();
+    assert!(
+        first_upload.contains(&new_css),
+        "the new stylesheet goes first:\n{plan}"
+    );
+    assert!(
+        plan.contains(&format!("keep              {old_css}")),
+        "{plan}"
+    );
+
+    // Stopped after its first operation, the publish has put up the new
+    // stylesheet and not yet a single page that uses it.
+    let mut stopped = target.publish(site.path(), &["--concurrency", "1"]);
+    stopped.env(FAULT_ENV, "1").assert().failure();
+    let objects = target.objects();
+    assert!(objects.contains_key(&new_css));
+    let home = String::from_utf8_lossy(&objects["index.html"]).into_owned();
+    assert!(home.contains(&old_css), "no page changed yet");
+
+    target.publish(site.path(), &[]).assert().success();
+    let objects = target.objects();
+    assert!(
+        objects.contains_key(&old_css),
+        "cached old pages still find it"
+    );
+    assert!(String::from_utf8_lossy(&objects["index.html"]).contains(&new_css));
+
+    // One publish later its grace period is over.
+    edit_seed_article(site.path());
+    build(site.path(), &[]);
+    let later = target.publish(site.path(), &[]).assert().success();
+    assert!(stdout(&later).contains(" 1 deleted"), "{}", stdout(&later));
+    assert!(!target.objects().contains_key(&old_css));
+}
+
+fn delete_guard_and_dry_run_change_nothing(target: &Target) {
+    let site = built_site();
+    target.publish(site.path(), &[]).assert().success();
+    let before = target.objects();
+    let record_before = target.record();
+
+    for entry in std::fs::read_dir(site.path().join("content")).unwrap() {
+        let path = entry.unwrap().path();
+        if !path.ends_with(format!("{}.md", common::SEED_SLUG)) {
+            std::fs::remove_file(path).unwrap();
+        }
+    }
+    build(site.path(), &[]);
+    let dry = target
+        .publish(site.path(), &["--dry-run"])
+        .assert()
+        .success();
+    let plan = stdout(&dry);
+    assert!(plan.lines().any(|l| l.starts_with("delete ")), "{plan}");
+    assert!(plan.contains("would publish"), "{plan}");
+    assert_eq!(target.objects(), before, "a dry run changes nothing");
+
+    let refused = target
+        .publish(site.path(), &["--max-deletes", "3"])
+        .assert()
+        .failure();
+    let err = stderr(&refused);
+    assert!(
+        err.contains("more than --max-deletes 3") && err.contains("nothing was changed"),
+        "{err}"
+    );
+    assert_eq!(
+        target.objects(),
+        before,
+        "the guard stops before any change"
+    );
+    assert_eq!(target.record(), record_before);
+
+    let allowed = target
+        .publish(site.path(), &["--max-deletes", "10000"])
+        .assert()
+        .success();
+    assert!(
+        !stdout(&allowed).contains(" 0 deleted"),
+        "{}",
+        stdout(&allowed)
+    );
+    assert_eq!(target.objects(), common::tree(&site.path().join("public")));
+}
+
+/// Killed after every few operations, the target never has a page whose
+/// assets are missing, and a rerun always converges to the build.
+fn killed_midway_then_rerun_converges(target: &Target) {
+    let site = example_site();
+    build(site.path(), &["--out", "public-v1"]);
+    edit_stylesheet(site.path());
+    edit_seed_article(site.path());
+    build(site.path(), &[]);
+    target
+        .publish(site.path(), &["--out", "public-v1"])
+        .assert()
+        .success();
+    let dry = target
+        .publish(site.path(), &["--dry-run"])
+        .assert()
+        .success();
+    let operations = stdout(&dry)
+        .lines()
+        .filter(|l| l.starts_with("upload") || l.starts_with("update") || l.starts_with("delete"))
+        .count();
+    assert!(
+        operations > 10,
+        "the change touches many objects: {operations}"
+    );
+    let mut stops: Vec<usize> = (1..=3).chain([operations / 2, operations - 1]).collect();
+    stops.dedup();
+    for stop in stops {
+        // From the old site, a publish of the new one dies after `stop`
+        // operations; then the old one is published back over the wreck.
+        let mut cmd = target.publish(site.path(), &["--concurrency", "1"]);
+        cmd.env(FAULT_ENV, stop.to_string()).assert().failure();
+        assert_no_dangling_assets(&target.objects(), &format!("stopped after {stop}"));
+        target
+            .publish(
+                site.path(),
+                &["--out", "public-v1", "--max-deletes", "10000"],
+            )
+            .assert()
+            .success();
+        assert_no_dangling_assets(
+            &target.objects(),
+            &format!("back to the old site after {stop}"),
+        );
+    }
+    let mut cmd = target.publish(site.path(), &["--concurrency", "1"]);
+    cmd.env(FAULT_ENV, (operations / 2).to_string())
+        .assert()
+        .failure();
+    target.publish(site.path(), &[]).assert().success();
+    let objects = target.objects();
+    assert_no_dangling_assets(&objects, "after the rerun");
+    let local = common::tree(&site.path().join("public"));
+    for (key, bytes) in &local {
+        assert_eq!(objects.get(key), Some(bytes), "{key} converged");
+    }
+    let again = target.publish(site.path(), &[]).assert().success();
+    assert!(
+        stdout(&again).contains(" 0 uploaded (0 B), 0 header-updated"),
+        "{}",
+        stdout(&again)
+    );
+}
+
+macro_rules! both_targets {
+    ($($scenario:ident),* $(,)?) => {
+        mod s3 {
+            $(#[test] fn $scenario() { super::$scenario(&super::Target::s3(stringify!($scenario))); })*
+        }
+        mod folder {
+            $(#[test] fn $scenario() { super::$scenario(&super::Target::dir()); })*
+        }
+    };
+}
+
+both_targets!(
+    first_publish_and_noop_republish,
+    one_article_edit_uploads_little_and_lists_purges,
+    header_only_change_updates_headers,
+    css_change_puts_asset_first_and_keeps_the_old_one,
+    delete_guard_and_dry_run_change_nothing,
+    killed_midway_then_rerun_converges,
+);
+
+// Bad input: clear errors, non-zero exits, nothing published.
+
+#[test]
+fn missing_or_unbuilt_output_is_refused() {
+    let site = example_site();
+    let target = Target::dir();
+    let assert = target.publish(site.path(), &[]).assert().failure();
+    assert!(
+        stderr(&assert).contains("run `notesite build` first"),
+        "{}",
+        stderr(&assert)
+    );
+    std::fs::create_dir(site.path().join("public")).unwrap();
+    std::fs::write(site.path().join("public/notes.txt"), "mine").unwrap();
+    let assert = target.publish(site.path(), &[]).assert().failure();
+    assert!(stderr(&assert).contains("not the output of a successful notesite build"));
+    assert!(target.objects().is_empty());
+}
+
+#[test]
+fn bad_urls_are_refused() {
+    let site = built_site();
+    for (url, expected) in [
+        ("ftp://host/x", "use s3://bucket/prefix or file:///path"),
+        ("s3://", "no valid bucket name"),
+        ("s3://Bad_Bucket/x", "no valid bucket name"),
+        ("file://relative/path", "must be an absolute path"),
+        ("file:///no/such/folder/here", "is not a folder"),
+    ] {
+        let assert = notesite(site.path())
+            .args(["publish", "--to", url])
+            .assert()
+            .failure();
+        assert!(
+            stderr(&assert).contains(expected),
+            "{url}: {}",
+            stderr(&assert)
+        );
+    }
+    let assert = notesite(site.path()).arg("publish").assert().failure();
+    assert!(stderr(&assert).contains("no target"), "{}", stderr(&assert));
+}
+
+#[test]
+fn s3_bad_credentials_and_missing_bucket_are_clear_errors() {
+    let site = built_site();
+    let target = Target::s3("bad-input");
+
+    let mut wrong_secret = target.publish(site.path(), &[]);
+    wrong_secret.env("AWS_SECRET_ACCESS_KEY", "not-the-secret-at-all");
+    let err = stderr(&wrong_secret.assert().failure());
+    assert!(
+        err.contains("access denied; check AWS_ACCESS_KEY_ID"),
+        "{err}"
+    );
+
+    let mut no_credentials = target.publish(site.path(), &[]);
+    no_credentials
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY");
+    let err = stderr(&no_credentials.assert().failure());
+    assert!(err.contains("no S3 credentials"), "{err}");
+
+    let mut missing_bucket = notesite(site.path());
+    missing_bucket.args(["publish", "--to", "s3://no-such-bucket-here/site"]);
+    for (name, value) in &target.env {
+        missing_bucket.env(name, value);
+    }
+    let err = stderr(&missing_bucket.assert().failure());
+    assert!(err.contains("the bucket does not exist"), "{err}");
+    assert!(target.objects().is_empty(), "nothing was published");
+}
+
+/// A proxy in front of Garage that answers the first `failures` requests
+/// with `503 Slow Down`, as a store under load does, and forwards the rest.
+struct FlakyProxy {
+    endpoint: String,
+    refused: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl FlakyProxy {
+    fn start(upstream: &str, failures: usize) -> FlakyProxy {
+        use std::io::{Read, Write};
+        use std::net::{TcpListener, TcpStream};
+        use std::sync::atomic::Ordering;
+        let upstream = upstream.trim_start_matches("http://").to_string();
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let endpoint = format!("http://{}", listener.local_addr().unwrap());
+        let refused = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counter = refused.clone();
+        std::thread::spawn(move || {
+            for client in listener.incoming() {
+                let Ok(mut client) = client else { return };
+                if counter.load(Ordering::SeqCst) < failures {
+                    let mut head = Vec::new();
+                    let mut byte = [0u8; 1];
+                    while !head.ends_with(b"\r\n\r\n") && client.read(&mut byte).unwrap_or(0) == 1 {
+                        head.push(byte[0]);
+                    }
+                    counter.fetch_add(1, Ordering::SeqCst);
+                    let _ = client.write_all(
+                        b"HTTP/1.1 503 Service Unavailable\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
+                    );
+                    continue;
+                }
+                let server = TcpStream::connect(&upstream).unwrap();
+                let (mut c2, mut s2) = (client.try_clone().unwrap(), server.try_clone().unwrap());
+                std::thread::spawn(move || {
+                    let _ = std::io::copy(&mut c2, &mut s2);
+                    let _ = s2.shutdown(std::net::Shutdown::Write);
+                });
+                let (mut client, mut server) = (client, server);
+                std::thread::spawn(move || {
+                    let _ = std::io::copy(&mut server, &mut client);
+                    let _ = client.shutdown(std::net::Shutdown::Write);
+                });
+            }
+        });
+        FlakyProxy { endpoint, refused }
+    }
+}
+
+#[test]
+fn s3_transient_errors_are_retried() {
+    let site = built_site();
+    let target = Target::s3("flaky");
+    let proxy = FlakyProxy::start(&s3_env("NOTESITE_TEST_S3_ENDPOINT"), 2);
+    let mut cmd = target.publish(site.path(), &[]);
+    cmd.env("AWS_ENDPOINT_URL", &proxy.endpoint);
+    let out = stdout(&cmd.assert().success());
+    assert_eq!(proxy.refused.load(std::sync::atomic::Ordering::SeqCst), 2);
+    assert!(out.contains("published to"), "{out}");
+    assert_eq!(target.objects(), common::tree(&site.path().join("public")));
+}
