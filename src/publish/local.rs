@@ -80,9 +80,23 @@ fn file_paths(out: &Path) -> Result<Vec<(String, PathBuf)>> {
             .to_str()
             .with_context(|| format!("{} is not a UTF-8 path", entry.path().display()))?
             .replace('\\', "/");
+        check_key(&key, entry.path())?;
         paths.push((key, entry.into_path()));
     }
     Ok(paths)
+}
+
+/// Object stores escape some characters in keys (`%`, `#`, `?`, `~`, …);
+/// such a file would be published under another name than its URL, and
+/// every publish would see it as missing. Better to refuse it by name.
+fn check_key(key: &str, path: &Path) -> Result<()> {
+    if object_store::path::Path::from(key).as_ref() != key {
+        bail!(
+            "{} cannot be published under its own name: object stores escape the characters              % # ? * ~ | < > [ ] {{ }} ^ ` \\ \" and control characters in keys; rename it",
+            path.display()
+        );
+    }
+    Ok(())
 }
 
 fn describe(key: String, path: PathBuf, rules: &CacheRules) -> Result<LocalFile> {
@@ -98,4 +112,24 @@ fn describe(key: String, path: PathBuf, rules: &CacheRules) -> Result<LocalFile>
         path,
         headers,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_an_object_store_would_escape_are_refused() {
+        let path = Path::new("public/x");
+        for good in [
+            "a/index.html",
+            "assets/img/photo-1.0123456789.png",
+            "tags/c++/index.html",
+        ] {
+            assert!(check_key(good, path).is_ok(), "{good}");
+        }
+        for bad in ["a%20b.png", "a#b.png", "what?.html", "x~y.css", "a/./b"] {
+            assert!(check_key(bad, path).is_err(), "{bad}");
+        }
+    }
 }
