@@ -7,7 +7,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use anyhow::{Context, Result};
 use futures_util::{StreamExt, TryStreamExt, stream};
 
+use super::local::LocalFile;
 use super::plan::{self, Plan, Upload};
+use super::record::Record;
 use super::target::Target;
 
 /// Set to N, the publish stops dead after N operations, like a killed CI
@@ -15,10 +17,10 @@ use super::target::Target;
 pub const FAULT_ENV: &str = "NOTESITE_PUBLISH_FAULT_AFTER";
 
 pub struct Run<'a> {
-    pub target: &'a Target,
-    pub concurrency: usize,
-    pub progress: &'a indicatif::ProgressBar,
-    pub stop_after: Option<usize>,
+    target: &'a Target,
+    concurrency: usize,
+    progress: &'a indicatif::ProgressBar,
+    stop_after: Option<usize>,
     done: AtomicUsize,
 }
 
@@ -39,17 +41,8 @@ impl<'a> Run<'a> {
     }
 
     pub async fn apply(&self, plan: &mut Plan<'_>) -> Result<()> {
-        let mut start = 0;
-        while start < plan.uploads.len() {
-            let stage = plan.uploads[start].stage;
-            let end = start
-                + plan.uploads[start..]
-                    .iter()
-                    .take_while(|u| u.stage == stage)
-                    .count();
-            self.upload_stage(&plan.uploads[start..end], &mut plan.record)
-                .await?;
-            start = end;
+        for stage in plan.uploads.chunk_by(|a, b| a.stage == b.stage) {
+            self.upload_stage(stage, &mut plan.record).await?;
         }
         stream::iter(&plan.deletes)
             .map(|key| async move {
@@ -63,13 +56,8 @@ impl<'a> Run<'a> {
         self.target.write_record(&plan.record).await
     }
 
-    async fn upload_stage(
-        &self,
-        uploads: &[Upload<'_>],
-        record: &mut super::record::Record,
-    ) -> Result<()> {
-        let publish = record.publish;
-        let done: Vec<(String, Option<String>)> = stream::iter(uploads)
+    async fn upload_stage(&self, uploads: &[Upload<'_>], record: &mut Record) -> Result<()> {
+        let done: Vec<(&LocalFile, Option<String>)> = stream::iter(uploads)
             .map(|upload| async move {
                 let file = upload.file;
                 let bytes = tokio::fs::read(&file.path)
@@ -80,18 +68,14 @@ impl<'a> Run<'a> {
                     .put(&file.key, bytes, &file.headers, Some(&file.hash))
                     .await?;
                 self.finished();
-                Ok::<_, anyhow::Error>((file.key.clone(), e_tag))
+                Ok::<_, anyhow::Error>((file, e_tag))
             })
             .buffer_unordered(self.concurrency)
             .try_collect()
             .await?;
-        let by_key: std::collections::HashMap<&str, &Upload> =
-            uploads.iter().map(|u| (u.file.key.as_str(), u)).collect();
-        for (key, e_tag) in done {
-            let file = by_key[key.as_str()].file;
-            record
-                .objects
-                .insert(key, plan::entry(file, e_tag, publish));
+        for (file, e_tag) in done {
+            let entry = plan::entry(file, e_tag, record.publish);
+            record.objects.insert(file.key.clone(), entry);
         }
         Ok(())
     }
