@@ -16,8 +16,7 @@ use object_store::aws::{AmazonS3, AmazonS3Builder};
 use object_store::path::Path as Key;
 use object_store::{Attribute, ObjectStore, ObjectStoreExt};
 
-const RECORD: &str = ".notesite/publish.json";
-const FAULT_ENV: &str = "NOTESITE_PUBLISH_FAULT_AFTER";
+use notesite::publish::{FAULT_ENV, RECORD_KEY as RECORD};
 
 /// A publish target and a way to read back what it holds.
 struct Target {

@@ -20,8 +20,7 @@ use anyhow::{Context, Result, bail};
 use futures_util::{StreamExt, TryStreamExt, stream};
 
 pub use apply::FAULT_ENV;
-pub use local::Headers;
-pub use record::{RECORD_KEY, Record};
+pub use record::RECORD_KEY;
 
 use crate::cdn::CacheRules;
 use crate::config::SiteConfig;
