@@ -16,7 +16,7 @@ use object_store::aws::{AmazonS3, AmazonS3Builder};
 use object_store::path::Path as Key;
 use object_store::{Attribute, ObjectStore, ObjectStoreExt};
 
-use notesite::publish::{FAULT_ENV, RECORD_KEY as RECORD};
+use notesite::publish::{FAULT_ENV, RECORD_KEY as RECORD, Record};
 
 /// A publish target and a way to read back what it holds.
 struct Target {
@@ -128,22 +128,40 @@ impl Target {
         all
     }
 
-    fn record(&self) -> serde_json::Value {
-        let bytes = match &self.store {
-            Store::Dir(dir) => std::fs::read(dir.path().join(RECORD)).unwrap(),
+    fn record(&self) -> Record {
+        Record::parse(&self.record_bytes()).unwrap()
+    }
+
+    /// The record as stored, to tell whether a publish rewrote it.
+    fn record_bytes(&self) -> Vec<u8> {
+        self.read_raw(RECORD).expect("the target has a record")
+    }
+
+    /// An object's bytes, by key relative to the target.
+    fn read_raw(&self, key: &str) -> Option<Vec<u8>> {
+        match &self.store {
+            Store::Dir(dir) => std::fs::read(dir.path().join(key)).ok(),
             Store::S3 { client, prefix } => block_on(async {
-                let key = Key::from(format!("{prefix}/{RECORD}"));
-                client
-                    .get(&key)
-                    .await
-                    .unwrap()
-                    .bytes()
-                    .await
-                    .unwrap()
-                    .to_vec()
+                let key = Key::from(format!("{prefix}/{key}"));
+                let got = client.get(&key).await.ok()?;
+                Some(got.bytes().await.unwrap().to_vec())
             }),
-        };
-        serde_json::from_slice(&bytes).unwrap()
+        }
+    }
+
+    /// Puts an object there the way a person or another tool would.
+    fn put_foreign(&self, key: &str, bytes: &[u8]) {
+        match &self.store {
+            Store::Dir(dir) => {
+                let path = dir.path().join(key);
+                std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+                std::fs::write(path, bytes).unwrap();
+            }
+            Store::S3 { client, prefix } => block_on(async {
+                let key = Key::from(format!("{prefix}/{key}"));
+                client.put(&key, bytes.to_vec().into()).await.unwrap();
+            }),
+        }
     }
 
     /// (Content-Type, Cache-Control) of an object: read back from the store
@@ -151,11 +169,8 @@ impl Target {
     fn headers(&self, key: &str) -> (String, String) {
         match &self.store {
             Store::Dir(_) => {
-                let entry = &self.record()["objects"][key];
-                (
-                    entry["content_type"].as_str().unwrap().to_string(),
-                    entry["cache_control"].as_str().unwrap().to_string(),
-                )
+                let headers = self.record().objects[key].headers.clone();
+                (headers.content_type, headers.cache_control)
             }
             Store::S3 { client, prefix } => block_on(async {
                 let got = client
@@ -270,13 +285,19 @@ fn first_publish_and_noop_republish(target: &Target) {
         "application/atom+xml; charset=utf-8"
     );
 
+    let record = target.record_bytes();
     let again = target.publish(site.path(), &[]).assert().success();
     let out = stdout(&again);
     assert!(
         out.contains(" 0 uploaded (0 B), 0 header-updated,") && out.contains(" 0 deleted"),
         "{out}"
     );
-    assert_eq!(target.record()["publish"], 2);
+    assert_eq!(target.record().publish, 1);
+    assert_eq!(
+        target.record_bytes(),
+        record,
+        "a publish that changes nothing writes nothing"
+    );
 }
 
 fn one_article_edit_uploads_little_and_lists_purges(target: &Target) {
@@ -374,7 +395,16 @@ fn css_change_puts_asset_first_and_keeps_the_old_one(target: &Target) {
     );
     assert!(String::from_utf8_lossy(&objects["index.html"]).contains(&new_css));
 
-    // One publish later its grace period is over.
+    // Republishing the same build changes nothing, the kept asset included.
+    let noop = target.publish(site.path(), &[]).assert().success();
+    assert!(
+        stdout(&noop).contains(" 0 deleted, 1 kept"),
+        "{}",
+        stdout(&noop)
+    );
+    assert!(target.objects().contains_key(&old_css));
+
+    // One publish that changes something later, its grace period is over.
     edit_seed_article(site.path());
     build(site.path(), &[]);
     let later = target.publish(site.path(), &[]).assert().success();
@@ -495,6 +525,54 @@ fn killed_midway_then_rerun_converges(target: &Target) {
     );
 }
 
+/// Files that no publish wrote (another team's objects under a shared
+/// prefix, a file a person put in the folder) survive every publish, even
+/// one that deletes pages, and are reported once as not ours.
+fn publish_never_deletes_what_it_did_not_write(target: &Target) {
+    let site = built_site();
+    target.put_foreign("thesis.tex", b"precious");
+    target.put_foreign("team-b/index.html", b"<p>theirs</p>");
+    target.put_foreign("assets/theirs.0123456789.png", b"png");
+    let first = target.publish(site.path(), &[]).assert().success();
+    assert!(
+        stderr(&first).contains("not ours, left alone"),
+        "{}",
+        stderr(&first)
+    );
+
+    for entry in std::fs::read_dir(site.path().join("content")).unwrap() {
+        let path = entry.unwrap().path();
+        if !path.ends_with(format!("{}.md", common::SEED_SLUG)) {
+            std::fs::remove_file(path).unwrap();
+        }
+    }
+    build(site.path(), &[]);
+    let pruned = target
+        .publish(site.path(), &["--max-deletes", "10000"])
+        .assert()
+        .success();
+    assert!(
+        !stdout(&pruned).contains(" 0 deleted"),
+        "{}",
+        stdout(&pruned)
+    );
+    assert_eq!(target.read_raw("thesis.tex").unwrap(), b"precious");
+    assert_eq!(
+        target.read_raw("team-b/index.html").unwrap(),
+        b"<p>theirs</p>"
+    );
+    assert!(target.read_raw("assets/theirs.0123456789.png").is_some());
+    let mut objects = target.objects();
+    for foreign in [
+        "thesis.tex",
+        "team-b/index.html",
+        "assets/theirs.0123456789.png",
+    ] {
+        objects.remove(foreign);
+    }
+    assert_eq!(objects, common::tree(&site.path().join("public")));
+}
+
 macro_rules! both_targets {
     ($($scenario:ident),* $(,)?) => {
         mod s3 {
@@ -513,7 +591,52 @@ both_targets!(
     css_change_puts_asset_first_and_keeps_the_old_one,
     delete_guard_and_dry_run_change_nothing,
     killed_midway_then_rerun_converges,
+    publish_never_deletes_what_it_did_not_write,
 );
+
+#[test]
+fn publish_refuses_a_symlink_inside_a_folder_target() {
+    let site = built_site();
+    let target = Target::dir();
+    let Store::Dir(dir) = &target.store else {
+        unreachable!()
+    };
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("keep.txt"), "outside").unwrap();
+    std::fs::create_dir(outside.path().join("assets")).unwrap();
+    std::os::unix::fs::symlink(outside.path().join("assets"), dir.path().join("assets")).unwrap();
+    let refused = target.publish(site.path(), &[]).assert().failure();
+    let err = stderr(&refused);
+    assert!(
+        err.contains(&format!(
+            "{} is a symlink",
+            dir.path().join("assets").display()
+        )),
+        "{err}"
+    );
+    assert_eq!(
+        common::tree(outside.path()).len(),
+        1,
+        "nothing written outside"
+    );
+    assert!(!dir.path().join(RECORD).exists(), "nothing written inside");
+}
+
+#[test]
+fn publish_removes_half_written_uploads_a_killed_publish_left() {
+    let site = built_site();
+    let target = Target::dir();
+    let Store::Dir(dir) = &target.store else {
+        unreachable!()
+    };
+    target.publish(site.path(), &[]).assert().success();
+    // What object_store's folder writer leaves when killed mid-file.
+    std::fs::write(dir.path().join("index.html#3"), "half").unwrap();
+    std::fs::write(dir.path().join("notes#1"), "a person's file").unwrap();
+    target.publish(site.path(), &[]).assert().success();
+    assert!(!dir.path().join("index.html#3").exists());
+    assert!(dir.path().join("notes#1").exists(), "not ours: left alone");
+}
 
 // Bad input: clear errors, non-zero exits, nothing published.
 

@@ -33,7 +33,13 @@ pub fn execute(root: &Path, args: PublishArgs) -> Result<()> {
     let progress = super::counting_bar("publishing", "objects");
     let summary = publish::run(&config, &options, &progress);
     progress.finish_and_clear();
-    print_summary(&options, &summary?);
+    let summary = summary?;
+    if let Some(line) = publish::foreign_note(&summary.foreign)
+        && !options.dry_run
+    {
+        eprintln!("{line}");
+    }
+    print_summary(&options, &summary);
     Ok(())
 }
 

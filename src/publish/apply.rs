@@ -1,6 +1,8 @@
-//! Carrying out a plan: uploads stage by stage (each stage finishes before
-//! the next starts, so no page goes up before what it references), then the
-//! deletions, then the record that marks the publish complete.
+//! Carrying out a plan: the record announces the keys about to be written
+//! (so even a killed publish owns what it put there), then uploads stage by
+//! stage (each stage finishes before the next starts, so no page goes up
+//! before what it references), then the deletions, then the record that
+//! marks the publish complete. A plan that changes nothing writes nothing.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -41,6 +43,9 @@ impl<'a> Run<'a> {
     }
 
     pub async fn apply(&self, plan: &mut Plan<'_>) -> Result<()> {
+        if let Some(announce) = &plan.announce {
+            self.target.write_record(announce).await?;
+        }
         for stage in plan.uploads.chunk_by(|a, b| a.stage == b.stage) {
             self.upload_stage(stage, &mut plan.record).await?;
         }
@@ -53,7 +58,10 @@ impl<'a> Run<'a> {
             .buffer_unordered(self.concurrency)
             .try_collect::<Vec<()>>()
             .await?;
-        self.target.write_record(&plan.record).await
+        if plan.record_changed {
+            self.target.write_record(&plan.record).await?;
+        }
+        Ok(())
     }
 
     async fn upload_stage(&self, uploads: &[Upload<'_>], record: &mut Record) -> Result<()> {

@@ -20,7 +20,7 @@ use anyhow::{Context, Result, bail};
 use futures_util::{StreamExt, TryStreamExt, stream};
 
 pub use apply::FAULT_ENV;
-pub use record::RECORD_KEY;
+pub use record::{RECORD_KEY, Record};
 
 use crate::cdn::CacheRules;
 use crate::config::SiteConfig;
@@ -45,6 +45,8 @@ pub struct Summary {
     pub unchanged: usize,
     pub deleted: usize,
     pub kept: usize,
+    /// Objects under the target that no publish wrote, left alone.
+    pub foreign: Vec<String>,
     pub elapsed: Duration,
 }
 
@@ -68,6 +70,11 @@ pub fn run(
         if options.dry_run {
             print!("{}", describe(&plan));
         } else {
+            let ours = |key: &str| {
+                remote.record.owns(key)
+                    || local.binary_search_by(|f| f.key.as_str().cmp(key)).is_ok()
+            };
+            target.remove_leftover_uploads(ours)?;
             if let Some(path) = &options.purge_list {
                 write_purge_list(path, &plan, config.base_path())?;
             }
@@ -139,6 +146,9 @@ fn describe(plan: &Plan) -> String {
     for key in &plan.kept {
         let _ = writeln!(text, "{:<17} {key} (older pages may still use it)", "keep");
     }
+    if let Some(line) = foreign_note(&plan.foreign) {
+        let _ = writeln!(text, "{line}");
+    }
     let _ = writeln!(
         text,
         "plan: {} new, {} changed, {} header updates ({} bytes to send), {} deletions, {} kept, {} unchanged",
@@ -151,6 +161,19 @@ fn describe(plan: &Plan) -> String {
         plan.unchanged,
     );
     text
+}
+
+/// One line for the objects no publish wrote, if there are any: they are
+/// someone else's (a shared bucket prefix, a hand-placed file) and stay.
+pub fn foreign_note(foreign: &[String]) -> Option<String> {
+    let first = foreign.first()?;
+    let more = match foreign.len() {
+        1 => String::new(),
+        n => format!(" and {} more", n - 1),
+    };
+    Some(format!(
+        "not ours, left alone: {first}{more} (no notesite publish wrote them)"
+    ))
 }
 
 /// The URL paths a CDN must invalidate: everything whose content or headers
@@ -178,6 +201,7 @@ fn summary(plan: &Plan, elapsed: Duration) -> Summary {
         unchanged: plan.unchanged,
         deleted: plan.deletes.len(),
         kept: plan.kept.len(),
+        foreign: plan.foreign.clone(),
         elapsed,
     }
 }

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use super::local::{Headers, LocalFile};
+use super::local::LocalFile;
 use super::record::{Entry, Record};
 use super::target::{Listed, Probed};
 use crate::cdn::is_hashed_asset;
@@ -68,13 +68,23 @@ pub struct Upload<'a> {
 pub struct Plan<'a> {
     /// In upload order: by stage, then key.
     pub uploads: Vec<Upload<'a>>,
-    /// Pages that left the build, and hashed assets past their grace period.
+    /// Pages that left the build, and hashed assets past their grace period;
+    /// only ever objects the record says a publish wrote.
     pub deletes: Vec<String>,
     /// Hashed assets that left the build but stay for older cached pages.
     pub kept: Vec<String>,
+    /// Objects under the target that no publish wrote: never touched.
+    pub foreign: Vec<String>,
     pub unchanged: usize,
+    /// Written before the first upload when uploads add keys the record
+    /// does not name yet, so that a publish killed midway still owns (and
+    /// can later delete) everything it put there.
+    pub announce: Option<Record>,
     /// The record once this plan is carried out (uploads get their ETags then).
     pub record: Record,
+    /// Whether `record` differs from the one on the target; a publish that
+    /// changes nothing writes nothing.
+    pub record_changed: bool,
 }
 
 /// Keys of local files whose remote state the record cannot vouch for: on
@@ -96,61 +106,82 @@ fn vouched(entry: Option<&Entry>, listed: &Listed) -> bool {
 
 /// The plan for publishing `local` over `remote`. Hashed assets that left
 /// the build are kept while they belonged to one of the last
-/// `keep_publishes` publishes.
+/// `keep_publishes` publishes that changed something.
 pub fn make<'a>(local: &'a [LocalFile], remote: &Remote, keep_publishes: u64) -> Plan<'a> {
-    let mut record = Record::next(&remote.record);
     let mut uploads = Vec::new();
-    let mut unchanged = 0;
+    let mut unchanged = Vec::new();
     for file in local {
-        let listed = remote.listed.get(&file.key);
-        match listed.map(|listed| change_of(file, listed, remote)) {
-            Some(None) => {
-                unchanged += 1;
-                let e_tag = listed.and_then(|l| l.e_tag.clone());
-                record
-                    .objects
-                    .insert(file.key.clone(), entry(file, e_tag, record.publish));
-            }
-            Some(Some(change)) => uploads.push(upload(file, change)),
+        match remote.listed.get(&file.key) {
             None => uploads.push(upload(file, Change::New)),
+            Some(listed) => match change_of(file, listed, remote) {
+                None => unchanged.push((file, listed.e_tag.clone())),
+                Some(change) => uploads.push(upload(file, change)),
+            },
         }
     }
     uploads.sort_by(|a, b| (a.stage, &a.file.key).cmp(&(b.stage, &b.file.key)));
 
     let in_build: std::collections::HashSet<&str> = local.iter().map(|f| f.key.as_str()).collect();
     let mut deletes = Vec::new();
-    let mut kept = Vec::new();
+    let mut leftover_assets = Vec::new();
+    let mut foreign = Vec::new();
     for (key, listed) in &remote.listed {
         if in_build.contains(key.as_str()) {
             continue;
         }
-        if !is_hashed_asset(key) {
-            deletes.push(key.clone());
-            continue;
+        match remote.record.objects.get(key) {
+            None => foreign.push(key.clone()),
+            Some(_) if !is_hashed_asset(key) => deletes.push(key.clone()),
+            Some(known) => leftover_assets.push((key, listed, known)),
         }
-        // An asset the record does not know came from an interrupted
-        // publish whose pages may be live: it counts as the previous one's.
-        let previous = remote.record.publish;
-        let known = remote.record.objects.get(key);
-        let last = known.map_or(previous, |e| e.publish);
-        if last + keep_publishes >= record.publish {
+    }
+    // Only a publish that changes the site counts toward the grace period:
+    // republishing the same build must not expire the assets it keeps.
+    let changes = !uploads.is_empty() || !deletes.is_empty();
+    let publish = remote.record.publish + u64::from(changes);
+    let mut record = Record::numbered(publish);
+    let unchanged_count = unchanged.len();
+    for (file, e_tag) in unchanged {
+        record
+            .objects
+            .insert(file.key.clone(), entry(file, e_tag, publish));
+    }
+    let mut kept = Vec::new();
+    for (key, listed, known) in leftover_assets {
+        if known.publish + keep_publishes >= publish {
             kept.push(key.clone());
-            let mut kept_entry = known
-                .cloned()
-                .unwrap_or_else(|| unknown_entry(listed, last));
+            let mut kept_entry = known.clone();
             kept_entry.e_tag = listed.e_tag.clone();
             record.objects.insert(key.clone(), kept_entry);
         } else {
             deletes.push(key.clone());
         }
     }
+    deletes.sort();
+    let announce = announcement(&uploads, &remote.record, publish);
+    let record_changed = changes || record != remote.record;
     Plan {
         uploads,
         deletes,
         kept,
-        unchanged,
+        foreign,
+        unchanged: unchanged_count,
+        announce,
         record,
+        record_changed,
     }
+}
+
+/// The current record plus an entry, without hash or ETag, for each key the
+/// uploads add; `None` when they add none.
+fn announcement(uploads: &[Upload], current: &Record, publish: u64) -> Option<Record> {
+    let mut announced = current.clone();
+    for upload in uploads.iter().filter(|u| !current.owns(&u.file.key)) {
+        let mut pending = entry(upload.file, None, publish);
+        pending.hash.clear();
+        announced.objects.insert(upload.file.key.clone(), pending);
+    }
+    (announced.objects.len() > current.objects.len()).then_some(announced)
 }
 
 /// How `file` differs from its copy on the target; `None` when it does not.
@@ -198,21 +229,6 @@ pub fn entry(file: &LocalFile, e_tag: Option<String>, publish: u64) -> Entry {
     }
 }
 
-/// A record entry for an object publish knows nothing about; its empty hash
-/// matches no file, so it is re-uploaded if it ever joins the build again.
-fn unknown_entry(listed: &Listed, publish: u64) -> Entry {
-    Entry {
-        hash: String::new(),
-        size: listed.size,
-        headers: Headers {
-            content_type: String::new(),
-            cache_control: String::new(),
-        },
-        e_tag: listed.e_tag.clone(),
-        publish,
-    }
-}
-
 impl Plan<'_> {
     pub fn count(&self, change: Change) -> usize {
         self.uploads.iter().filter(|u| u.change == change).count()
@@ -242,6 +258,7 @@ impl Plan<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::publish::local::Headers;
 
     fn file(key: &str, content: &str) -> LocalFile {
         LocalFile {
@@ -353,14 +370,21 @@ mod tests {
         assert_eq!(plan.kept, ["assets/css/site.11111111.css"]);
         assert_eq!(plan.stale_keys(), ["a/index.html", "b/index.html"]);
 
-        // One publish later the old stylesheet's grace period is over.
+        // A republish of the same build keeps it; one publish that changes
+        // something later, its grace period is over.
         let remote = carried_out(&new, &plan);
-        let later = make(&new, &remote, 1);
+        assert_eq!(
+            make(&new, &remote, 1).kept,
+            ["assets/css/site.11111111.css"]
+        );
+        let mut edited = new.clone();
+        edited[0] = file("a/index.html", "a3");
+        let later = make(&edited, &remote, 1);
         assert_eq!(later.deletes, ["assets/css/site.11111111.css"]);
-        assert!(later.uploads.is_empty());
+        assert_eq!(later.uploads.len(), 1);
         // With two publishes of grace it stays one more.
         assert_eq!(
-            make(&new, &remote, 2).kept,
+            make(&edited, &remote, 2).kept,
             ["assets/css/site.11111111.css"]
         );
 
@@ -399,8 +423,63 @@ mod tests {
         );
         let plan = make(&local, &remote, 1);
         assert!(plan.uploads.is_empty());
-        // The unknown asset may be referenced by pages of that interrupted
-        // publish, so it is kept once.
-        assert_eq!(plan.kept, ["assets/x.44444444.png"]);
+        // No publish wrote the unknown asset, so it is not ours to delete.
+        assert_eq!(plan.foreign, ["assets/x.44444444.png"]);
+        assert!(plan.kept.is_empty() && plan.deletes.is_empty());
+    }
+
+    #[test]
+    fn publish_deletes_only_objects_its_record_names() {
+        let local = vec![file("a/index.html", "a")];
+        let mut remote = Remote::default();
+        for key in ["thesis.tex", "b/index.html", "assets/x.44444444.png"] {
+            let listed = Listed {
+                size: 1,
+                e_tag: Some("\"t\"".into()),
+            };
+            remote.listed.insert(key.into(), listed);
+        }
+        let plan = make(&local, &remote, 0);
+        assert!(plan.deletes.is_empty(), "{:?}", plan.deletes);
+        assert_eq!(
+            plan.foreign,
+            ["assets/x.44444444.png", "b/index.html", "thesis.tex"]
+        );
+        // Once the record names a page, it is ours and goes with the build.
+        let mut after = carried_out(&local, &plan);
+        after.listed.extend(remote.listed.clone());
+        let gone = make(&[], &after, 0);
+        assert_eq!(gone.deletes, ["a/index.html"]);
+        assert_eq!(gone.foreign.len(), 3);
+    }
+
+    #[test]
+    fn no_change_publish_writes_nothing_and_keeps_the_kept_assets() {
+        let old = vec![file("index.html", "a"), file("assets/s.11111111.css", "1")];
+        let remote = carried_out(&old, &make(&old, &Remote::default(), 1));
+        let new = vec![file("index.html", "b"), file("assets/s.22222222.css", "2")];
+        let changed = make(&new, &remote, 1);
+        assert_eq!(changed.kept, ["assets/s.11111111.css"]);
+        assert!(changed.record_changed);
+        let remote = carried_out(&new, &changed);
+        for _ in 0..3 {
+            let again = make(&new, &remote, 1);
+            assert!(again.uploads.is_empty() && again.deletes.is_empty());
+            assert!(!again.record_changed);
+            assert_eq!(again.kept, ["assets/s.11111111.css"]);
+            assert!(again.announce.is_none());
+        }
+    }
+
+    #[test]
+    fn new_keys_are_announced_before_they_are_uploaded() {
+        let old = vec![file("index.html", "a")];
+        let remote = carried_out(&old, &make(&old, &Remote::default(), 1));
+        let new = vec![file("index.html", "b"), file("b/index.html", "b")];
+        let plan = make(&new, &remote, 1);
+        let announced = plan.announce.expect("a new key is announced");
+        assert!(announced.owns("b/index.html") && announced.owns("index.html"));
+        assert!(announced.objects["b/index.html"].hash.is_empty());
+        assert_eq!(announced.publish, remote.record.publish);
     }
 }

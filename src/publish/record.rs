@@ -1,7 +1,13 @@
 //! The publish record: a small object beside the site that says what each
 //! object holds and which publish it last belonged to. It lets the next run
-//! plan from one listing instead of reading every object's headers, and it
-//! is how hashed assets that left the build are kept for a grace period.
+//! plan from one listing instead of reading every object's headers, it is
+//! how hashed assets that left the build are kept for a grace period, and it
+//! is the only authority on what publish may delete: an object the record
+//! does not name was not written by notesite and is left alone.
+//!
+//! On the wire it is compact JSON: the few distinct header pairs once, then
+//! one array per object (`[key, hash, size, header index, etag, publish]`),
+//! about 110 bytes an object instead of the 350 of a keyed map.
 
 use std::collections::BTreeMap;
 
@@ -13,22 +19,23 @@ use super::local::Headers;
 /// uploads, deletes or counts it as part of the site.
 pub const RECORD_KEY: &str = ".notesite/publish.json";
 
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Record {
     pub version: u32,
-    /// Number of the last completed publish; 0 before the first.
+    /// Number of the last publish that changed something; 0 before the first.
     pub publish: u64,
     /// By key; a BTreeMap so the record itself is deterministic.
     pub objects: BTreeMap<String, Entry>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
+    /// The content hash, or empty while an upload is only announced (see
+    /// `apply`): an empty hash matches no file, so the object is re-read.
     pub hash: String,
     pub size: u64,
-    #[serde(flatten)]
     pub headers: Headers,
     /// The store's ETag right after the upload. When the listing shows
     /// another one, the object changed behind the record's back (an
@@ -38,31 +45,97 @@ pub struct Entry {
     pub publish: u64,
 }
 
+/// The stored shape.
+#[derive(Serialize, Deserialize)]
+struct Wire {
+    version: u32,
+    publish: u64,
+    headers: Vec<(String, String)>,
+    objects: Vec<(String, String, u64, usize, Option<String>, u64)>,
+}
+
 impl Record {
     pub fn parse(bytes: &[u8]) -> Result<Record, String> {
-        let record: Record = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
-        if record.version != VERSION {
+        #[derive(Deserialize)]
+        struct Version {
+            version: u32,
+        }
+        let version: Version = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
+        if version.version != VERSION {
             return Err(format!(
-                "it has version {}, this notesite writes version {VERSION}",
-                record.version
+                "it has version {}, this notesite reads version {VERSION}",
+                version.version
             ));
         }
-        Ok(record)
+        let wire: Wire = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
+        let mut objects = BTreeMap::new();
+        for (key, hash, size, index, e_tag, publish) in wire.objects {
+            let (content_type, cache_control) =
+                wire.headers.get(index).cloned().ok_or_else(|| {
+                    format!("{key} names header set {index}, which does not exist")
+                })?;
+            let headers = Headers {
+                content_type,
+                cache_control,
+            };
+            let entry = Entry {
+                hash,
+                size,
+                headers,
+                e_tag,
+                publish,
+            };
+            objects.insert(key, entry);
+        }
+        Ok(Record {
+            version: wire.version,
+            publish: wire.publish,
+            objects,
+        })
     }
 
     pub fn to_json(&self) -> Vec<u8> {
-        let mut json = serde_json::to_vec_pretty(self).expect("a record always serializes");
+        let mut headers: Vec<(String, String)> = Vec::new();
+        let mut index_of: BTreeMap<&Headers, usize> = BTreeMap::new();
+        let mut objects = Vec::with_capacity(self.objects.len());
+        for (key, entry) in &self.objects {
+            let index = *index_of.entry(&entry.headers).or_insert_with(|| {
+                let h = &entry.headers;
+                headers.push((h.content_type.clone(), h.cache_control.clone()));
+                headers.len() - 1
+            });
+            objects.push((
+                key.clone(),
+                entry.hash.clone(),
+                entry.size,
+                index,
+                entry.e_tag.clone(),
+                entry.publish,
+            ));
+        }
+        let wire = Wire {
+            version: VERSION,
+            publish: self.publish,
+            headers,
+            objects,
+        };
+        let mut json = serde_json::to_vec(&wire).expect("a record always serializes");
         json.push(b'\n');
         json
     }
 
-    /// An empty record for the next publish after `previous`.
-    pub fn next(previous: &Record) -> Record {
+    /// An empty record for publish number `publish`.
+    pub fn numbered(publish: u64) -> Record {
         Record {
             version: VERSION,
-            publish: previous.publish + 1,
+            publish,
             objects: BTreeMap::new(),
         }
+    }
+
+    /// Whether an earlier publish wrote (or announced) `key`.
+    pub fn owns(&self, key: &str) -> bool {
+        self.objects.contains_key(key)
     }
 }
 
@@ -70,28 +143,41 @@ impl Record {
 mod tests {
     use super::*;
 
+    fn entry(content_type: &str, publish: u64) -> Entry {
+        Entry {
+            hash: "ab".into(),
+            size: 2,
+            headers: Headers {
+                content_type: content_type.into(),
+                cache_control: "public, max-age=0, must-revalidate".into(),
+            },
+            e_tag: Some("\"x\"".into()),
+            publish,
+        }
+    }
+
     #[test]
     fn round_trips_and_refuses_other_versions() {
-        let mut record = Record::next(&Record::default());
-        record.objects.insert(
-            "index.html".into(),
-            Entry {
-                hash: "ab".into(),
-                size: 2,
-                headers: Headers {
-                    content_type: "text/html; charset=utf-8".into(),
-                    cache_control: "public, max-age=0, must-revalidate".into(),
-                },
-                e_tag: Some("\"x\"".into()),
-                publish: 1,
-            },
+        let mut record = Record::numbered(1);
+        record
+            .objects
+            .insert("index.html".into(), entry("text/html; charset=utf-8", 1));
+        record
+            .objects
+            .insert("a/index.html".into(), entry("text/html; charset=utf-8", 1));
+        record
+            .objects
+            .insert("atom.xml".into(), entry("application/atom+xml", 0));
+        let json = record.to_json();
+        assert_eq!(
+            String::from_utf8_lossy(&json).matches("text/html").count(),
+            1,
+            "each header pair is stored once"
         );
-        let back = Record::parse(&record.to_json()).unwrap();
-        assert_eq!(back.publish, 1);
-        assert_eq!(back.objects, record.objects);
-        let other = String::from_utf8(record.to_json())
+        assert_eq!(Record::parse(&json).unwrap(), record);
+        let other = String::from_utf8(json)
             .unwrap()
-            .replace("\"version\": 1", "\"version\": 9");
+            .replace("\"version\":2", "\"version\":9");
         assert!(
             Record::parse(other.as_bytes())
                 .unwrap_err()

@@ -89,6 +89,9 @@ pub struct Target {
     /// record is the only place headers are kept).
     keeps_headers: bool,
     shown: String,
+    /// In a folder target: half-written uploads (`KEY#N`) a killed publish
+    /// left behind, by the key they were for.
+    leftover_uploads: Vec<(String, std::path::PathBuf)>,
 }
 
 impl Target {
@@ -99,6 +102,7 @@ impl Target {
                 prefix,
                 keeps_headers: true,
                 shown: url.to_string(),
+                leftover_uploads: Vec::new(),
             }),
             Location::Dir { path } => {
                 if !path.is_dir() {
@@ -107,6 +111,7 @@ impl Target {
                         path.display()
                     );
                 }
+                let leftover_uploads = inspect_folder(&path)?;
                 let store = LocalFileSystem::new_with_prefix(&path)
                     .with_context(|| format!("cannot open {}", path.display()))?
                     .with_automatic_cleanup(true);
@@ -115,9 +120,24 @@ impl Target {
                     prefix: String::new(),
                     keeps_headers: false,
                     shown: url.to_string(),
+                    leftover_uploads,
                 })
             }
         }
+    }
+
+    /// Removes the half-written uploads a killed publish left, for keys
+    /// that are `ours` (a user's own `notes#1` stays).
+    pub fn remove_leftover_uploads(&self, ours: impl Fn(&str) -> bool) -> Result<usize> {
+        let mut removed = 0;
+        for (key, path) in &self.leftover_uploads {
+            if ours(key) {
+                std::fs::remove_file(path)
+                    .with_context(|| format!("cannot remove {}", path.display()))?;
+                removed += 1;
+            }
+        }
+        Ok(removed)
     }
 
     fn key(&self, rel: &str) -> Key {
@@ -229,7 +249,7 @@ impl Target {
                 .map_err(|e| self.explain(e, &what))?;
             let bytes = got.bytes().await.map_err(|e| self.explain(e, &what))?;
             return Ok(Probed {
-                hash: Some(blake3::hash(&bytes).to_hex().to_string()),
+                hash: Some(super::local::content_hash(&bytes)),
                 headers: None,
             });
         }
@@ -293,6 +313,40 @@ impl Target {
         // source would print each of them twice.
         anyhow::anyhow!("cannot {doing} {}: {lead}: {text}", self.shown)
     }
+}
+
+/// Checks a folder target before anything is planned: a symlink inside it
+/// would make publish write or delete outside the folder (the store follows
+/// links), so one is an error naming it. Returns the upload temp files
+/// (`KEY#DIGITS`, object_store's staging names) found on the way.
+fn inspect_folder(root: &std::path::Path) -> Result<Vec<(String, std::path::PathBuf)>> {
+    let mut leftovers = Vec::new();
+    for entry in walkdir::WalkDir::new(root).sort_by_file_name() {
+        let entry = entry.with_context(|| format!("cannot read {}", root.display()))?;
+        if entry.path_is_symlink() && entry.depth() > 0 {
+            let target = std::fs::read_link(entry.path())
+                .map(|t| t.display().to_string())
+                .unwrap_or_else(|e| e.to_string());
+            bail!(
+                "{} is a symlink (to {target}) inside the publish target; publish never follows \
+                 links there, since it would write and delete outside the folder. Replace it \
+                 with a real folder or file, or remove it",
+                entry.path().display()
+            );
+        }
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let rel = entry.path().strip_prefix(root).unwrap_or(entry.path());
+        let Some(rel) = rel.to_str() else { continue };
+        if let Some((key, suffix)) = rel.rsplit_once('#')
+            && !suffix.is_empty()
+            && suffix.bytes().all(|b| b.is_ascii_digit())
+        {
+            leftovers.push((key.replace('\\', "/"), entry.into_path()));
+        }
+    }
+    Ok(leftovers)
 }
 
 /// An S3 client from the standard `AWS_*` environment, with `site.yaml`'s
