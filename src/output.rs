@@ -52,33 +52,48 @@ impl Sink {
 #[derive(Debug)]
 pub struct Staging {
     dir: tempfile::TempDir,
+    /// The output folder, with a symlink resolved: a build goes through a
+    /// link into the folder it points at and leaves the link itself alone.
     target: PathBuf,
+    /// Held for the life of the build: one build at a time per output, so
+    /// leftovers of another can be removed without breaking a running one.
+    _lock: std::fs::File,
 }
+
+/// Forces the portable swap (the tests use it to check it on Linux too).
+pub const PORTABLE_SWAP_ENV: &str = "NOTESITE_PORTABLE_SWAP";
 
 impl Staging {
     /// Prepares a build of `root` into `target`. Because a commit replaces
     /// `target` wholesale, it refuses any target that is not a previous
     /// notesite output: the site itself, a folder holding it, or someone's
-    /// unrelated files.
+    /// unrelated files. Staging folders that killed builds left beside the
+    /// output are removed here.
     pub fn new(target: &Path, root: &Path) -> Result<Staging> {
-        check_target(target, root)?;
+        let target = resolve_link(target)?;
+        check_target(&target, root)?;
         let parent = match target.parent() {
             Some(p) if !p.as_os_str().is_empty() => p,
             _ => Path::new("."),
         };
         fsx::create_dir_all(parent)?;
         let name = target.file_name().unwrap_or_default().to_string_lossy();
+        let lock = lock_output(parent, &name, &target)?;
+        remove_leftovers(parent, &name)?;
         let dir = tempfile::Builder::new()
             .prefix(&format!(".{name}.staging-"))
             .tempdir_in(parent)
             .with_context(|| format!("cannot create a staging folder in {}", parent.display()))?;
+        interrupt::register(dir.path());
         Ok(Staging {
             dir,
-            target: target.to_path_buf(),
+            target,
+            _lock: lock,
         })
     }
 
     fn write(&self, rel: &Path, bytes: &[u8]) -> Result<()> {
+        let _gate = interrupt::enter()?;
         let path = self.dir.path().join(rel);
         if let Some(parent) = path.parent() {
             fsx::create_dir_all(parent)?;
@@ -86,28 +101,172 @@ impl Staging {
         fsx::write(&path, bytes)
     }
 
-    /// Swaps the staged site in: the old output is moved aside, the staged
-    /// folder renamed into place, and only then the old one removed. If the
-    /// second rename fails, the old output is put back.
+    /// Swaps the staged site in as one atomic step: on Linux the staged
+    /// folder and the output trade places (`renameat2` with
+    /// `RENAME_EXCHANGE`), so there is never a moment without a complete
+    /// output. Elsewhere (or where the file system cannot exchange) the
+    /// staged files are moved in one by one, assets first and removals
+    /// last, so every moment still has every page with its assets. The old
+    /// output, now in the staging folder, is removed afterwards.
     pub fn commit(self) -> Result<()> {
-        let staged = self.dir.keep();
+        let staged = self.dir.path().to_path_buf();
         let target = &self.target;
-        if !target.exists() {
-            return fsx::rename(&staged, target);
+        {
+            let _gate = interrupt::enter()?;
+            if std::fs::symlink_metadata(target).is_err() {
+                fsx::rename(&staged, target)?;
+                interrupt::unregister(&staged);
+                let _ = self.dir.keep();
+                return Ok(());
+            }
+            if !exchange(&staged, target)? {
+                merge_into(&staged, target)?;
+            }
         }
-        let old = staged.with_file_name(format!(
-            "{}.old",
-            staged.file_name().unwrap_or_default().to_string_lossy()
-        ));
-        fsx::rename(target, &old)?;
-        if let Err(e) = fsx::rename(&staged, target) {
-            let _ = std::fs::rename(&old, target);
-            let _ = std::fs::remove_dir_all(&staged);
-            return Err(e);
-        }
-        remove_dir_parallel(&old)
-            .with_context(|| format!("cannot remove the previous output at {}", old.display()))
+        // From here the staging folder holds the previous output; dropping
+        // it removes it, and an interrupt meanwhile removes it too.
+        let dir = self.dir.keep();
+        let removed = remove_dir_parallel(&dir)
+            .with_context(|| format!("cannot remove the previous output at {}", dir.display()));
+        interrupt::unregister(&dir);
+        removed
     }
+}
+
+/// `public` may be a symlink to the real output folder (on another disk,
+/// say); a build then happens in that folder. A dangling link is an error.
+fn resolve_link(target: &Path) -> Result<PathBuf> {
+    let is_link = std::fs::symlink_metadata(target).is_ok_and(|m| m.file_type().is_symlink());
+    if !is_link {
+        return Ok(target.to_path_buf());
+    }
+    let resolved = target.canonicalize().with_context(|| {
+        format!(
+            "{} is a symlink to something that does not exist; create that folder or remove the link",
+            target.display()
+        )
+    })?;
+    if !resolved.is_dir() {
+        bail!(
+            "{} is a symlink to {}, which is not a folder; choose another --out",
+            target.display(),
+            resolved.display()
+        );
+    }
+    Ok(resolved)
+}
+
+fn lock_output(parent: &Path, name: &str, target: &Path) -> Result<std::fs::File> {
+    let path = parent.join(format!(".{name}.lock"));
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .with_context(|| format!("cannot create {}", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => bail!(
+            "another notesite build is writing {} right now; wait for it to finish",
+            target.display()
+        ),
+        Err(std::fs::TryLockError::Error(e)) => {
+            Err(e).with_context(|| format!("cannot lock {}", path.display()))
+        }
+    }
+}
+
+/// Staging folders (and, from older versions, `.old` folders) of builds
+/// that were killed before they could clean up. Only names this module
+/// makes are touched, and only while holding the output's lock.
+fn remove_leftovers(parent: &Path, name: &str) -> Result<()> {
+    let prefix = format!(".{name}.staging-");
+    for entry in
+        std::fs::read_dir(parent).with_context(|| format!("cannot read {}", parent.display()))?
+    {
+        let entry = entry?;
+        let leftover = entry.file_name().to_string_lossy().starts_with(&prefix);
+        if leftover && entry.file_type()?.is_dir() {
+            remove_dir_parallel(&entry.path()).with_context(|| {
+                format!(
+                    "cannot remove {}, left by an interrupted build",
+                    entry.path().display()
+                )
+            })?;
+        }
+    }
+    Ok(())
+}
+
+/// Trades `staged` and `target` in one step; `false` where this platform or
+/// file system cannot.
+#[cfg(target_os = "linux")]
+fn exchange(staged: &Path, target: &Path) -> Result<bool> {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    use rustix::io::Errno;
+    if std::env::var_os(PORTABLE_SWAP_ENV).is_some() {
+        return Ok(false);
+    }
+    match renameat_with(CWD, staged, CWD, target, RenameFlags::EXCHANGE) {
+        Ok(()) => Ok(true),
+        Err(Errno::INVAL | Errno::NOSYS | Errno::OPNOTSUPP) => Ok(false),
+        Err(e) => Err(std::io::Error::from(e))
+            .with_context(|| format!("cannot swap {} into {}", staged.display(), target.display())),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_staged: &Path, _target: &Path) -> Result<bool> {
+    Ok(false)
+}
+
+/// The portable swap: every staged file renamed over its place in
+/// `target` (each rename atomic), hashed assets first so no page ever
+/// points at a missing one, then files of the old output that the new one
+/// lacks removed. Afterwards `staged` holds what is left to delete.
+fn merge_into(staged: &Path, target: &Path) -> Result<()> {
+    let relative = |root: &Path| -> Result<Vec<PathBuf>> {
+        let mut files = Vec::new();
+        for entry in walkdir::WalkDir::new(root).sort_by_file_name() {
+            let entry = entry.with_context(|| format!("cannot read {}", root.display()))?;
+            if !entry.file_type().is_dir() {
+                files.push(
+                    entry
+                        .path()
+                        .strip_prefix(root)
+                        .unwrap_or(entry.path())
+                        .to_path_buf(),
+                );
+            }
+        }
+        // Assets first (pages reference them), then everything else.
+        files.sort_by_key(|rel| (!rel.starts_with("assets"), rel.clone()));
+        Ok(files)
+    };
+    let new_files = relative(staged)?;
+    for rel in &new_files {
+        let to = target.join(rel);
+        if let Some(parent) = to.parent() {
+            fsx::create_dir_all(parent)?;
+        }
+        fsx::rename(&staged.join(rel), &to)?;
+    }
+    let wanted: std::collections::HashSet<&PathBuf> = new_files.iter().collect();
+    let mut old_files = relative(target)?;
+    old_files.reverse(); // pages before the assets they use
+    for rel in old_files.iter().filter(|rel| !wanted.contains(rel)) {
+        let from = target.join(rel);
+        std::fs::remove_file(&from).with_context(|| format!("cannot remove {}", from.display()))?;
+        // Folders the new output no longer has go with their last file.
+        let mut dir = rel.parent();
+        while let Some(d) = dir.filter(|d| !d.as_os_str().is_empty()) {
+            if std::fs::remove_dir(target.join(d)).is_err() {
+                break;
+            }
+            dir = d.parent();
+        }
+    }
+    Ok(())
 }
 
 fn check_target(target: &Path, root: &Path) -> Result<()> {
@@ -158,6 +317,70 @@ fn remove_dir_parallel(dir: &Path) -> std::io::Result<()> {
         }
     })?;
     std::fs::remove_dir(dir)
+}
+
+/// What Ctrl-C or SIGTERM does during a build: it waits for the writes and
+/// the swap in progress (they hold the gate), removes the staging folder
+/// and exits, so an interrupted build leaves the previous output and no
+/// 74 MB hidden folder beside it.
+mod interrupt {
+    use std::path::{Path, PathBuf};
+    use std::sync::{Mutex, RwLock, RwLockReadGuard};
+
+    use anyhow::{Result, bail};
+
+    /// `true` once interrupted; read-held by every write and by the swap.
+    static GATE: RwLock<bool> = RwLock::new(false);
+    static TO_REMOVE: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+    pub fn install() -> Result<()> {
+        ctrlc::set_handler(|| {
+            let mut interrupted = GATE.write().unwrap_or_else(|e| e.into_inner());
+            *interrupted = true;
+            let paths = std::mem::take(&mut *TO_REMOVE.lock().unwrap_or_else(|e| e.into_inner()));
+            for path in paths {
+                // The old output may be half removed already; retry over
+                // entries that vanish under us.
+                for _ in 0..3 {
+                    if std::fs::remove_dir_all(&path).is_ok() || !path.exists() {
+                        break;
+                    }
+                }
+            }
+            eprintln!(
+                "interrupted: the staging folder was removed; the output is as it was before or fully updated"
+            );
+            std::process::exit(130);
+        })?;
+        Ok(())
+    }
+
+    pub fn enter() -> Result<RwLockReadGuard<'static, bool>> {
+        let gate = GATE.read().unwrap_or_else(|e| e.into_inner());
+        if *gate {
+            bail!("interrupted");
+        }
+        Ok(gate)
+    }
+
+    pub fn register(path: &Path) {
+        TO_REMOVE
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(path.to_path_buf());
+    }
+
+    pub fn unregister(path: &Path) {
+        TO_REMOVE
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|p| p != path);
+    }
+}
+
+/// Installs the interrupt handler for `build` (once per process).
+pub fn clean_up_on_interrupt() -> Result<()> {
+    interrupt::install().context("cannot install the Ctrl-C handler")
 }
 
 /// Output paths come from slugs and term names; this is the last line of
@@ -215,7 +438,7 @@ mod tests {
         let staging = Staging::new(&out, tmp.path()).unwrap();
         Sink::Staging(staging).write("new.html", b"new").unwrap();
         // The sink (and its staging folder) is dropped without commit.
-        assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 1);
+        assert_eq!(entries(tmp.path()), ["public"]);
         assert!(out.join("old.html").exists());
         assert_eq!(std::fs::read_dir(&out).unwrap().count(), 2);
 
@@ -227,6 +450,107 @@ mod tests {
             std::fs::read_to_string(out.join("new.html")).unwrap(),
             "new"
         );
-        assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 1);
+        assert_eq!(entries(tmp.path()), ["public"]);
+    }
+
+    /// What a folder holds, the output lock left out.
+    fn entries(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|name| !name.ends_with(".lock"))
+            .collect();
+        names.sort();
+        names
+    }
+
+    fn output_with(dir: &Path, files: &[(&str, &str)]) {
+        for (rel, text) in files {
+            let path = dir.join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+    }
+
+    #[test]
+    fn portable_swap_moves_assets_first_and_removes_what_left() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (old, new) = (tmp.path().join("old"), tmp.path().join("new"));
+        output_with(
+            &old,
+            &[
+                ("a/index.html", "a1"),
+                ("gone/index.html", "g"),
+                ("assets/x.1.css", "1"),
+            ],
+        );
+        output_with(
+            &new,
+            &[
+                ("a/index.html", "a2"),
+                ("b/index.html", "b"),
+                ("assets/x.2.css", "2"),
+            ],
+        );
+        merge_into(&new, &old).unwrap();
+        let tree: Vec<String> = walkdir::WalkDir::new(&old)
+            .sort_by_file_name()
+            .into_iter()
+            .map(|e| {
+                e.unwrap()
+                    .path()
+                    .strip_prefix(&old)
+                    .unwrap()
+                    .display()
+                    .to_string()
+            })
+            .collect();
+        assert_eq!(
+            tree,
+            [
+                "",
+                "a",
+                "a/index.html",
+                "assets",
+                "assets/x.2.css",
+                "b",
+                "b/index.html"
+            ]
+        );
+        assert_eq!(
+            std::fs::read_to_string(old.join("a/index.html")).unwrap(),
+            "a2"
+        );
+    }
+
+    #[test]
+    fn leftover_staging_folders_are_removed_by_the_next_build() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        output_with(&out, &[("asset-manifest.json", "{}")]);
+        output_with(
+            tmp.path(),
+            &[
+                (".public.staging-abc/x.html", "killed"),
+                (".public.staging-def.old/y.html", "old"),
+            ],
+        );
+        output_with(tmp.path(), &[(".other/keep", "not ours")]);
+        let staging = Staging::new(&out, tmp.path()).unwrap();
+        staging.commit().unwrap();
+        assert_eq!(entries(tmp.path()), [".other", "public"]);
+    }
+
+    #[test]
+    fn a_second_build_of_one_output_is_refused_while_the_first_runs() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        let first = Staging::new(&out, tmp.path()).unwrap();
+        let second = Staging::new(&out, tmp.path()).unwrap_err().to_string();
+        assert!(second.contains("another notesite build"), "{second}");
+        assert!(
+            first.dir.path().exists(),
+            "the running build keeps its staging"
+        );
     }
 }

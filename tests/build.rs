@@ -298,3 +298,255 @@ fn new_refuses_to_overwrite_and_writes_a_valid_skeleton() {
         .assert()
         .success();
 }
+
+// The output swap: a killed, interrupted or symlinked build never leaves
+// the site without a complete output.
+
+/// `strace`, which the kill tests use to stop the build at an exact system
+/// call. `scripts/test` installs it; without it these tests fail, saying so.
+fn strace() -> &'static str {
+    let path = "/usr/bin/strace";
+    assert!(
+        std::path::Path::new(path).exists(),
+        "{path} is missing: the swap kill tests need it; run scripts/test, which installs it (apt-get install strace)"
+    );
+    path
+}
+
+/// Runs `notesite build` under strace with `inject` (e.g.
+/// `rename,renameat,renameat2:signal=KILL:when=2`); returns the exit status.
+fn build_under_strace(
+    root: &std::path::Path,
+    inject: &str,
+    env: &[(&str, &str)],
+) -> std::process::ExitStatus {
+    let binary = assert_cmd::cargo::cargo_bin("notesite");
+    let syscalls = inject.split(':').next().unwrap();
+    std::process::Command::new(strace())
+        .args(["-f", "-qq", "-o", "/dev/null", "-e"])
+        .arg(format!("trace={syscalls}"))
+        .arg("-e")
+        .arg(format!("inject={inject}"))
+        .arg(binary)
+        .arg("--root")
+        .arg(root)
+        .arg("build")
+        .envs(env.iter().copied())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .unwrap()
+}
+
+/// How many renames one build makes (all on the main thread).
+fn renames_in_a_build(root: &std::path::Path, env: &[(&str, &str)]) -> usize {
+    let log = root.join("strace.log");
+    let status = std::process::Command::new(strace())
+        .args(["-f", "-qq", "-e", "trace=rename,renameat,renameat2", "-o"])
+        .arg(&log)
+        .arg(assert_cmd::cargo::cargo_bin("notesite"))
+        .arg("--root")
+        .arg(root)
+        .arg("build")
+        .envs(env.iter().copied())
+        .stdout(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let count = read(&log).lines().filter(|l| l.contains("rename")).count();
+    std::fs::remove_file(log).unwrap();
+    count
+}
+
+/// A site with `public/` built from the example, then edited (an article
+/// and the stylesheet) so the next build changes pages and assets. Returns
+/// the site, the old output and the output the edit builds.
+fn site_mid_edit() -> (
+    tempfile::TempDir,
+    std::collections::BTreeMap<String, Vec<u8>>,
+    std::collections::BTreeMap<String, Vec<u8>>,
+) {
+    let site = example_site();
+    build(site.path(), &[]);
+    let old = tree(&site.path().join("public"));
+    let article = site.path().join("content").join(format!("{SEED_SLUG}.md"));
+    std::fs::write(&article, format!("{}\nAn edit.\n", read(&article))).unwrap();
+    let css = site.path().join("static/css/site.css");
+    std::fs::write(&css, format!("{}\n.edited {{ color: red; }}\n", read(&css))).unwrap();
+    build(site.path(), &["--out", "public-new"]);
+    let new = tree(&site.path().join("public-new"));
+    std::fs::remove_dir_all(site.path().join("public-new")).unwrap();
+    (site, old, new)
+}
+
+fn staging_leftovers(root: &std::path::Path) -> Vec<String> {
+    std::fs::read_dir(root)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.contains(".staging-"))
+        .collect()
+}
+
+/// Every page of the old output is there and every asset a page uses.
+fn assert_complete(
+    public: &std::path::Path,
+    old: &std::collections::BTreeMap<String, Vec<u8>>,
+    when: &str,
+) {
+    let now = tree(public);
+    for key in old
+        .keys()
+        .filter(|k| k.ends_with(".html") || k.ends_with(".xml"))
+    {
+        assert!(now.contains_key(key), "{when}: {key} is missing");
+    }
+    for (key, bytes) in now.iter().filter(|(k, _)| k.ends_with(".html")) {
+        let html = String::from_utf8_lossy(bytes);
+        for (at, _) in html.match_indices("\"/assets/") {
+            let rest = &html[at + 2..];
+            let asset = &rest[..rest.find('"').unwrap()];
+            assert!(
+                now.contains_key(asset),
+                "{when}: {key} uses {asset}, which is missing"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_build_killed_at_the_swap_leaves_the_old_or_the_new_site_whole() {
+    let (template, old, new) = site_mid_edit();
+    let probe = tempfile::tempdir().unwrap();
+    copy_dir(template.path(), probe.path());
+    let renames = renames_in_a_build(probe.path(), &[]);
+    assert!(renames >= 1, "the swap is a rename");
+    for when in 1..=renames {
+        let site = tempfile::tempdir().unwrap();
+        copy_dir(template.path(), site.path());
+        let status = build_under_strace(
+            site.path(),
+            &format!("rename,renameat,renameat2:signal=KILL:when={when}"),
+            &[],
+        );
+        assert!(!status.success(), "killed at rename {when}");
+        let now = tree(&site.path().join("public"));
+        assert!(
+            now == old || now == new,
+            "killed at rename {when}: public/ is neither the old nor the new site"
+        );
+        build(site.path(), &[]);
+        assert_eq!(tree(&site.path().join("public")), new);
+        assert_eq!(
+            staging_leftovers(site.path()),
+            Vec::<String>::new(),
+            "after the next build"
+        );
+    }
+}
+
+#[test]
+fn a_portable_swap_killed_at_any_rename_leaves_a_complete_site() {
+    let portable = [(notesite::output::PORTABLE_SWAP_ENV, "1")];
+    let (template, old, new) = site_mid_edit();
+    let probe = tempfile::tempdir().unwrap();
+    copy_dir(template.path(), probe.path());
+    let renames = renames_in_a_build(probe.path(), &portable);
+    assert!(renames > 10, "one rename per changed file: {renames}");
+    let mut stops = vec![1, 2, 3, renames / 2, renames - 1, renames];
+    stops.dedup();
+    for when in stops {
+        let site = tempfile::tempdir().unwrap();
+        copy_dir(template.path(), site.path());
+        let inject = format!("rename,renameat,renameat2:signal=KILL:when={when}");
+        assert!(!build_under_strace(site.path(), &inject, &portable).success());
+        assert_complete(
+            &site.path().join("public"),
+            &old,
+            &format!("killed at rename {when}"),
+        );
+        notesite(site.path())
+            .arg("build")
+            .env(portable[0].0, "1")
+            .assert()
+            .success();
+        assert_eq!(tree(&site.path().join("public")), new);
+        assert_eq!(staging_leftovers(site.path()), Vec::<String>::new());
+    }
+}
+
+#[test]
+fn ctrl_c_or_sigterm_during_a_build_removes_the_staging_folder() {
+    let (template, old, _) = site_mid_edit();
+    for signal in ["INT", "TERM"] {
+        let site = tempfile::tempdir().unwrap();
+        copy_dir(template.path(), site.path());
+        // Each thread's 10th write: rendering has begun, staging is full of pages.
+        let status =
+            build_under_strace(site.path(), &format!("write:signal={signal}:when=10"), &[]);
+        assert_eq!(
+            status.code(),
+            Some(130),
+            "SIG{signal} ends the build with 130"
+        );
+        assert_eq!(
+            staging_leftovers(site.path()),
+            Vec::<String>::new(),
+            "SIG{signal}"
+        );
+        assert_eq!(
+            tree(&site.path().join("public")),
+            old,
+            "SIG{signal}: the old site is untouched"
+        );
+    }
+}
+
+#[test]
+fn a_symlinked_output_is_built_through_the_link() {
+    let site = example_site();
+    let elsewhere = tempfile::tempdir().unwrap();
+    std::fs::write(elsewhere.path().join("mine.txt"), "not notesite's").unwrap();
+    let real = elsewhere.path().join("www");
+    std::fs::create_dir(&real).unwrap();
+    let link = site.path().join("public");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    build(site.path(), &[]);
+    build(site.path(), &[]);
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink(),
+        "the link stays a link"
+    );
+    assert!(real.join("index.html").is_file() && real.join("asset-manifest.json").is_file());
+    assert_eq!(read(&elsewhere.path().join("mine.txt")), "not notesite's");
+    assert_eq!(staging_leftovers(elsewhere.path()), Vec::<String>::new());
+
+    // A link to a folder of someone's files is refused, and nothing moves.
+    std::fs::remove_file(&link).unwrap();
+    std::os::unix::fs::symlink(elsewhere.path(), &link).unwrap();
+    notesite(site.path())
+        .arg("build")
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("not a notesite output"));
+    assert_eq!(read(&elsewhere.path().join("mine.txt")), "not notesite's");
+
+    // A dangling link is an error, not a folder in its place.
+    std::fs::remove_file(&link).unwrap();
+    std::os::unix::fs::symlink(elsewhere.path().join("nope"), &link).unwrap();
+    notesite(site.path())
+        .arg("build")
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "symlink to something that does not exist",
+        ));
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+}

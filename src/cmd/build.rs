@@ -16,6 +16,7 @@ pub fn execute(root: &Path, args: BuildArgs) -> Result<()> {
         Ok(site) => site,
         Err(problems) => fail(problems, &out)?,
     };
+    crate::output::clean_up_on_interrupt()?;
     let staging = Staging::new(&out, root)?;
     let sink = Sink::Staging(staging);
     let progress = super::progress_bar("rendering");
