@@ -302,6 +302,8 @@ fn new_refuses_to_overwrite_and_writes_a_valid_skeleton() {
 // The output swap: a killed, interrupted or symlinked build never leaves
 // the site without a complete output.
 
+type Tree = std::collections::BTreeMap<String, Vec<u8>>;
+
 /// `strace`, which the kill tests use to stop the build at an exact system
 /// call. `scripts/test` installs it; without it these tests fail, saying so.
 fn strace() -> &'static str {
@@ -361,11 +363,7 @@ fn renames_in_a_build(root: &std::path::Path, env: &[(&str, &str)]) -> usize {
 /// A site with `public/` built from the example, then edited (an article
 /// and the stylesheet) so the next build changes pages and assets. Returns
 /// the site, the old output and the output the edit builds.
-fn site_mid_edit() -> (
-    tempfile::TempDir,
-    std::collections::BTreeMap<String, Vec<u8>>,
-    std::collections::BTreeMap<String, Vec<u8>>,
-) {
+fn site_mid_edit() -> (tempfile::TempDir, Tree, Tree) {
     let site = example_site();
     build(site.path(), &[]);
     let old = tree(&site.path().join("public"));
@@ -388,11 +386,7 @@ fn staging_leftovers(root: &std::path::Path) -> Vec<String> {
 }
 
 /// Every page of the old output is there and every asset a page uses.
-fn assert_complete(
-    public: &std::path::Path,
-    old: &std::collections::BTreeMap<String, Vec<u8>>,
-    when: &str,
-) {
+fn assert_complete(public: &std::path::Path, old: &Tree, when: &str) {
     let now = tree(public);
     for key in old
         .keys()
