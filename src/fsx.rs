@@ -52,6 +52,20 @@ pub fn is_hidden_path(rel: &Path) -> bool {
         .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
 }
 
+/// The one rule for symlinks, applied by every read of site files (a full
+/// build, the preview's rebuild of one file, templates, static files):
+/// `path` must resolve to somewhere inside `root` (already canonical).
+pub fn check_inside(root: &Path, path: &Path) -> Result<(), String> {
+    let target = fs::canonicalize(path);
+    if target.as_ref().is_ok_and(|t| t.starts_with(root)) {
+        return Ok(());
+    }
+    let shown = target.map_or_else(|e| e.to_string(), |t| t.display().to_string());
+    Err(format!(
+        "a symlink to {shown}, outside the site; copy what it points to into the site instead"
+    ))
+}
+
 /// Every file under `dir` (inside `root`), sorted by path, hidden ones left
 /// out, and what went wrong on the way. Symlinks are followed only while
 /// they stay inside `root`: one pointing elsewhere would publish a file from
@@ -77,16 +91,11 @@ pub fn walk_files(
                 continue;
             }
         };
-        if entry.path_is_symlink() {
-            let target = fs::canonicalize(entry.path());
-            if !target.as_ref().is_ok_and(|t| t.starts_with(&root)) {
-                let shown = target.map_or_else(|e| e.to_string(), |t| t.display().to_string());
-                let message = format!(
-                    "a symlink to {shown}, outside the site; copy what it points to into the site instead"
-                );
-                problems.push((entry.path().to_path_buf(), message));
-                continue;
-            }
+        if entry.path_is_symlink()
+            && let Err(message) = check_inside(&root, entry.path())
+        {
+            problems.push((entry.path().to_path_buf(), message));
+            continue;
         }
         if entry.file_type().is_file() {
             files.push(entry.into_path());

@@ -131,34 +131,23 @@ fn site_templates(root: &Path) -> Result<BTreeMap<String, (PathBuf, String)>, Ve
     if !dir.is_dir() {
         return Ok(found);
     }
-    let mut problems = Vec::new();
-    for entry in walkdir::WalkDir::new(&dir)
-        .sort_by_file_name()
+    // The same walk as content and static files: symlinks are followed
+    // while they stay inside the site, and one pointing out is an error.
+    let (files, walk_problems) = crate::fsx::walk_files(root, &dir);
+    let relative = |path: &Path| path.strip_prefix(root).unwrap_or(path).to_path_buf();
+    let mut problems: Vec<Diagnostic> = walk_problems
         .into_iter()
-        .filter_entry(|e| !crate::fsx::is_hidden(e))
-    {
-        let entry = match entry {
-            Ok(e) => e,
-            Err(e) => {
-                problems.push(Diagnostic::error(TEMPLATES_DIR, None, e.to_string()));
-                continue;
-            }
-        };
-        if !entry.file_type().is_file() {
-            continue;
-        }
-        let rel = entry
-            .path()
-            .strip_prefix(root)
-            .unwrap_or(entry.path())
-            .to_path_buf();
-        let name = entry.path().strip_prefix(&dir).unwrap_or(entry.path());
+        .map(|(path, message)| Diagnostic::error(relative(&path), None, message))
+        .collect();
+    for path in files {
+        let rel = relative(&path);
+        let name = path.strip_prefix(&dir).unwrap_or(&path);
         let name = name
             .components()
             .map(|c| c.as_os_str().to_string_lossy())
             .collect::<Vec<_>>()
             .join("/");
-        match std::fs::read_to_string(entry.path()) {
+        match std::fs::read_to_string(&path) {
             Ok(text) => {
                 found.insert(name, (rel, text));
             }

@@ -268,6 +268,39 @@ fn a_site_without_templates_or_static_uses_the_built_in_ones() {
 }
 
 #[test]
+fn a_symlinked_template_is_used_inside_the_site_and_refused_outside() {
+    let site = init_site();
+    let shared = site.path().join("shared");
+    std::fs::create_dir(&shared).unwrap();
+    std::fs::write(
+        shared.join("similar.html"),
+        "<p class=\"linked-similar\"></p>\n",
+    )
+    .unwrap();
+    let partial = site.path().join("templates/partials/similar.html");
+    std::fs::remove_file(&partial).unwrap();
+    std::os::unix::fs::symlink(shared.join("similar.html"), &partial).unwrap();
+    build(site.path(), &[]);
+    assert!(
+        seed_page(site.path()).contains("linked-similar"),
+        "the link was followed"
+    );
+
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("x.html"), "outside").unwrap();
+    std::fs::remove_file(&partial).unwrap();
+    std::os::unix::fs::symlink(outside.path().join("x.html"), &partial).unwrap();
+    notesite(site.path())
+        .arg("build")
+        .assert()
+        .failure()
+        .stderr(
+            predicate::str::contains("templates/partials/similar.html")
+                .and(predicate::str::contains("outside the site")),
+        );
+}
+
+#[test]
 fn site_templates_override_built_in_ones_by_name() {
     let site = init_site();
     std::fs::write(

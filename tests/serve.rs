@@ -240,6 +240,45 @@ fn a_symlink_out_of_the_site_is_an_error_not_a_published_file() {
     }
 }
 
+/// The start-up build refuses a symlink out of the site; one made while the
+/// preview runs (an article or a static file) is refused the same way.
+#[test]
+fn a_symlink_out_of_the_site_made_while_serving_is_refused_too() {
+    let site = example_site();
+    let outside = tempfile::tempdir().unwrap();
+    let secret_article = outside.path().join("secret.md");
+    let article = read(&seed_file(site.path())).replacen("---\n", "---\nslug: leaked\n", 1)
+        + "\nSECRET-OUTSIDE-THE-SITE\n";
+    std::fs::write(&secret_article, article).unwrap();
+    let secret_file = outside.path().join("secret.txt");
+    std::fs::write(&secret_file, "SECRET-OUTSIDE-THE-SITE").unwrap();
+    let server = Server::start(site.path(), &[]);
+    assert_eq!(server.get("/").status, 200);
+
+    std::os::unix::fs::symlink(&secret_article, site.path().join("content/leaked.md")).unwrap();
+    let shown = server.wait_for("/", "refused the new article link", |r| {
+        r.body.contains("notesite-errors")
+    });
+    assert!(shown.body.contains("content/leaked.md"), "{}", shown.body);
+    assert!(shown.body.contains("outside the site"), "{}", shown.body);
+    let leaked = server.get("/leaked/");
+    assert!(!leaked.body.contains("SECRET-OUTSIDE-THE-SITE"));
+    std::fs::remove_file(site.path().join("content/leaked.md")).unwrap();
+    server.wait_for("/", "cleared the overlay", |r| {
+        !r.body.contains("notesite-errors")
+    });
+
+    std::os::unix::fs::symlink(&secret_file, site.path().join("static/leak.txt")).unwrap();
+    let shown = server.wait_for("/", "refused the new static link", |r| {
+        r.body.contains("notesite-errors")
+    });
+    assert!(shown.body.contains("static/leak.txt"), "{}", shown.body);
+    for path in ["/asset-manifest.json", "/leak.txt", "/static/leak.txt"] {
+        let response = server.get(path);
+        assert!(!response.body.contains("SECRET-OUTSIDE-THE-SITE"), "{path}");
+    }
+}
+
 #[test]
 fn a_port_in_use_is_a_clear_error() {
     let site = example_site();

@@ -129,6 +129,16 @@ fn source_files(root: &Path) -> Result<Vec<PathBuf>, Vec<Diagnostic>> {
     Ok(paths)
 }
 
+/// Reads and parses one changed article for the preview, with the symlink
+/// rule a full build's walk applies: a file that resolves outside the site
+/// (a link made after start-up) is an error, never read.
+pub fn reread_one(root: &Path, rel: &Path) -> Result<Article, Vec<Diagnostic>> {
+    let canonical_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    crate::fsx::check_inside(&canonical_root, &root.join(rel))
+        .map_err(|message| vec![Diagnostic::error(rel, None, message)])?;
+    read_one(root, rel)
+}
+
 /// Reads and parses one article; `rel` is relative to the site root.
 pub fn read_one(root: &Path, rel: &Path) -> Result<Article, Vec<Diagnostic>> {
     let error = |pos: Option<Pos>, message: String| vec![Diagnostic::error(rel, pos, message)];

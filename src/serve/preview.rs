@@ -231,7 +231,7 @@ fn reread(
             sources.remove(rel);
             continue;
         }
-        match content::read_one(root, rel) {
+        match content::reread_one(root, rel) {
             Ok(article) => {
                 sources.insert(rel.clone(), Arc::<Article>::new(article));
             }
