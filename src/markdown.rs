@@ -88,6 +88,9 @@ pub fn render(body: &str, sources: &[ImageSource], page_dir: &str, ctx: &LinkCon
     }
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, r.out.into_iter());
+    if html.contains(" style=\"text-align: ") {
+        html = alignment_as_classes(&html);
+    }
     if r.has_raw_html && ctx.sanitize_html {
         html = sanitizer().clean(&html).to_string();
     }
@@ -491,6 +494,16 @@ fn host_of(url: &str) -> Option<&str> {
     (!host.is_empty()).then_some(host)
 }
 
+/// pulldown-cmark aligns table cells with `style="text-align: …"`; the
+/// sanitizer allows no `style` at all (a `style` on a cell could overlay
+/// the whole page), so alignment is written as a class the stylesheet
+/// styles, whether or not the page is sanitized.
+fn alignment_as_classes(html: &str) -> String {
+    html.replace(" style=\"text-align: left\"", " class=\"align-left\"")
+        .replace(" style=\"text-align: center\"", " class=\"align-center\"")
+        .replace(" style=\"text-align: right\"", " class=\"align-right\"")
+}
+
 /// The sanitizer keeps what our own renderer writes (anchors, highlighted
 /// code classes, figures, task lists, table alignment) and drops scripts,
 /// event handlers and unsafe URLs from raw HTML.
@@ -501,12 +514,11 @@ fn sanitizer() -> &'static ammonia::Builder<'static> {
         b.add_tags(["figure", "figcaption", "input"])
             .add_tag_attributes("img", ["loading", "decoding"])
             .add_tag_attributes("input", ["type", "checked", "disabled"])
-            .add_tag_attributes("th", ["style"])
-            .add_tag_attributes("td", ["style"])
             .url_schemes(["http", "https", "mailto"].into())
             .link_rel(None);
         for tag in [
-            "span", "code", "pre", "a", "div", "sup", "li", "ul", "ol", "section", "figure",
+            "span", "code", "pre", "a", "div", "sup", "li", "ul", "ol", "section", "figure", "td",
+            "th",
         ] {
             b.add_tag_attributes(tag, ["class"]);
         }
@@ -627,6 +639,23 @@ mod tests {
         assert!(!r.html.contains("<script"), "{}", r.html);
         assert!(!r.html.contains("onclick"), "{}", r.html);
         assert!(r.html.contains("hi"));
+    }
+
+    #[test]
+    fn sanitized_html_carries_no_style_attribute_and_alignment_survives() {
+        let r = render_plain(
+            "<b>raw</b>\n\n| a | b |\n|:-:|--:|\n| <td style=\"position:fixed;inset:0\">x</td> | y |\n\n\
+             <table><tr><th style=\"position:fixed\">h</th><td style=\"top:0\">d</td></tr></table>\n\n\
+             <p style=\"color:red\">p</p>\n",
+            &[],
+        );
+        assert!(!r.html.contains("style="), "{}", r.html);
+        assert!(
+            r.html.contains("<th class=\"align-center\">a</th>"),
+            "{}",
+            r.html
+        );
+        assert!(r.html.contains("class=\"align-right\""), "{}", r.html);
     }
 
     #[test]
