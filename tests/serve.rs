@@ -62,6 +62,65 @@ fn serves_pages_with_types_no_store_and_the_reload_script() {
     assert!(events.contains("text/event-stream"), "{events}");
 }
 
+/// Opens a connection and sends a request's first lines but never the blank
+/// line that ends its headers, like a slow or hostile client.
+fn half_sent_request(port: u16) -> std::net::TcpStream {
+    use std::io::Write;
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(stream, "GET / HTTP/1.1\r\nHost: x\r\n").unwrap();
+    stream
+}
+
+/// Waits for the process to exit, failing after `limit`.
+fn exit_within(server: &mut Server, limit: std::time::Duration) -> std::process::ExitStatus {
+    let deadline = std::time::Instant::now() + limit;
+    loop {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            return status;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "still running {limit:?} after the signal"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn a_half_sent_request_is_closed_after_the_header_timeout() {
+    use std::io::Read;
+    let site = example_site();
+    let server = Server::start(site.path(), &[]);
+    let mut stream = half_sent_request(server.port);
+    // Generous against a 5 s timeout: without one the read waits forever.
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(20)))
+        .unwrap();
+    let mut buf = Vec::new();
+    let closed = stream.read_to_end(&mut buf);
+    assert!(
+        closed.is_ok(),
+        "the server still held the connection after 20 s: {closed:?}"
+    );
+    assert_eq!(server.get("/").status, 200, "others are still served");
+}
+
+#[test]
+fn ctrl_c_stops_the_server_within_seconds_whatever_the_clients_do() {
+    let site = example_site();
+    let mut server = Server::start(site.path(), &[]);
+    let _slow = half_sent_request(server.port);
+    let _tab = raw_get_head(server.port, "/__notesite/events");
+    let pid = server.child.id().to_string();
+    let killed = std::process::Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = exit_within(&mut server, std::time::Duration::from_secs(8));
+    assert!(status.success(), "{status}: {}", server.output());
+}
+
 /// The event stream never ends, so only its head is read.
 fn raw_get_head(port: u16, path: &str) -> String {
     use std::io::{Read, Write};

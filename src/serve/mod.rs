@@ -13,6 +13,7 @@ use std::net::{IpAddr, SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, channel};
+use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 
@@ -68,6 +69,8 @@ pub fn run(options: ServeOptions) -> Result<()> {
         .enable_all()
         .build()?;
     runtime.block_on(serve_http(listener, served))?;
+    // Connections still open past the grace are dropped with the runtime.
+    runtime.shutdown_timeout(Duration::from_millis(200));
     println!("stopped");
     Ok(())
 }
@@ -94,22 +97,74 @@ fn site_url(addr: SocketAddr) -> String {
     format!("http://{host}:{}/", addr.port())
 }
 
+/// A client gets this long to send a request's headers; a half-sent
+/// request held open is closed after it, so slow clients cannot pile up.
+const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(5);
+/// After Ctrl-C, open requests get this long to finish; then the server
+/// stops whatever the clients do.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
+
 async fn serve_http(listener: TcpListener, served: Arc<Served>) -> Result<()> {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use hyper_util::server::graceful::GracefulShutdown;
+    use hyper_util::service::TowerToHyperService;
+
     listener.set_nonblocking(true)?;
     let listener = tokio::net::TcpListener::from_std(listener)?;
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let app = http::router(served, stopped);
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async move {
-            // Ctrl-C; if the handler cannot be installed, run until killed.
-            if tokio::signal::ctrl_c().await.is_ok() {
-                let _ = stop.send(true);
-            } else {
-                std::future::pending::<()>().await;
+    let connections = GracefulShutdown::new();
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(HEADER_READ_TIMEOUT);
+    let mut shutdown = std::pin::pin!(shutdown_signal());
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => {
+                    let service = TowerToHyperService::new(app.clone());
+                    let connection = builder.serve_connection(TokioIo::new(stream), service);
+                    let connection = connections.watch(connection);
+                    tokio::spawn(async move {
+                        let _ = connection.await;
+                    });
+                }
+                // Out of file descriptors and the like: let a few close.
+                Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+            },
+            () = &mut shutdown => break,
+        }
+    }
+    drop(listener);
+    // Event streams end themselves on this; other requests get the grace.
+    let _ = stop.send(true);
+    let _ = tokio::time::timeout(SHUTDOWN_GRACE, connections.shutdown()).await;
+    Ok(())
+}
+
+/// Ctrl-C or SIGTERM; if neither can be listened for, never.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
             }
-        })
-        .await
-        .context("the preview server failed")
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
 }
 
 fn rebuild_loop(
