@@ -24,6 +24,36 @@ fn syntaxes() -> &'static SyntaxSet {
 /// language and code. The cache stops growing at `CACHE_LIMIT` entries so a
 /// corpus of all-different blocks cannot exhaust memory.
 const CACHE_LIMIT: usize = 20_000;
+const CACHE_BLOCK_BYTES: usize = 8 * 1024;
+
+/// Highlighting memory grows with a block (a 5 MB fence took 440 MB and
+/// 6 s); blocks above these sizes are shown as plain code instead.
+pub const MAX_BLOCK_BYTES: usize = 256 * 1024;
+pub const MAX_LINE_BYTES: usize = 8 * 1024;
+
+/// Why `code` is too large to highlight, if it is.
+pub fn too_large(code: &str) -> Option<String> {
+    if code.len() > MAX_BLOCK_BYTES {
+        return Some(format!(
+            "this code block is {} KiB; blocks over {} KiB are shown as plain code, not highlighted",
+            code.len() / 1024,
+            MAX_BLOCK_BYTES / 1024
+        ));
+    }
+    let longest = code.lines().map(str::len).max().unwrap_or(0);
+    (longest > MAX_LINE_BYTES).then(|| {
+        format!(
+            "this code block has a line of {} KiB; blocks with lines over {} KiB are shown as plain code, not highlighted",
+            longest / 1024,
+            MAX_LINE_BYTES / 1024
+        )
+    })
+}
+
+/// Whether `language` asks for highlighting at all.
+pub fn wants_highlighting(language: &str) -> bool {
+    !(language.is_empty() || matches!(language, "text" | "plain" | "txt" | "plaintext"))
+}
 
 type Cache = Mutex<HashMap<[u8; 32], Option<Arc<str>>>>;
 
@@ -35,7 +65,7 @@ fn cache() -> &'static Cache {
 /// Highlighted HTML for `code` (the inside of `<code>`), or `None` when the
 /// language is unknown or plain text, in which case the caller escapes it.
 pub fn highlight(code: &str, language: &str) -> Option<Arc<str>> {
-    if language.is_empty() || matches!(language, "text" | "plain" | "txt" | "plaintext") {
+    if !wants_highlighting(language) || too_large(code).is_some() {
         return None;
     }
     let mut hasher = blake3::Hasher::new();
@@ -52,8 +82,10 @@ pub fn highlight(code: &str, language: &str) -> Option<Arc<str>> {
         return hit.clone();
     }
     let html = highlight_uncached(code, language).map(Arc::from);
+    // Only small blocks are cached: the repeated snippets the cache is for
+    // are small, and CACHE_LIMIT large ones could hold gigabytes.
     let mut cache = cache().lock().expect("the cache lock is never poisoned");
-    if cache.len() < CACHE_LIMIT {
+    if cache.len() < CACHE_LIMIT && code.len() <= CACHE_BLOCK_BYTES {
         cache.insert(key, html.clone());
     }
     html

@@ -70,9 +70,32 @@ fn options() -> Options {
 
 /// Renders `body` for the page at `page_dir` (like `/my-slug/`).
 pub fn render(body: &str, sources: &[ImageSource], page_dir: &str, ctx: &LinkContext) -> Rendered {
-    let events: Vec<(Event, Range<usize>)> = Parser::new_ext(body, options())
+    if let Some(problem) = too_large_body(body).or_else(|| too_wide_table(body)) {
+        return Rendered {
+            problems: vec![problem],
+            ..Rendered::default()
+        };
+    }
+    let mut events: Vec<(Event, Range<usize>)> = Parser::new_ext(body, options())
         .into_offset_iter()
+        .take(MAX_EVENTS + 1)
         .collect();
+    if events.len() > MAX_EVENTS {
+        let offset = events[MAX_EVENTS].1.start;
+        events.clear();
+        let message = format!(
+            "this article has more than {MAX_EVENTS} Markdown elements by here; \
+             its page would need gigabytes to render. Split it into several articles"
+        );
+        return Rendered {
+            problems: vec![BodyProblem {
+                offset,
+                severity: Severity::Error,
+                message,
+            }],
+            ..Rendered::default()
+        };
+    }
     let mut r = Renderer {
         sources,
         page_dir,
@@ -102,6 +125,66 @@ pub fn render(body: &str, sources: &[ImageSource], page_dir: &str, ctx: &LinkCon
     }
     r.rendered.html = html;
     r.rendered
+}
+
+/// Rendering memory follows the number of Markdown elements (about 300
+/// bytes each through parsing, rendering and the template), not the bytes:
+/// 4 MB of `*a*` took 1.1 GB. Bodies past this many elements are an error.
+pub const MAX_EVENTS: usize = 250_000;
+
+/// pulldown-cmark's first pass holds its block tree for the whole body
+/// (about 100 bytes per byte of token-dense text), before any element
+/// is counted; this caps that too.
+pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
+
+/// Tables wider than this are an error before parsing: pulldown-cmark's
+/// table pass is slow and large on them (a 4 MB table of 20,000 columns
+/// took 6 s and 1.5 GB), and no page can show them.
+pub const MAX_TABLE_COLUMNS: usize = 1_000;
+
+fn too_large_body(body: &str) -> Option<BodyProblem> {
+    (body.len() > MAX_BODY_BYTES).then(|| BodyProblem {
+        offset: body.floor_char_boundary(MAX_BODY_BYTES),
+        severity: Severity::Error,
+        message: format!(
+            "this article is {} MiB; the limit is {} MiB. Split it, or put large data in a file under static/",
+            body.len() / (1024 * 1024),
+            MAX_BODY_BYTES / (1024 * 1024)
+        ),
+    })
+}
+
+/// A table delimiter row (`|---|:--:|`) with more than `MAX_TABLE_COLUMNS`
+/// cells, found by a linear scan of the lines.
+fn too_wide_table(body: &str) -> Option<BodyProblem> {
+    let mut offset = 0;
+    for line in body.split_inclusive('\n') {
+        let at = offset;
+        offset += line.len();
+        if line.len() < 2 * MAX_TABLE_COLUMNS {
+            continue;
+        }
+        let trimmed = line.trim();
+        let is_delimiter_row = trimmed.contains('-')
+            && trimmed
+                .bytes()
+                .all(|b| matches!(b, b'|' | b'-' | b':' | b' ' | b'\t'));
+        if !is_delimiter_row {
+            continue;
+        }
+        let columns = trimmed.trim_matches('|').split('|').count();
+        if columns > MAX_TABLE_COLUMNS {
+            return Some(BodyProblem {
+                offset: at,
+                severity: Severity::Error,
+                message: format!(
+                    "this table has {columns} columns; the limit is {MAX_TABLE_COLUMNS}. \
+                     Put the data in a file under static/ and link it instead"
+                ),
+            });
+        }
+    }
+    None
 }
 
 struct Renderer<'a, 'c> {
@@ -296,6 +379,12 @@ impl<'a> Renderer<'a, '_> {
             html.push('"');
         }
         html.push('>');
+        if highlight::wants_highlighting(language)
+            && let Some(why) = highlight::too_large(&code)
+        {
+            let offset = inner.first().map_or(0, |(_, range)| range.start);
+            self.problem(offset, Severity::Warning, why);
+        }
         match highlight::highlight(&code, language) {
             Some(highlighted) => html.push_str(&highlighted),
             None => escape_html(&mut html, &code).expect("writing to a String cannot fail"),
@@ -761,6 +850,68 @@ mod tests {
                 .iter()
                 .all(|p| p.severity != Severity::Error)
         );
+    }
+
+    #[test]
+    fn a_huge_code_block_is_plain_code_with_a_warning() {
+        let line = "let x = compute(alpha, beta) + other(gamma);\n";
+        let huge = format!("Intro.\n\n```rust\n{}```\n", line.repeat(7000));
+        let r = render_plain(&huge, &[]);
+        assert_eq!(r.problems.len(), 1, "{:?}", r.problems);
+        assert_eq!(r.problems[0].severity, Severity::Warning);
+        assert!(r.problems[0].message.contains("shown as plain code"));
+        assert!(!r.html.contains("hl-"), "not highlighted");
+        assert!(r.html.contains("compute(alpha, beta)"));
+
+        let long_line = format!("```rust\n{}\n```\n", "x".repeat(10_000));
+        assert!(
+            render_plain(&long_line, &[]).problems[0]
+                .message
+                .contains("a line of 9 KiB")
+        );
+        let small = format!("```rust\n{}```\n", line.repeat(10));
+        let r = render_plain(&small, &[]);
+        assert!(r.problems.is_empty() && r.html.contains("hl-"));
+    }
+
+    #[test]
+    fn a_huge_table_or_body_is_an_error_at_its_line_with_bounded_memory() {
+        let columns = 2_000;
+        let table = format!(
+            "Intro.\n\n|{}|\n|{}|\n|{}|\n",
+            "h|".repeat(columns),
+            "-|".repeat(columns),
+            "a|".repeat(columns)
+        );
+        let r = render_plain(&table, &[]);
+        assert_eq!(r.problems.len(), 1, "{:?}", r.problems);
+        assert_eq!(r.problems[0].offset, table.find("|-").unwrap());
+        assert!(
+            r.problems[0].message.contains("2000 columns"),
+            "{}",
+            r.problems[0].message
+        );
+        assert!(r.html.is_empty());
+
+        let dense = format!("Intro.\n\n{}\n", "*a* ".repeat(MAX_EVENTS / 3 + 10));
+        let r = render_plain(&dense, &[]);
+        assert_eq!(r.problems.len(), 1);
+        assert!(
+            r.problems[0]
+                .message
+                .contains("more than 250000 Markdown elements")
+        );
+
+        let big = "word ".repeat(MAX_BODY_BYTES / 5 + 1);
+        assert!(
+            render_plain(&big, &[]).problems[0]
+                .message
+                .contains("the limit is 8 MiB")
+        );
+        assert!(r.problems[0].offset > 0);
+
+        let fine = "|a|b|\n|-|:-:|\n|1|2|\n";
+        assert!(render_plain(fine, &[]).problems.is_empty());
     }
 
     #[test]
