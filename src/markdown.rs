@@ -58,6 +58,8 @@ pub struct Rendered {
     pub internal_links: Vec<InternalLink>,
     /// Failures of the figure template, reported against the template.
     pub template_errors: Vec<Diagnostic>,
+    /// Indexes of `image_sources` entries no image in the body uses.
+    pub unused_sources: Vec<usize>,
 }
 
 fn options() -> Options {
@@ -105,11 +107,16 @@ pub fn render(body: &str, sources: &[ImageSource], page_dir: &str, ctx: &LinkCon
         heading_ids: HashMap::new(),
         has_raw_html: false,
         html_depth: RawHtmlDepth::default(),
+        used_sources: vec![false; sources.len()],
     };
     let mut i = 0;
     while i < events.len() {
         i = r.event(&events, i);
     }
+    r.rendered.unused_sources = (r.used_sources.iter().enumerate())
+        .filter(|(_, used)| !**used)
+        .map(|(index, _)| index)
+        .collect();
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, r.out.into_iter());
     if html.contains(" style=\"text-align: ") {
@@ -196,6 +203,7 @@ struct Renderer<'a, 'c> {
     heading_ids: HashMap<String, usize>,
     has_raw_html: bool,
     html_depth: RawHtmlDepth,
+    used_sources: Vec<bool>,
 }
 
 /// How deep raw HTML may nest elements when it is sanitized. The sanitizer
@@ -406,10 +414,11 @@ impl<'a> Renderer<'a, '_> {
             unreachable!("lone_image returns a range that starts with an image");
         };
         let alt = plain_text(&image[1..image.len() - 1]);
-        let entry = self
-            .sources
-            .iter()
-            .find(|s| s.url.trim() == dest_url.trim());
+        let index = self.source_of(dest_url, &alt);
+        if index.is_none() {
+            self.warn_uncredited(dest_url, range.start);
+        }
+        let entry = index.map(|i| &self.sources[i]);
         let (caption, source) = match entry {
             Some(s) if !s.source.is_empty() => (s.caption.clone(), s.source.clone()),
             Some(s) => (
@@ -421,7 +430,6 @@ impl<'a> Renderer<'a, '_> {
                 host_of(dest_url).unwrap_or_default().to_string(),
             ),
         };
-        self.warn_if_uncredited(dest_url, range.start);
         let figure = Figure {
             src: self.check_url(dest_url, range.start, "image"),
             alt,
@@ -435,14 +443,28 @@ impl<'a> Renderer<'a, '_> {
         }
     }
 
-    fn warn_if_uncredited(&mut self, url: &str, offset: usize) {
-        if !self.sources.iter().any(|s| s.url.trim() == url.trim()) {
-            self.problem(
-                offset,
-                Severity::Warning,
-                format!("image `{url}` has no `image_sources` entry; its caption falls back to the alt text"),
-            );
-        }
+    /// The `image_sources` entry for an image, by URL compared as link
+    /// destinations (an entry may hold a space the body writes as `%20`);
+    /// of entries sharing a URL, the one whose caption is the alt text.
+    /// Marks the entry used.
+    fn source_of(&mut self, url: &str, alt: &str) -> Option<usize> {
+        let wanted = link_destination(url);
+        let same_url = |s: &&ImageSource| link_destination(&s.url) == wanted;
+        let index = (self.sources.iter())
+            .position(|s| same_url(&s) && s.caption == alt)
+            .or_else(|| self.sources.iter().position(|s| same_url(&s)))?;
+        self.used_sources[index] = true;
+        Some(index)
+    }
+
+    fn warn_uncredited(&mut self, url: &str, offset: usize) {
+        self.problem(
+            offset,
+            Severity::Warning,
+            format!(
+                "image `{url}` has no `image_sources` entry; its caption falls back to the alt text"
+            ),
+        );
     }
 
     /// `<img>` with lazy loading; `image` runs from Start(Image) to End(Image).
@@ -457,8 +479,10 @@ impl<'a> Renderer<'a, '_> {
             unreachable!("img_tag is called on an image");
         };
         let src = self.check_url(dest_url, range.start, "image");
-        self.warn_if_uncredited(dest_url, range.start);
         let alt = plain_text(&image[1..image.len() - 1]);
+        if self.source_of(dest_url, &alt).is_none() {
+            self.warn_uncredited(dest_url, range.start);
+        }
         let mut html = String::from("<img src=\"");
         escape_href(&mut html, &src).expect("writing to a String cannot fail");
         html.push_str("\" alt=\"");
@@ -654,6 +678,27 @@ fn host_of(url: &str) -> Option<&str> {
     let host = rest.split(['/', '?', '#']).next()?;
     let host = host.rsplit('@').next()?;
     (!host.is_empty()).then_some(host)
+}
+
+/// Characters a bare Markdown link destination cannot hold (it would end the
+/// destination, start a title or need balancing), percent-encoded.
+const NOT_IN_DESTINATION: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'\'')
+    .add(b'<')
+    .add(b'>')
+    .add(b'(')
+    .add(b')')
+    .add(b'\\')
+    .add(b'`');
+
+/// `url` as a bare Markdown link destination: trimmed, with what a
+/// destination cannot hold percent-encoded (`%` itself is left, so an
+/// encoded URL stays as it is). Import writes image URLs this way, and
+/// figures match `image_sources` entries through it.
+pub fn link_destination(url: &str) -> std::borrow::Cow<'_, str> {
+    percent_encoding::utf8_percent_encode(url.trim(), NOT_IN_DESTINATION).into()
 }
 
 /// pulldown-cmark aligns table cells with `style="text-align: …"`; the
@@ -912,6 +957,28 @@ mod tests {
 
         let fine = "|a|b|\n|-|:-:|\n|1|2|\n";
         assert!(render_plain(fine, &[]).problems.is_empty());
+    }
+
+    #[test]
+    fn image_sources_match_by_link_destination_and_caption_and_unused_ones_are_listed() {
+        let mut spaced = source("https://e.org/a b.png");
+        spaced.caption = "first".into();
+        let mut twin = source("https://e.org/a b.png");
+        twin.caption = "second".into();
+        let unused = source("https://e.org/unused.png");
+        let sources = [spaced, twin, unused];
+        let r = render_plain("![second](https://e.org/a%20b.png)\n", &sources);
+        assert!(r.problems.is_empty(), "{:?}", r.problems);
+        assert!(r.html.contains(">second. image source:"), "{}", r.html);
+        assert_eq!(r.unused_sources, [0, 2]);
+        assert_eq!(
+            link_destination(" https://e.org/a b<>\"'().png "),
+            "https://e.org/a%20b%3C%3E%22%27%28%29.png"
+        );
+        assert_eq!(
+            link_destination("https://e.org/a%20b.png?x=1&y=é"),
+            "https://e.org/a%20b.png?x=1&y=%C3%A9"
+        );
     }
 
     #[test]

@@ -731,5 +731,11 @@ fn body_problems(article: &Article, body: &markdown::Rendered) -> Vec<Diagnostic
         })
         .collect();
     problems.extend(body.template_errors.iter().cloned());
+    for &index in &body.unused_sources {
+        let url = &article.meta.image_sources[index].url;
+        let pos = article.image_source_pos.get(index).copied().flatten();
+        let message = format!("image source `{url}` is not used by any image in the body");
+        problems.push(Diagnostic::warning(&article.path, pos, message));
+    }
     problems
 }

@@ -366,3 +366,57 @@ fn synthesized_corpus_has_a_realistic_vocabulary() {
             .collect();
     assert!(languages.len() >= 6, "{languages:?}");
 }
+
+/// Image URLs that a Markdown link destination cannot hold raw (spaces,
+/// `<>`, quotes, parentheses) are percent-encoded on import, so the figure
+/// keeps its image and caption instead of turning into raw Markdown.
+#[test]
+fn import_percent_encodes_image_urls_markdown_cannot_hold() {
+    let site = empty_site();
+    let odd = "https://dummyimage.com/a b<c>\"d'(e).png";
+    let text = read(&fixture("seed.txt")).replace(
+        "https://dummyimage.com/1200x630/111827/ffffff.png&text=running+scheduled+tasks+reliably+with+",
+        odd,
+    );
+    let export = site.path().join("odd.txt");
+    std::fs::write(&export, text).unwrap();
+    import(site.path(), &[&export]).success();
+    let checked = notesite(site.path()).arg("check").assert().success();
+    let stderr = String::from_utf8_lossy(&checked.get_output().stderr).into_owned();
+    assert!(!stderr.contains("warning"), "{stderr}");
+    build(site.path(), &[]);
+    let page = seed_page(site.path());
+    assert!(
+        page.contains("src=\"https://dummyimage.com/a%20b%3Cc%3E%22d%27%28e%29.png\""),
+        "{page}"
+    );
+    assert!(page.contains("visual reference 1. image source: dummyimage.com"));
+    assert!(
+        !visible_text(&page).contains("!["),
+        "raw Markdown on the page"
+    );
+}
+
+#[test]
+fn check_warns_for_an_image_source_no_figure_uses() {
+    let site = empty_site();
+    import(site.path(), &[&fixture("seed.txt")]).success();
+    let path = site.path().join(format!("content/{SEED_SLUG}.md"));
+    let text = read(&path).replace(
+        "image_sources:\n",
+        "image_sources:\n- source: example.org\n  url: https://example.org/unused.png\n  caption: never shown\n",
+    );
+    std::fs::write(&path, &text).unwrap();
+    let line = text
+        .lines()
+        .position(|l| l.contains("https://example.org/unused.png"))
+        .unwrap()
+        + 1;
+    notesite(site.path())
+        .arg("check")
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(format!(
+            "content/{SEED_SLUG}.md:{line}:3: warning: image source `https://example.org/unused.png` is not used"
+        )));
+}

@@ -38,6 +38,9 @@ pub struct Article {
     pub body: String,
     /// Line of the file where `body` starts, to report body problems.
     pub body_line: usize,
+    /// Where each `image_sources` entry's `url` is, to point at an entry
+    /// no figure uses.
+    pub image_source_pos: Vec<Option<Pos>>,
     /// Different for every parse, even of the same text: lets the preview
     /// server tell an edited article from an unchanged one without
     /// comparing them. Never reaches an output file.
@@ -167,14 +170,26 @@ pub fn parse_article(rel: &Path, text: &str) -> Result<Article, Vec<Diagnostic>>
     let meta = meta::validate(raw)
         .map_err(|problems| to_diagnostics(front_matter::locate_problems(&parts, problems)))?;
     let slug = slug_of(rel, &meta, &parts)?;
+    let image_source_pos = image_source_positions(&parts, meta.image_sources.len());
     Ok(Article {
         path: rel.to_path_buf(),
         slug,
         meta,
         body: parts.body.to_string(),
         body_line: parts.body_line,
+        image_source_pos,
         version: NEXT_VERSION.fetch_add(1, Ordering::Relaxed),
     })
+}
+
+fn image_source_positions(parts: &front_matter::Parts, count: usize) -> Vec<Option<Pos>> {
+    let keys: Vec<meta::Problem> = (0..count)
+        .map(|i| meta::Problem::new(&["image_sources", &i.to_string(), "url"], ""))
+        .collect();
+    front_matter::locate_problems(parts, keys)
+        .into_iter()
+        .map(|located| located.pos)
+        .collect()
 }
 
 fn slug_of(
