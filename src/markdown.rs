@@ -292,6 +292,15 @@ impl<'a> Renderer<'a, '_> {
                 self.out.push(Event::InlineHtml(img.into()));
                 end + 1
             }
+            // `<me@example.com>`: pulldown-cmark writes the `mailto:` itself;
+            // the bare address is no path of this site.
+            Event::Start(Tag::Link {
+                link_type: pulldown_cmark::LinkType::Email,
+                ..
+            }) => {
+                self.out.push(event.clone());
+                i + 1
+            }
             Event::Start(Tag::Link {
                 link_type,
                 dest_url,

@@ -347,3 +347,76 @@ fn symlinks_inside_the_site_are_followed() {
     let manifest = read(&site.path().join("public/asset-manifest.json"));
     assert!(manifest.contains("\"note.txt\""), "{manifest}");
 }
+
+// False errors: what is right must not be reported, and what is wrong must
+// be reported as what it is.
+
+/// `check` on a fresh site with `files` added: (success, stderr).
+fn check_with(files: &[(&str, &[u8])]) -> (bool, String) {
+    let site = init_site();
+    for (rel, bytes) in files {
+        let path = site.path().join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    }
+    let output = notesite(site.path()).arg("check").output().unwrap();
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn an_unknown_key_does_not_turn_an_accepted_title_into_a_type_error() {
+    let (ok, _) = check_with(&[("content/a.md", &article("title: 2024\ndate: 2026-01-01\n"))]);
+    assert!(ok, "a number as title is accepted alone");
+    let (ok, stderr) = check_with(&[(
+        "content/a.md",
+        &article("title: 2024\ndate: 2026-01-01\nbogus: 1\n"),
+    )]);
+    assert!(!ok);
+    assert!(
+        stderr.contains("content/a.md:4:1: error: unknown key `bogus`"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("wrong type"), "{stderr}");
+}
+
+#[test]
+fn an_email_autolink_is_a_mail_link_not_a_missing_page() {
+    let body = b"---\ntitle: x\ndate: 2026-01-01\n---\nWrite to <me@example.com>.\n";
+    let (ok, stderr) = check_with(&[("content/a.md", body)]);
+    assert!(ok, "{stderr}");
+    assert!(!stderr.contains("not a page"), "{stderr}");
+}
+
+#[test]
+fn a_huge_integer_is_a_number_too_large_not_invalid_yaml() {
+    let (ok, stderr) = check_with(&[(
+        "content/a.md",
+        &article("title: x\ndate: 2026-01-01\nview_count: 1000000000000000000000000000000\n"),
+    )]);
+    assert!(!ok);
+    assert!(
+        stderr.contains("content/a.md:4:13: error: `view_count` is 1000000000000000000000000000000, a number too large"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("invalid YAML"), "{stderr}");
+}
+
+#[test]
+fn a_bad_revision_is_not_also_a_missing_date() {
+    for revision in [
+        "revision: {status: x, version: banana, last_reviewed: 2026-01-01}\n",
+        "revision: {status: x, version: 1.0.0, last_reviewed: 2026-13-01}\n",
+        "revision: 5\n",
+    ] {
+        let (ok, stderr) =
+            check_with(&[("content/a.md", &article(&format!("title: x\n{revision}")))]);
+        assert!(!ok, "{revision}");
+        assert!(stderr.contains("content/a.md:3:"), "{revision}: {stderr}");
+        assert!(!stderr.contains("no date"), "{revision}: {stderr}");
+    }
+    let (_, stderr) = check_with(&[("content/a.md", &article("title: x\n"))]);
+    assert!(stderr.contains("no date"), "{stderr}");
+}

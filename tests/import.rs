@@ -420,3 +420,20 @@ fn check_warns_for_an_image_source_no_figure_uses() {
             "content/{SEED_SLUG}.md:{line}:3: warning: image source `https://example.org/unused.png` is not used"
         )));
 }
+
+#[test]
+fn an_export_cut_inside_the_meta_box_says_so_instead_of_blaming_an_image() {
+    let site = empty_site();
+    let seed = read(&fixture("seed.txt"));
+    for keep in [60, 96, 99] {
+        let cut: String = seed.lines().take(keep).map(|l| format!("{l}\n")).collect();
+        let export = site.path().join(format!("cut-{keep}.txt"));
+        std::fs::write(&export, cut).unwrap();
+        import(site.path(), &[&export])
+            .failure()
+            .stderr(predicate::str::contains(format!(
+                "cut-{keep}.txt:{keep}:1: error: the export ends here, inside the meta box"
+            )))
+            .stderr(predicate::str::contains("looks cut off"));
+    }
+}

@@ -128,7 +128,7 @@ fn diagnose(parts: &Parts, first_error: &serde_yaml::Error) -> Vec<Located> {
             continue;
         }
         let single = Mapping::from_iter([(key.clone(), value.clone())]);
-        match serde_yaml::from_value::<RawMeta>(Value::Mapping(single)) {
+        match reread(single) {
             Ok(_) => {
                 good.insert(key, value);
             }
@@ -139,18 +139,30 @@ fn diagnose(parts: &Parts, first_error: &serde_yaml::Error) -> Vec<Located> {
         }
     }
     // The keys that did read may still break rules; report those too.
-    if let Ok(raw) = serde_yaml::from_value::<RawMeta>(Value::Mapping(good))
+    if let Ok(raw) = reread(good)
         && let Err(more) = super::meta::validate(raw)
     {
         // A key that failed to read is missing from the rest; do not report
-        // it a second time as missing.
-        let more = more.into_iter().filter(|p| !failed.contains(&p.path[0]));
+        // it a second time as missing (nor the date it would have given).
+        let more = more.into_iter().filter(|p| {
+            let missing_date = p.path[0] == "date" && failed.iter().any(|f| f == "revision");
+            !failed.contains(&p.path[0]) && !missing_date
+        });
         problems.extend(locate_problems(parts, more.collect()));
     }
     if problems.is_empty() {
         problems.push(syntax_error(parts, first_error));
     }
     problems
+}
+
+/// Reads keys as `RawMeta` the way the fast path does: from YAML text.
+/// (serde_yaml reads `title: 2024` from text as the string "2024", but not
+/// from an already parsed number, so reading values would report types the
+/// fast path accepts.)
+fn reread(keys: Mapping) -> Result<RawMeta, serde_yaml::Error> {
+    let text = serde_yaml::to_string(&Value::Mapping(keys))?;
+    serde_yaml::from_str(&text)
 }
 
 fn unknown_key(parts: &Parts, name: &str) -> Located {
@@ -184,6 +196,19 @@ fn field_error(parts: &Parts, name: &str, e: &serde_yaml::Error) -> Located {
         .map(|(path, _)| path.split('.').collect())
         .filter(|p: &Vec<&str>| p.iter().all(|seg| is_key_like(seg)))
         .unwrap_or_default();
+    // The path is said by the position and the key name; keep the reason.
+    let message = if nested.is_empty() {
+        message.clone()
+    } else {
+        message
+            .split_once(": ")
+            .map_or(message.clone(), |(_, why)| why.to_string())
+    };
+    // serde names our types; a writer knows them as maps.
+    let message = match message.find("expected struct ") {
+        Some(at) => format!("{}expected a map of keys", &message[..at]),
+        None => message,
+    };
     let mut path = vec![name];
     path.extend(nested.iter().skip_while(|s| **s == name));
     let hint = if message.contains("expected a string") {
@@ -193,7 +218,7 @@ fn field_error(parts: &Parts, name: &str, e: &serde_yaml::Error) -> Located {
     };
     Located {
         pos: locate(parts, &path).or_else(|| locate(parts, &[name])),
-        message: format!("`{name}` has the wrong type: {message}{hint}"),
+        message: format!("`{}` has the wrong type: {message}{hint}", path.join(".")),
     }
 }
 
@@ -208,8 +233,25 @@ fn syntax_error(parts: &Parts, e: &serde_yaml::Error) -> Located {
         pos: e
             .location()
             .map(|l| Pos::new(parts.yaml_line + l.line() - 1, l.column())),
-        message: format!("invalid YAML in front matter: {}", yaml_message(e)),
+        message: syntax_message(e),
     }
+}
+
+/// serde_yaml reads integers past 128 bits as a type error of the whole
+/// document; it is a number too large, not broken YAML.
+fn syntax_message(e: &serde_yaml::Error) -> String {
+    let message = yaml_message(e);
+    if let Some(number) = between(&message, "invalid type: integer `", "` as ") {
+        let key = message
+            .split_once(": invalid type")
+            .map(|(key, _)| format!("`{key}` is "))
+            .unwrap_or_default();
+        return format!(
+            "{key}{number}, a number too large: numbers in front matter go up to {}",
+            u64::MAX
+        );
+    }
+    format!("invalid YAML in front matter: {message}")
 }
 
 /// serde_yaml's message without its own " at line L column C" suffix: we

@@ -362,10 +362,13 @@ pub fn validate(raw: RawMeta) -> Result<Meta, Vec<Problem>> {
         c.report(&["slug"], why);
     }
 
+    // "no date" only when neither field is there: a bad one is reported
+    // as bad, not also as missing.
+    let has_date_field = raw.date.is_some() || raw.revision.is_some();
     let date = raw.date.as_deref().and_then(|d| c.date(&["date"], d));
     let revision = raw.revision.and_then(|r| validate_revision(&mut c, r));
     let date = date.or(revision.as_ref().map(|r| r.last_reviewed));
-    if date.is_none() && c.problems.iter().all(|p| p.path[0] != "date") {
+    if date.is_none() && !has_date_field {
         c.report(
             &["date"],
             "no date: set `date`, or `revision.last_reviewed`",

@@ -115,19 +115,30 @@ fn check(
     title_at: usize,
     key_lines: &HashMap<&str, usize>,
 ) -> Result<(), ParseError> {
-    for (index, block) in doc.blocks.iter().enumerate() {
-        if let Block::Image { caption, source } = block
-            && doc.image_url(caption, source).is_none()
-        {
-            let line = image_line(lines, caption).unwrap_or(title_at + 1);
+    let images = doc.blocks.iter().filter_map(|block| match block {
+        Block::Image { caption, source } => Some((caption, source)),
+        _ => None,
+    });
+    for (number, (caption, source)) in (1..).zip(images) {
+        if doc.image_url(caption, source).is_some() {
+            continue;
+        }
+        if let Some(last) = cut_off_in_meta_box(lines, key_lines) {
             return error(
-                line,
+                last,
                 format!(
-                    "image {} `{caption}` has no `image sources` entry with that caption to take its URL from",
-                    index + 1
+                    "the export ends here, inside the meta box, before the `image sources` entry of \
+                     image {number} (`{caption}`): it looks cut off; export the article again"
                 ),
             );
         }
+        let line = image_line(lines, caption).unwrap_or(title_at + 1);
+        return error(
+            line,
+            format!(
+                "image {number} `{caption}` has no `image sources` entry with that caption to take its URL from"
+            ),
+        );
     }
     if let Err(problems) = meta::validate(doc.meta.clone()) {
         let p = &problems[0];
@@ -138,6 +149,21 @@ fn check(
         return error(line, p.message.clone());
     }
     Ok(())
+}
+
+/// The last line's number when the file stops inside the meta box, with
+/// `image sources` missing or the last section read: nothing after it (no
+/// later section, no `Similar Posts`) shows the export was complete.
+fn cut_off_in_meta_box(lines: &[&str], key_lines: &HashMap<&str, usize>) -> Option<usize> {
+    let last = lines.iter().rposition(|l| !l.trim().is_empty())? + 1;
+    if lines[last - 1].trim() == SIMILAR_POSTS {
+        return None;
+    }
+    let sources_at = key_lines.get("image sources").copied();
+    let later_section = key_lines
+        .values()
+        .any(|&l| sources_at.is_some_and(|s| l > s));
+    (!later_section).then_some(last)
 }
 
 fn image_line(lines: &[&str], caption: &str) -> Option<usize> {
