@@ -4,6 +4,7 @@
 mod common;
 
 use common::*;
+use predicates::prelude::*;
 
 /// Builds a good site, adds `files`, and asserts that both `build` and
 /// `check` fail with every `expected` text on stderr while `public/` keeps
@@ -419,4 +420,96 @@ fn a_bad_revision_is_not_also_a_missing_date() {
     }
     let (_, stderr) = check_with(&[("content/a.md", &article("title: x\n"))]);
     assert!(stderr.contains("no date"), "{stderr}");
+}
+
+// Names a file system cannot take are caught at their source line by
+// `check`, not by `build` at the output path.
+
+#[test]
+fn a_slug_over_the_length_limit_is_an_error_at_its_line() {
+    let long = "a".repeat(256);
+    let (ok, stderr) = check_with(&[(
+        "content/a.md",
+        &article(&format!("title: x\ndate: 2026-01-01\nslug: {long}\n")),
+    )]);
+    assert!(!ok);
+    assert!(
+        stderr.contains("content/a.md:4:1: error: slug `aaaa"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("slugs are at most 200"), "{stderr}");
+    let name = format!("content/{}.md", "b".repeat(230));
+    let (ok, stderr) = check_with(&[(&name, &article("title: x\ndate: 2026-01-01\n"))]);
+    assert!(!ok);
+    assert!(stderr.contains("it comes from the file name"), "{stderr}");
+}
+
+#[test]
+fn a_taxonomy_term_over_255_bytes_builds_under_a_shortened_folder() {
+    let term = "word ".repeat(80);
+    let site = init_site();
+    let text = format!(
+        "---\ntitle: x\ndate: 2026-01-01\nstack: [\"{term}\"]\ntools: [\"{term}\"]\n---\nbody\n"
+    );
+    std::fs::write(site.path().join("content/long-terms.md"), text).unwrap();
+    notesite(site.path()).arg("check").assert().success();
+    build(site.path(), &[]);
+    let stack = tree(&site.path().join("public/stack"));
+    let longest = stack
+        .keys()
+        .map(|k| k.split('/').next().unwrap().len())
+        .max()
+        .unwrap();
+    assert!(longest <= 200, "{longest}");
+}
+
+#[test]
+fn new_and_import_shorten_long_titles_and_refuse_reserved_ones() {
+    let site = init_site();
+    let long_title = "kafka notes: ".to_string() + &"consumer lag ".repeat(40);
+    notesite(site.path())
+        .args(["new", &long_title])
+        .assert()
+        .success();
+    notesite(site.path())
+        .args(["check", "--drafts"])
+        .assert()
+        .success();
+    for reserved in ["Assets", "404"] {
+        notesite(site.path())
+            .args(["new", reserved])
+            .assert()
+            .failure()
+            .stderr(
+                predicates::str::contains("is reserved for generated pages")
+                    .and(predicates::str::contains("pass --slug")),
+            );
+    }
+    let seed = read(&example_root().join("tests/fixtures/exports/seed.txt"));
+    let title = "redis caching notes: running scheduled tasks reliably behind a cdn";
+    let long = site.path().join("long.txt");
+    let long_import = long_title.replace("kafka", "redis");
+    std::fs::write(&long, seed.replace(title, &long_import)).unwrap();
+    let reserved = site.path().join("assets.txt");
+    std::fs::write(&reserved, seed.replace(title, "Assets")).unwrap();
+    let output = notesite(site.path())
+        .arg("import")
+        .arg(&long)
+        .arg(&reserved)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "{}:3:1: error: slug `assets` is reserved",
+            reserved.display()
+        )),
+        "{stderr}"
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("imported 1,"), "{stdout}{stderr}");
+    notesite(site.path())
+        .args(["check", "--drafts"])
+        .assert()
+        .success();
 }

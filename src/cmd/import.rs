@@ -98,6 +98,13 @@ fn convert(input: &Path) -> Result<Converted, Diagnostic> {
     })?;
     let doc = parse_export(&text).map_err(|e| fail(Some(Pos::new(e.line, 1)), e.message))?;
     let slug = doc.slug();
+    if let Err(why) = crate::content::check_article_slug(&slug) {
+        let line = text.lines().position(|l| l.trim() == doc.title().trim());
+        return Err(fail(
+            line.map(|l| Pos::new(l + 1, 1)),
+            format!("{why}: it comes from the title"),
+        ));
+    }
     let source = to_source(&doc);
     // The written file must build: check it with the build's own parser.
     let target = Path::new(CONTENT_DIR).join(format!("{slug}.md"));

@@ -4,7 +4,7 @@ use anyhow::{Context, Result, bail};
 
 use crate::cli::NewArgs;
 use crate::config::CONFIG_FILE;
-use crate::content::{CONTENT_DIR, meta::check_slug};
+use crate::content::{CONTENT_DIR, check_article_slug, meta::slug_from};
 use crate::fsx;
 
 /// Writes `content/<slug>.md` with every meta field present, as a draft.
@@ -23,8 +23,11 @@ pub fn execute(root: &Path, args: NewArgs) -> Result<()> {
     let slug = args
         .slug
         .clone()
-        .unwrap_or_else(|| slug::slugify(&args.title));
-    check_slug(&slug).map_err(anyhow::Error::msg)?;
+        .unwrap_or_else(|| slug_from(&args.title, "article"));
+    check_article_slug(&slug).map_err(|why| match &args.slug {
+        Some(_) => anyhow::anyhow!("{why}"),
+        None => anyhow::anyhow!("{why}: it comes from the title; pass --slug"),
+    })?;
     let path = root.join(CONTENT_DIR).join(format!("{slug}.md"));
     if path.exists() {
         bail!(

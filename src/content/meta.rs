@@ -487,9 +487,20 @@ fn validate_revision(c: &mut Checker, r: RawRevision) -> Option<Revision> {
     })
 }
 
+/// The longest slug: it becomes a folder name and `<slug>.md`, and file
+/// systems allow 255 bytes a name.
+pub const MAX_SLUG_BYTES: usize = 200;
+
 /// A slug becomes a folder name in the output, so it is kept to characters
 /// that are safe in every file system and URL, and can never climb out.
 pub fn check_slug(slug: &str) -> Result<(), String> {
+    if slug.len() > MAX_SLUG_BYTES {
+        return Err(format!(
+            "slug `{}…` is {} bytes; slugs are at most {MAX_SLUG_BYTES} (it becomes a folder name)",
+            &slug[..slug.floor_char_boundary(40)],
+            slug.len()
+        ));
+    }
     let ok = !slug.is_empty()
         && slug
             .bytes()
@@ -506,14 +517,19 @@ pub fn check_slug(slug: &str) -> Result<(), String> {
 
 /// A URL-safe folder name made from free text (a title, a term). Text with
 /// no letters or digits gets `PREFIX-<hash>` instead of an empty name, the
-/// same for the same text.
+/// same for the same text. A long text is cut at a word boundary to fit
+/// `MAX_SLUG_BYTES`.
 pub fn slug_from(text: &str, prefix: &str) -> String {
-    let slug = slug::slugify(text);
+    let mut slug = slug::slugify(text);
     if slug.is_empty() {
-        format!("{prefix}-{}", &blake3::hash(text.as_bytes()).to_hex()[..8])
-    } else {
-        slug
+        return format!("{prefix}-{}", &blake3::hash(text.as_bytes()).to_hex()[..8]);
     }
+    if slug.len() > MAX_SLUG_BYTES {
+        // Slugs are ASCII; cut at the last word break that fits.
+        let cut = slug[..=MAX_SLUG_BYTES].rfind('-').unwrap_or(MAX_SLUG_BYTES);
+        slug.truncate(cut);
+    }
+    slug
 }
 
 /// An image source is a web URL or a path on this site, nothing else.

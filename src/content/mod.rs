@@ -215,14 +215,20 @@ fn slug_of(
             (stem, None)
         }
     };
-    if RESERVED_SLUGS.contains(&slug.as_str()) {
-        return Err(vec![Diagnostic::error(
-            rel,
-            pos,
-            format!("slug `{slug}` is reserved for generated pages; choose another"),
-        )]);
-    }
+    check_article_slug(&slug).map_err(|why| vec![Diagnostic::error(rel, pos, why)])?;
     Ok(slug)
+}
+
+/// Every rule an article's slug must meet: safe characters, a length a file
+/// system takes, and not a folder of generated pages.
+pub fn check_article_slug(slug: &str) -> Result<(), String> {
+    meta::check_slug(slug)?;
+    if RESERVED_SLUGS.contains(&slug) {
+        return Err(format!(
+            "slug `{slug}` is reserved for generated pages; choose another"
+        ));
+    }
+    Ok(())
 }
 
 /// Two articles with one slug would overwrite each other's page: an error
