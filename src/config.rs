@@ -184,7 +184,7 @@ impl SiteConfig {
             )]
         })?;
         let config: SiteConfig = serde_yaml::from_str(&text).map_err(|e| {
-            let pos = e.location().map(|l| Pos::new(l.line(), l.column()));
+            let pos = crate::content::error_pos_in(&text, 1, &e);
             vec![Diagnostic::error(
                 shown,
                 pos,
@@ -197,24 +197,31 @@ impl SiteConfig {
         } else {
             Err(problems
                 .into_iter()
-                .map(|m| Diagnostic::error(shown, None, m))
+                .map(|(path, m)| {
+                    let pos = crate::content::locate_in(&text, 1, &path).or(Some(Pos::new(1, 1)));
+                    Diagnostic::error(shown, pos, m)
+                })
                 .collect())
         }
     }
 
-    fn validate(&self) -> Vec<String> {
+    /// Each problem with the key path it is about, for its position.
+    fn validate(&self) -> Vec<(Vec<&'static str>, String)> {
         let mut problems = Vec::new();
         if let Err(m) = self.check_base_url() {
-            problems.push(m);
+            problems.push((vec!["base_url"], m));
         }
         if self.paginate_by == 0 {
-            problems.push("paginate_by must be at least 1".into());
+            problems.push((vec!["paginate_by"], "paginate_by must be at least 1".into()));
         }
         for name in &self.taxonomies {
             if !KNOWN_TAXONOMIES.contains(&name.as_str()) {
-                problems.push(format!(
-                    "unknown taxonomy `{name}`; known: {}",
-                    KNOWN_TAXONOMIES.join(", ")
+                problems.push((
+                    vec!["taxonomies"],
+                    format!(
+                        "unknown taxonomy `{name}`; known: {}",
+                        KNOWN_TAXONOMIES.join(", ")
+                    ),
                 ));
             }
         }
@@ -223,7 +230,21 @@ impl SiteConfig {
             .iter()
             .any(|x| !x.is_finite() || *x < 0.0)
         {
-            problems.push("related.weights must be finite and not negative".into());
+            problems.push((
+                vec!["related", "weights"],
+                "related.weights must be finite and not negative".into(),
+            ));
+        }
+        for (key, value) in [
+            ("asset_cache_control", &self.cdn.asset_cache_control),
+            ("page_cache_control", &self.cdn.page_cache_control),
+        ] {
+            if value.chars().any(char::is_control) {
+                problems.push((
+                    vec!["cdn", key],
+                    format!("cdn.{key} holds a control character (a line break?); it is written into _headers, so it must be one line of text"),
+                ));
+            }
         }
         problems
     }

@@ -60,7 +60,9 @@ impl Templates {
                 .iter()
                 .map(|(name, (_, text))| (name.as_str(), text.as_str())),
         );
-        added.map_err(|e| vec![templates.diagnostic(&e, "")])?;
+        added.map_err(|e| {
+            vec![cycle_diagnostic(&e, &sources).unwrap_or_else(|| templates.diagnostic(&e, ""))]
+        })?;
         let context =
             Context::from_serialize(globals).map_err(|e| vec![templates.diagnostic(&e, "")])?;
         templates.tera.global_context().extend(context);
@@ -111,6 +113,55 @@ impl Templates {
         });
         Diagnostic::error(path, pos, message)
     }
+}
+
+/// Tera reports include and extends cycles without a position; this names
+/// every template in the cycle and points at the statement that closes it.
+fn cycle_diagnostic(
+    error: &tera::Error,
+    sources: &BTreeMap<String, (PathBuf, String)>,
+) -> Option<Diagnostic> {
+    let text = error.to_string();
+    let (kind, marker) = if text.contains("Circular include") {
+        ("include", "Include chain: `")
+    } else if text.contains("Circular extend") {
+        ("extends", "Inheritance chain: `")
+    } else {
+        return None;
+    };
+    let list = text.split(marker).nth(1)?.split('`').next()?;
+    let chain: Vec<&str> = list
+        .trim_matches(['[', ']'])
+        .split(',')
+        .map(|name| name.trim().trim_matches('"'))
+        .filter(|name| !name.is_empty())
+        .collect();
+    // Includes: the chain ends with the template met twice, included by the
+    // one before it. Extends: the chain lists parents, and its last one
+    // extends the first.
+    let (from, to, shown) = match kind {
+        "include" if chain.len() >= 2 => (
+            chain[chain.len() - 2],
+            chain[chain.len() - 1],
+            chain.join(" → "),
+        ),
+        "extends" if !chain.is_empty() => {
+            let mut cycle: Vec<&str> = chain.iter().rev().copied().collect();
+            cycle.push(chain[chain.len() - 1]);
+            (chain[chain.len() - 1], chain[0], cycle.join(" → "))
+        }
+        _ => return None,
+    };
+    let (path, source) = sources.get(from)?;
+    let quoted = format!("\"{to}\"");
+    let pos = (source.lines())
+        .position(|line| line.contains(&quoted) && line.contains(kind))
+        .map(|index| Pos::new(index + 1, 1));
+    Some(Diagnostic::error(
+        path,
+        pos,
+        format!("circular {kind}: {shown}"),
+    ))
 }
 
 fn asset_fn(assets: &AssetSet, kwargs: Kwargs) -> tera::TeraResult<String> {

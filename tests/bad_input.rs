@@ -513,3 +513,105 @@ fn new_and_import_shorten_long_titles_and_refuse_reserved_ones() {
         .assert()
         .success();
 }
+
+// Errors that had no position now have one.
+
+#[test]
+fn an_alias_bomb_is_an_error_at_its_line() {
+    let mut yaml = String::from(
+        "title: x\ndate: 2026-01-01\na: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n",
+    );
+    for (name, previous) in ["b", "c", "d", "e", "f", "g", "h", "i"]
+        .iter()
+        .zip(["a", "b", "c", "d", "e", "f", "g", "h"])
+    {
+        let refs = vec![format!("*{previous}"); 9].join(", ");
+        yaml.push_str(&format!("{name}: &{name} [{refs}]\n"));
+    }
+    assert_rejected(
+        &[("content/bomb.md", &article(&yaml))],
+        &["content/bomb.md:5:1: error: YAML aliases here expand too far"],
+    );
+}
+
+#[test]
+fn non_text_keys_are_reported_at_their_lines() {
+    assert_rejected(
+        &[(
+            "content/keys.md",
+            &article("title: x\ndate: 2026-01-01\n? [a, b]\n: 1\n5: x\n"),
+        )],
+        &[
+            "content/keys.md:4:1: error: front-matter keys must be text, found a list",
+            "content/keys.md:6:1: error: front-matter keys must be text, found a number",
+        ],
+    );
+}
+
+#[test]
+fn site_yaml_value_errors_have_a_position() {
+    let base = "title: t\nbase_url: https://x.org\n";
+    for (extra, expected) in [
+        (
+            "paginate_by: 0\n",
+            "site.yaml:3:1: error: paginate_by must be at least 1",
+        ),
+        (
+            "taxonomies: [stack, colours]\n",
+            "site.yaml:3:1: error: unknown taxonomy `colours`",
+        ),
+        (
+            "feed_limit: 3\nfeed_limit: 4\n",
+            "site.yaml:4:1: error: duplicate field `feed_limit`",
+        ),
+    ] {
+        assert_rejected(
+            &[("site.yaml", format!("{base}{extra}").as_bytes())],
+            &[expected],
+        );
+    }
+    assert_rejected(
+        &[("site.yaml", b"title: t\nbase_url: ftp://x.org\n")],
+        &["site.yaml:2:1: error: base_url `ftp://x.org` must be an http:// or https:// URL"],
+    );
+}
+
+#[test]
+fn template_cycles_name_every_template_and_the_closing_line() {
+    assert_rejected(
+        &[
+            (
+                "templates/partials/similar.html",
+                b"{% include \"partials/loop.html\" %}\n",
+            ),
+            (
+                "templates/partials/loop.html",
+                b"loop\n{% include \"partials/similar.html\" %}\n",
+            ),
+        ],
+        &[
+            "templates/partials/loop.html:2:1: error: circular include: ",
+            "partials/similar.html → partials/loop.html → partials/similar.html",
+        ],
+    );
+    assert_rejected(
+        &[
+            ("templates/x.html", b"{% extends \"y.html\" %}\n"),
+            ("templates/y.html", b"{% extends \"x.html\" %}\n"),
+        ],
+        &["error: circular extends: ", "x.html → y.html → x.html"],
+    );
+}
+
+/// A line break in a Cache-Control setting would be written raw into
+/// `_headers`: a header injection.
+#[test]
+fn a_control_character_in_a_cache_control_setting_is_refused() {
+    assert_rejected(
+        &[(
+            "site.yaml",
+            b"title: t\nbase_url: https://x.org\ncdn:\n  page_cache_control: \"public\\nX-Evil: 1\"\n",
+        )],
+        &["site.yaml:4:3: error: cdn.page_cache_control holds a control character"],
+    );
+}

@@ -82,6 +82,28 @@ pub fn read_raw(parts: &Parts) -> Result<RawMeta, Vec<Located>> {
     }
 }
 
+/// `locate` for any YAML text starting at `first_line` of its file (site.yaml).
+pub fn locate_in(yaml: &str, first_line: usize, path: &[&str]) -> Option<Pos> {
+    let parts = Parts {
+        yaml,
+        yaml_line: first_line,
+        body: "",
+        body_line: 0,
+    };
+    locate(&parts, path)
+}
+
+/// `error_pos` for any YAML text starting at `first_line` of its file.
+pub fn error_pos_in(yaml: &str, first_line: usize, e: &serde_yaml::Error) -> Option<Pos> {
+    let parts = Parts {
+        yaml,
+        yaml_line: first_line,
+        body: "",
+        body_line: 0,
+    };
+    error_pos(&parts, e)
+}
+
 /// Positions of validation problems, looked up only when there are some.
 pub fn locate_problems(parts: &Parts, problems: Vec<Problem>) -> Vec<Located> {
     problems
@@ -115,10 +137,12 @@ fn diagnose(parts: &Parts, first_error: &serde_yaml::Error) -> Vec<Located> {
     let mut problems = Vec::new();
     let mut good = Mapping::new();
     let mut failed: Vec<String> = Vec::new();
+    let mut non_text_keys = non_text_key_lines(parts.yaml).into_iter();
     for (key, value) in map {
         let Some(name) = key.as_str().map(str::to_owned) else {
+            let line = non_text_keys.next().unwrap_or(0);
             problems.push(Located {
-                pos: Some(Pos::new(parts.yaml_line, 1)),
+                pos: Some(Pos::new(parts.yaml_line + line, 1)),
                 message: format!("front-matter keys must be text, found {}", value_kind(&key)),
             });
             continue;
@@ -230,11 +254,55 @@ fn is_key_like(s: &str) -> bool {
 
 fn syntax_error(parts: &Parts, e: &serde_yaml::Error) -> Located {
     Located {
-        pos: e
-            .location()
-            .map(|l| Pos::new(parts.yaml_line + l.line() - 1, l.column())),
+        pos: error_pos(parts, e),
         message: syntax_message(e),
     }
+}
+
+/// Where a YAML error is: serde_yaml's own location, except where it has
+/// none or a wrong one (a duplicate key is placed at the mapping's start,
+/// an alias bomb nowhere).
+pub fn error_pos(parts: &Parts, e: &serde_yaml::Error) -> Option<Pos> {
+    let message = yaml_message(e);
+    if let Some(key) = between(&message, "duplicate field `", "`")
+        .or_else(|| between(&message, "duplicate entry with key \"", "\""))
+    {
+        let lines = parts.yaml.lines().enumerate();
+        let second = lines.filter(|(_, l)| top_level_key(l) == Some(key)).nth(1);
+        if let Some((index, _)) = second {
+            return Some(Pos::new(parts.yaml_line + index, 1));
+        }
+    }
+    if message.contains("repetition limit exceeded") {
+        // Aliases that expand past serde_yaml's limit: an alias bomb.
+        let alias = parts.yaml.lines().position(|l| {
+            l.match_indices('*')
+                .any(|(at, _)| at == 0 || matches!(l.as_bytes()[at - 1], b' ' | b'[' | b','))
+        });
+        return Some(Pos::new(parts.yaml_line + alias.unwrap_or(0), 1));
+    }
+    e.location()
+        .map(|l| Pos::new(parts.yaml_line + l.line() - 1, l.column()))
+        .or(Some(Pos::new(parts.yaml_line, 1)))
+}
+
+/// Lines (0-based, in the YAML) whose key is not text: `? [a, b]`, `1:`,
+/// `true:`; in document order, as serde_yaml's mapping keeps them.
+fn non_text_key_lines(yaml: &str) -> Vec<usize> {
+    yaml.lines()
+        .enumerate()
+        .filter(|(_, line)| {
+            if line.starts_with('?') {
+                return true;
+            }
+            let Some(key) = top_level_key(line) else {
+                return false;
+            };
+            let quoted = line.starts_with(['"', '\'']);
+            !quoted && !matches!(serde_yaml::from_str::<Value>(key), Ok(Value::String(_)))
+        })
+        .map(|(index, _)| index)
+        .collect()
 }
 
 /// serde_yaml reads integers past 128 bits as a type error of the whole
@@ -250,6 +318,9 @@ fn syntax_message(e: &serde_yaml::Error) -> String {
             "{key}{number}, a number too large: numbers in front matter go up to {}",
             u64::MAX
         );
+    }
+    if message.contains("repetition limit exceeded") {
+        return "YAML aliases here expand too far (past serde_yaml's repetition limit); write the values out".into();
     }
     format!("invalid YAML in front matter: {message}")
 }
