@@ -200,6 +200,7 @@ struct Renderer<'a, 'c> {
     ctx: &'c LinkContext<'c>,
     out: Vec<Event<'a>>,
     rendered: Rendered,
+    /// Every id given so far, with the last suffix tried for it as a base.
     heading_ids: HashMap<String, usize>,
     has_raw_html: bool,
     html_depth: RawHtmlDepth,
@@ -361,13 +362,22 @@ impl<'a> Renderer<'a, '_> {
         self.out.push(Event::Html(close.into()));
     }
 
+    /// `base`, or `base-N` with the first N no heading took yet: `# a`,
+    /// `# a`, `# a-1` get `a`, `a-1`, `a-1-1`, never one id twice.
     fn unique_id(&mut self, base: String) -> String {
-        let count = self.heading_ids.entry(base.clone()).or_insert(0);
-        *count += 1;
-        if *count == 1 {
-            base
-        } else {
-            format!("{base}-{}", *count - 1)
+        if !self.heading_ids.contains_key(&base) {
+            self.heading_ids.insert(base.clone(), 0);
+            return base;
+        }
+        let mut n = self.heading_ids[&base];
+        loop {
+            n += 1;
+            let candidate = format!("{base}-{n}");
+            if !self.heading_ids.contains_key(&candidate) {
+                self.heading_ids.insert(base, n);
+                self.heading_ids.insert(candidate.clone(), 0);
+                return candidate;
+            }
         }
     }
 
@@ -988,6 +998,20 @@ mod tests {
             link_destination("https://e.org/a%20b.png?x=1&y=é"),
             "https://e.org/a%20b.png?x=1&y=%C3%A9"
         );
+    }
+
+    #[test]
+    fn heading_ids_are_never_given_twice() {
+        let r = render_plain("# a\n\n# a\n\n# a-1\n\n# a\n", &[]);
+        let ids: Vec<&str> = r
+            .html
+            .match_indices("id=\"")
+            .map(|(at, _)| {
+                let rest = &r.html[at + 4..];
+                &rest[..rest.find('"').unwrap()]
+            })
+            .collect();
+        assert_eq!(ids, ["a", "a-1", "a-1-1", "a-2"]);
     }
 
     #[test]

@@ -270,6 +270,7 @@ fn merge_into(staged: &Path, target: &Path) -> Result<()> {
 }
 
 fn check_target(target: &Path, root: &Path) -> Result<()> {
+    check_outside_sources(target, root)?;
     if !target.exists() {
         return Ok(());
     }
@@ -298,6 +299,37 @@ fn check_target(target: &Path, root: &Path) -> Result<()> {
             target.display(),
             crate::assets::MANIFEST_FILE
         );
+    }
+    Ok(())
+}
+
+/// An output inside `static/` (or `content/`, `templates/`) would be read
+/// back by the next build as sources: every build would publish the last
+/// one's output as assets.
+fn check_outside_sources(target: &Path, root: &Path) -> Result<()> {
+    // The nearest existing ancestor, resolved, with the rest appended.
+    let absolute = if target.is_absolute() {
+        target.to_path_buf()
+    } else {
+        std::env::current_dir()?.join(target)
+    };
+    let Some((base, rest)) = absolute.ancestors().find_map(|a| {
+        let real = a.canonicalize().ok()?;
+        Some((real, absolute.strip_prefix(a).ok()?.to_path_buf()))
+    }) else {
+        return Ok(());
+    };
+    let target = base.join(rest);
+    for source in ["static", "content", "templates"] {
+        if let Ok(dir) = root.join(source).canonicalize()
+            && target.starts_with(&dir)
+        {
+            bail!(
+                "--out {} is inside {source}/, so the next build would read this output back as {source}; \
+                 choose a folder outside content/, static/ and templates/",
+                target.display()
+            );
+        }
     }
     Ok(())
 }

@@ -615,3 +615,105 @@ fn a_control_character_in_a_cache_control_setting_is_refused() {
         &["site.yaml:4:3: error: cdn.page_cache_control holds a control character"],
     );
 }
+
+// Wrong but quiet: each of these used to pass without a word.
+
+#[test]
+fn yaml_tags_are_refused_not_silently_dropped() {
+    assert_rejected(
+        &[
+            (
+                "content/a.md",
+                &article("title: x\ndate: 2026-01-01\ntopic: !!binary aGVsbG8=\n"),
+            ),
+            (
+                "content/b.md",
+                &article("title: y\ndate: 2026-01-01\nreference: !custom foo\n"),
+            ),
+        ],
+        &[
+            "content/a.md:4:1: error: this value carries the YAML tag `!!binary`",
+            "content/b.md:4:1: error: `reference` carries the YAML tag `!custom`",
+        ],
+    );
+}
+
+#[test]
+fn control_and_direction_characters_in_meta_text_are_refused() {
+    assert_rejected(
+        &[
+            (
+                "content/a.md",
+                &article("title: \"bell \\a here\"\ndate: 2026-01-01\n"),
+            ),
+            (
+                "content/b.md",
+                &article("title: \"nul \\0 here\"\ndate: 2026-01-01\n"),
+            ),
+            (
+                "content/c.md",
+                &article("title: x\ndate: 2026-01-01\nsummary: \"flip \\u202e here\"\n"),
+            ),
+            (
+                "content/d.md",
+                &article("title: \"x\u{202e}y\"\ndate: 2026-01-01\n"),
+            ),
+        ],
+        &[
+            "content/a.md:2:1: error: `title` holds the character U+0007",
+            "content/b.md:2:1: error: `title` holds the character U+0000",
+            "content/c.md:4:1: error: `summary` holds the character U+202E",
+            "content/d.md:2:1: error: `title` holds the character U+202E",
+        ],
+    );
+    // Quotes, backslashes and exclamation marks in text are fine.
+    let (ok, stderr) = check_with(&[(
+        "content/a.md",
+        &article("title: \"Kafka: Lag! \\\"quoted\\\" C:\\\\temp\"\ndate: 2026-01-01\n"),
+    )]);
+    assert!(ok, "{stderr}");
+}
+
+#[test]
+fn year_zero_is_not_a_date() {
+    assert_rejected(
+        &[("content/a.md", &article("title: x\ndate: 0000-01-01\n"))],
+        &["content/a.md:3:1: error: `date` is `0000-01-01`: there is no year 0"],
+    );
+}
+
+#[test]
+fn an_output_folder_inside_static_or_content_is_refused() {
+    let site = init_site();
+    for out in ["static/gen", "content/out", "templates/x/y"] {
+        notesite(site.path())
+            .args(["build", "--out", out])
+            .assert()
+            .failure()
+            .stderr(predicate::str::contains(
+                "so the next build would read this output back",
+            ));
+        assert!(!site.path().join(out).exists(), "{out} was created");
+    }
+}
+
+#[test]
+fn duplicate_heading_ids_never_repeat_on_the_page() {
+    let site = init_site();
+    std::fs::write(
+        site.path().join("content/headings.md"),
+        "---\ntitle: h\ndate: 2026-01-01\n---\n# a\n\n# a\n\n# a-1\n",
+    )
+    .unwrap();
+    build(site.path(), &[]);
+    let page = read(&site.path().join("public/headings/index.html"));
+    let ids: Vec<&str> = page
+        .match_indices(" id=\"")
+        .map(|(at, _)| {
+            let rest = &page[at + 5..];
+            &rest[..rest.find('"').unwrap()]
+        })
+        .filter(|id| id.starts_with('a'))
+        .collect();
+    assert_eq!(ids, ["a", "a-1", "a-1-1"]);
+}

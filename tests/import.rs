@@ -437,3 +437,61 @@ fn an_export_cut_inside_the_meta_box_says_so_instead_of_blaming_an_image() {
             .stderr(predicate::str::contains("looks cut off"));
     }
 }
+
+#[test]
+fn import_refuses_a_slug_an_existing_article_claims() {
+    let site = init_site();
+    let existing = std::fs::read_dir(site.path().join("content"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let renamed = site.path().join("content/other-name.md");
+    std::fs::rename(&existing, &renamed).unwrap();
+    let text = read(&renamed).replacen("---\n", &format!("---\nslug: {SEED_SLUG}\n"), 1);
+    std::fs::write(&renamed, text).unwrap();
+    import(site.path(), &[&fixture("seed.txt")])
+        .failure()
+        .stderr(predicate::str::contains(format!(
+            "seed.txt: error: slug `{SEED_SLUG}` is already the slug of content/other-name.md"
+        )));
+    assert!(!site.path().join(format!("content/{SEED_SLUG}.md")).exists());
+    notesite(site.path()).arg("check").assert().success();
+}
+
+#[test]
+fn exports_that_are_symlinks_are_followed_and_fifos_reported() {
+    let site = empty_site();
+    let inputs = tempfile::tempdir().unwrap();
+    let real = tempfile::tempdir().unwrap();
+    std::fs::copy(fixture("seed.txt"), real.path().join("seed.txt")).unwrap();
+    std::os::unix::fs::symlink(
+        real.path().join("seed.txt"),
+        inputs.path().join("linked.txt"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(
+        real.path().join("gone.txt"),
+        inputs.path().join("dangling.txt"),
+    )
+    .unwrap();
+    let fifo = inputs.path().join("pipe.txt");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success(), "mkfifo");
+    import(site.path(), &[inputs.path()])
+        .failure()
+        .stdout(predicate::str::contains("imported 1, skipped 0, failed 2"))
+        .stderr(predicate::str::contains(
+            "pipe.txt: error: not a regular file",
+        ))
+        .stderr(predicate::str::contains("dangling.txt: error:"));
+    assert!(
+        site.path()
+            .join(format!("content/{SEED_SLUG}.md"))
+            .is_file()
+    );
+}

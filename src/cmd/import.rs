@@ -42,8 +42,9 @@ pub fn execute(root: &Path, args: ImportArgs) -> Result<()> {
     let content = root.join(CONTENT_DIR);
     fsx::create_dir_all(&content)?;
     // Chunks keep memory bounded (a converted article is held only until its
-    // chunk is written) while slugs are still claimed in input order.
-    let mut owners: HashMap<String, PathBuf> = HashMap::new();
+    // chunk is written) while slugs are still claimed in input order. The
+    // site's own articles claim theirs first.
+    let mut owners = existing_slugs(root, &content);
     let mut outcomes = Vec::with_capacity(inputs.len());
     for chunk in inputs.chunks(CHUNK) {
         let converted: Vec<Result<Converted, Diagnostic>> =
@@ -64,26 +65,47 @@ fn input_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<Diagnostic>) {
     let mut failures = Vec::new();
     for path in paths {
         if path.is_dir() {
-            let walk = walkdir::WalkDir::new(path).sort_by_file_name().into_iter();
+            let walk = walkdir::WalkDir::new(path)
+                .follow_links(true)
+                .sort_by_file_name()
+                .into_iter();
             for entry in walk.filter_entry(|e| !fsx::is_hidden(e)) {
                 match entry {
-                    Ok(e)
-                        if e.file_type().is_file()
-                            && e.path().extension().is_some_and(|x| x == "txt") =>
-                    {
-                        files.push(e.into_path())
+                    Ok(e) if e.path().extension().is_some_and(|x| x == "txt") => {
+                        match regular_file(e.path()) {
+                            Ok(()) => files.push(e.into_path()),
+                            Err(why) => failures.push(Diagnostic::error(e.path(), None, why)),
+                        }
                     }
                     Ok(_) => {}
-                    Err(e) => failures.push(Diagnostic::error(path, None, e.to_string())),
+                    Err(e) => {
+                        let at = e.path().unwrap_or(path).to_path_buf();
+                        failures.push(Diagnostic::error(at, None, e.to_string()));
+                    }
                 }
             }
-        } else if path.is_file() {
-            files.push(path.clone());
         } else {
-            failures.push(Diagnostic::error(path, None, "no such file or folder"));
+            match regular_file(path) {
+                Ok(()) => files.push(path.clone()),
+                Err(why) => failures.push(Diagnostic::error(path, None, why)),
+            }
         }
     }
     (files, failures)
+}
+
+/// An export must be a regular file, or a symlink to one (followed): a
+/// FIFO would block the import, and nothing is skipped without a word.
+fn regular_file(path: &Path) -> Result<(), String> {
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.is_file() => Ok(()),
+        Ok(meta) if meta.is_dir() => Err("a folder named like an export; skipped".into()),
+        Ok(_) => Err("not a regular file (a FIFO, socket or device); skipped".into()),
+        Err(_) if std::fs::symlink_metadata(path).is_ok() => {
+            Err("a symlink to nothing; skipped".into())
+        }
+        Err(_) => Err("no such file or folder".into()),
+    }
 }
 
 fn convert(input: &Path) -> Result<Converted, Diagnostic> {
@@ -124,11 +146,52 @@ fn convert(input: &Path) -> Result<Converted, Diagnostic> {
     })
 }
 
+/// Who holds a slug.
+enum Owner {
+    /// An input of this run.
+    Imported(PathBuf),
+    /// An article of the site whose `slug:` names it from another file.
+    Article(PathBuf),
+}
+
+/// Slugs that articles of the site set with `slug:` in a file of another
+/// name (`content/<slug>.md` itself is the file an import would write, and
+/// is handled as an existing file). A line scan of each front matter: no
+/// YAML parse per article.
+fn existing_slugs(root: &Path, content: &Path) -> HashMap<String, Owner> {
+    let (files, _) = fsx::walk_files(root, content);
+    let mut owners = HashMap::new();
+    for path in files
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+    {
+        let Ok(text) = std::fs::read_to_string(path) else {
+            continue;
+        };
+        let Ok(parts) = crate::content::split(&text) else {
+            continue;
+        };
+        let declared = parts.yaml.lines().find_map(|line| {
+            let value = line.strip_prefix("slug:")?.trim();
+            Some(value.trim_matches(['"', '\'']).to_string())
+        });
+        let Some(slug) = declared else { continue };
+        let own_file = path
+            .file_stem()
+            .is_some_and(|stem| stem.to_string_lossy() == slug);
+        if !own_file && !slug.is_empty() {
+            let shown = path.strip_prefix(root).unwrap_or(path).to_path_buf();
+            owners.insert(slug, Owner::Article(shown));
+        }
+    }
+    owners
+}
+
 /// Two inputs with one title would write one file; the first (in input
 /// order) gets it and the others fail, naming it.
 fn claim_slugs(
     converted: Vec<Result<Converted, Diagnostic>>,
-    owner: &mut HashMap<String, PathBuf>,
+    owner: &mut HashMap<String, Owner>,
 ) -> (Vec<Converted>, Vec<Diagnostic>) {
     let mut ready = Vec::new();
     let mut failures = Vec::new();
@@ -136,7 +199,7 @@ fn claim_slugs(
         match result {
             Err(d) => failures.push(d),
             Ok(c) => match owner.get(&c.slug) {
-                Some(first) => failures.push(Diagnostic::error(
+                Some(Owner::Imported(first)) => failures.push(Diagnostic::error(
                     &c.input,
                     None,
                     format!(
@@ -145,8 +208,17 @@ fn claim_slugs(
                         first.display()
                     ),
                 )),
+                Some(Owner::Article(path)) => failures.push(Diagnostic::error(
+                    &c.input,
+                    None,
+                    format!(
+                        "slug `{}` is already the slug of {} (its `slug:`); importing would make two articles with one page",
+                        c.slug,
+                        path.display()
+                    ),
+                )),
                 None => {
-                    owner.insert(c.slug.clone(), c.input.clone());
+                    owner.insert(c.slug.clone(), Owner::Imported(c.input.clone()));
                     ready.push(c);
                 }
             },

@@ -76,9 +76,101 @@ pub struct Located {
 
 /// Reads the front matter; on failure returns every problem it can find.
 pub fn read_raw(parts: &Parts) -> Result<RawMeta, Vec<Located>> {
-    match serde_yaml::from_str::<Option<RawMeta>>(parts.yaml) {
-        Ok(raw) => Ok(raw.unwrap_or_default()),
-        Err(first_error) => Err(diagnose(parts, &first_error)),
+    let raw = match serde_yaml::from_str::<Option<RawMeta>>(parts.yaml) {
+        Ok(raw) => raw.unwrap_or_default(),
+        Err(first_error) => return Err(diagnose(parts, &first_error)),
+    };
+    let unsafe_values = unsafe_values(parts);
+    if unsafe_values.is_empty() {
+        Ok(raw)
+    } else {
+        Err(unsafe_values)
+    }
+}
+
+/// What the typed read lets through silently: YAML tags (`!!binary`,
+/// `!custom`), which serde drops, and text with control characters or
+/// bidirectional overrides (`"\0"`, `"\a"`, `"\u202e"`), which would reach
+/// the page. Only front matter that could hold either (a `!`, a `\` or such
+/// a character in its text) is parsed a second time to find them.
+fn unsafe_values(parts: &Parts) -> Vec<Located> {
+    let suspicious = parts.yaml.contains(['!', '\\']) || parts.yaml.chars().any(is_unsafe_char);
+    if !suspicious {
+        return Vec::new();
+    }
+    let Ok(value) = serde_yaml::from_str::<Value>(parts.yaml) else {
+        return Vec::new();
+    };
+    let mut found = Vec::new();
+    walk_values(&value, &mut Vec::new(), &mut |path, value| {
+        let message = match value {
+            Value::Tagged(tagged) => format!(
+                "`{}` carries the YAML tag `{}`, which notesite does not read; remove the tag",
+                path.join("."),
+                tagged.tag
+            ),
+            Value::String(text) => match text.chars().find(|&c| is_unsafe_char(c)) {
+                Some(c) => format!(
+                    "`{}` holds the character U+{:04X}, a control or text-direction character that would reach the page; remove it",
+                    path.join("."),
+                    u32::from(c)
+                ),
+                None => return,
+            },
+            _ => return,
+        };
+        let path: Vec<&str> = path.iter().map(String::as_str).collect();
+        found.push(Located {
+            pos: locate(parts, &path).or(Some(Pos::new(parts.yaml_line, 1))),
+            message,
+        });
+    });
+    // serde_yaml resolves core tags (`!!binary`, `!!str`) itself, so they
+    // never show as tagged values: find them in the text.
+    for (index, line) in parts.yaml.lines().enumerate() {
+        let value = line.trim_start().trim_start_matches("- ");
+        let value = top_level_key(value)
+            .and_then(|_| value.split_once(':').map(|(_, v)| v))
+            .unwrap_or(value)
+            .trim_start();
+        if let Some(tag) = value.strip_prefix("!!") {
+            let tag: String = tag.chars().take_while(|c| c.is_alphanumeric()).collect();
+            found.push(Located {
+                pos: Some(Pos::new(parts.yaml_line + index, 1)),
+                message: format!("this value carries the YAML tag `!!{tag}`, which notesite does not read; remove the tag"),
+            });
+        }
+    }
+    found
+}
+
+/// Control characters other than tab and line breaks, and the Unicode
+/// bidirectional overrides and isolates (U+202A–U+202E, U+2066–U+2069).
+fn is_unsafe_char(c: char) -> bool {
+    (c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Calls `visit` with every value and its key path (list items by index).
+fn walk_values(value: &Value, path: &mut Vec<String>, visit: &mut dyn FnMut(&[String], &Value)) {
+    visit(path, value);
+    match value {
+        Value::Mapping(map) => {
+            for (key, child) in map {
+                path.push(key.as_str().map_or_else(|| "?".to_string(), str::to_string));
+                walk_values(child, path, visit);
+                path.pop();
+            }
+        }
+        Value::Sequence(items) => {
+            for (index, child) in items.iter().enumerate() {
+                path.push(index.to_string());
+                walk_values(child, path, visit);
+                path.pop();
+            }
+        }
+        Value::Tagged(tagged) => walk_values(&tagged.value, path, visit),
+        _ => {}
     }
 }
 

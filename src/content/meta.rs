@@ -3,7 +3,7 @@
 //! may rely on (dates parsed, scores in range, enums known). `validate` turns
 //! one into the other and returns every problem, not just the first.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize, Serializer};
 
 use crate::diag::did_you_mean;
@@ -296,6 +296,18 @@ impl Checker {
         let parsed = NaiveDate::parse_from_str(text, "%Y-%m-%d")
             .ok()
             .filter(|_| text.len() == 10);
+        // Year 0 exists for chrono, not for a calendar a reader knows, and
+        // a feed's RFC 3339 date cannot hold it.
+        if parsed.is_some_and(|d| d.year() < 1) {
+            self.report(
+                path,
+                format!(
+                    "`{}` is `{text}`: there is no year 0; write YYYY-MM-DD",
+                    path.join(".")
+                ),
+            );
+            return None;
+        }
         if parsed.is_none() {
             self.report(
                 path,
