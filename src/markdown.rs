@@ -72,7 +72,10 @@ fn options() -> Options {
 
 /// Renders `body` for the page at `page_dir` (like `/my-slug/`).
 pub fn render(body: &str, sources: &[ImageSource], page_dir: &str, ctx: &LinkContext) -> Rendered {
-    if let Some(problem) = too_large_body(body).or_else(|| too_wide_table(body)) {
+    let too_large = too_large_body(body)
+        .or_else(|| too_wide_table(body))
+        .or_else(|| too_long_paragraph(body));
+    if let Some(problem) = too_large {
         return Rendered {
             problems: vec![problem],
             ..Rendered::default()
@@ -159,6 +162,56 @@ fn too_large_body(body: &str) -> Option<BodyProblem> {
             MAX_BODY_BYTES / (1024 * 1024)
         ),
     })
+}
+
+/// pulldown-cmark parses a paragraph's inline elements all at once, so one
+/// huge paragraph holds its whole inline tree (4 MB of `*a*`: 445 MB even
+/// though rendering stops at `MAX_EVENTS`). Code fences are exempt: their
+/// lines are text, cheap at any size.
+pub const MAX_PARAGRAPH_BYTES: usize = 1024 * 1024;
+
+fn too_long_paragraph(body: &str) -> Option<BodyProblem> {
+    let mut fence: Option<&str> = None;
+    let (mut start, mut size, mut offset) = (0, 0, 0);
+    for line in body.split_inclusive('\n') {
+        let at = offset;
+        offset += line.len();
+        let trimmed = line.trim_start();
+        let marker = ["```", "~~~"].into_iter().find(|m| trimmed.starts_with(m));
+        match (fence, marker) {
+            (None, Some(m)) => {
+                fence = Some(m);
+                size = 0;
+                continue;
+            }
+            (Some(open), Some(m)) if open == m => {
+                fence = None;
+                continue;
+            }
+            (Some(_), _) => continue,
+            (None, None) => {}
+        }
+        if trimmed.trim_end().is_empty() {
+            size = 0;
+            continue;
+        }
+        if size == 0 {
+            start = at;
+        }
+        size += line.len();
+        if size > MAX_PARAGRAPH_BYTES {
+            return Some(BodyProblem {
+                offset: start,
+                severity: Severity::Error,
+                message: format!(
+                    "this paragraph is over {} KiB with no blank line; pages are rendered a \
+                     paragraph at a time, so split it (code belongs in a fence)",
+                    MAX_PARAGRAPH_BYTES / 1024
+                ),
+            });
+        }
+    }
+    None
 }
 
 /// A table delimiter row (`|---|:--:|`) with more than `MAX_TABLE_COLUMNS`

@@ -269,6 +269,20 @@ fn diagnose(parts: &Parts, first_error: &serde_yaml::Error) -> Vec<Located> {
     if problems.is_empty() {
         problems.push(syntax_error(parts, first_error));
     }
+    // Keys the line scan cannot find (odd characters, flow style) still get
+    // a line: the first that starts with the key, or the front matter's.
+    for problem in problems.iter_mut().filter(|p| p.pos.is_none()) {
+        let key = between(&problem.message, "`", "`").unwrap_or_default();
+        let line = (!key.is_empty())
+            .then(|| {
+                parts
+                    .yaml
+                    .lines()
+                    .position(|l| l.trim_start().starts_with(key))
+            })
+            .flatten();
+        problem.pos = Some(Pos::new(parts.yaml_line + line.unwrap_or(0), 1));
+    }
     problems
 }
 
