@@ -42,3 +42,9 @@ first=$(find "$work/content" -name "*.md" -print -quit)
 printf "\nOne more paragraph.\n" >>"$first"
 "$bin" --root "$work" build >/dev/null
 publish "after one article edit"
+
+# The record's size per object, as stored (issue 11 asked for the figure).
+record=$(curl -s --aws-sigv4 "aws:amz:$AWS_REGION:s3" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
+  -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" \
+  "$AWS_ENDPOINT_URL/$NOTESITE_TEST_S3_BUCKET/bench-$count/.notesite/publish.json" | wc -c)
+echo "publish record: $record bytes for $files objects, $((record / files)) bytes per object"

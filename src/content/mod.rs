@@ -182,14 +182,47 @@ pub fn parse_article(rel: &Path, text: &str) -> Result<Article, Vec<Diagnostic>>
     })
 }
 
+/// Where each `image_sources` entry's `url:` is, in one pass over the
+/// lines of that key (block or flow style). A per-entry `locate` cost a
+/// tenth of the content stage at 10k articles.
 fn image_source_positions(parts: &front_matter::Parts, count: usize) -> Vec<Option<Pos>> {
-    let keys: Vec<meta::Problem> = (0..count)
-        .map(|i| meta::Problem::new(&["image_sources", &i.to_string(), "url"], ""))
-        .collect();
-    front_matter::locate_problems(parts, keys)
-        .into_iter()
-        .map(|located| located.pos)
-        .collect()
+    if count == 0 {
+        return Vec::new();
+    }
+    let mut positions = Vec::with_capacity(count);
+    let yaml = parts.yaml;
+    let start = if yaml.starts_with("image_sources:") {
+        0
+    } else {
+        match yaml.find("\nimage_sources:") {
+            Some(at) => at + 1,
+            None => return vec![None; count],
+        }
+    };
+    let first_line = yaml[..start].matches('\n').count();
+    for (index, line) in yaml[start..].lines().enumerate() {
+        let top_level = line.starts_with(|c: char| c.is_alphanumeric() || c == '_');
+        if (index > 0 && top_level) || positions.len() == count {
+            break;
+        }
+        let from = if index == 0 {
+            "image_sources:".len()
+        } else {
+            0
+        };
+        for (at, _) in line[from..]
+            .match_indices("url:")
+            .map(|(at, m)| (at + from, m))
+        {
+            let before = line[..at].trim_end();
+            if before.is_empty() || before.ends_with(['-', '{', ',', ':']) {
+                let line_number = parts.yaml_line + first_line + index;
+                positions.push(Some(Pos::new(line_number, at + 1)));
+            }
+        }
+    }
+    positions.resize(count, None);
+    positions
 }
 
 fn slug_of(
