@@ -71,6 +71,16 @@ fn half_sent_request(port: u16) -> std::net::TcpStream {
     stream
 }
 
+/// Sends SIGINT, as Ctrl-C in a terminal does.
+fn ctrl_c(server: &Server) {
+    let pid = server.child.id().to_string();
+    let killed = std::process::Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+}
+
 /// Waits for the process to exit, failing after `limit`.
 fn exit_within(server: &mut Server, limit: std::time::Duration) -> std::process::ExitStatus {
     let deadline = std::time::Instant::now() + limit;
@@ -111,12 +121,7 @@ fn ctrl_c_stops_the_server_within_seconds_whatever_the_clients_do() {
     let mut server = Server::start(site.path(), &[]);
     let _slow = half_sent_request(server.port);
     let _tab = raw_get_head(server.port, "/__notesite/events");
-    let pid = server.child.id().to_string();
-    let killed = std::process::Command::new("kill")
-        .args(["-INT", &pid])
-        .status()
-        .unwrap();
-    assert!(killed.success());
+    ctrl_c(&server);
     let status = exit_within(&mut server, std::time::Duration::from_secs(8));
     assert!(status.success(), "{status}: {}", server.output());
 }
@@ -358,23 +363,8 @@ fn ctrl_c_stops_the_server_cleanly() {
     let mut server = Server::start(site.path(), &[]);
     // A browser tab listening for reloads must not hold the shutdown up.
     let _tab = raw_get_head(server.port, "/__notesite/events");
-    let pid = server.child.id().to_string();
-    let killed = std::process::Command::new("kill")
-        .args(["-INT", &pid])
-        .status()
-        .unwrap();
-    assert!(killed.success());
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    let status = loop {
-        if let Some(status) = server.child.try_wait().unwrap() {
-            break status;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "still running after Ctrl-C"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    };
+    ctrl_c(&server);
+    let status = exit_within(&mut server, std::time::Duration::from_secs(10));
     assert!(status.success(), "{status}: {}", server.output());
     std::thread::sleep(std::time::Duration::from_millis(100));
     assert!(server.output().contains("stopped"));
