@@ -61,6 +61,9 @@ impl Record {
             version: u32,
         }
         let version: Version = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
+        if version.version == 1 {
+            return Self::parse_v1(bytes);
+        }
         if version.version != VERSION {
             return Err(format!(
                 "it has version {}, this notesite reads version {VERSION}",
@@ -90,6 +93,48 @@ impl Record {
         Ok(Record {
             version: wire.version,
             publish: wire.publish,
+            objects,
+        })
+    }
+
+    /// The first format (a keyed map, 256-bit hashes), as written before
+    /// the compact one: read so that a site published with it keeps its
+    /// ownership of every object and uploads nothing again.
+    fn parse_v1(bytes: &[u8]) -> Result<Record, String> {
+        #[derive(Deserialize)]
+        struct V1 {
+            publish: u64,
+            objects: BTreeMap<String, V1Entry>,
+        }
+        #[derive(Deserialize)]
+        struct V1Entry {
+            hash: String,
+            size: u64,
+            #[serde(flatten)]
+            headers: Headers,
+            e_tag: Option<String>,
+            publish: u64,
+        }
+        let v1: V1 = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
+        let objects = v1
+            .objects
+            .into_iter()
+            .map(|(key, e)| {
+                let mut hash = e.hash;
+                hash.truncate(32);
+                let entry = Entry {
+                    hash,
+                    size: e.size,
+                    headers: e.headers,
+                    e_tag: e.e_tag,
+                    publish: e.publish,
+                };
+                (key, entry)
+            })
+            .collect();
+        Ok(Record {
+            version: VERSION,
+            publish: v1.publish,
             objects,
         })
     }
@@ -154,6 +199,20 @@ mod tests {
             e_tag: Some("\"x\"".into()),
             publish,
         }
+    }
+
+    #[test]
+    fn reads_the_first_format_with_hashes_cut_to_128_bits() {
+        let v1 = br#"{"version": 1, "publish": 3, "objects": {"index.html": {
+            "hash": "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+            "size": 5, "content_type": "text/html; charset=utf-8",
+            "cache_control": "no-cache", "e_tag": "\"e\"", "publish": 2}}}"#;
+        let record = Record::parse(v1).unwrap();
+        assert_eq!(record.publish, 3);
+        let entry = &record.objects["index.html"];
+        assert_eq!(entry.hash, "0123456789abcdef0123456789abcdef");
+        assert_eq!(entry.headers.cache_control, "no-cache");
+        assert_eq!(entry.publish, 2);
     }
 
     #[test]

@@ -274,7 +274,12 @@ impl Target {
             _ => None,
         };
         Ok(Probed {
-            hash: attribute(&Attribute::Metadata(HASH_METADATA.into())),
+            // Objects published before the record's second format carry
+            // the full 256-bit hash; its first 128 bits are the same.
+            hash: attribute(&Attribute::Metadata(HASH_METADATA.into())).map(|mut hash| {
+                hash.truncate(32);
+                hash
+            }),
             headers,
         })
     }
