@@ -242,11 +242,7 @@ fn css_urls(css: &str) -> Vec<CssUrl<'_>> {
         let quote = (trimmed.len() - unquoted.len()) / 2;
         let start = open + lead + quote;
         let target = &css[start..start + unquoted.len()];
-        let external = target.is_empty()
-            || target.starts_with('#')
-            || target.starts_with("//")
-            || target.contains(':');
-        if !external {
+        if !crate::url::is_external_reference(target) {
             found.push(CssUrl {
                 range: start..start + target.len(),
                 target,

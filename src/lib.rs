@@ -3,7 +3,8 @@
 //! The pipeline, one module per stage: `config` → `content` (typed meta) →
 //! `assets` → `templates` → `taxonomy` and `related` → `markdown` with
 //! `highlight` → `render` → `output`, and `publish` after it. `site` strings them together; `cmd`
-//! holds one file per subcommand.
+//! holds one file per subcommand. `url` (what kind a URL is, how it
+//! resolves) serves content, markdown and assets alike.
 
 pub mod assets;
 pub mod cdn;
@@ -28,3 +29,4 @@ pub mod site;
 pub mod synth;
 pub mod taxonomy;
 pub mod templates;
+pub mod url;

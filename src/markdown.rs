@@ -11,6 +11,7 @@ use pulldown_cmark_escape::{escape_href, escape_html};
 use crate::content::meta::ImageSource;
 use crate::diag::{Diagnostic, Severity};
 use crate::highlight;
+use crate::url::{self, UrlKind, host_of, link_destination, resolve, split_suffix};
 use serde::Serialize;
 
 /// What the Markdown stage needs from the rest of the site.
@@ -579,7 +580,7 @@ impl<'a> Renderer<'a, '_> {
     /// Rejects unsafe schemes, rewrites static paths to their hashed names and
     /// records internal links for checking. Returns the URL to write.
     fn check_url(&mut self, url: &CowStr<'a>, offset: usize, what: &'static str) -> String {
-        match classify_url(url) {
+        match url::classify(url) {
             UrlKind::External | UrlKind::Fragment => url.to_string(),
             UrlKind::Unsafe(scheme) => {
                 self.problem(
@@ -681,105 +682,6 @@ pub fn heading_id(text: &str) -> String {
     } else {
         id.to_string()
     }
-}
-
-#[derive(Debug, PartialEq, Eq)]
-pub enum UrlKind {
-    /// http(s), protocol-relative or mailto: left as written.
-    External,
-    /// `#anchor` on the same page.
-    Fragment,
-    /// A path on this site, absolute or relative.
-    Site,
-    /// Any other scheme (`javascript:`, `data:`, `vbscript:` ...).
-    Unsafe(String),
-}
-
-/// Browsers ignore tabs, newlines and leading spaces in a URL's scheme, so
-/// `java\tscript:` must count as `javascript:` here too.
-pub fn classify_url(url: &str) -> UrlKind {
-    let cleaned: String = url
-        .trim_start()
-        .chars()
-        .filter(|c| !c.is_ascii_whitespace() && !c.is_control())
-        .collect();
-    if cleaned.starts_with('#') {
-        return UrlKind::Fragment;
-    }
-    if cleaned.starts_with("//") {
-        return UrlKind::External;
-    }
-    let scheme_end = cleaned.find([':', '/', '?', '#']);
-    match scheme_end {
-        Some(i) if cleaned.as_bytes()[i] == b':' && i > 0 => {
-            let scheme = cleaned[..i].to_ascii_lowercase();
-            if matches!(scheme.as_str(), "http" | "https" | "mailto") {
-                UrlKind::External
-            } else {
-                UrlKind::Unsafe(scheme)
-            }
-        }
-        _ if cleaned.starts_with(':') => UrlKind::Unsafe(String::new()),
-        _ => UrlKind::Site,
-    }
-}
-
-fn split_suffix(url: &str) -> (&str, &str) {
-    let i = url.find(['?', '#']).unwrap_or(url.len());
-    (&url[..i], &url[i..])
-}
-
-/// Resolves a site URL against the page's folder, like a browser would.
-fn resolve(page_dir: &str, path: &str) -> String {
-    let joined = if path.starts_with('/') {
-        path.to_string()
-    } else {
-        format!("{page_dir}{path}")
-    };
-    let mut segments: Vec<&str> = Vec::new();
-    for seg in joined.split('/') {
-        match seg {
-            "" | "." => {}
-            ".." => {
-                segments.pop();
-            }
-            s => segments.push(s),
-        }
-    }
-    let trailing = joined.ends_with('/') && !segments.is_empty();
-    let mut out = format!("/{}", segments.join("/"));
-    if trailing {
-        out.push('/');
-    }
-    out
-}
-
-fn host_of(url: &str) -> Option<&str> {
-    let rest = url.split_once("://")?.1;
-    let host = rest.split(['/', '?', '#']).next()?;
-    let host = host.rsplit('@').next()?;
-    (!host.is_empty()).then_some(host)
-}
-
-/// Characters a bare Markdown link destination cannot hold (it would end the
-/// destination, start a title or need balancing), percent-encoded.
-const NOT_IN_DESTINATION: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
-    .add(b' ')
-    .add(b'"')
-    .add(b'\'')
-    .add(b'<')
-    .add(b'>')
-    .add(b'(')
-    .add(b')')
-    .add(b'\\')
-    .add(b'`');
-
-/// `url` as a bare Markdown link destination: trimmed, with what a
-/// destination cannot hold percent-encoded (`%` itself is left, so an
-/// encoded URL stays as it is). Import writes image URLs this way, and
-/// figures match `image_sources` entries through it.
-pub fn link_destination(url: &str) -> std::borrow::Cow<'_, str> {
-    percent_encoding::utf8_percent_encode(url.trim(), NOT_IN_DESTINATION).into()
 }
 
 /// pulldown-cmark aligns table cells with `style="text-align: …"`; the

@@ -546,15 +546,8 @@ pub fn slug_from(text: &str, prefix: &str) -> String {
 
 /// An image source is a web URL or a path on this site, nothing else.
 fn is_image_url(url: &str) -> bool {
-    use crate::markdown::{UrlKind, classify_url};
-    is_web_url(url) || (!url.trim().is_empty() && classify_url(url) == UrlKind::Site)
-}
-
-/// True for absolute http(s) URLs.
-pub fn is_web_url(url: &str) -> bool {
-    let lower = url.trim().to_ascii_lowercase();
-    (lower.starts_with("https://") || lower.starts_with("http://"))
-        && lower.len() > "https://".len()
+    use crate::url::{UrlKind, classify, is_web_url};
+    is_web_url(url) || (!url.trim().is_empty() && classify(url) == UrlKind::Site)
 }
 
 #[cfg(test)]
@@ -612,6 +605,7 @@ mod tests {
 
     #[test]
     fn image_urls_must_be_web_urls() {
+        use crate::url::is_web_url;
         assert!(is_web_url("https://placehold.co/1.png"));
         assert!(!is_web_url("javascript:alert(1)"));
         assert!(!is_web_url("data:image/png;base64,xx"));

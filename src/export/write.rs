@@ -99,7 +99,7 @@ pub fn escape_markdown(text: &str) -> String {
 /// An image URL from an export may hold spaces, quotes or `<>`; written
 /// raw, the figure would be lost and the Markdown shown as text.
 fn markdown_url(url: &str) -> String {
-    crate::markdown::link_destination(url).into_owned()
+    crate::url::link_destination(url).into_owned()
 }
 
 /// The export format: what a reader copies off a rendered page.
