@@ -7,11 +7,11 @@ use serde::Deserialize;
 
 use crate::diag::{Diagnostic, Pos};
 use crate::fsx;
+use crate::taxonomy::Kind;
 
 pub const CONFIG_FILE: &str = "site.yaml";
 
 /// The taxonomies notesite knows how to build, in the order pages list them.
-pub const KNOWN_TAXONOMIES: [&str; 4] = ["stack", "tools", "difficulty", "entities"];
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -123,7 +123,7 @@ impl Default for SiteConfig {
             meta_box_title: "post meta".into(),
             paginate_by: 10,
             feed_limit: 20,
-            taxonomies: KNOWN_TAXONOMIES.iter().map(|s| s.to_string()).collect(),
+            taxonomies: Kind::ALL.iter().map(|k| k.name().to_string()).collect(),
             related: RelatedConfig::default(),
             markdown: MarkdownConfig::default(),
             cdn: CdnConfig::default(),
@@ -215,13 +215,11 @@ impl SiteConfig {
             problems.push((vec!["paginate_by"], "paginate_by must be at least 1".into()));
         }
         for name in &self.taxonomies {
-            if !KNOWN_TAXONOMIES.contains(&name.as_str()) {
+            if Kind::from_name(name).is_none() {
+                let known: Vec<&str> = Kind::ALL.iter().map(|k| k.name()).collect();
                 problems.push((
                     vec!["taxonomies"],
-                    format!(
-                        "unknown taxonomy `{name}`; known: {}",
-                        KNOWN_TAXONOMIES.join(", ")
-                    ),
+                    format!("unknown taxonomy `{name}`; known: {}", known.join(", ")),
                 ));
             }
         }
@@ -275,8 +273,12 @@ impl SiteConfig {
         after_scheme.find('/').map_or("", |i| &after_scheme[i..])
     }
 
-    pub fn has_taxonomy(&self, name: &str) -> bool {
-        self.taxonomies.iter().any(|t| t == name)
+    /// The configured taxonomies, in the canonical order.
+    pub fn taxonomy_kinds(&self) -> Vec<Kind> {
+        Kind::ALL
+            .into_iter()
+            .filter(|kind| self.taxonomies.iter().any(|t| t == kind.name()))
+            .collect()
     }
 }
 

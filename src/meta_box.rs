@@ -6,6 +6,7 @@
 use serde::Serialize;
 
 use crate::content::meta::Meta;
+use crate::taxonomy::Kind;
 
 #[derive(Debug, Serialize)]
 pub struct MetaField {
@@ -36,7 +37,7 @@ pub struct Entry {
 }
 
 /// A term page URL for a taxonomy value, if that taxonomy is built.
-pub type TermUrl<'a> = &'a dyn Fn(&str, &str) -> Option<String>;
+pub type TermUrl<'a> = &'a dyn Fn(Kind, &str) -> Option<String>;
 
 impl MetaField {
     fn new(key: &'static str, label: &'static str, kind: &'static str) -> Self {
@@ -103,7 +104,7 @@ fn plain_items(values: &[String]) -> Vec<Item> {
         .collect()
 }
 
-fn linked_items(values: &[String], taxonomy: &str, term_url: TermUrl) -> Vec<Item> {
+fn linked_items(values: &[String], taxonomy: Kind, term_url: TermUrl) -> Vec<Item> {
     values
         .iter()
         .map(|v| Item {
@@ -143,14 +144,14 @@ pub fn rows(meta: &Meta, term_url: TermUrl) -> Vec<MetaField> {
         rows.push(MetaField::list(
             "stack",
             "stack",
-            linked_items(&meta.stack, "stack", term_url),
+            linked_items(&meta.stack, Kind::Stack, term_url),
         ));
     }
     if !meta.tools.is_empty() {
         rows.push(MetaField::list(
             "tools",
             "tools",
-            linked_items(&meta.tools, "tools", term_url),
+            linked_items(&meta.tools, Kind::Tools, term_url),
         ));
     }
     if let Some(l) = &meta.code_language {
@@ -158,7 +159,7 @@ pub fn rows(meta: &Meta, term_url: TermUrl) -> Vec<MetaField> {
     }
     if let Some(d) = meta.difficulty {
         rows.push(MetaField {
-            url: term_url("difficulty", d.as_str()),
+            url: term_url(Kind::Difficulty, d.as_str()),
             ..MetaField::text("difficulty", "difficulty", d.as_str())
         });
     }
@@ -224,7 +225,7 @@ fn more_rows(meta: &Meta, term_url: TermUrl, rows: &mut Vec<MetaField>) {
             .map(|e| {
                 vec![
                     Entry {
-                        url: term_url("entities", &e.name),
+                        url: term_url(Kind::Entities, &e.name),
                         ..entry("name", &e.name)
                     },
                     entry("type", &e.kind),

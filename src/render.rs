@@ -18,6 +18,7 @@ use crate::markdown::{self, Figure, LinkContext};
 use crate::meta_box;
 use crate::output::Sink;
 use crate::site::{Link, Site};
+use crate::taxonomy::Kind;
 
 pub const FEED_FILE: &str = "atom.xml";
 pub const SITEMAP_FILE: &str = "sitemap.xml";
@@ -308,7 +309,7 @@ impl Site {
                 links_inside,
             };
         }
-        let term_url = |taxonomy: &str, name: &str| self.term_url(taxonomy, name);
+        let term_url = |kind: Kind, name: &str| self.term_url(kind, name);
         let meta = &article.meta;
         let page = PageView {
             title: &meta.title,
@@ -321,7 +322,7 @@ impl Site {
             terms: self.term_links(article),
             difficulty_url: meta
                 .difficulty
-                .and_then(|d| term_url("difficulty", d.as_str())),
+                .and_then(|d| term_url(Kind::Difficulty, d.as_str())),
             meta,
         };
         let similar: Vec<Value> = self.similar[index]
@@ -366,11 +367,11 @@ impl Site {
     /// Links to the term pages of an article's stack, tools and entities.
     fn term_links<'a>(&self, article: &'a Article) -> Vec<TermLink<'a>> {
         let mut links = Vec::new();
-        for taxonomy in ["stack", "tools", "entities"] {
-            for name in crate::taxonomy::term_names(article, taxonomy) {
-                if let Some(url) = self.term_url(taxonomy, name) {
+        for kind in [Kind::Stack, Kind::Tools, Kind::Entities] {
+            for name in crate::taxonomy::term_names(article, kind) {
+                if let Some(url) = self.term_url(kind, name) {
                     links.push(TermLink {
-                        taxonomy,
+                        taxonomy: kind.name(),
                         name,
                         url,
                     });

@@ -7,8 +7,39 @@ use rayon::prelude::*;
 
 use crate::content::Article;
 
+/// The taxonomies notesite knows. A `match` on this is exhaustive, so a new
+/// one cannot be forgotten where terms are read (a string would compile
+/// into an empty taxonomy).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Kind {
+    Stack,
+    Tools,
+    Difficulty,
+    Entities,
+}
+
+impl Kind {
+    /// Every kind, in the canonical order of pages and menus.
+    pub const ALL: [Kind; 4] = [Kind::Stack, Kind::Tools, Kind::Difficulty, Kind::Entities];
+
+    /// The name in `site.yaml`, in URLs and in templates.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Stack => "stack",
+            Kind::Tools => "tools",
+            Kind::Difficulty => "difficulty",
+            Kind::Entities => "entities",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.name() == name)
+    }
+}
+
 #[derive(Debug)]
 pub struct Taxonomy {
+    pub kind: Kind,
     pub name: &'static str,
     /// Sorted by slug, so pages and sitemaps list them the same on every run.
     pub terms: Vec<Term>,
@@ -29,40 +60,39 @@ impl Taxonomy {
     }
 }
 
-/// True when the two have the same terms in every one of `names`.
-pub fn same_terms(a: &Article, b: &Article, names: &[&'static str]) -> bool {
-    names
+/// True when the two have the same terms in every one of `kinds`.
+pub fn same_terms(a: &Article, b: &Article, kinds: &[Kind]) -> bool {
+    kinds
         .iter()
-        .all(|name| term_names(a, name) == term_names(b, name))
+        .all(|&kind| term_names(a, kind) == term_names(b, kind))
 }
 
 /// The terms an article has in one taxonomy, as written in its meta.
-pub fn term_names<'a>(article: &'a Article, taxonomy: &str) -> Vec<&'a str> {
+pub fn term_names(article: &Article, kind: Kind) -> Vec<&str> {
     let meta = &article.meta;
-    match taxonomy {
-        "stack" => meta.stack.iter().map(String::as_str).collect(),
-        "tools" => meta.tools.iter().map(String::as_str).collect(),
-        "difficulty" => meta.difficulty.iter().map(|d| d.as_str()).collect(),
-        "entities" => meta.entities.iter().map(|e| e.name.as_str()).collect(),
-        _ => Vec::new(),
+    match kind {
+        Kind::Stack => meta.stack.iter().map(String::as_str).collect(),
+        Kind::Tools => meta.tools.iter().map(String::as_str).collect(),
+        Kind::Difficulty => meta.difficulty.iter().map(|d| d.as_str()).collect(),
+        Kind::Entities => meta.entities.iter().map(|e| e.name.as_str()).collect(),
     }
 }
 
-/// Groups articles by term for each taxonomy named in `names`.
-pub fn build(articles: &[Arc<Article>], names: &[&'static str]) -> Vec<Taxonomy> {
-    names
+/// Groups articles by term for each of `kinds`.
+pub fn build(articles: &[Arc<Article>], kinds: &[Kind]) -> Vec<Taxonomy> {
+    kinds
         .par_iter()
-        .map(|name| build_one(articles, name))
+        .map(|&kind| build_one(articles, kind))
         .collect()
 }
 
-fn build_one(articles: &[Arc<Article>], name: &'static str) -> Taxonomy {
+fn build_one(articles: &[Arc<Article>], kind: Kind) -> Taxonomy {
     // Terms whose slugs coincide ("Redis" and "redis") share one page; the
     // first name in sort order is the one shown.
     let mut by_slug: BTreeMap<String, (String, Vec<usize>)> = BTreeMap::new();
     let mut slug_of_name: HashMap<String, String> = HashMap::new();
     for (index, article) in articles.iter().enumerate() {
-        for term in term_names(article, name) {
+        for term in term_names(article, kind) {
             // Look up before inserting: most terms were seen before, and
             // `entry` would allocate their keys every time.
             if !slug_of_name.contains_key(term) {
@@ -99,7 +129,8 @@ fn build_one(articles: &[Arc<Article>], name: &'static str) -> Taxonomy {
         .map(|(name, slug)| (name.clone(), position[slug.as_str()]))
         .collect();
     Taxonomy {
-        name,
+        kind,
+        name: kind.name(),
         terms,
         by_name,
     }
@@ -114,6 +145,21 @@ pub fn term_slug(term: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn kinds_round_trip_through_their_names() {
+        for kind in Kind::ALL {
+            assert_eq!(Kind::from_name(kind.name()), Some(kind));
+        }
+        assert_eq!(Kind::from_name("colours"), None);
+    }
+
+    #[test]
+    fn every_taxonomy_folder_is_a_reserved_slug() {
+        for kind in Kind::ALL {
+            assert!(crate::content::RESERVED_SLUGS.contains(&kind.name()), "{kind:?}");
+        }
+    }
 
     #[test]
     fn term_slugs_are_safe_and_never_empty() {
