@@ -171,6 +171,14 @@ impl Default for CdnConfig {
     }
 }
 
+/// `site.yaml` is YAML from its first line.
+fn yaml_block(text: &str) -> crate::yaml::Block<'_> {
+    crate::yaml::Block {
+        text,
+        first_line: 1,
+    }
+}
+
 impl SiteConfig {
     /// Reads and validates `ROOT/site.yaml`; every problem names the file and line.
     pub fn load(root: &Path) -> Result<SiteConfig, Vec<Diagnostic>> {
@@ -184,12 +192,8 @@ impl SiteConfig {
             )]
         })?;
         let config: SiteConfig = serde_yaml::from_str(&text).map_err(|e| {
-            let pos = crate::content::error_pos_in(&text, 1, &e);
-            vec![Diagnostic::error(
-                shown,
-                pos,
-                crate::content::yaml_message(&e),
-            )]
+            let pos = yaml_block(&text).error_pos(&e);
+            vec![Diagnostic::error(shown, pos, crate::yaml::message(&e))]
         })?;
         let problems = config.validate();
         if problems.is_empty() {
@@ -198,7 +202,7 @@ impl SiteConfig {
             Err(problems
                 .into_iter()
                 .map(|(path, m)| {
-                    let pos = crate::content::locate_in(&text, 1, &path).or(Some(Pos::new(1, 1)));
+                    let pos = yaml_block(&text).locate(&path).or(Some(Pos::new(1, 1)));
                     Diagnostic::error(shown, pos, m)
                 })
                 .collect())

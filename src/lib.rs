@@ -4,7 +4,8 @@
 //! `assets` → `templates` → `taxonomy` and `related` → `markdown` with
 //! `highlight` → `render` → `output`, and `publish` after it. `site` strings them together; `cmd`
 //! holds one file per subcommand. `url` (what kind a URL is, how it
-//! resolves) serves content, markdown and assets alike.
+//! resolves) serves content, markdown and assets alike; `yaml` (positions
+//! in front matter and `site.yaml`) serves content and config.
 
 pub mod assets;
 pub mod cdn;
@@ -30,3 +31,4 @@ pub mod synth;
 pub mod taxonomy;
 pub mod templates;
 pub mod url;
+pub mod yaml;

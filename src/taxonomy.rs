@@ -157,7 +157,10 @@ mod tests {
     #[test]
     fn every_taxonomy_folder_is_a_reserved_slug() {
         for kind in Kind::ALL {
-            assert!(crate::content::RESERVED_SLUGS.contains(&kind.name()), "{kind:?}");
+            assert!(
+                crate::content::RESERVED_SLUGS.contains(&kind.name()),
+                "{kind:?}"
+            );
         }
     }
 

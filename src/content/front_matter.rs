@@ -9,6 +9,7 @@ use serde_yaml::{Mapping, Value};
 
 use super::meta::{META_KEYS, Problem, RawMeta};
 use crate::diag::{Pos, did_you_mean};
+use crate::yaml::{Block, between, message as yaml_message, top_level_key};
 
 /// A source file cut at its `---` fences.
 #[derive(Debug)]
@@ -208,28 +209,6 @@ fn walk_values(value: &Value, path: &mut Vec<String>, visit: &mut dyn FnMut(&[St
     }
 }
 
-/// `locate` for any YAML text starting at `first_line` of its file (site.yaml).
-pub fn locate_in(yaml: &str, first_line: usize, path: &[&str]) -> Option<Pos> {
-    let parts = Parts {
-        yaml,
-        yaml_line: first_line,
-        body: "",
-        body_line: 0,
-    };
-    locate(&parts, path)
-}
-
-/// `error_pos` for any YAML text starting at `first_line` of its file.
-pub fn error_pos_in(yaml: &str, first_line: usize, e: &serde_yaml::Error) -> Option<Pos> {
-    let parts = Parts {
-        yaml,
-        yaml_line: first_line,
-        body: "",
-        body_line: 0,
-    };
-    error_pos(&parts, e)
-}
-
 /// Positions of validation problems, looked up only when there are some.
 pub fn locate_problems(parts: &Parts, problems: Vec<Problem>) -> Vec<Located> {
     problems
@@ -394,36 +373,9 @@ fn is_key_like(s: &str) -> bool {
 
 fn syntax_error(parts: &Parts, e: &serde_yaml::Error) -> Located {
     Located {
-        pos: error_pos(parts, e),
+        pos: parts.block().error_pos(e),
         message: syntax_message(e),
     }
-}
-
-/// Where a YAML error is: serde_yaml's own location, except where it has
-/// none or a wrong one (a duplicate key is placed at the mapping's start,
-/// an alias bomb nowhere).
-pub fn error_pos(parts: &Parts, e: &serde_yaml::Error) -> Option<Pos> {
-    let message = yaml_message(e);
-    if let Some(key) = between(&message, "duplicate field `", "`")
-        .or_else(|| between(&message, "duplicate entry with key \"", "\""))
-    {
-        let lines = parts.yaml.lines().enumerate();
-        let second = lines.filter(|(_, l)| top_level_key(l) == Some(key)).nth(1);
-        if let Some((index, _)) = second {
-            return Some(Pos::new(parts.yaml_line + index, 1));
-        }
-    }
-    if message.contains("repetition limit exceeded") {
-        // Aliases that expand past serde_yaml's limit: an alias bomb.
-        let alias = parts.yaml.lines().position(|l| {
-            l.match_indices('*')
-                .any(|(at, _)| at == 0 || matches!(l.as_bytes()[at - 1], b' ' | b'[' | b','))
-        });
-        return Some(Pos::new(parts.yaml_line + alias.unwrap_or(0), 1));
-    }
-    e.location()
-        .map(|l| Pos::new(parts.yaml_line + l.line() - 1, l.column()))
-        .or(Some(Pos::new(parts.yaml_line, 1)))
 }
 
 /// Lines (0-based, in the YAML) whose key is not text: `? [a, b]`, `1:`,
@@ -465,16 +417,6 @@ fn syntax_message(e: &serde_yaml::Error) -> String {
     format!("invalid YAML in front matter: {message}")
 }
 
-/// serde_yaml's message without its own " at line L column C" suffix: we
-/// print positions relative to the whole file, not the YAML block.
-pub fn yaml_message(e: &serde_yaml::Error) -> String {
-    let text = e.to_string();
-    match text.find(" at line ") {
-        Some(i) => text[..i].to_string(),
-        None => text,
-    }
-}
-
 fn value_kind(v: &Value) -> &'static str {
     match v {
         Value::Null => "nothing",
@@ -487,69 +429,19 @@ fn value_kind(v: &Value) -> &'static str {
     }
 }
 
-fn between<'a>(text: &'a str, start: &str, end: &str) -> Option<&'a str> {
-    let rest = &text[text.find(start)? + start.len()..];
-    Some(&rest[..rest.find(end)?])
+impl<'a> Parts<'a> {
+    /// The front matter as a YAML block of the file.
+    pub fn block(&self) -> Block<'a> {
+        Block {
+            text: self.yaml,
+            first_line: self.yaml_line,
+        }
+    }
 }
 
-/// Position of a key path like `["score", "quality"]` or
-/// `["image_sources", "1", "url"]` in the file. The front matter is plain
-/// block YAML at the top level, so a text scan is exact for top-level keys and
-/// finds nested keys inside their parent's lines, flow or block style.
+/// Position of a key path like `["score", "quality"]` in the front matter.
 pub fn locate(parts: &Parts, path: &[&str]) -> Option<Pos> {
-    let (top, rest) = path.split_first()?;
-    let lines: Vec<&str> = parts.yaml.lines().collect();
-    let start = lines.iter().position(|l| top_level_key(l) == Some(*top))?;
-    let end = lines[start + 1..]
-        .iter()
-        .position(|l| top_level_key(l).is_some())
-        .map_or(lines.len(), |i| start + 1 + i);
-    let to_pos = |index: usize, col: usize| Pos::new(parts.yaml_line + index, col);
-    let (nth, key) = match rest {
-        [] => return Some(to_pos(start, 1)),
-        [index, key, ..] if index.parse::<usize>().is_ok() => (index.parse().ok()?, *key),
-        [index] if index.parse::<usize>().is_ok() => return Some(to_pos(start, 1)),
-        [key, ..] => (0, *key),
-    };
-    let mut seen = 0;
-    for (i, line) in lines.iter().enumerate().take(end).skip(start) {
-        let skip = if i == start { top.len() + 1 } else { 0 };
-        for col in nested_key_columns(line, key, skip) {
-            if seen == nth {
-                return Some(to_pos(i, col));
-            }
-            seen += 1;
-        }
-    }
-    Some(to_pos(start, 1))
-}
-
-fn top_level_key(line: &str) -> Option<&str> {
-    let first = line.chars().next()?;
-    if !(first.is_alphanumeric() || first == '_' || first == '"' || first == '\'') {
-        return None;
-    }
-    let (key, _) = line.split_once(':')?;
-    Some(key.trim().trim_matches(['"', '\'']))
-}
-
-/// 1-based columns where `key:` starts in `line`, after byte `skip`.
-fn nested_key_columns(line: &str, key: &str, skip: usize) -> Vec<usize> {
-    let mut columns = Vec::new();
-    let mut from = skip.min(line.len());
-    while let Some(found) = line[from..].find(key) {
-        let at = from + found;
-        let before = line[..at].trim_end_matches(['"', '\'']).chars().last();
-        let after = line[at + key.len()..]
-            .trim_start_matches(['"', '\''])
-            .trim_start();
-        let starts_key = matches!(before, None | Some(' ' | '{' | ',' | '-' | '\t'));
-        if starts_key && after.starts_with(':') {
-            columns.push(line[..at].chars().count() + 1);
-        }
-        from = at + key.len();
-    }
-    columns
+    parts.block().locate(path)
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use rayon::prelude::*;
 
-pub use front_matter::{error_pos_in, locate_in, split, yaml_message};
+pub use front_matter::split;
 pub use meta::Meta;
 
 use crate::diag::{Diagnostic, Diagnostics, Pos};
