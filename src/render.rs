@@ -219,8 +219,10 @@ impl Site {
         problems.extend(list_problems);
         problems.extend(t.step("feed, sitemap", || self.render_site_files(sink, pages)));
         report.pages += articles.written + lists;
-        report.pages += 1; // 404.html
-        progress.inc(1);
+        if let Pages::All = pages {
+            report.pages += 1; // 404.html, which only a full render writes
+            progress.inc(1);
+        }
         report.articles = self.articles.len();
         let mut all = problems.sorted();
         all.extend(self.warnings.iter().cloned());

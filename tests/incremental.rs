@@ -193,3 +193,33 @@ fn a_failed_rebuild_keeps_its_changes_for_the_next_one() {
         "the retitle from the failed round shows everywhere"
     );
 }
+
+/// The preview's "rebuilt N pages" counts the pages it rendered: the 404
+/// page is rendered only by a full build, and was counted in every patch.
+#[test]
+fn a_patch_counts_the_pages_it_rendered() {
+    let site = common::example_site();
+    let root = site.path();
+    let mut preview = Preview::new(options(root));
+    let full = preview.rebuild().unwrap();
+    let Files::All(all) = &full.files else {
+        panic!("the first build is a full one")
+    };
+    let html =
+        |files: &[(String, Vec<u8>)]| files.iter().filter(|(k, _)| k.ends_with(".html")).count();
+    assert_eq!(full.pages, html(all));
+
+    let rel = format!("content/{}.md", common::SEED_SLUG);
+    edit(root, &rel, |t| format!("{t}\nOne more paragraph.\n"));
+    preview.note(Path::new(&rel));
+    let patch = preview.rebuild().unwrap();
+    let Files::Some { changed, .. } = &patch.files else {
+        panic!("a body edit is a patch")
+    };
+    assert_eq!(
+        patch.pages,
+        html(changed),
+        "{:?}",
+        changed.iter().map(|(k, _)| k).collect::<Vec<_>>()
+    );
+}
