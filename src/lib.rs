@@ -25,6 +25,7 @@ pub mod output;
 pub mod publish;
 pub mod related;
 pub mod render;
+pub mod routes;
 pub mod serve;
 pub mod site;
 pub mod synth;

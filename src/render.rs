@@ -17,6 +17,7 @@ use crate::diag::{Diagnostic, Diagnostics, Severity, pos_at};
 use crate::markdown::{self, Figure, LinkContext};
 use crate::meta_box;
 use crate::output::Sink;
+use crate::routes::{PageKind, Route};
 use crate::site::{Link, Site};
 use crate::taxonomy::Kind;
 
@@ -109,11 +110,7 @@ impl<'a> ListJob<'a> {
 
     /// Output folder of page `number`.
     pub fn page_dir(&self, number: usize) -> String {
-        if number == 1 {
-            self.dir.clone()
-        } else {
-            format!("{}page/{number}/", self.dir)
-        }
+        crate::routes::page_dir(&self.dir, number)
     }
 }
 
@@ -396,16 +393,13 @@ impl Site {
         }
     }
 
+    /// Pages other than articles: index, term and taxonomy pages and 404.
     fn list_page_count(&self) -> usize {
-        let per = self.config.paginate_by;
-        let terms: usize = self
-            .taxonomies
+        let routes = self.routes();
+        let lists = routes
             .iter()
-            .flat_map(|t| &t.terms)
-            .map(|term| term.articles.len().div_ceil(per).max(1))
-            .sum();
-        // Index pages, term pages, taxonomy pages and the 404 page.
-        self.articles.len().div_ceil(per).max(1) + terms + self.taxonomies.len() + 1
+            .filter(|r| r.is_page() && r.kind != PageKind::Article);
+        lists.count()
     }
 
     /// The home index, then every term of every taxonomy.
@@ -626,34 +620,25 @@ impl Site {
 
     pub(crate) fn sitemap_entries(&self) -> Vec<SitemapEntry> {
         let newest = self.articles.first().map(|a| a.meta.date.to_string());
-        let mut entries = vec![SitemapEntry {
-            loc: self.permalink(""),
-            lastmod: newest,
-        }];
-        for a in &self.articles {
-            let lastmod = a
-                .meta
-                .revision
-                .as_ref()
-                .map_or(a.meta.date, |r| r.last_reviewed.max(a.meta.date));
-            entries.push(SitemapEntry {
-                loc: self.permalink(&format!("{}/", a.slug)),
-                lastmod: Some(lastmod.to_string()),
-            });
-        }
-        for t in self.taxonomies.iter() {
-            entries.push(SitemapEntry {
-                loc: self.permalink(&format!("{}/", t.name)),
-                lastmod: None,
-            });
-            for term in &t.terms {
-                entries.push(SitemapEntry {
-                    loc: self.permalink(&format!("{}/{}/", t.name, term.slug)),
-                    lastmod: None,
-                });
-            }
-        }
-        entries
+        self.routes()
+            .into_iter()
+            .filter(Route::in_sitemap)
+            .map(|route| {
+                let lastmod = match (route.kind, route.article) {
+                    (PageKind::Index, _) => newest.clone(),
+                    (PageKind::Article, Some(index)) => {
+                        let meta = &self.articles[index].meta;
+                        let reviewed = meta.revision.as_ref().map(|r| r.last_reviewed);
+                        Some(reviewed.map_or(meta.date, |r| r.max(meta.date)).to_string())
+                    }
+                    _ => None,
+                };
+                SitemapEntry {
+                    loc: self.permalink(&route.path),
+                    lastmod,
+                }
+            })
+            .collect()
     }
 }
 

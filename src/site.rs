@@ -263,20 +263,7 @@ impl Site {
     }
 
     fn collect_known_paths(&self) -> HashSet<String> {
-        let mut dirs: Vec<String> = vec![String::new()];
-        dirs.extend(self.articles.iter().map(|a| format!("{}/", a.slug)));
-        let index_pages = self.articles.len().div_ceil(self.config.paginate_by);
-        dirs.extend((2..=index_pages).map(|n| format!("page/{n}/")));
-        for t in self.taxonomies.iter() {
-            dirs.push(format!("{}/", t.name));
-            for term in &t.terms {
-                let pages = term.articles.len().div_ceil(self.config.paginate_by);
-                dirs.push(format!("{}/{}/", t.name, term.slug));
-                dirs.extend((2..=pages).map(|n| format!("{}/{}/page/{n}/", t.name, term.slug)));
-            }
-        }
-        dirs.extend(["atom.xml", "sitemap.xml", "robots.txt", "404.html"].map(String::from));
-        dirs.iter().map(|d| self.url(d)).collect()
+        self.routes().iter().map(|r| self.url(&r.path)).collect()
     }
 
     /// True when an internal link points at a page this build will write.

@@ -1,0 +1,253 @@
+//! Every page a build writes, named once. Link checking, the sitemap and
+//! progress counts are made from this table, and tests check that the
+//! renderers write exactly these pages and that the preview fingerprints
+//! every one that depends on articles, so a new page kind cannot be
+//! missed by any of them.
+
+use crate::render::{FEED_FILE, SITEMAP_FILE};
+use crate::site::Site;
+
+/// The kinds of page a build writes (assets, `_headers` and the manifest
+/// are files of another kind: they depend on `static/` and `site.yaml`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PageKind {
+    /// `<slug>/`: one article.
+    Article,
+    /// ``, `page/N/`: the paginated home index.
+    Index,
+    /// `<taxonomy>/`: every term of a taxonomy.
+    Taxonomy,
+    /// `<taxonomy>/<term>/`, `…/page/N/`: a paginated term list.
+    Term,
+    /// `atom.xml`.
+    Feed,
+    /// `sitemap.xml` (a sitemap index over `sitemap-N.xml` above 50,000 URLs).
+    Sitemap,
+    /// `robots.txt`.
+    Robots,
+    /// `404.html`.
+    NotFound,
+}
+
+impl PageKind {
+    /// The template that renders it.
+    pub fn template(self) -> &'static str {
+        match self {
+            PageKind::Article => "article.html",
+            PageKind::Index => "index.html",
+            PageKind::Taxonomy => "taxonomy.html",
+            PageKind::Term => "term.html",
+            PageKind::Feed => "atom.xml",
+            PageKind::Sitemap => "sitemap.xml",
+            PageKind::Robots => "robots.txt",
+            PageKind::NotFound => "404.html",
+        }
+    }
+
+    /// Whether its output changes with articles, and so has a fingerprint
+    /// in the preview (the others change only with templates or config,
+    /// which re-render everything).
+    pub fn depends_on_articles(self) -> bool {
+        !matches!(self, PageKind::Robots | PageKind::NotFound)
+    }
+}
+
+/// One page: its kind, where it goes and which page of a list it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Route {
+    pub kind: PageKind,
+    /// Output folder (`my-slug/`, `stack/redis/page/2/`, `` for home) or
+    /// file name (`atom.xml`), relative to the site's base path.
+    pub path: String,
+    /// 1 for a page that is not part of a paginated list's tail.
+    pub page: usize,
+    /// The article, for an article page.
+    pub article: Option<usize>,
+}
+
+impl Route {
+    fn new(kind: PageKind, path: String) -> Route {
+        Route {
+            kind,
+            path,
+            page: 1,
+            article: None,
+        }
+    }
+
+    /// Whether the sitemap lists it: every first page of content and lists.
+    /// Later pages of a list, feeds, robots.txt and the 404 page are not
+    /// pages a search engine should index on their own.
+    pub fn in_sitemap(&self) -> bool {
+        self.page == 1
+            && matches!(
+                self.kind,
+                PageKind::Article | PageKind::Index | PageKind::Taxonomy | PageKind::Term
+            )
+    }
+
+    /// Whether the renderer counts it as a page (progress, "N pages").
+    pub fn is_page(&self) -> bool {
+        !matches!(
+            self.kind,
+            PageKind::Feed | PageKind::Sitemap | PageKind::Robots
+        )
+    }
+}
+
+/// Output folder of page `number` of a list whose first page is `dir`.
+pub fn page_dir(dir: &str, number: usize) -> String {
+    if number == 1 {
+        dir.to_string()
+    } else {
+        format!("{dir}page/{number}/")
+    }
+}
+
+/// How many pages a list of `len` items has; an empty list has one.
+pub fn page_count(len: usize, per_page: usize) -> usize {
+    len.div_ceil(per_page).max(1)
+}
+
+impl Site {
+    /// Every page of the site, in sitemap order: home, articles, the rest
+    /// of the home index, then each taxonomy with its terms, then the
+    /// site files.
+    pub fn routes(&self) -> Vec<Route> {
+        let per_page = self.config.paginate_by;
+        let mut routes = vec![Route::new(PageKind::Index, String::new())];
+        for (index, article) in self.articles.iter().enumerate() {
+            let mut route = Route::new(PageKind::Article, format!("{}/", article.slug));
+            route.article = Some(index);
+            routes.push(route);
+        }
+        let index_pages = page_count(self.articles.len(), per_page);
+        routes.extend((2..=index_pages).map(|n| Route {
+            page: n,
+            ..Route::new(PageKind::Index, page_dir("", n))
+        }));
+        for t in self.taxonomies.iter() {
+            routes.push(Route::new(PageKind::Taxonomy, format!("{}/", t.name)));
+            for term in &t.terms {
+                let dir = format!("{}/{}/", t.name, term.slug);
+                let pages = page_count(term.articles.len(), per_page);
+                routes.extend((1..=pages).map(|n| Route {
+                    page: n,
+                    ..Route::new(PageKind::Term, page_dir(&dir, n))
+                }));
+            }
+        }
+        for (kind, file) in [
+            (PageKind::Feed, FEED_FILE),
+            (PageKind::Sitemap, SITEMAP_FILE),
+            (PageKind::Robots, "robots.txt"),
+            (PageKind::NotFound, "404.html"),
+        ] {
+            routes.push(Route::new(kind, file.to_string()));
+        }
+        routes
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::{BTreeSet, HashSet};
+
+    use crate::output::Sink;
+    use crate::site::LoadOptions;
+
+    type Files = Vec<(String, Vec<u8>)>;
+
+    /// The example site (this repository), built in memory, with its files
+    /// and the slugs of articles that link inside the site.
+    fn example() -> (Site, Files, HashSet<String>) {
+        let options = LoadOptions {
+            root: env!("CARGO_MANIFEST_DIR").into(),
+            include_drafts: false,
+            base_url: None,
+        };
+        let site = Site::load(&options).expect("the example site loads");
+        let sink = Sink::memory();
+        let report = site
+            .render(&sink, &indicatif::ProgressBar::hidden())
+            .expect("the example site builds");
+        let linking = report.linking.into_iter().collect();
+        (site, sink.into_files(), linking)
+    }
+
+    /// The route path of a written file: `x/index.html` is `x/`.
+    fn route_path(file: &str) -> &str {
+        file.strip_suffix("index.html").unwrap_or(file)
+    }
+
+    #[test]
+    fn the_build_writes_exactly_its_routes_and_the_sitemap_lists_the_first_pages() {
+        let (site, files, _) = example();
+        let routes = site.routes();
+        let written: BTreeSet<&str> = files
+            .iter()
+            .map(|(file, _)| route_path(file))
+            .filter(|path| {
+                // Files of other kinds: assets and the CDN's own files.
+                !path.starts_with("assets/") && !matches!(*path, "_headers" | "asset-manifest.json")
+            })
+            .collect();
+        let expected: BTreeSet<&str> = routes.iter().map(|r| r.path.as_str()).collect();
+        assert_eq!(written, expected);
+        assert!(routes.iter().any(|r| r.page > 1), "the example paginates");
+
+        let sitemap = files.iter().find(|(f, _)| f == "sitemap.xml").unwrap();
+        let sitemap = String::from_utf8_lossy(&sitemap.1);
+        for route in &routes {
+            let loc = format!("<loc>{}</loc>", site.permalink(&route.path));
+            assert_eq!(sitemap.contains(&loc), route.in_sitemap(), "{route:?}");
+        }
+    }
+
+    #[test]
+    fn every_route_that_depends_on_articles_has_a_fingerprint() {
+        let (site, _, linking) = example();
+        let prints = site.fingerprints(&linking);
+        let routes = site.routes();
+        for route in &routes {
+            assert_eq!(
+                prints.contains_key(&route.path),
+                route.kind.depends_on_articles(),
+                "{route:?}"
+            );
+        }
+        let paths: HashSet<&str> = routes.iter().map(|r| r.path.as_str()).collect();
+        for path in prints.keys() {
+            assert!(
+                paths.contains(path.as_str()),
+                "{path} has a fingerprint but no route"
+            );
+        }
+    }
+
+    #[test]
+    fn pages_of_a_list() {
+        assert_eq!(page_count(0, 10), 1);
+        assert_eq!(page_count(10, 10), 1);
+        assert_eq!(page_count(11, 10), 2);
+        assert_eq!(page_dir("stack/redis/", 1), "stack/redis/");
+        assert_eq!(page_dir("stack/redis/", 3), "stack/redis/page/3/");
+        assert_eq!(page_dir("", 2), "page/2/");
+    }
+
+    #[test]
+    fn only_first_pages_of_content_and_lists_are_in_the_sitemap() {
+        let route = |kind, page| Route {
+            page,
+            ..Route::new(kind, String::new())
+        };
+        assert!(route(PageKind::Article, 1).in_sitemap());
+        assert!(route(PageKind::Term, 1).in_sitemap());
+        assert!(!route(PageKind::Term, 2).in_sitemap());
+        assert!(!route(PageKind::NotFound, 1).in_sitemap());
+        assert!(!route(PageKind::Feed, 1).in_sitemap());
+        assert!(route(PageKind::NotFound, 1).is_page());
+        assert!(!route(PageKind::Robots, 1).is_page());
+    }
+}
