@@ -22,6 +22,7 @@ pub mod incremental;
 pub mod markdown;
 pub mod meta_box;
 pub mod output;
+pub mod progress;
 pub mod publish;
 pub mod related;
 pub mod render;

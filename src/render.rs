@@ -17,6 +17,7 @@ use crate::diag::{Diagnostic, Diagnostics, Severity, pos_at};
 use crate::markdown::{self, Figure, LinkContext};
 use crate::meta_box;
 use crate::output::Sink;
+use crate::progress::Progress;
 use crate::routes::{PageKind, Route};
 use crate::site::{Link, Site};
 use crate::taxonomy::Kind;
@@ -178,11 +179,7 @@ impl Pages<'_> {
 impl Site {
     /// Renders every page into `sink`. Collects every problem; any error
     /// fails the render (and so the build) after all pages were tried.
-    pub fn render(
-        &self,
-        sink: &Sink,
-        progress: &indicatif::ProgressBar,
-    ) -> Result<Report, Diagnostics> {
+    pub fn render(&self, sink: &Sink, progress: &dyn Progress) -> Result<Report, Diagnostics> {
         self.render_pages(sink, progress, &Pages::All)
     }
 
@@ -190,7 +187,7 @@ impl Site {
     pub fn render_pages(
         &self,
         sink: &Sink,
-        progress: &indicatif::ProgressBar,
+        progress: &dyn Progress,
         pages: &Pages,
     ) -> Result<Report, Diagnostics> {
         let mut problems = Diagnostics::default();
@@ -248,7 +245,7 @@ impl Site {
     fn render_articles(
         &self,
         sink: &Sink,
-        progress: &indicatif::ProgressBar,
+        progress: &dyn Progress,
         summaries: &Summaries,
         pages: &Pages,
     ) -> ArticlesDone {
@@ -426,7 +423,7 @@ impl Site {
     fn render_lists(
         &self,
         sink: &Sink,
-        progress: &indicatif::ProgressBar,
+        progress: &dyn Progress,
         summaries: &Summaries,
         pages: &Pages,
     ) -> (usize, Vec<Diagnostic>) {

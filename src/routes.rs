@@ -170,7 +170,7 @@ mod tests {
         let site = Site::load(&options).expect("the example site loads");
         let sink = Sink::memory();
         let report = site
-            .render(&sink, &indicatif::ProgressBar::hidden())
+            .render(&sink, &crate::progress::Silent)
             .expect("the example site builds");
         let linking = report.linking.into_iter().collect();
         (site, sink.into_files(), linking)

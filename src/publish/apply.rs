@@ -13,6 +13,7 @@ use super::local::LocalFile;
 use super::plan::{self, Plan, Upload};
 use super::record::Record;
 use super::target::Target;
+use crate::progress::Progress;
 
 /// Set to N, the publish stops dead after N operations, like a killed CI
 /// job: the tests use it to check that every point of a publish is safe.
@@ -21,17 +22,13 @@ pub const FAULT_ENV: &str = "NOTESITE_PUBLISH_FAULT_AFTER";
 pub struct Run<'a> {
     target: &'a Target,
     concurrency: usize,
-    progress: &'a indicatif::ProgressBar,
+    progress: &'a dyn Progress,
     stop_after: Option<usize>,
     done: AtomicUsize,
 }
 
 impl<'a> Run<'a> {
-    pub fn new(
-        target: &'a Target,
-        concurrency: usize,
-        progress: &'a indicatif::ProgressBar,
-    ) -> Self {
+    pub fn new(target: &'a Target, concurrency: usize, progress: &'a dyn Progress) -> Self {
         let stop_after = std::env::var(FAULT_ENV).ok().and_then(|v| v.parse().ok());
         Run {
             target,

@@ -24,6 +24,7 @@ pub use record::{RECORD_KEY, Record};
 
 use crate::cdn::CacheRules;
 use crate::config::SiteConfig;
+use crate::progress::Progress;
 use plan::{Change, Plan, Remote};
 use target::Target;
 
@@ -50,11 +51,7 @@ pub struct Summary {
     pub elapsed: Duration,
 }
 
-pub fn run(
-    config: &SiteConfig,
-    options: &Options,
-    progress: &indicatif::ProgressBar,
-) -> Result<Summary> {
+pub fn run(config: &SiteConfig, options: &Options, progress: &dyn Progress) -> Result<Summary> {
     let started = Instant::now();
     let rules = CacheRules::new(&config.cdn);
     let local = local::scan(&options.out, &rules)?;

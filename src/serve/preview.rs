@@ -16,6 +16,7 @@ use crate::content::{self, Article, CONTENT_DIR, Sources};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::incremental::{self, Fingerprints};
 use crate::output::Sink;
+use crate::progress::Silent;
 use crate::render::{Pages, Report};
 use crate::site::{LoadOptions, Site};
 
@@ -158,7 +159,7 @@ impl Preview {
     fn full(&self) -> Result<(Good, Rebuilt), Diagnostics> {
         let (site, sources) = Site::load_with_sources(&self.options)?;
         let sink = Sink::memory();
-        let mut report = site.render_pages(&sink, &hidden_progress(), &Pages::All)?;
+        let mut report = site.render_pages(&sink, &Silent, &Pages::All)?;
         let linking: HashSet<String> = std::mem::take(&mut report.linking).into_iter().collect();
         let prints = site.fingerprints(&linking);
         let good = Good {
@@ -193,7 +194,7 @@ impl Preview {
             Pages::Only(&changes.render)
         };
         let sink = Sink::memory();
-        let mut report = site.render_pages(&sink, &hidden_progress(), &pages)?;
+        let mut report = site.render_pages(&sink, &Silent, &pages)?;
         let mut linking = good.linking.clone();
         linking.retain(|slug| !pages.wants_article(slug));
         linking.extend(std::mem::take(&mut report.linking));
@@ -248,8 +249,4 @@ fn fail_on_errors(problems: Diagnostics) -> Result<(), Diagnostics> {
     } else {
         Ok(())
     }
-}
-
-fn hidden_progress() -> indicatif::ProgressBar {
-    indicatif::ProgressBar::hidden()
 }
