@@ -1,0 +1,234 @@
+//! Rendering: every page of the site through its template into the sink.
+//! Articles render in parallel and are written as soon as they are done, so
+//! memory holds the site's meta, never every page at once.
+
+mod article;
+mod lists;
+mod site_files;
+
+use std::collections::HashSet;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use rayon::prelude::*;
+use serde::Serialize;
+use tera::{Context, Value};
+
+use crate::assets::MANIFEST_FILE;
+use crate::cdn::{CacheRules, HEADERS_FILE};
+use crate::content::Article;
+use crate::diag::{Diagnostic, Diagnostics, Severity, pos_at};
+use crate::markdown::{self, Figure, LinkContext};
+use crate::meta_box;
+use crate::output::Sink;
+use crate::progress::Progress;
+use crate::routes::{PageKind, Route};
+use crate::site::{Link, Site};
+use crate::taxonomy::Kind;
+
+pub const FEED_FILE: &str = "atom.xml";
+pub const SITEMAP_FILE: &str = "sitemap.xml";
+
+/// The sitemap protocol allows 50,000 URLs per file.
+const SITEMAP_LIMIT: usize = 50_000;
+
+/// What a render produced, for the summary line.
+#[derive(Debug, Default)]
+pub struct Report {
+    pub articles: usize,
+    pub pages: usize,
+    pub assets: usize,
+    pub warnings: Vec<Diagnostic>,
+    /// Slugs of the rendered articles that link to other pages of the site,
+    /// whose pages the preview server re-checks when pages come and go.
+    pub linking: Vec<String>,
+    /// Wall time of each render step, for `build -v`.
+    pub timings: crate::site::Timings,
+}
+
+#[derive(Serialize)]
+struct PageView<'a> {
+    title: &'a str,
+    slug: &'a str,
+    url: String,
+    permalink: String,
+    date: String,
+    summary: &'a str,
+    content: String,
+    terms: Vec<TermLink<'a>>,
+    difficulty_url: Option<String>,
+    meta: &'a crate::content::Meta,
+}
+
+#[derive(Serialize)]
+struct TermLink<'a> {
+    taxonomy: &'static str,
+    name: &'a str,
+    url: String,
+}
+
+#[derive(Serialize, Hash)]
+pub(crate) struct Summary<'a> {
+    title: &'a str,
+    url: String,
+    date: String,
+    summary: &'a str,
+    difficulty: Option<&'static str>,
+    reading_time: Option<u32>,
+    stack: &'a [String],
+}
+
+/// Article summaries as template values, each made on first use.
+struct Summaries<'a> {
+    site: &'a Site,
+    values: Vec<OnceLock<Value>>,
+}
+
+impl<'a> Summaries<'a> {
+    fn new(site: &'a Site) -> Summaries<'a> {
+        let values = (0..site.articles.len()).map(|_| OnceLock::new()).collect();
+        Summaries { site, values }
+    }
+
+    fn get(&self, index: usize) -> Value {
+        let make = || Value::from_serializable(&self.site.summary(index));
+        self.values[index].get_or_init(make).clone()
+    }
+}
+
+/// Which pages a render writes.
+pub enum Pages<'a> {
+    /// Every page and asset: a build.
+    All,
+    /// Only the pages with these output folders (like `my-slug/` or
+    /// `stack/redis/page/2/`) and these of the feed and sitemap: the
+    /// preview server's incremental rebuild. Assets, `robots.txt`, the 404
+    /// page and `_headers` depend on no article and are left out.
+    Only(&'a HashSet<String>),
+}
+
+impl Pages<'_> {
+    fn wants(&self, dir: &str) -> bool {
+        match self {
+            Pages::All => true,
+            Pages::Only(dirs) => dirs.contains(dir),
+        }
+    }
+
+    /// Whether the page of the article with this slug is rendered; a full
+    /// build does not format a folder name per article to find out.
+    pub fn wants_article(&self, slug: &str) -> bool {
+        match self {
+            Pages::All => true,
+            Pages::Only(dirs) => dirs.contains(&format!("{slug}/")),
+        }
+    }
+}
+
+impl Site {
+    /// Renders every page into `sink`. Collects every problem; any error
+    /// fails the render (and so the build) after all pages were tried.
+    pub fn render(&self, sink: &Sink, progress: &dyn Progress) -> Result<Report, Diagnostics> {
+        self.render_pages(sink, progress, &Pages::All)
+    }
+
+    /// Renders the chosen pages into `sink`; see [`Site::render`].
+    pub fn render_pages(
+        &self,
+        sink: &Sink,
+        progress: &dyn Progress,
+        pages: &Pages,
+    ) -> Result<Report, Diagnostics> {
+        let mut problems = Diagnostics::default();
+        let mut report = Report::default();
+        let t = &mut report.timings;
+        if let Pages::All = pages {
+            problems.extend(t.step("assets", || self.write_assets(sink)));
+            report.assets = self.assets.len();
+        }
+        progress.set_length((self.articles.len() + self.list_page_count()) as u64);
+        // Every list and every Similar Posts box shows article summaries;
+        // each is made into a template value once, when first needed, and
+        // shared (Tera values are reference-counted, so a clone is cheap).
+        let summaries = Summaries::new(self);
+        let articles = t.step("article pages", || {
+            self.render_articles(sink, progress, &summaries, pages)
+        });
+        problems.extend(articles.problems);
+        report.linking = articles.linking;
+        let (lists, list_problems) = t.step("list pages", || {
+            self.render_lists(sink, progress, &summaries, pages)
+        });
+        problems.extend(list_problems);
+        problems.extend(t.step("feed, sitemap", || self.render_site_files(sink, pages)));
+        report.pages += articles.written + lists;
+        if let Pages::All = pages {
+            report.pages += 1; // 404.html, which only a full render writes
+            progress.inc(1);
+        }
+        report.articles = self.articles.len();
+        let mut all = problems.sorted();
+        all.extend(self.warnings.iter().cloned());
+        if all.iter().any(Diagnostic::is_error) {
+            let mut failed = Diagnostics::default();
+            failed.extend(all);
+            return Err(failed);
+        }
+        report.warnings = all;
+        Ok(report)
+    }
+
+    fn write_assets(&self, sink: &Sink) -> Vec<Diagnostic> {
+        let mut problems = Vec::new();
+        for (_, asset) in self.assets.iter() {
+            problems.extend(write(sink, &asset.output, &asset.bytes));
+        }
+        problems.extend(write(
+            sink,
+            MANIFEST_FILE,
+            self.assets.manifest_json().as_bytes(),
+        ));
+        problems
+    }
+}
+
+#[derive(Serialize)]
+struct TermView<'a> {
+    name: &'a str,
+    url: String,
+    count: usize,
+}
+
+#[derive(Serialize)]
+struct TaxonomyView<'a> {
+    name: &'static str,
+    url: String,
+    terms: Vec<TermView<'a>>,
+}
+
+#[derive(Serialize, Hash)]
+pub(crate) struct FeedEntry<'a> {
+    title: &'a str,
+    permalink: String,
+    published: String,
+    updated: String,
+    summary: &'a str,
+    stack: &'a [String],
+}
+
+#[derive(Serialize, Hash)]
+pub(crate) struct SitemapEntry {
+    loc: String,
+    lastmod: Option<String>,
+}
+
+fn rfc3339(date: chrono::NaiveDate) -> String {
+    format!("{date}T00:00:00Z")
+}
+
+fn write(sink: &Sink, rel: &str, bytes: &[u8]) -> Vec<Diagnostic> {
+    match sink.write(rel, bytes) {
+        Ok(()) => Vec::new(),
+        Err(e) => vec![Diagnostic::error(rel, None, format!("{e:#}"))],
+    }
+}
