@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The time and memory bound per hostile input: each input is one article
 # in a fresh `notesite init` site, built by the release binary under
-# /usr/bin/time. The fuzz tests (tests/fuzz.rs) check that such inputs never
+# /usr/bin/time. The fuzz tests (tests/it/fuzz.rs) check that such inputs never
 # panic and always end in a page or a positioned error; this measures what
 # each costs. Prints: input, outcome (built / error), wall seconds, peak RSS.
 #

@@ -1,11 +1,9 @@
 //! `notesite import` and `notesite synth` on real files, run through the
 //! real binary.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 
-use common::*;
+use crate::common::*;
 use predicates::prelude::*;
 
 fn fixture(name: &str) -> PathBuf {

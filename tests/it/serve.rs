@@ -1,12 +1,10 @@
 //! `notesite serve` end to end: the real binary on a copy of the example
 //! site, spoken to over HTTP.
 
-mod common;
-
 use std::path::Path;
 
-use common::server::{Server, raw_get};
-use common::{SEED_SLUG, example_site, read};
+use crate::common::server::{Server, raw_get};
+use crate::common::{SEED_SLUG, example_site, read};
 use predicates::prelude::*;
 
 fn seed_file(root: &Path) -> std::path::PathBuf {
@@ -140,8 +138,8 @@ fn raw_get_head(port: u16, path: &str) -> String {
 fn the_build_output_never_carries_the_reload_script() {
     let site = example_site();
     let out = site.path().join("public");
-    common::build(site.path(), &[]);
-    for (path, bytes) in common::tree(&out) {
+    crate::common::build(site.path(), &[]);
+    for (path, bytes) in crate::common::tree(&out) {
         let text = String::from_utf8_lossy(&bytes);
         assert!(
             !text.contains("__notesite"),
@@ -348,7 +346,7 @@ fn a_port_in_use_is_a_clear_error() {
     let site = example_site();
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = taken.local_addr().unwrap().port().to_string();
-    common::notesite(site.path())
+    crate::common::notesite(site.path())
         .args(["serve", "--port", &port])
         .assert()
         .failure()

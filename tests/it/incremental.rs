@@ -2,8 +2,6 @@
 //! of the same sources would: after each kind of edit, the patched set of
 //! files is compared byte for byte with a fresh build's.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -58,11 +56,11 @@ fn every_kind_of_edit_serves_what_a_full_build_would() {
     let site = tempfile::tempdir().unwrap();
     let root = site.path();
     std::fs::copy(
-        common::example_root().join("site.yaml"),
+        crate::common::example_root().join("site.yaml"),
         root.join("site.yaml"),
     )
     .unwrap();
-    common::notesite(root)
+    crate::common::notesite(root)
         .args(["synth", "--count", "150", "--seed", "7"])
         .assert()
         .success();
@@ -168,12 +166,12 @@ fn every_kind_of_edit_serves_what_a_full_build_would() {
 
 #[test]
 fn a_failed_rebuild_keeps_its_changes_for_the_next_one() {
-    let site = common::example_site();
+    let site = crate::common::example_site();
     let root = site.path();
     let mut preview = Preview::new(options(root));
     let mut served = BTreeMap::new();
     apply(&mut served, preview.rebuild().unwrap().files);
-    let rel = format!("content/{}.md", common::SEED_SLUG);
+    let rel = format!("content/{}.md", crate::common::SEED_SLUG);
     edit(root, &rel, |t| {
         t.replacen("title: \"", "title: \"Retitled: ", 1)
     });
@@ -198,7 +196,7 @@ fn a_failed_rebuild_keeps_its_changes_for_the_next_one() {
 /// page is rendered only by a full build, and was counted in every patch.
 #[test]
 fn a_patch_counts_the_pages_it_rendered() {
-    let site = common::example_site();
+    let site = crate::common::example_site();
     let root = site.path();
     let mut preview = Preview::new(options(root));
     let full = preview.rebuild().unwrap();
@@ -209,7 +207,7 @@ fn a_patch_counts_the_pages_it_rendered() {
         |files: &[(String, Vec<u8>)]| files.iter().filter(|(k, _)| k.ends_with(".html")).count();
     assert_eq!(full.pages, html(all));
 
-    let rel = format!("content/{}.md", common::SEED_SLUG);
+    let rel = format!("content/{}.md", crate::common::SEED_SLUG);
     edit(root, &rel, |t| format!("{t}\nOne more paragraph.\n"));
     preview.note(Path::new(&rel));
     let patch = preview.rebuild().unwrap();

@@ -1,9 +1,7 @@
 //! `notesite build` on real sites: every page kind, the seed article page,
 //! determinism, hashed assets, escaping, drafts and base URLs.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use predicates::prelude::*;
 
 #[test]

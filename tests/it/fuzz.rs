@@ -6,7 +6,7 @@
 use notesite::export::{parse_export, to_source};
 use proptest::prelude::*;
 
-const SEED: &str = include_str!("fixtures/exports/seed.txt");
+const SEED: &str = include_str!("../fixtures/exports/seed.txt");
 
 fn import_must_not_panic(text: &str) {
     match parse_export(text) {
@@ -60,8 +60,9 @@ proptest! {
 
 // Front matter: the seed article's, mutated, and arbitrary YAML structures.
 
-const SEED_ARTICLE: &str =
-    include_str!("../content/redis-caching-notes-running-scheduled-tasks-reliably-behind-a-cdn.md");
+const SEED_ARTICLE: &str = include_str!(
+    "../../content/redis-caching-notes-running-scheduled-tasks-reliably-behind-a-cdn.md"
+);
 
 /// Reads `text` as an article: it parses, or every error has a position.
 fn article_must_read_or_point(text: &str) {

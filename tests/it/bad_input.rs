@@ -1,9 +1,7 @@
 //! Bad input: every case must name the file (and line where there is one)
 //! on stderr, exit non-zero, and leave a previously built site untouched.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use predicates::prelude::*;
 
 /// Builds a good site, adds `files`, and asserts that both `build` and

@@ -4,8 +4,6 @@
 //! `chromium-driver`, which the test command (`scripts/test`) installs.
 //! Without them this test fails: it is never skipped.
 
-mod common;
-
 use std::net::TcpListener;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -13,8 +11,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use common::server::Server;
-use common::{SEED_SLUG, example_site, read};
+use crate::common::server::Server;
+use crate::common::{SEED_SLUG, example_site, read};
 
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const CHROMIUM: &str = "/usr/bin/chromium";

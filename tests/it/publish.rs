@@ -4,13 +4,11 @@
 //! scenario runs against both; the S3 ones fail, never skip, when Garage
 //! is not running.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
-use common::{build, example_site, notesite, read};
+use crate::common::{build, example_site, notesite, read};
 use futures_util::TryStreamExt;
 use object_store::aws::{AmazonS3, AmazonS3Builder};
 use object_store::path::Path as Key;
@@ -37,7 +35,7 @@ fn s3_env(name: &str) -> String {
     std::env::var(name).unwrap_or_else(|_| {
         panic!(
             "{name} is not set: the publish tests need a running Garage. \
-             Run them with scripts/test (or scripts/with-garage cargo test --test publish)"
+             Run them with scripts/test (or scripts/with-garage cargo test --test it publish::)"
         )
     })
 }
@@ -102,7 +100,7 @@ impl Target {
     /// Every object of the site (the record left out), with its bytes.
     fn objects(&self) -> BTreeMap<String, Vec<u8>> {
         let mut all = match &self.store {
-            Store::Dir(dir) => common::tree(dir.path()),
+            Store::Dir(dir) => crate::common::tree(dir.path()),
             Store::S3 { client, prefix } => block_on(async {
                 let listed: Vec<_> = client
                     .list(Some(&Key::from(prefix.as_str())))
@@ -211,7 +209,7 @@ fn built_site() -> tempfile::TempDir {
 }
 
 fn stylesheet(site: &Path) -> String {
-    let css = common::tree(&site.join("public/assets/css"));
+    let css = crate::common::tree(&site.join("public/assets/css"));
     let name = css.keys().find(|k| k.starts_with("site.")).unwrap();
     format!("assets/css/{name}")
 }
@@ -241,7 +239,7 @@ fn assert_no_dangling_assets(objects: &BTreeMap<String, Vec<u8>>, when: &str) {
 fn edit_seed_article(site: &Path) {
     let path = site
         .join("content")
-        .join(format!("{}.md", common::SEED_SLUG));
+        .join(format!("{}.md", crate::common::SEED_SLUG));
     let text = read(&path);
     std::fs::write(
         &path,
@@ -260,7 +258,7 @@ fn edit_stylesheet(site: &Path) {
 
 fn first_publish_and_noop_republish(target: &Target) {
     let site = built_site();
-    let local = common::tree(&site.path().join("public"));
+    let local = crate::common::tree(&site.path().join("public"));
     let first = target.publish(site.path(), &[]).assert().success();
     assert!(
         stdout(&first).contains(&format!("{} uploaded", local.len())),
@@ -273,7 +271,7 @@ fn first_publish_and_noop_republish(target: &Target) {
         "the target holds exactly the build"
     );
 
-    let page = format!("{}/index.html", common::SEED_SLUG);
+    let page = format!("{}/index.html", crate::common::SEED_SLUG);
     let html = target.headers(&page);
     assert_eq!(html.0, "text/html; charset=utf-8");
     assert_eq!(html.1, "public, max-age=0, must-revalidate");
@@ -317,9 +315,15 @@ fn one_article_edit_uploads_little_and_lists_purges(target: &Target) {
     );
     assert_eq!(
         read(&purge),
-        format!("/{slug}/\n/{slug}/index.html\n", slug = common::SEED_SLUG)
+        format!(
+            "/{slug}/\n/{slug}/index.html\n",
+            slug = crate::common::SEED_SLUG
+        )
     );
-    assert_eq!(target.objects(), common::tree(&site.path().join("public")));
+    assert_eq!(
+        target.objects(),
+        crate::common::tree(&site.path().join("public"))
+    );
 }
 
 fn header_only_change_updates_headers(target: &Target) {
@@ -337,13 +341,13 @@ fn header_only_change_updates_headers(target: &Target) {
     // Only `_headers` changed content (it spells out the rule); every page
     // keeps its bytes and gets the new Cache-Control.
     assert!(out.contains(": 1 uploaded"), "{out}");
-    let local = common::tree(&site.path().join("public"));
+    let local = crate::common::tree(&site.path().join("public"));
     let revalidating = local.keys().filter(|k| !k.starts_with("assets/")).count();
     assert!(
         out.contains(&format!(" {} header-updated", revalidating - 1)),
         "every file but the assets and `_headers`: {out}"
     );
-    let page = format!("{}/index.html", common::SEED_SLUG);
+    let page = format!("{}/index.html", crate::common::SEED_SLUG);
     assert_eq!(target.headers(&page).1, "public, max-age=60");
     assert_eq!(target.headers("index.html").1, "public, max-age=60");
     let again = target.publish(site.path(), &[]).assert().success();
@@ -420,7 +424,7 @@ fn delete_guard_and_dry_run_change_nothing(target: &Target) {
 
     for entry in std::fs::read_dir(site.path().join("content")).unwrap() {
         let path = entry.unwrap().path();
-        if !path.ends_with(format!("{}.md", common::SEED_SLUG)) {
+        if !path.ends_with(format!("{}.md", crate::common::SEED_SLUG)) {
             std::fs::remove_file(path).unwrap();
         }
     }
@@ -459,7 +463,10 @@ fn delete_guard_and_dry_run_change_nothing(target: &Target) {
         "{}",
         stdout(&allowed)
     );
-    assert_eq!(target.objects(), common::tree(&site.path().join("public")));
+    assert_eq!(
+        target.objects(),
+        crate::common::tree(&site.path().join("public"))
+    );
 }
 
 /// Killed after every few operations, the target never has a page whose
@@ -513,7 +520,7 @@ fn killed_midway_then_rerun_converges(target: &Target) {
     target.publish(site.path(), &[]).assert().success();
     let objects = target.objects();
     assert_no_dangling_assets(&objects, "after the rerun");
-    let local = common::tree(&site.path().join("public"));
+    let local = crate::common::tree(&site.path().join("public"));
     for (key, bytes) in &local {
         assert_eq!(objects.get(key), Some(bytes), "{key} converged");
     }
@@ -542,7 +549,7 @@ fn publish_never_deletes_what_it_did_not_write(target: &Target) {
 
     for entry in std::fs::read_dir(site.path().join("content")).unwrap() {
         let path = entry.unwrap().path();
-        if !path.ends_with(format!("{}.md", common::SEED_SLUG)) {
+        if !path.ends_with(format!("{}.md", crate::common::SEED_SLUG)) {
             std::fs::remove_file(path).unwrap();
         }
     }
@@ -570,7 +577,7 @@ fn publish_never_deletes_what_it_did_not_write(target: &Target) {
     ] {
         objects.remove(foreign);
     }
-    assert_eq!(objects, common::tree(&site.path().join("public")));
+    assert_eq!(objects, crate::common::tree(&site.path().join("public")));
 }
 
 macro_rules! both_targets {
@@ -615,7 +622,7 @@ fn publish_refuses_a_symlink_inside_a_folder_target() {
         "{err}"
     );
     assert_eq!(
-        common::tree(outside.path()).len(),
+        crate::common::tree(outside.path()).len(),
         1,
         "nothing written outside"
     );
@@ -770,5 +777,8 @@ fn s3_transient_errors_are_retried() {
     let out = stdout(&cmd.assert().success());
     assert_eq!(proxy.refused.load(std::sync::atomic::Ordering::SeqCst), 2);
     assert!(out.contains("published to"), "{out}");
-    assert_eq!(target.objects(), common::tree(&site.path().join("public")));
+    assert_eq!(
+        target.objects(),
+        crate::common::tree(&site.path().join("public"))
+    );
 }

@@ -1,0 +1,16 @@
+//! Every integration test in one binary, so the crate and the shared
+//! helpers are compiled and linked once. Each module is one area; the
+//! browser and S3 tests need Chromium and Garage, which `scripts/test`
+//! provides (they fail, never skip, without them).
+
+mod common;
+
+mod bad_input;
+mod browser;
+mod build;
+mod cli;
+mod fuzz;
+mod import;
+mod incremental;
+mod publish;
+mod serve;
