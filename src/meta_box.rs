@@ -40,10 +40,11 @@ pub struct Entry {
 pub type TermUrl<'a> = &'a dyn Fn(Kind, &str) -> Option<String>;
 
 impl MetaField {
-    fn new(key: &'static str, label: &'static str, kind: &'static str) -> Self {
+    /// A row for `key`, labelled as the field table says.
+    fn new(key: &'static str, kind: &'static str) -> Self {
         MetaField {
             key,
-            label,
+            label: crate::content::meta::label(key),
             kind,
             text: String::new(),
             url: None,
@@ -53,31 +54,31 @@ impl MetaField {
         }
     }
 
-    fn text(key: &'static str, label: &'static str, text: impl ToString) -> Self {
+    fn text(key: &'static str, text: impl ToString) -> Self {
         MetaField {
             text: text.to_string(),
-            ..MetaField::new(key, label, "text")
+            ..MetaField::new(key, "text")
         }
     }
 
-    fn list(key: &'static str, label: &'static str, items: Vec<Item>) -> Self {
+    fn list(key: &'static str, items: Vec<Item>) -> Self {
         MetaField {
             items,
-            ..MetaField::new(key, label, "list")
+            ..MetaField::new(key, "list")
         }
     }
 
-    fn map(key: &'static str, label: &'static str, entries: Vec<Entry>) -> Self {
+    fn map(key: &'static str, entries: Vec<Entry>) -> Self {
         MetaField {
             entries,
-            ..MetaField::new(key, label, "map")
+            ..MetaField::new(key, "map")
         }
     }
 
-    fn records(key: &'static str, label: &'static str, records: Vec<Vec<Entry>>) -> Self {
+    fn records(key: &'static str, records: Vec<Vec<Entry>>) -> Self {
         MetaField {
             records,
-            ..MetaField::new(key, label, "records")
+            ..MetaField::new(key, "records")
         }
     }
 }
@@ -118,17 +119,16 @@ fn linked_items(values: &[String], taxonomy: Kind, term_url: TermUrl) -> Vec<Ite
 /// Fields the article left out are left out of the box too.
 pub fn rows(meta: &Meta, term_url: TermUrl) -> Vec<MetaField> {
     let mut rows = Vec::with_capacity(20);
-    let mut text = |key, label, value: &Option<String>| {
+    let mut text = |key, value: &Option<String>| {
         if let Some(v) = value {
-            rows.push(MetaField::text(key, label, v));
+            rows.push(MetaField::text(key, v));
         }
     };
-    text("topic", "topic", &meta.topic);
-    text("summary", "summary", &meta.summary);
+    text("topic", &meta.topic);
+    text("summary", &meta.summary);
     if let Some(o) = &meta.outline {
         rows.push(MetaField::map(
             "outline",
-            "ai outline",
             vec![
                 entry("context", &o.context),
                 entry("problem", &o.problem),
@@ -138,11 +138,10 @@ pub fn rows(meta: &Meta, term_url: TermUrl) -> Vec<MetaField> {
         ));
     }
     if let Some(b) = &meta.brief {
-        rows.push(MetaField::text("brief", "ai brief", b));
+        rows.push(MetaField::text("brief", b));
     }
     if !meta.stack.is_empty() {
         rows.push(MetaField::list(
-            "stack",
             "stack",
             linked_items(&meta.stack, Kind::Stack, term_url),
         ));
@@ -150,28 +149,26 @@ pub fn rows(meta: &Meta, term_url: TermUrl) -> Vec<MetaField> {
     if !meta.tools.is_empty() {
         rows.push(MetaField::list(
             "tools",
-            "tools",
             linked_items(&meta.tools, Kind::Tools, term_url),
         ));
     }
     if let Some(l) = &meta.code_language {
-        rows.push(MetaField::text("code_language", "code language", l));
+        rows.push(MetaField::text("code_language", l));
     }
     if let Some(d) = meta.difficulty {
         rows.push(MetaField {
             url: term_url(Kind::Difficulty, d.as_str()),
-            ..MetaField::text("difficulty", "difficulty", d.as_str())
+            ..MetaField::text("difficulty", d.as_str())
         });
     }
     if let Some(r) = meta.reading_time {
-        rows.push(MetaField::text("reading_time", "reading time", r));
+        rows.push(MetaField::text("reading_time", r));
     }
     if let Some(v) = meta.view_count {
-        rows.push(MetaField::text("view_count", "view count", v));
+        rows.push(MetaField::text("view_count", v));
     }
     if let Some(s) = &meta.score {
         rows.push(MetaField::map(
-            "score",
             "score",
             vec![
                 entry("quality", s.quality),
@@ -183,7 +180,6 @@ pub fn rows(meta: &Meta, term_url: TermUrl) -> Vec<MetaField> {
     }
     if let Some(r) = &meta.revision {
         rows.push(MetaField::map(
-            "revision",
             "revision",
             vec![
                 entry("status", &r.status),
@@ -198,10 +194,10 @@ pub fn rows(meta: &Meta, term_url: TermUrl) -> Vec<MetaField> {
 
 fn more_rows(meta: &Meta, term_url: TermUrl, rows: &mut Vec<MetaField>) {
     if let Some(r) = &meta.reference {
-        rows.push(MetaField::text("reference", "reference", r));
+        rows.push(MetaField::text("reference", r));
     }
     if let Some(h) = &meta.hash {
-        rows.push(MetaField::text("hash", "hash", h));
+        rows.push(MetaField::text("hash", h));
     }
     if let Some(f) = &meta.flags {
         let entries = f
@@ -209,14 +205,10 @@ fn more_rows(meta: &Meta, term_url: TermUrl, rows: &mut Vec<MetaField>) {
             .into_iter()
             .map(|(label, on)| entry(label, yes_no(on)))
             .collect();
-        rows.push(MetaField::map("flags", "flags", entries));
+        rows.push(MetaField::map("flags", entries));
     }
     if !meta.checklist.is_empty() {
-        rows.push(MetaField::list(
-            "checklist",
-            "checklist",
-            plain_items(&meta.checklist),
-        ));
+        rows.push(MetaField::list("checklist", plain_items(&meta.checklist)));
     }
     if !meta.entities.is_empty() {
         let records = meta
@@ -232,7 +224,7 @@ fn more_rows(meta: &Meta, term_url: TermUrl, rows: &mut Vec<MetaField>) {
                 ]
             })
             .collect();
-        rows.push(MetaField::records("entities", "entities", records));
+        rows.push(MetaField::records("entities", records));
     }
     if !meta.image_sources.is_empty() {
         let records = meta
@@ -246,11 +238,7 @@ fn more_rows(meta: &Meta, term_url: TermUrl, rows: &mut Vec<MetaField>) {
                 ]
             })
             .collect();
-        rows.push(MetaField::records(
-            "image_sources",
-            "image sources",
-            records,
-        ));
+        rows.push(MetaField::records("image_sources", records));
     }
     if let Some(p) = &meta.payload {
         let entries = p
@@ -258,9 +246,9 @@ fn more_rows(meta: &Meta, term_url: TermUrl, rows: &mut Vec<MetaField>) {
             .into_iter()
             .map(|(label, value)| entry(label, value))
             .collect();
-        rows.push(MetaField::map("payload", "payload", entries));
+        rows.push(MetaField::map("payload", entries));
     }
     if !meta.notes.is_empty() {
-        rows.push(MetaField::list("notes", "notes", plain_items(&meta.notes)));
+        rows.push(MetaField::list("notes", plain_items(&meta.notes)));
     }
 }

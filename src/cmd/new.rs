@@ -95,12 +95,12 @@ Start with what the reader will notice and why it matters.\n\
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::content::{meta::META_KEYS, parse_article};
+    use crate::content::{meta, parse_article};
 
     #[test]
     fn skeleton_has_every_field_and_validates() {
         let text = skeleton("redis: notes \"quoted\"", "2026-11-26");
-        for key in META_KEYS.iter().filter(|k| **k != "slug") {
+        for key in meta::keys().filter(|k| *k != "slug") {
             assert!(text.contains(&format!("\n{key}:")), "{key} missing");
         }
         let article = parse_article(Path::new("content/x.md"), &text).unwrap();

@@ -7,7 +7,7 @@
 
 use serde_yaml::{Mapping, Value};
 
-use super::meta::{META_KEYS, Problem, RawMeta};
+use super::meta::{self, Problem, RawMeta};
 use crate::diag::{Pos, did_you_mean};
 use crate::yaml::{Block, between, message as yaml_message, top_level_key};
 
@@ -252,7 +252,7 @@ fn diagnose(parts: &Parts, first_error: &serde_yaml::Error) -> Vec<Located> {
             });
             continue;
         };
-        if !META_KEYS.contains(&name.as_str()) {
+        if !meta::is_key(&name) {
             problems.push(unknown_key(parts, &name));
             continue;
         }
@@ -309,9 +309,14 @@ fn reread(keys: Mapping) -> Result<RawMeta, serde_yaml::Error> {
 }
 
 fn unknown_key(parts: &Parts, name: &str) -> Located {
-    let hint = did_you_mean(name, META_KEYS)
+    let hint = did_you_mean(name, meta::keys())
         .map(|s| format!("; did you mean `{s}`?"))
-        .unwrap_or_else(|| format!("; known keys: {}", META_KEYS.join(", ")));
+        .unwrap_or_else(|| {
+            format!(
+                "; known keys: {}",
+                meta::keys().collect::<Vec<_>>().join(", ")
+            )
+        });
     Located {
         pos: locate(parts, &[name]),
         message: format!("unknown key `{name}`{hint}"),

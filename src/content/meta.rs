@@ -8,33 +8,73 @@ use serde::{Deserialize, Serialize, Serializer};
 
 use crate::diag::did_you_mean;
 
-/// Every front-matter key, in the order the meta box shows them.
-pub const META_KEYS: [&str; 24] = [
-    "title",
-    "slug",
-    "date",
-    "draft",
-    "topic",
-    "summary",
-    "outline",
-    "brief",
-    "stack",
-    "tools",
-    "code_language",
-    "difficulty",
-    "reading_time",
-    "view_count",
-    "score",
-    "revision",
-    "reference",
-    "hash",
-    "flags",
-    "checklist",
-    "entities",
-    "image_sources",
-    "payload",
-    "notes",
+/// One front-matter field: its key and, for fields the meta box shows, the
+/// label the page prints (and an export carries, fused with the value).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Field {
+    pub key: &'static str,
+    pub label: Option<&'static str>,
+}
+
+const fn field(key: &'static str, label: &'static str) -> Field {
+    Field {
+        key,
+        label: Some(label),
+    }
+}
+
+const fn unboxed(key: &'static str) -> Field {
+    Field { key, label: None }
+}
+
+/// Every front-matter field, in the order the meta box shows them: the one
+/// place a key and its label are written. `RawMeta` must have exactly these
+/// fields, in this order (a test compares serde's own list).
+pub const FIELDS: [Field; 24] = [
+    unboxed("title"),
+    unboxed("slug"),
+    unboxed("date"),
+    unboxed("draft"),
+    field("topic", "topic"),
+    field("summary", "summary"),
+    field("outline", "ai outline"),
+    field("brief", "ai brief"),
+    field("stack", "stack"),
+    field("tools", "tools"),
+    field("code_language", "code language"),
+    field("difficulty", "difficulty"),
+    field("reading_time", "reading time"),
+    field("view_count", "view count"),
+    field("score", "score"),
+    field("revision", "revision"),
+    field("reference", "reference"),
+    field("hash", "hash"),
+    field("flags", "flags"),
+    field("checklist", "checklist"),
+    field("entities", "entities"),
+    field("image_sources", "image sources"),
+    field("payload", "payload"),
+    field("notes", "notes"),
 ];
+
+/// Every front-matter key, in table order.
+pub fn keys() -> impl Iterator<Item = &'static str> + Clone {
+    FIELDS.iter().map(|f| f.key)
+}
+
+pub fn is_key(key: &str) -> bool {
+    FIELDS.iter().any(|f| f.key == key)
+}
+
+/// The meta box label of `key`. Only keys of the table with a label are
+/// asked for, so anything else is a bug caught by the tests.
+pub fn label(key: &str) -> &'static str {
+    FIELDS
+        .iter()
+        .find(|f| f.key == key)
+        .and_then(|f| f.label)
+        .unwrap_or_else(|| panic!("`{key}` has no meta box label in FIELDS"))
+}
 
 /// Serializing it back (for `import` and `synth`) writes the keys in this
 /// order and leaves out the absent ones.
@@ -563,6 +603,25 @@ mod tests {
         let meta = validate(raw("title: hi\ndate: 2026-07-01")).unwrap();
         assert_eq!(meta.title, "hi");
         assert_eq!(meta.date.to_string(), "2026-07-01");
+    }
+
+    #[test]
+    fn the_field_table_is_exactly_raw_meta_in_order() {
+        // serde lists a struct's fields, in order, when it meets an unknown one.
+        let error = serde_yaml::from_str::<RawMeta>("not_a_field: 1").unwrap_err();
+        let text = error.to_string();
+        let serde_fields: Vec<&str> = text
+            .split_once("expected one of")
+            .expect("serde names the expected fields")
+            .1
+            .split('`')
+            .skip(1)
+            .step_by(2)
+            .collect();
+        assert_eq!(serde_fields, keys().collect::<Vec<_>>());
+        for f in FIELDS.iter().filter(|f| f.label.is_some()) {
+            assert_eq!(label(f.key), f.label.unwrap());
+        }
     }
 
     #[test]

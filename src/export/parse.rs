@@ -28,29 +28,13 @@ fn error<T>(line: usize, message: impl Into<String>) -> Result<T, ParseError> {
     })
 }
 
-/// Meta box labels, as the page prints them, with their front-matter key.
-const LABELS: [(&str, &str); 20] = [
-    ("topic", "topic"),
-    ("summary", "summary"),
-    ("ai outline", "outline"),
-    ("ai brief", "brief"),
-    ("stack", "stack"),
-    ("tools", "tools"),
-    ("code language", "code_language"),
-    ("difficulty", "difficulty"),
-    ("reading time", "reading_time"),
-    ("view count", "view_count"),
-    ("score", "score"),
-    ("revision", "revision"),
-    ("reference", "reference"),
-    ("hash", "hash"),
-    ("flags", "flags"),
-    ("checklist", "checklist"),
-    ("entities", "entities"),
-    ("image sources", "image_sources"),
-    ("payload", "payload"),
-    ("notes", "notes"),
-];
+/// Meta box labels, as the page prints them, with their front-matter key:
+/// from the field table, which the page's meta box uses too.
+fn labels() -> impl Iterator<Item = (&'static str, &'static str)> + Clone {
+    meta::FIELDS
+        .iter()
+        .filter_map(|f| f.label.map(|label| (label, f.key)))
+}
 
 pub fn parse_export(text: &str) -> Result<Document, ParseError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
@@ -159,7 +143,7 @@ fn cut_off_in_meta_box(lines: &[&str], key_lines: &HashMap<&str, usize>) -> Opti
     if lines[last - 1].trim() == SIMILAR_POSTS {
         return None;
     }
-    let sources_at = key_lines.get("image sources").copied();
+    let sources_at = key_lines.get("image_sources").copied();
     let later_section = key_lines
         .values()
         .any(|&l| sources_at.is_some_and(|s| l > s));
@@ -323,12 +307,11 @@ fn parse_meta<'a>(
             entry.bullets.push((i + 1, item));
             continue;
         }
-        let Some((label, key)) = LABELS
-            .iter()
+        let Some((label, key)) = labels()
             .filter(|(label, _)| line.starts_with(label))
             .max_by_key(|(label, _)| label.len())
         else {
-            let known: Vec<&str> = LABELS.iter().map(|(l, _)| *l).collect();
+            let known: Vec<&str> = labels().map(|(l, _)| l).collect();
             return error(
                 i + 1,
                 format!(
@@ -337,7 +320,7 @@ fn parse_meta<'a>(
                 ),
             );
         };
-        if entries.iter().any(|(k, _)| k == key) {
+        if entries.iter().any(|(k, _)| *k == key) {
             return error(i + 1, format!("`{label}` appears twice in the meta box"));
         }
         entries.push((
@@ -452,10 +435,7 @@ fn set_field(raw: &mut RawMeta, key: &str, e: &Entry) -> Result<(), ParseError> 
 }
 
 fn label(key: &str) -> &'static str {
-    LABELS
-        .iter()
-        .find(|(_, k)| *k == key)
-        .map_or("?", |(l, _)| l)
+    labels().find(|(_, k)| *k == key).map_or("?", |(l, _)| l)
 }
 
 fn scalar(key: &str, e: &Entry) -> Result<String, ParseError> {

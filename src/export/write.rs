@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use super::{Block, Document, META_BOX_TITLE, SIMILAR_POSTS};
-use crate::content::meta::RawMeta;
+use crate::content::meta::{RawMeta, label};
 
 /// `---` front matter (serde_yaml quotes whatever would not read back as
 /// the same string) and a Markdown body in which all text is escaped, so
@@ -157,8 +157,8 @@ fn write_meta_box(out: &mut String, m: &RawMeta) {
             }
         }
     };
-    fused(out, "topic", &m.topic);
-    fused(out, "summary", &m.summary);
+    fused(out, label("topic"), &m.topic);
+    fused(out, label("summary"), &m.summary);
     if let Some(o) = &m.outline {
         let items = [
             ("context", o.context.clone()),
@@ -166,15 +166,23 @@ fn write_meta_box(out: &mut String, m: &RawMeta) {
             ("stack", o.stack.clone()),
             ("recommended action", o.recommended_action.clone()),
         ];
-        bullets(out, "ai outline", &items);
+        bullets(out, label("outline"), &items);
     }
-    fused(out, "ai brief", &m.brief);
-    list(out, "stack", &m.stack);
-    list(out, "tools", &m.tools);
-    fused(out, "code language", &m.code_language);
-    fused(out, "difficulty", &m.difficulty);
-    fused(out, "reading time", &m.reading_time.map(|n| n.to_string()));
-    fused(out, "view count", &m.view_count.map(|n| n.to_string()));
+    fused(out, label("brief"), &m.brief);
+    list(out, label("stack"), &m.stack);
+    list(out, label("tools"), &m.tools);
+    fused(out, label("code_language"), &m.code_language);
+    fused(out, label("difficulty"), &m.difficulty);
+    fused(
+        out,
+        label("reading_time"),
+        &m.reading_time.map(|n| n.to_string()),
+    );
+    fused(
+        out,
+        label("view_count"),
+        &m.view_count.map(|n| n.to_string()),
+    );
     if let Some(s) = &m.score {
         let items = [
             ("quality", s.quality.to_string()),
@@ -182,7 +190,7 @@ fn write_meta_box(out: &mut String, m: &RawMeta) {
             ("depth", s.depth.to_string()),
             ("clarity", s.clarity.to_string()),
         ];
-        bullets(out, "score", &items);
+        bullets(out, label("score"), &items);
     }
     if let Some(r) = &m.revision {
         let items = [
@@ -190,35 +198,35 @@ fn write_meta_box(out: &mut String, m: &RawMeta) {
             ("version", r.version.clone()),
             ("last reviewed", r.last_reviewed.clone()),
         ];
-        bullets(out, "revision", &items);
+        bullets(out, label("revision"), &items);
     }
-    fused(out, "reference", &m.reference);
-    fused(out, "hash", &m.hash);
+    fused(out, label("reference"), &m.reference);
+    fused(out, label("hash"), &m.hash);
     if let Some(f) = &m.flags {
         let bits: Vec<(&str, String)> = f
             .labeled()
             .into_iter()
             .map(|(label, on)| (label, u8::from(on).to_string()))
             .collect();
-        bullets(out, "flags", &bits);
+        bullets(out, label("flags"), &bits);
     }
-    list(out, "checklist", &m.checklist);
+    list(out, label("checklist"), &m.checklist);
     write_records(out, m);
     if let Some(p) = &m.payload {
-        bullets(out, "payload", &p.labeled());
+        bullets(out, label("payload"), &p.labeled());
     }
-    list(out, "notes", &m.notes);
+    list(out, label("notes"), &m.notes);
 }
 
 fn write_records(out: &mut String, m: &RawMeta) {
     if let Some(entities) = &m.entities {
-        out.push_str("entities\n");
+        let _ = writeln!(out, "{}", label("entities"));
         for e in entities {
             let _ = writeln!(out, "    • name: {}\n    • type: {}", e.name, e.kind);
         }
     }
     if let Some(sources) = &m.image_sources {
-        out.push_str("image sources\n");
+        let _ = writeln!(out, "{}", label("image_sources"));
         for s in sources {
             let _ = writeln!(
                 out,

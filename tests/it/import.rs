@@ -434,6 +434,20 @@ fn an_export_cut_inside_the_meta_box_says_so_instead_of_blaming_an_image() {
             )))
             .stderr(predicate::str::contains("looks cut off"));
     }
+    // A complete export (its meta box goes on past `image sources`, here
+    // without the optional `Similar Posts` line) whose image has no entry
+    // blames the image, not a cut.
+    let complete: String = seed
+        .replace(
+            "caption: running scheduled tasks reliably with redis caching visual reference 2",
+            "caption: another caption",
+        )
+        .replace("Similar Posts", "");
+    let export = site.path().join("complete.txt");
+    std::fs::write(&export, complete).unwrap();
+    import(site.path(), &[&export])
+        .failure()
+        .stderr(predicate::str::contains("image 2 `running scheduled tasks reliably with redis caching visual reference 2` has no `image sources` entry"));
 }
 
 #[test]
