@@ -252,3 +252,62 @@ fn more_rows(meta: &Meta, term_url: TermUrl, rows: &mut Vec<MetaField>) {
         rows.push(MetaField::list("notes", plain_items(&meta.notes)));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::meta::{FIELDS, validate};
+
+    fn meta(yaml: &str) -> Meta {
+        validate(serde_yaml::from_str(yaml).unwrap()).unwrap()
+    }
+
+    fn no_terms(_: Kind, _: &str) -> Option<String> {
+        None
+    }
+
+    #[test]
+    fn rows_follow_the_field_table_and_leave_out_absent_fields() {
+        let m = meta(
+            "title: t\ndate: 2026-07-01\nbrief: b\nstack: [redis, nginx]\nscore: {quality: 1, freshness: 2, depth: 3, clarity: 4}\nflags: {has_images: true}\nnotes: [n]\n",
+        );
+        let rows = rows(&m, &no_terms);
+        let keys: Vec<&str> = rows.iter().map(|r| r.key).collect();
+        assert_eq!(keys, ["brief", "stack", "score", "flags", "notes"]);
+        let table: Vec<&str> = FIELDS.iter().map(|f| f.key).collect();
+        let positions: Vec<usize> = keys
+            .iter()
+            .map(|k| table.iter().position(|t| t == k).unwrap())
+            .collect();
+        assert!(positions.is_sorted(), "rows come in table order");
+        let brief = &rows[0];
+        assert_eq!(
+            (brief.label, brief.kind, brief.text.as_str()),
+            ("ai brief", "text", "b")
+        );
+        let stack = &rows[1];
+        assert_eq!(stack.kind, "list");
+        assert_eq!(
+            stack
+                .items
+                .iter()
+                .map(|i| i.text.as_str())
+                .collect::<Vec<_>>(),
+            ["redis", "nginx"]
+        );
+        let score = &rows[2];
+        assert_eq!(score.kind, "map");
+        assert_eq!(score.entries.len(), 4);
+        assert_eq!(rows[4].kind, "list");
+    }
+
+    #[test]
+    fn taxonomy_values_link_to_their_term_pages() {
+        let m = meta("title: t\ndate: 2026-07-01\nstack: [redis]\ndifficulty: advanced\n");
+        let term_url = |kind: Kind, name: &str| Some(format!("/{}/{name}/", kind.name()));
+        let rows = rows(&m, &term_url);
+        assert_eq!(rows[0].items[0].url.as_deref(), Some("/stack/redis/"));
+        assert_eq!(rows[1].key, "difficulty");
+        assert_eq!(rows[1].url.as_deref(), Some("/difficulty/advanced/"));
+    }
+}
