@@ -215,3 +215,63 @@ fn site_templates(root: &Path) -> Result<BTreeMap<String, (PathBuf, String)>, Ve
         Err(problems)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(files: &[(&str, &str)]) -> Result<Templates, Vec<Diagnostic>> {
+        let root = tempfile::tempdir().unwrap();
+        for (name, text) in files {
+            let path = root.path().join(TEMPLATES_DIR).join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        Templates::load(
+            root.path(),
+            Arc::new(AssetSet::default()),
+            &serde_json::json!({}),
+        )
+    }
+
+    #[test]
+    fn a_site_template_replaces_the_built_in_one_of_its_name() {
+        let templates = load(&[("robots.txt", "custom robots")]).unwrap();
+        assert_eq!(
+            templates.render("robots.txt", &Context::new()).unwrap(),
+            "custom robots"
+        );
+        // The others are the built-in ones.
+        assert_eq!(
+            templates.origins["robots.txt"],
+            Path::new("templates/robots.txt")
+        );
+        assert_eq!(
+            templates.origins["404.html"],
+            Path::new("<built-in>/404.html")
+        );
+    }
+
+    #[test]
+    fn an_include_cycle_names_its_templates_and_the_closing_line() {
+        let Err(problems) = load(&[
+            ("partials/a.html", "{% include \"partials/b.html\" %}"),
+            (
+                "partials/b.html",
+                "line one\n{% include \"partials/a.html\" %}",
+            ),
+            ("robots.txt", "{% include \"partials/a.html\" %}"),
+        ]) else {
+            panic!("an include cycle loads")
+        };
+        let shown = problems[0].to_string();
+        assert!(
+            shown.starts_with("templates/partials/b.html:2:1: error: circular include: "),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("partials/a.html → partials/b.html → partials/a.html"),
+            "{shown}"
+        );
+    }
+}
