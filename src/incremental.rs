@@ -13,7 +13,7 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 
 use rayon::prelude::*;
 
-use crate::render::{FEED_FILE, SITEMAP_FILE};
+use crate::routes::{PageKind, page_count};
 use crate::site::Site;
 
 /// Output folder of every page (`my-slug/`, `stack/redis/page/2/`), or
@@ -38,50 +38,64 @@ impl Site {
             .map(|i| hash_of(&self.summary(i)))
             .collect();
         let known_paths = self.known_paths_hash();
-        let mut prints: Fingerprints = (0..self.articles.len())
-            .into_par_iter()
-            .map(|i| {
-                let article = &self.articles[i];
-                let mut h = DefaultHasher::new();
-                article.version.hash(&mut h);
-                for &j in &self.similar[i] {
-                    (&self.articles[j].slug, summaries[j]).hash(&mut h);
-                }
-                if linking.contains(&article.slug) {
-                    known_paths.hash(&mut h);
-                }
-                (format!("{}/", article.slug), h.finish())
-            })
-            .collect();
         let all: Vec<usize> = (0..self.articles.len()).collect();
         let per_page = self.config.paginate_by;
-        let lists: Vec<(String, u64)> = self
-            .list_jobs(&all)
+        // One fingerprint per route whose output articles can change; the
+        // route table is the one list of pages, so none can be missed.
+        let routes = self.routes();
+        routes
             .par_iter()
-            .flat_map_iter(|job| {
-                let pages = job.pages(per_page).into_iter();
-                pages.map(|page| {
-                    let mut h = DefaultHasher::new();
-                    (job.template, job.term, job.articles.len()).hash(&mut h);
-                    (page.number, page.total_pages).hash(&mut h);
-                    for &a in page.articles {
-                        (&self.articles[a].slug, summaries[a]).hash(&mut h);
+            .filter(|route| route.kind.depends_on_articles())
+            .map(|route| {
+                let mut h = DefaultHasher::new();
+                match route.kind {
+                    PageKind::Article => {
+                        let i = route.article.expect("an article route names its article");
+                        let article = &self.articles[i];
+                        article.version.hash(&mut h);
+                        for &j in &self.similar[i] {
+                            (&self.articles[j].slug, summaries[j]).hash(&mut h);
+                        }
+                        if linking.contains(&article.slug) {
+                            known_paths.hash(&mut h);
+                        }
                     }
-                    (job.page_dir(page.number), h.finish())
-                })
+                    PageKind::Index | PageKind::Term => {
+                        let (term, articles) = match route.taxonomy.zip(route.term) {
+                            None => (None, all.as_slice()),
+                            Some((t, j)) => {
+                                let taxonomy = &self.taxonomies[t];
+                                let term = &taxonomy.terms[j];
+                                (
+                                    Some((taxonomy.name, term.name.as_str())),
+                                    &term.articles[..],
+                                )
+                            }
+                        };
+                        (route.kind.template(), term, articles.len()).hash(&mut h);
+                        let total_pages = page_count(articles.len(), per_page);
+                        (route.page, total_pages).hash(&mut h);
+                        let start = ((route.page - 1) * per_page).min(articles.len());
+                        let end = (start + per_page).min(articles.len());
+                        for &a in &articles[start..end] {
+                            (&self.articles[a].slug, summaries[a]).hash(&mut h);
+                        }
+                    }
+                    PageKind::Taxonomy => {
+                        let t = &self.taxonomies[route.taxonomy.expect("a taxonomy route")];
+                        for term in &t.terms {
+                            (&term.name, &term.slug, term.articles.len()).hash(&mut h);
+                        }
+                    }
+                    PageKind::Feed => self.feed_entries().hash(&mut h),
+                    PageKind::Sitemap => self.sitemap_entries().hash(&mut h),
+                    PageKind::Robots | PageKind::NotFound => {
+                        unreachable!("filtered out: they depend on no article")
+                    }
+                }
+                (route.path.clone(), h.finish())
             })
-            .collect();
-        prints.extend(lists);
-        prints.insert(FEED_FILE.into(), hash_of(&self.feed_entries()));
-        prints.insert(SITEMAP_FILE.into(), hash_of(&self.sitemap_entries()));
-        for t in self.taxonomies.iter() {
-            let mut h = DefaultHasher::new();
-            for term in &t.terms {
-                (&term.name, &term.slug, term.articles.len()).hash(&mut h);
-            }
-            prints.insert(format!("{}/", t.name), h.finish());
-        }
-        prints
+            .collect()
     }
 
     /// Independent of the set's iteration order, which is random.

@@ -63,6 +63,10 @@ pub struct Route {
     pub page: usize,
     /// The article, for an article page.
     pub article: Option<usize>,
+    /// The taxonomy (index into the site's), for taxonomy and term pages.
+    pub taxonomy: Option<usize>,
+    /// The term (index into its taxonomy's), for term pages.
+    pub term: Option<usize>,
 }
 
 impl Route {
@@ -72,6 +76,8 @@ impl Route {
             path,
             page: 1,
             article: None,
+            taxonomy: None,
+            term: None,
         }
     }
 
@@ -126,13 +132,18 @@ impl Site {
             page: n,
             ..Route::new(PageKind::Index, page_dir("", n))
         }));
-        for t in self.taxonomies.iter() {
-            routes.push(Route::new(PageKind::Taxonomy, format!("{}/", t.name)));
-            for term in &t.terms {
+        for (i, t) in self.taxonomies.iter().enumerate() {
+            routes.push(Route {
+                taxonomy: Some(i),
+                ..Route::new(PageKind::Taxonomy, format!("{}/", t.name))
+            });
+            for (j, term) in t.terms.iter().enumerate() {
                 let dir = format!("{}/{}/", t.name, term.slug);
                 let pages = page_count(term.articles.len(), per_page);
                 routes.extend((1..=pages).map(|n| Route {
                     page: n,
+                    taxonomy: Some(i),
+                    term: Some(j),
                     ..Route::new(PageKind::Term, page_dir(&dir, n))
                 }));
             }

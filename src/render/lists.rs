@@ -55,23 +55,37 @@ impl Site {
 
     /// The home index, then every term of every taxonomy.
     pub(crate) fn list_jobs<'a>(&'a self, all: &'a [usize]) -> Vec<ListJob<'a>> {
-        let mut jobs = vec![ListJob {
-            template: "index.html",
-            dir: String::new(),
-            articles: all,
-            term: None,
-        }];
-        for t in self.taxonomies.iter() {
-            for term in &t.terms {
-                jobs.push(ListJob {
+        let mut jobs = vec![self.list_job(None, all)];
+        for (i, t) in self.taxonomies.iter().enumerate() {
+            jobs.extend((0..t.terms.len()).map(|j| self.list_job(Some((i, j)), all)));
+        }
+        jobs
+    }
+
+    /// The home index (`None`), or term `term` of taxonomy `taxonomy`.
+    pub(crate) fn list_job<'a>(
+        &'a self,
+        term: Option<(usize, usize)>,
+        all: &'a [usize],
+    ) -> ListJob<'a> {
+        match term {
+            None => ListJob {
+                template: "index.html",
+                dir: String::new(),
+                articles: all,
+                term: None,
+            },
+            Some((taxonomy, term)) => {
+                let t = &self.taxonomies[taxonomy];
+                let term = &t.terms[term];
+                ListJob {
                     template: "term.html",
                     dir: format!("{}/{}/", t.name, term.slug),
                     articles: &term.articles,
                     term: Some((t.name, &term.name)),
-                });
+                }
             }
         }
-        jobs
     }
 
     pub(super) fn render_lists(
