@@ -18,30 +18,37 @@ impl Block<'_> {
     /// finds nested keys inside their parent's lines, flow or block style.
     pub fn locate(&self, path: &[&str]) -> Option<Pos> {
         let (top, rest) = path.split_first()?;
-        let lines: Vec<&str> = self.text.lines().collect();
-        let start = lines.iter().position(|l| top_level_key(l) == Some(*top))?;
-        let end = lines[start + 1..]
-            .iter()
-            .position(|l| top_level_key(l).is_some())
-            .map_or(lines.len(), |i| start + 1 + i);
-        let to_pos = |index: usize, col: usize| Pos::new(self.first_line + index, col);
+        let is_index = |s: &str| s.parse::<usize>().is_ok();
+        // `[]` and `[index]` name the key itself: its line.
         let (nth, key) = match rest {
-            [] => return Some(to_pos(start, 1)),
-            [index, key, ..] if index.parse::<usize>().is_ok() => (index.parse().ok()?, *key),
-            [index] if index.parse::<usize>().is_ok() => return Some(to_pos(start, 1)),
-            [key, ..] => (0, *key),
+            [index, key, ..] if is_index(index) => (index.parse().ok()?, *key),
+            [key, ..] if !is_index(key) => (0, *key),
+            _ => (0, ""),
         };
-        let mut seen = 0;
-        for (i, line) in lines.iter().enumerate().take(end).skip(start) {
-            let skip = if i == start { top.len() + 1 } else { 0 };
-            for col in nested_key_columns(line, key, skip) {
-                if seen == nth {
-                    return Some(to_pos(i, col));
-                }
-                seen += 1;
-            }
-        }
-        Some(to_pos(start, 1))
+        let (head, mut nested) = self.nested_positions(top, key)?;
+        Some(nested.nth(nth).unwrap_or(head))
+    }
+
+    /// The line of the top-level key `top`, and in order every position of
+    /// a nested `key:` inside that key's lines (flow or block style).
+    pub fn nested_positions<'b>(
+        &'b self,
+        top: &'b str,
+        key: &'b str,
+    ) -> Option<(Pos, impl Iterator<Item = Pos> + 'b)> {
+        let mut lines = self.text.lines().enumerate();
+        let (start, first) = lines.find(|(_, l)| top_level_key(l) == Some(top))?;
+        let inside = lines.take_while(|(_, l)| top_level_key(l).is_none());
+        let positions = std::iter::once((start, first, top.len() + 1))
+            .chain(inside.map(|(i, line)| (i, line, 0)))
+            .filter(move |_| !key.is_empty())
+            .flat_map(move |(i, line, skip)| {
+                let line_number = self.first_line + i;
+                nested_key_columns(line, key, skip)
+                    .into_iter()
+                    .map(move |col| Pos::new(line_number, col))
+            });
+        Some((Pos::new(self.first_line + start, 1), positions))
     }
 
     /// Where a YAML error is: serde_yaml's own location, except where it has
