@@ -6,6 +6,7 @@
 use serde::Serialize;
 
 use crate::content::meta::Meta;
+use crate::content::schema::{Field, Shown, Value};
 use crate::taxonomy::Kind;
 
 #[derive(Debug, Serialize)]
@@ -39,217 +40,75 @@ pub struct Entry {
 /// A term page URL for a taxonomy value, if that taxonomy is built.
 pub type TermUrl<'a> = &'a dyn Fn(Kind, &str) -> Option<String>;
 
-impl MetaField {
-    /// A row for `key`, labelled as the field table says.
-    fn new(key: &'static str, kind: &'static str) -> Self {
-        MetaField {
-            key,
-            label: crate::content::meta::label(key),
-            kind,
-            text: String::new(),
-            url: None,
-            items: Vec::new(),
-            entries: Vec::new(),
-            records: Vec::new(),
-        }
-    }
-
-    fn text(key: &'static str, text: impl ToString) -> Self {
-        MetaField {
-            text: text.to_string(),
-            ..MetaField::new(key, "text")
-        }
-    }
-
-    fn list(key: &'static str, items: Vec<Item>) -> Self {
-        MetaField {
-            items,
-            ..MetaField::new(key, "list")
-        }
-    }
-
-    fn map(key: &'static str, entries: Vec<Entry>) -> Self {
-        MetaField {
-            entries,
-            ..MetaField::new(key, "map")
-        }
-    }
-
-    fn records(key: &'static str, records: Vec<Vec<Entry>>) -> Self {
-        MetaField {
-            records,
-            ..MetaField::new(key, "records")
-        }
-    }
+/// The rows of the meta box, in field table order. Fields the article left
+/// out, and empty lists, are left out of the box too.
+pub fn rows(meta: &Meta, term_url: TermUrl) -> Vec<MetaField> {
+    meta.shown()
+        .into_iter()
+        .filter_map(|(field, shown)| row(field, shown, term_url))
+        .collect()
 }
 
-fn entry(label: &'static str, text: impl ToString) -> Entry {
+fn row(field: &Field, shown: Shown, term_url: TermUrl) -> Option<MetaField> {
+    let link = |text: &str| field.taxonomy.and_then(|kind| term_url(kind, text));
+    let mut row = MetaField {
+        key: field.key,
+        label: field.label.expect("only labelled fields are shown"),
+        kind: "text",
+        text: String::new(),
+        url: None,
+        items: Vec::new(),
+        entries: Vec::new(),
+        records: Vec::new(),
+    };
+    match shown {
+        Shown::Text(text) => {
+            row.url = link(&text);
+            row.text = text;
+        }
+        Shown::List(values) if values.is_empty() => return None,
+        Shown::List(values) => {
+            row.kind = "list";
+            row.items = values
+                .into_iter()
+                .map(|text| Item {
+                    url: link(&text),
+                    text,
+                })
+                .collect();
+        }
+        Shown::Map(pairs) => {
+            row.kind = "map";
+            row.entries = pairs.into_iter().map(entry).collect();
+        }
+        Shown::Records(records) if records.is_empty() => return None,
+        Shown::Records(records) => {
+            row.kind = "records";
+            // A record links by its first entry: an entity by its name.
+            row.records = records
+                .into_iter()
+                .map(|pairs| {
+                    let mut entries: Vec<Entry> = pairs.into_iter().map(entry).collect();
+                    if let Some(first) = entries.first_mut() {
+                        first.url = link(&first.text);
+                    }
+                    entries
+                })
+                .collect();
+        }
+    }
+    Some(row)
+}
+
+fn entry((label, value): (&'static str, Value)) -> Entry {
+    let text = match value {
+        Value::Text(text) => text,
+        Value::Flag(on) => if on { "yes" } else { "no" }.to_string(),
+    };
     Entry {
         label,
-        text: text.to_string(),
+        text,
         url: None,
-    }
-}
-
-fn yes_no(flag: bool) -> &'static str {
-    if flag { "yes" } else { "no" }
-}
-
-fn plain_items(values: &[String]) -> Vec<Item> {
-    values
-        .iter()
-        .map(|v| Item {
-            text: v.clone(),
-            url: None,
-        })
-        .collect()
-}
-
-fn linked_items(values: &[String], taxonomy: Kind, term_url: TermUrl) -> Vec<Item> {
-    values
-        .iter()
-        .map(|v| Item {
-            text: v.clone(),
-            url: term_url(taxonomy, v),
-        })
-        .collect()
-}
-
-/// The rows of the meta box, in the order of the exported articles' box.
-/// Fields the article left out are left out of the box too.
-pub fn rows(meta: &Meta, term_url: TermUrl) -> Vec<MetaField> {
-    let mut rows = Vec::with_capacity(20);
-    let mut text = |key, value: &Option<String>| {
-        if let Some(v) = value {
-            rows.push(MetaField::text(key, v));
-        }
-    };
-    text("topic", &meta.topic);
-    text("summary", &meta.summary);
-    if let Some(o) = &meta.outline {
-        rows.push(MetaField::map(
-            "outline",
-            vec![
-                entry("context", &o.context),
-                entry("problem", &o.problem),
-                entry("stack", &o.stack),
-                entry("recommended action", &o.recommended_action),
-            ],
-        ));
-    }
-    if let Some(b) = &meta.brief {
-        rows.push(MetaField::text("brief", b));
-    }
-    if !meta.stack.is_empty() {
-        rows.push(MetaField::list(
-            "stack",
-            linked_items(&meta.stack, Kind::Stack, term_url),
-        ));
-    }
-    if !meta.tools.is_empty() {
-        rows.push(MetaField::list(
-            "tools",
-            linked_items(&meta.tools, Kind::Tools, term_url),
-        ));
-    }
-    if let Some(l) = &meta.code_language {
-        rows.push(MetaField::text("code_language", l));
-    }
-    if let Some(d) = meta.difficulty {
-        rows.push(MetaField {
-            url: term_url(Kind::Difficulty, d.as_str()),
-            ..MetaField::text("difficulty", d.as_str())
-        });
-    }
-    if let Some(r) = meta.reading_time {
-        rows.push(MetaField::text("reading_time", r));
-    }
-    if let Some(v) = meta.view_count {
-        rows.push(MetaField::text("view_count", v));
-    }
-    if let Some(s) = &meta.score {
-        rows.push(MetaField::map(
-            "score",
-            vec![
-                entry("quality", s.quality),
-                entry("freshness", s.freshness),
-                entry("depth", s.depth),
-                entry("clarity", s.clarity),
-            ],
-        ));
-    }
-    if let Some(r) = &meta.revision {
-        rows.push(MetaField::map(
-            "revision",
-            vec![
-                entry("status", &r.status),
-                entry("version", &r.version),
-                entry("last reviewed", r.last_reviewed),
-            ],
-        ));
-    }
-    more_rows(meta, term_url, &mut rows);
-    rows
-}
-
-fn more_rows(meta: &Meta, term_url: TermUrl, rows: &mut Vec<MetaField>) {
-    if let Some(r) = &meta.reference {
-        rows.push(MetaField::text("reference", r));
-    }
-    if let Some(h) = &meta.hash {
-        rows.push(MetaField::text("hash", h));
-    }
-    if let Some(f) = &meta.flags {
-        let entries = f
-            .labeled()
-            .into_iter()
-            .map(|(label, on)| entry(label, yes_no(on)))
-            .collect();
-        rows.push(MetaField::map("flags", entries));
-    }
-    if !meta.checklist.is_empty() {
-        rows.push(MetaField::list("checklist", plain_items(&meta.checklist)));
-    }
-    if !meta.entities.is_empty() {
-        let records = meta
-            .entities
-            .iter()
-            .map(|e| {
-                vec![
-                    Entry {
-                        url: term_url(Kind::Entities, &e.name),
-                        ..entry("name", &e.name)
-                    },
-                    entry("type", &e.kind),
-                ]
-            })
-            .collect();
-        rows.push(MetaField::records("entities", records));
-    }
-    if !meta.image_sources.is_empty() {
-        let records = meta
-            .image_sources
-            .iter()
-            .map(|s| {
-                vec![
-                    entry("source", &s.source),
-                    entry("url", &s.url),
-                    entry("caption", &s.caption),
-                ]
-            })
-            .collect();
-        rows.push(MetaField::records("image_sources", records));
-    }
-    if let Some(p) = &meta.payload {
-        let entries = p
-            .labeled()
-            .into_iter()
-            .map(|(label, value)| entry(label, value))
-            .collect();
-        rows.push(MetaField::map("payload", entries));
-    }
-    if !meta.notes.is_empty() {
-        rows.push(MetaField::list("notes", plain_items(&meta.notes)));
     }
 }
 

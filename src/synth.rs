@@ -475,8 +475,13 @@ pub fn document(seed: u64, index: usize) -> Document {
     let (blocks, paragraphs) = body(stack, problem, scenario, &tools, &image_sources, &mut rng);
     let date = date_for(&mut rng);
     let language = stack.language;
+    // Every field written out, no `..Default`: a field added to the table
+    // stops this compiling until synth decides what to put in it.
     let meta = RawMeta {
         title: Some(title),
+        slug: None,
+        date: None,
+        draft: None,
         topic: Some(format!("{problem} / {}", stack.name)),
         summary: Some(format!(
             "a practical note on {problem} with {}, {scenario}: what to measure, the smallest safe change, and how to roll it back.",
@@ -529,7 +534,6 @@ pub fn document(seed: u64, index: usize) -> Document {
             seed: Some(seed),
         }),
         notes: Some(pick(&mut rng, &NOTES, 1..=3)),
-        ..RawMeta::default()
     };
     Document { meta, blocks }
 }
@@ -648,5 +652,21 @@ mod tests {
                 "article {index}"
             );
         }
+    }
+
+    #[test]
+    fn synthesized_articles_fill_every_field_the_meta_box_shows() {
+        // Over a few articles every labelled field is set at least once
+        // (image sources only when an article has images).
+        let mut seen = std::collections::BTreeSet::new();
+        for index in 0..50 {
+            seen.extend(document(42, index).meta.shown().iter().map(|(f, _)| f.key));
+        }
+        let labelled: std::collections::BTreeSet<&str> = crate::content::meta::FIELDS
+            .iter()
+            .filter(|f| f.label.is_some())
+            .map(|f| f.key)
+            .collect();
+        assert_eq!(seen, labelled);
     }
 }

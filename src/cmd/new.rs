@@ -4,7 +4,7 @@ use anyhow::{Context, Result, bail};
 
 use crate::cli::NewArgs;
 use crate::config::CONFIG_FILE;
-use crate::content::{CONTENT_DIR, check_article_slug, meta::slug_from};
+use crate::content::{CONTENT_DIR, check_article_slug, meta, meta::slug_from};
 use crate::fsx;
 
 /// Writes `content/<slug>.md` with every meta field present, as a draft.
@@ -52,35 +52,20 @@ fn today() -> Result<String> {
     Ok(date.date_naive().to_string())
 }
 
-/// Every field of the post meta, valid as written, for the writer to fill.
+/// Every field of the post meta the field table gives a skeleton value,
+/// valid as written, for the writer to fill.
 pub fn skeleton(title: &str, date: &str) -> String {
     let title = serde_yaml::to_string(title).expect("a string always serializes");
-    format!(
+    let title = title.strip_suffix('\n').unwrap_or(&title);
+    let mut out = String::from("---\n");
+    for field in meta::FIELDS {
+        if let Some(value) = field.skeleton {
+            let value = value.replace("{title}", title).replace("{date}", date);
+            out.push_str(&format!("{}: {value}\n", field.key));
+        }
+    }
+    out.push_str(
         "---\n\
-title: {title}\
-date: {date}\n\
-draft: true\n\
-topic: \"\"\n\
-summary: \"\"\n\
-outline: {{context: \"\", problem: \"\", stack: \"\", recommended_action: \"\"}}\n\
-brief: \"\"\n\
-stack: []\n\
-tools: []\n\
-code_language: text\n\
-difficulty: beginner\n\
-reading_time: 1\n\
-view_count: 0\n\
-score: {{quality: 0, freshness: 0, depth: 0, clarity: 0}}\n\
-revision: {{status: drafted, version: 0.1.0, last_reviewed: {date}}}\n\
-reference: \"\"\n\
-hash: \"\"\n\
-flags: {{ai_generated_style: false, has_images: false, image_heavy: false, needs_human_review: true}}\n\
-checklist: []\n\
-entities: []\n\
-image_sources: []\n\
-payload: {{source_id: \"\", generator: \"\", paragraphs: 0, scenario: \"\", seed: 0}}\n\
-notes: []\n\
----\n\
 \n\
 Start with what the reader will notice and why it matters.\n\
 \n\
@@ -88,14 +73,15 @@ Start with what the reader will notice and why it matters.\n\
 \n\
 ## production checks\n\
 \n\
-## final notes\n"
-    )
+## final notes\n",
+    );
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::content::{meta, parse_article};
+    use crate::content::parse_article;
 
     #[test]
     fn skeleton_has_every_field_and_validates() {

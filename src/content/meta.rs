@@ -4,58 +4,52 @@
 //! one into the other and returns every problem, not just the first.
 
 use chrono::{Datelike, NaiveDate};
-use serde::{Deserialize, Serialize, Serializer};
+use serde::{Serialize, Serializer};
 
+use super::schema::{Record, Showable, Shown, Value, meta_fields, record};
 use crate::diag::did_you_mean;
+use crate::taxonomy::Kind;
 
-/// One front-matter field: its key and, for fields the meta box shows, the
-/// label the page prints (and an export carries, fused with the value).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Field {
-    pub key: &'static str,
-    pub label: Option<&'static str>,
+// The post meta, one field per line, in the order the meta box shows them:
+// key: type serde reads => validated type, then its label on the page and
+// in exports, the taxonomy its values link to, and what `notesite new`
+// writes. Adding a field is a line here plus its rule in `validate`.
+meta_fields! {
+    title: String => String, label None, taxonomy None, new Some("{title}");
+    slug: String => Option<String>, label None, taxonomy None, new None;
+    date: String => #[serde(serialize_with = "as_display")] NaiveDate,
+        label None, taxonomy None, new Some("{date}");
+    draft: bool => bool, label None, taxonomy None, new Some("true");
+    topic: String => Option<String>, label Some("topic"), taxonomy None, new Some("\"\"");
+    summary: String => Option<String>, label Some("summary"), taxonomy None, new Some("\"\"");
+    outline: Outline => Option<Outline>, label Some("ai outline"), taxonomy None,
+        new Some("{context: \"\", problem: \"\", stack: \"\", recommended_action: \"\"}");
+    brief: String => Option<String>, label Some("ai brief"), taxonomy None, new Some("\"\"");
+    stack: Vec<String> => Vec<String>, label Some("stack"), taxonomy Some(Kind::Stack), new Some("[]");
+    tools: Vec<String> => Vec<String>, label Some("tools"), taxonomy Some(Kind::Tools), new Some("[]");
+    code_language: String => Option<String>, label Some("code language"), taxonomy None,
+        new Some("text");
+    difficulty: String => Option<Difficulty>, label Some("difficulty"),
+        taxonomy Some(Kind::Difficulty), new Some("beginner");
+    reading_time: i64 => Option<u32>, label Some("reading time"), taxonomy None, new Some("1");
+    view_count: i64 => Option<u64>, label Some("view count"), taxonomy None, new Some("0");
+    score: RawScore => Option<Score>, label Some("score"), taxonomy None,
+        new Some("{quality: 0, freshness: 0, depth: 0, clarity: 0}");
+    revision: RawRevision => Option<Revision>, label Some("revision"), taxonomy None,
+        new Some("{status: drafted, version: 0.1.0, last_reviewed: {date}}");
+    reference: String => Option<String>, label Some("reference"), taxonomy None, new Some("\"\"");
+    hash: String => Option<String>, label Some("hash"), taxonomy None, new Some("\"\"");
+    flags: Flags => Option<Flags>, label Some("flags"), taxonomy None,
+        new Some("{ai_generated_style: false, has_images: false, image_heavy: false, needs_human_review: true}");
+    checklist: Vec<String> => Vec<String>, label Some("checklist"), taxonomy None, new Some("[]");
+    entities: Vec<Entity> => Vec<Entity>, label Some("entities"), taxonomy Some(Kind::Entities),
+        new Some("[]");
+    image_sources: Vec<ImageSource> => Vec<ImageSource>, label Some("image sources"),
+        taxonomy None, new Some("[]");
+    payload: Payload => Option<Payload>, label Some("payload"), taxonomy None,
+        new Some("{source_id: \"\", generator: \"\", paragraphs: 0, scenario: \"\", seed: 0}");
+    notes: Vec<String> => Vec<String>, label Some("notes"), taxonomy None, new Some("[]");
 }
-
-const fn field(key: &'static str, label: &'static str) -> Field {
-    Field {
-        key,
-        label: Some(label),
-    }
-}
-
-const fn unboxed(key: &'static str) -> Field {
-    Field { key, label: None }
-}
-
-/// Every front-matter field, in the order the meta box shows them: the one
-/// place a key and its label are written. `RawMeta` must have exactly these
-/// fields, in this order (a test compares serde's own list).
-pub const FIELDS: [Field; 24] = [
-    unboxed("title"),
-    unboxed("slug"),
-    unboxed("date"),
-    unboxed("draft"),
-    field("topic", "topic"),
-    field("summary", "summary"),
-    field("outline", "ai outline"),
-    field("brief", "ai brief"),
-    field("stack", "stack"),
-    field("tools", "tools"),
-    field("code_language", "code language"),
-    field("difficulty", "difficulty"),
-    field("reading_time", "reading time"),
-    field("view_count", "view count"),
-    field("score", "score"),
-    field("revision", "revision"),
-    field("reference", "reference"),
-    field("hash", "hash"),
-    field("flags", "flags"),
-    field("checklist", "checklist"),
-    field("entities", "entities"),
-    field("image_sources", "image sources"),
-    field("payload", "payload"),
-    field("notes", "notes"),
-];
 
 /// Every front-matter key, in table order.
 pub fn keys() -> impl Iterator<Item = &'static str> + Clone {
@@ -66,164 +60,74 @@ pub fn is_key(key: &str) -> bool {
     FIELDS.iter().any(|f| f.key == key)
 }
 
-/// The meta box label of `key`. Only keys of the table with a label are
-/// asked for, so anything else is a bug caught by the tests.
-pub fn label(key: &str) -> &'static str {
-    FIELDS
-        .iter()
-        .find(|f| f.key == key)
-        .and_then(|f| f.label)
-        .unwrap_or_else(|| panic!("`{key}` has no meta box label in FIELDS"))
-}
-
-/// Serializing it back (for `import` and `synth`) writes the keys in this
-/// order and leaves out the absent ones.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawMeta {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub slug: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub date: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub draft: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub topic: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub summary: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub outline: Option<Outline>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub brief: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub stack: Option<Vec<String>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub tools: Option<Vec<String>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub code_language: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub difficulty: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub reading_time: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub view_count: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub score: Option<RawScore>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub revision: Option<RawRevision>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub reference: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub hash: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub flags: Option<Flags>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub checklist: Option<Vec<String>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub entities: Option<Vec<Entity>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub image_sources: Option<Vec<ImageSource>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub payload: Option<Payload>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub notes: Option<Vec<String>>,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct Outline {
-    pub context: String,
-    pub problem: String,
-    pub stack: String,
-    pub recommended_action: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawScore {
-    pub quality: i64,
-    pub freshness: i64,
-    pub depth: i64,
-    pub clarity: i64,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawRevision {
-    pub status: String,
-    pub version: String,
-    pub last_reviewed: String,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct Flags {
-    pub ai_generated_style: bool,
-    pub has_images: bool,
-    pub image_heavy: bool,
-    pub needs_human_review: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct Entity {
-    pub name: String,
-    #[serde(rename = "type")]
-    pub kind: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct ImageSource {
-    /// The host credited in the caption; defaults to the URL's host.
-    #[serde(default)]
-    pub source: String,
-    pub url: String,
-    pub caption: String,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct Payload {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub source_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub generator: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub paragraphs: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub scenario: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub seed: Option<u64>,
-}
-
-impl Payload {
-    /// The fields that are set, with the labels readers see.
-    pub fn labeled(&self) -> Vec<(&'static str, String)> {
-        let all = [
-            ("source id", self.source_id.clone()),
-            ("generator", self.generator.clone()),
-            ("paragraphs", self.paragraphs.map(|n| n.to_string())),
-            ("scenario", self.scenario.clone()),
-            ("seed", self.seed.map(|n| n.to_string())),
-        ];
-        all.into_iter()
-            .filter_map(|(label, value)| Some((label, value?)))
-            .collect()
+record! {
+    pub struct Outline {
+        context: String = "context",
+        problem: String = "problem",
+        stack: String = "stack",
+        recommended_action: String = "recommended action",
     }
 }
 
-impl Flags {
-    /// Every flag with the label readers see.
-    pub fn labeled(&self) -> [(&'static str, bool); 4] {
-        [
-            ("ai generated style", self.ai_generated_style),
-            ("has images", self.has_images),
-            ("image heavy", self.image_heavy),
-            ("needs human review", self.needs_human_review),
-        ]
+record! {
+    pub struct RawScore {
+        quality: i64 = "quality",
+        freshness: i64 = "freshness",
+        depth: i64 = "depth",
+        clarity: i64 = "clarity",
+    }
+}
+
+record! {
+    pub struct RawRevision {
+        status: String = "status",
+        version: String = "version",
+        last_reviewed: String = "last reviewed",
+    }
+}
+
+record! {
+    #[derive(Default)]
+    #[serde(default)]
+    pub struct Flags {
+        ai_generated_style: bool = "ai generated style",
+        has_images: bool = "has images",
+        image_heavy: bool = "image heavy",
+        needs_human_review: bool = "needs human review",
+    }
+}
+
+record! {
+    pub struct Entity {
+        name: String = "name",
+        #[serde(rename = "type")]
+        kind: String = "type",
+    }
+}
+
+record! {
+    pub struct ImageSource {
+        /// The host credited in the caption; defaults to the URL's host.
+        #[serde(default)]
+        source: String = "source",
+        url: String = "url",
+        caption: String = "caption",
+    }
+}
+
+record! {
+    #[derive(Default)]
+    pub struct Payload {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        source_id: Option<String> = "source id",
+        #[serde(skip_serializing_if = "Option::is_none")]
+        generator: Option<String> = "generator",
+        #[serde(skip_serializing_if = "Option::is_none")]
+        paragraphs: Option<u32> = "paragraphs",
+        #[serde(skip_serializing_if = "Option::is_none")]
+        scenario: Option<String> = "scenario",
+        #[serde(skip_serializing_if = "Option::is_none")]
+        seed: Option<u64> = "seed",
     }
 }
 
@@ -269,35 +173,34 @@ pub struct Revision {
     pub last_reviewed: NaiveDate,
 }
 
-/// Validated post meta. Optional fields stay `None` when the source left
-/// them out, so the meta box shows exactly what the writer gave.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Meta {
-    pub title: String,
-    pub slug: Option<String>,
-    #[serde(serialize_with = "as_display")]
-    pub date: NaiveDate,
-    pub draft: bool,
-    pub topic: Option<String>,
-    pub summary: Option<String>,
-    pub outline: Option<Outline>,
-    pub brief: Option<String>,
-    pub stack: Vec<String>,
-    pub tools: Vec<String>,
-    pub code_language: Option<String>,
-    pub difficulty: Option<Difficulty>,
-    pub reading_time: Option<u32>,
-    pub view_count: Option<u64>,
-    pub score: Option<Score>,
-    pub revision: Option<Revision>,
-    pub reference: Option<String>,
-    pub hash: Option<String>,
-    pub flags: Option<Flags>,
-    pub checklist: Vec<String>,
-    pub entities: Vec<Entity>,
-    pub image_sources: Vec<ImageSource>,
-    pub payload: Option<Payload>,
-    pub notes: Vec<String>,
+impl Showable for Difficulty {
+    fn shown(&self) -> Option<Shown> {
+        Some(Shown::Text(self.as_str().to_string()))
+    }
+}
+
+/// The validated score and revision show under their raw records' labels.
+fn labelled<const N: usize>(labels: &[&'static str], values: [String; N]) -> Option<Shown> {
+    let entries = labels.iter().zip(values).map(|(l, v)| (*l, Value::Text(v)));
+    Some(Shown::Map(entries.collect()))
+}
+
+impl Showable for Score {
+    fn shown(&self) -> Option<Shown> {
+        let values = [self.quality, self.freshness, self.depth, self.clarity];
+        labelled(RawScore::LABELS, values.map(|v| v.to_string()))
+    }
+}
+
+impl Showable for Revision {
+    fn shown(&self) -> Option<Shown> {
+        let values = [
+            self.status.clone(),
+            self.version.to_string(),
+            self.last_reviewed.to_string(),
+        ];
+        labelled(RawRevision::LABELS, values)
+    }
 }
 
 fn as_display<T: std::fmt::Display, S: Serializer>(v: &T, s: S) -> Result<S::Ok, S::Error> {
@@ -619,9 +522,6 @@ mod tests {
             .step_by(2)
             .collect();
         assert_eq!(serde_fields, keys().collect::<Vec<_>>());
-        for f in FIELDS.iter().filter(|f| f.label.is_some()) {
-            assert_eq!(label(f.key), f.label.unwrap());
-        }
     }
 
     #[test]

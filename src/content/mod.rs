@@ -2,6 +2,7 @@
 
 mod front_matter;
 pub mod meta;
+pub mod schema;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

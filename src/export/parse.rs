@@ -10,9 +10,8 @@
 use std::collections::HashMap;
 
 use super::{Block, Document, META_BOX_TITLE, SIMILAR_POSTS};
-use crate::content::meta::{
-    self, Entity, Flags, ImageSource, Outline, Payload, RawMeta, RawRevision, RawScore,
-};
+use crate::content::meta::{self, RawMeta};
+use crate::content::schema::{Field, Input, ReadError, Shape, Wrong};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParseError {
@@ -30,10 +29,10 @@ fn error<T>(line: usize, message: impl Into<String>) -> Result<T, ParseError> {
 
 /// Meta box labels, as the page prints them, with their front-matter key:
 /// from the field table, which the page's meta box uses too.
-fn labels() -> impl Iterator<Item = (&'static str, &'static str)> + Clone {
+fn labels() -> impl Iterator<Item = (&'static str, &'static Field)> + Clone {
     meta::FIELDS
         .iter()
-        .filter_map(|f| f.label.map(|label| (label, f.key)))
+        .filter_map(|f| f.label.map(|label| (label, f)))
 }
 
 pub fn parse_export(text: &str) -> Result<Document, ParseError> {
@@ -295,7 +294,7 @@ fn parse_meta<'a>(
     start: usize,
     end: usize,
 ) -> Result<(RawMeta, HashMap<&'static str, usize>), ParseError> {
-    let mut entries: Vec<(&'static str, Entry<'a>)> = Vec::new();
+    let mut entries: Vec<(&'static Field, Entry<'a>)> = Vec::new();
     for (i, line) in lines.iter().enumerate().take(end).skip(start) {
         if line.trim().is_empty() {
             continue;
@@ -307,7 +306,7 @@ fn parse_meta<'a>(
             entry.bullets.push((i + 1, item));
             continue;
         }
-        let Some((label, key)) = labels()
+        let Some((label, field)) = labels()
             .filter(|(label, _)| line.starts_with(label))
             .max_by_key(|(label, _)| label.len())
         else {
@@ -320,11 +319,11 @@ fn parse_meta<'a>(
                 ),
             );
         };
-        if entries.iter().any(|(k, _)| *k == key) {
+        if entries.iter().any(|(f, _)| f.key == field.key) {
             return error(i + 1, format!("`{label}` appears twice in the meta box"));
         }
         entries.push((
-            key,
+            field,
             Entry {
                 line: i + 1,
                 value: line[label.len()..].trim(),
@@ -334,180 +333,105 @@ fn parse_meta<'a>(
     }
     let mut raw = RawMeta::default();
     let mut key_lines = HashMap::new();
-    for (key, entry) in &entries {
-        key_lines.insert(*key, entry.line);
-        set_field(&mut raw, key, entry)?;
+    for (field, entry) in &entries {
+        key_lines.insert(field.key, entry.line);
+        set_field(&mut raw, field, entry)?;
     }
     Ok((raw, key_lines))
 }
 
-fn set_field(raw: &mut RawMeta, key: &str, e: &Entry) -> Result<(), ParseError> {
-    match key {
-        "topic" => raw.topic = Some(scalar(key, e)?),
-        "summary" => raw.summary = Some(scalar(key, e)?),
-        "brief" => raw.brief = Some(scalar(key, e)?),
-        "code_language" => raw.code_language = Some(scalar(key, e)?),
-        "difficulty" => raw.difficulty = Some(scalar(key, e)?),
-        "reference" => raw.reference = Some(scalar(key, e)?),
-        "hash" => raw.hash = Some(scalar(key, e)?),
-        "reading_time" => raw.reading_time = Some(number(key, &scalar(key, e)?, e.line)?),
-        "view_count" => raw.view_count = Some(number(key, &scalar(key, e)?, e.line)?),
-        "stack" => raw.stack = Some(list(key, e)?),
-        "tools" => raw.tools = Some(list(key, e)?),
-        "checklist" => raw.checklist = Some(list(key, e)?),
-        "notes" => raw.notes = Some(list(key, e)?),
-        "outline" => {
-            let mut m = Pairs::new(key, e)?;
-            raw.outline = Some(Outline {
-                context: m.take("context")?,
-                problem: m.take("problem")?,
-                stack: m.take("stack")?,
-                recommended_action: m.take("recommended action")?,
-            });
-            m.finish()?;
+/// Reads one field's entry in the shape the field table gives it.
+fn set_field(raw: &mut RawMeta, field: &'static Field, e: &Entry) -> Result<(), ParseError> {
+    let label = field.label.expect("only labelled fields are in the box");
+    raw.read_field(field, |shape, record_labels, set| match shape {
+        Shape::Text => {
+            let text = scalar(label, e)?;
+            set(Input::Text { line: e.line, text }).or_else(|err| read_error(label, e, err))
         }
-        "score" => {
-            let mut m = Pairs::new(key, e)?;
-            raw.score = Some(RawScore {
-                quality: m.number("quality")?,
-                freshness: m.number("freshness")?,
-                depth: m.number("depth")?,
-                clarity: m.number("clarity")?,
-            });
-            m.finish()?;
+        Shape::List => set(Input::List(list(label, e)?)).or_else(|err| read_error(label, e, err)),
+        Shape::Map => {
+            let mut pairs = Pairs::new(label, e)?;
+            let mut find = |name: &str| pairs.find(name).map(|(line, v)| (line, v.to_string()));
+            set(Input::Map(&mut find)).or_else(|err| read_error(label, e, err))?;
+            pairs.finish()
         }
-        "revision" => {
-            let mut m = Pairs::new(key, e)?;
-            raw.revision = Some(RawRevision {
-                status: m.take("status")?,
-                version: m.take("version")?,
-                last_reviewed: m.take("last reviewed")?,
-            });
-            m.finish()?;
+        Shape::Records => {
+            let records = records(label, e, record_labels)?;
+            set(Input::Records(records)).or_else(|err| read_error(label, e, err))
         }
-        "flags" => {
-            let mut m = Pairs::new(key, e)?;
-            raw.flags = Some(Flags {
-                ai_generated_style: m.flag("ai generated style")?,
-                has_images: m.flag("has images")?,
-                image_heavy: m.flag("image heavy")?,
-                needs_human_review: m.flag("needs human review")?,
-            });
-            m.finish()?;
-        }
-        "payload" => {
-            let mut m = Pairs::new(key, e)?;
-            raw.payload = Some(Payload {
-                source_id: m.optional("source id"),
-                generator: m.optional("generator"),
-                paragraphs: m.optional_number("paragraphs")?,
-                scenario: m.optional("scenario"),
-                seed: m.optional_number("seed")?,
-            });
-            m.finish()?;
-        }
-        "entities" => {
-            raw.entities = Some(
-                records(key, e, &["name", "type"])?
-                    .into_iter()
-                    .map(|mut r| Entity {
-                        name: r.remove("name").unwrap_or_default(),
-                        kind: r.remove("type").unwrap_or_default(),
-                    })
-                    .collect(),
-            )
-        }
-        "image_sources" => {
-            raw.image_sources = Some(
-                records(key, e, &["source", "url", "caption"])?
-                    .into_iter()
-                    .map(|mut r| ImageSource {
-                        source: r.remove("source").unwrap_or_default(),
-                        url: r.remove("url").unwrap_or_default(),
-                        caption: r.remove("caption").unwrap_or_default(),
-                    })
-                    .collect(),
-            )
-        }
-        _ => unreachable!("every label maps to a handled key"),
-    }
-    Ok(())
+    })
 }
 
-fn label(key: &str) -> &'static str {
-    labels().find(|(_, k)| *k == key).map_or("?", |(l, _)| l)
-}
-
-fn scalar(key: &str, e: &Entry) -> Result<String, ParseError> {
-    match e.bullets.first() {
-        Some((line, _)) => error(
-            *line,
-            format!("`{}` is a single value, not a list", label(key)),
+/// The message for an entry the field table's types could not read.
+fn read_error(label: &str, e: &Entry, err: ReadError) -> Result<(), ParseError> {
+    let name = err.label;
+    match (err.wrong, err.found) {
+        (Wrong::NotANumber, Some((line, text))) if name.is_empty() => error(
+            line,
+            format!("`{label}` is `{text}`; expected a whole number"),
         ),
+        (Wrong::NotANumber, Some((line, text))) => error(
+            line,
+            format!("`{label}: {name}` is `{text}`; expected a whole number"),
+        ),
+        (Wrong::NotAFlag, Some((line, text))) => {
+            error(line, format!("flag `{name}` is `{text}`; expected 1 or 0"))
+        }
+        _ => error(e.line, format!("`{label}` has no `{name}`")),
+    }
+}
+
+fn scalar(label: &str, e: &Entry) -> Result<String, ParseError> {
+    match e.bullets.first() {
+        Some((line, _)) => error(*line, format!("`{label}` is a single value, not a list")),
         None => Ok(e.value.to_string()),
     }
 }
 
-fn number<T: std::str::FromStr>(key: &str, text: &str, line: usize) -> Result<T, ParseError> {
-    text.trim().parse().or_else(|_| {
-        error(
-            line,
-            format!("`{}` is `{text}`; expected a whole number", label(key)),
-        )
-    })
-}
-
-fn list(key: &str, e: &Entry) -> Result<Vec<String>, ParseError> {
+fn list(label: &str, e: &Entry) -> Result<Vec<String>, ParseError> {
     if !e.value.is_empty() {
         return error(
             e.line,
-            format!(
-                "`{}` is a list: its items go on `  • ` lines below it",
-                label(key)
-            ),
+            format!("`{label}` is a list: its items go on `  • ` lines below it"),
         );
     }
     Ok(e.bullets.iter().map(|(_, item)| item.to_string()).collect())
 }
 
-fn split_pair<'a>(key: &str, line: usize, item: &'a str) -> Result<(&'a str, &'a str), ParseError> {
+fn split_pair<'a>(
+    label: &str,
+    line: usize,
+    item: &'a str,
+) -> Result<(&'a str, &'a str), ParseError> {
     match item.split_once(':') {
         Some((k, v)) => Ok((k.trim(), v.trim())),
         None => error(
             line,
-            format!("`{item}` under `{}` should read `name: value`", label(key)),
+            format!("`{item}` under `{label}` should read `name: value`"),
         ),
     }
 }
 
 /// `  • name: value` items of a nested map, taken one by one.
 struct Pairs<'a> {
-    key: &'a str,
-    line: usize,
+    label: &'a str,
     items: Vec<(usize, &'a str, &'a str)>,
 }
 
 impl<'a> Pairs<'a> {
-    fn new(key: &'a str, e: &Entry<'a>) -> Result<Self, ParseError> {
+    fn new(label: &'a str, e: &Entry<'a>) -> Result<Self, ParseError> {
         if !e.value.is_empty() {
             return error(
                 e.line,
-                format!(
-                    "`{}` takes `  • name: value` lines, not a value on its own line",
-                    label(key)
-                ),
+                format!("`{label}` takes `  • name: value` lines, not a value on its own line"),
             );
         }
         let mut items = Vec::new();
         for (line, item) in &e.bullets {
-            let (k, v) = split_pair(key, *line, item)?;
+            let (k, v) = split_pair(label, *line, item)?;
             items.push((*line, k, v));
         }
-        Ok(Pairs {
-            key,
-            line: e.line,
-            items,
-        })
+        Ok(Pairs { label, items })
     }
 
     fn find(&mut self, name: &str) -> Option<(usize, &'a str)> {
@@ -516,64 +440,9 @@ impl<'a> Pairs<'a> {
         Some((line, value))
     }
 
-    fn take(&mut self, name: &str) -> Result<String, ParseError> {
-        match self.find(name) {
-            Some((_, v)) => Ok(v.to_string()),
-            None => error(self.line, format!("`{}` has no `{name}`", label(self.key))),
-        }
-    }
-
-    fn optional(&mut self, name: &str) -> Option<String> {
-        self.find(name).map(|(_, v)| v.to_string())
-    }
-
-    fn number<T: std::str::FromStr>(&mut self, name: &str) -> Result<T, ParseError> {
-        match self.find(name) {
-            Some((line, v)) => v.parse().or_else(|_| {
-                error(
-                    line,
-                    format!(
-                        "`{}: {name}` is `{v}`; expected a whole number",
-                        label(self.key)
-                    ),
-                )
-            }),
-            None => error(self.line, format!("`{}` has no `{name}`", label(self.key))),
-        }
-    }
-
-    fn optional_number<T: std::str::FromStr>(
-        &mut self,
-        name: &str,
-    ) -> Result<Option<T>, ParseError> {
-        match self.find(name) {
-            Some((line, v)) => v.parse().map(Some).or_else(|_| {
-                error(
-                    line,
-                    format!(
-                        "`{}: {name}` is `{v}`; expected a whole number",
-                        label(self.key)
-                    ),
-                )
-            }),
-            None => Ok(None),
-        }
-    }
-
-    fn flag(&mut self, name: &str) -> Result<bool, ParseError> {
-        match self.find(name) {
-            Some((_, "1" | "true" | "yes")) => Ok(true),
-            Some((_, "0" | "false" | "no")) => Ok(false),
-            Some((line, v)) => error(line, format!("flag `{name}` is `{v}`; expected 1 or 0")),
-            None => Ok(false),
-        }
-    }
-
     fn finish(self) -> Result<(), ParseError> {
         match self.items.first() {
-            Some((line, k, _)) => {
-                error(*line, format!("unknown `{k}` under `{}`", label(self.key)))
-            }
+            Some((line, k, _)) => error(*line, format!("unknown `{k}` under `{}`", self.label)),
             None => Ok(()),
         }
     }
@@ -582,25 +451,21 @@ impl<'a> Pairs<'a> {
 /// Repeated groups (`name`/`type`, `source`/`url`/`caption`): a new record
 /// starts whenever a field repeats.
 fn records(
-    key: &str,
+    label: &str,
     e: &Entry,
     fields: &[&str],
 ) -> Result<Vec<HashMap<String, String>>, ParseError> {
     if !e.value.is_empty() {
-        return error(
-            e.line,
-            format!("`{}` takes `    • name: value` lines", label(key)),
-        );
+        return error(e.line, format!("`{label}` takes `    • name: value` lines"));
     }
     let mut records: Vec<HashMap<String, String>> = Vec::new();
     for (line, item) in &e.bullets {
-        let (k, v) = split_pair(key, *line, item)?;
+        let (k, v) = split_pair(label, *line, item)?;
         if !fields.contains(&k) {
             return error(
                 *line,
                 format!(
-                    "unknown `{k}` under `{}`; expected {}",
-                    label(key),
+                    "unknown `{k}` under `{label}`; expected {}",
                     fields.join(", ")
                 ),
             );
@@ -613,4 +478,100 @@ fn records(
         }
     }
     Ok(records)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::export::to_export;
+
+    /// A synth export with one line replaced; the line number of it too.
+    fn edited(from: &str, to: Option<&str>) -> (String, usize) {
+        let export = to_export(&crate::synth::document(5, 0));
+        let at = export
+            .lines()
+            .position(|l| l == from)
+            .unwrap_or_else(|| panic!("no line `{from}` in\n{export}"));
+        let lines = export
+            .lines()
+            .enumerate()
+            .filter_map(|(i, l)| match i == at {
+                true => to,
+                false => Some(l),
+            });
+        (lines.collect::<Vec<_>>().join("\n"), at + 1)
+    }
+
+    #[test]
+    fn meta_box_entries_of_the_wrong_shape_are_errors_at_their_line() {
+        let cases = [
+            (
+                "  • quality: 92",
+                Some("  • quality: x"),
+                0,
+                "`score: quality` is `x`; expected a whole number",
+            ),
+            (
+                "reading time7",
+                Some("reading timex"),
+                0,
+                "`reading time` is `x`; expected a whole number",
+            ),
+            ("  • depth: 46", None, -3, "`score` has no `depth`"),
+            (
+                "  • has images: 1",
+                Some("  • has images: maybe"),
+                0,
+                "flag `has images` is `maybe`; expected 1 or 0",
+            ),
+            (
+                "  • paragraphs: 10",
+                Some("  • paragraphs: x"),
+                0,
+                "`payload: paragraphs` is `x`; expected a whole number",
+            ),
+            (
+                "  • context: behind a cdn",
+                Some("  • foo: behind a cdn"),
+                -1,
+                "`ai outline` has no `context`",
+            ),
+            (
+                "    • type: stack",
+                Some("    • kind: stack"),
+                0,
+                "unknown `kind` under `entities`; expected name, type",
+            ),
+            (
+                "stack",
+                Some("stackdocker"),
+                0,
+                "`stack` is a list: its items go on `  • ` lines below it",
+            ),
+            (
+                "score",
+                Some("score9"),
+                0,
+                "`score` takes `  • name: value` lines, not a value on its own line",
+            ),
+        ];
+        for (from, to, offset, message) in cases {
+            let (text, line) = edited(from, to);
+            let err = parse_export(&text).unwrap_err();
+            assert_eq!(err.message, message, "{from}");
+            assert_eq!(err.line as isize, line as isize + offset, "{from}");
+        }
+    }
+
+    #[test]
+    fn a_flag_left_out_reads_as_off_and_a_payload_entry_as_absent() {
+        let (text, _) = edited("  • needs human review: 1", None);
+        let doc = parse_export(&text).unwrap();
+        assert!(!doc.meta.flags.unwrap().needs_human_review);
+        let (text, _) = edited("  • source id: synth-5-000000", None);
+        assert_eq!(
+            parse_export(&text).unwrap().meta.payload.unwrap().source_id,
+            None
+        );
+    }
 }

@@ -4,7 +4,8 @@
 use std::fmt::Write as _;
 
 use super::{Block, Document, META_BOX_TITLE, SIMILAR_POSTS};
-use crate::content::meta::{RawMeta, label};
+use crate::content::meta::RawMeta;
+use crate::content::schema::{Shown, Value};
 
 /// `---` front matter (serde_yaml quotes whatever would not read back as
 /// the same string) and a Markdown body in which all text is escaped, so
@@ -137,103 +138,40 @@ pub fn to_export(doc: &Document) -> String {
     out
 }
 
+/// Each set field as the page prints it: a scalar fused with its label,
+/// a list as `  • ` items, a map as `  • name: value` (flags 1 or 0), and
+/// records as `    • name: value` groups.
 fn write_meta_box(out: &mut String, m: &RawMeta) {
-    let fused = |out: &mut String, label: &str, value: &Option<String>| {
-        if let Some(v) = value {
-            let _ = writeln!(out, "{label}{v}");
-        }
-    };
-    let bullets = |out: &mut String, label: &str, items: &[(&str, String)]| {
-        let _ = writeln!(out, "{label}");
-        for (key, value) in items {
-            let _ = writeln!(out, "  • {key}: {value}");
-        }
-    };
-    let list = |out: &mut String, label: &str, items: &Option<Vec<String>>| {
-        if let Some(items) = items {
-            let _ = writeln!(out, "{label}");
-            for item in items {
-                let _ = writeln!(out, "  • {item}");
+    for (field, shown) in m.shown() {
+        let label = field.label.expect("only labelled fields are shown");
+        match shown {
+            Shown::Text(text) => push_line(out, &format!("{label}{text}")),
+            Shown::List(items) => {
+                push_line(out, label);
+                for item in items {
+                    let _ = writeln!(out, "  • {item}");
+                }
+            }
+            Shown::Map(pairs) => {
+                push_line(out, label);
+                for (name, value) in pairs {
+                    let _ = writeln!(out, "  • {name}: {}", export_value(value));
+                }
+            }
+            Shown::Records(records) => {
+                push_line(out, label);
+                for (name, value) in records.into_iter().flatten() {
+                    let _ = writeln!(out, "    • {name}: {}", export_value(value));
+                }
             }
         }
-    };
-    fused(out, label("topic"), &m.topic);
-    fused(out, label("summary"), &m.summary);
-    if let Some(o) = &m.outline {
-        let items = [
-            ("context", o.context.clone()),
-            ("problem", o.problem.clone()),
-            ("stack", o.stack.clone()),
-            ("recommended action", o.recommended_action.clone()),
-        ];
-        bullets(out, label("outline"), &items);
     }
-    fused(out, label("brief"), &m.brief);
-    list(out, label("stack"), &m.stack);
-    list(out, label("tools"), &m.tools);
-    fused(out, label("code_language"), &m.code_language);
-    fused(out, label("difficulty"), &m.difficulty);
-    fused(
-        out,
-        label("reading_time"),
-        &m.reading_time.map(|n| n.to_string()),
-    );
-    fused(
-        out,
-        label("view_count"),
-        &m.view_count.map(|n| n.to_string()),
-    );
-    if let Some(s) = &m.score {
-        let items = [
-            ("quality", s.quality.to_string()),
-            ("freshness", s.freshness.to_string()),
-            ("depth", s.depth.to_string()),
-            ("clarity", s.clarity.to_string()),
-        ];
-        bullets(out, label("score"), &items);
-    }
-    if let Some(r) = &m.revision {
-        let items = [
-            ("status", r.status.clone()),
-            ("version", r.version.clone()),
-            ("last reviewed", r.last_reviewed.clone()),
-        ];
-        bullets(out, label("revision"), &items);
-    }
-    fused(out, label("reference"), &m.reference);
-    fused(out, label("hash"), &m.hash);
-    if let Some(f) = &m.flags {
-        let bits: Vec<(&str, String)> = f
-            .labeled()
-            .into_iter()
-            .map(|(label, on)| (label, u8::from(on).to_string()))
-            .collect();
-        bullets(out, label("flags"), &bits);
-    }
-    list(out, label("checklist"), &m.checklist);
-    write_records(out, m);
-    if let Some(p) = &m.payload {
-        bullets(out, label("payload"), &p.labeled());
-    }
-    list(out, label("notes"), &m.notes);
 }
 
-fn write_records(out: &mut String, m: &RawMeta) {
-    if let Some(entities) = &m.entities {
-        let _ = writeln!(out, "{}", label("entities"));
-        for e in entities {
-            let _ = writeln!(out, "    • name: {}\n    • type: {}", e.name, e.kind);
-        }
-    }
-    if let Some(sources) = &m.image_sources {
-        let _ = writeln!(out, "{}", label("image_sources"));
-        for s in sources {
-            let _ = writeln!(
-                out,
-                "    • source: {}\n    • url: {}\n    • caption: {}",
-                s.source, s.url, s.caption
-            );
-        }
+fn export_value(value: Value) -> String {
+    match value {
+        Value::Text(text) => text,
+        Value::Flag(on) => u8::from(on).to_string(),
     }
 }
 

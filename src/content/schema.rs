@@ -1,0 +1,433 @@
+//! The machinery behind the post-meta field table in `meta.rs`: what a
+//! field's value looks like to the meta box and to an export (`Shown`), and
+//! how an export's text is read back (`FieldValue`). `meta_fields!` turns one
+//! declaration per field into `RawMeta`, `Meta` and `FIELDS`; `record!` does
+//! the same for the nested maps (`outline`, `score`, …) and their labels.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+
+use crate::taxonomy::Kind;
+
+/// One front-matter field, as declared in `meta.rs`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Field {
+    pub key: &'static str,
+    /// The label the meta box prints and an export carries, fused with the
+    /// value. `None` for fields the page shows elsewhere (title, date).
+    pub label: Option<&'static str>,
+    /// The taxonomy whose term pages the field's values link to.
+    pub taxonomy: Option<Kind>,
+    /// The YAML value `notesite new` writes (`{date}` is today); `None`
+    /// leaves the key out of the skeleton.
+    pub skeleton: Option<&'static str>,
+}
+
+/// A field's value in the shape the meta box and the export show it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Shown {
+    Text(String),
+    List(Vec<String>),
+    /// `label: value` pairs of a nested map (`score`, `flags`).
+    Map(Vec<(&'static str, Value)>),
+    /// Repeated groups of pairs (`entities`, `image_sources`).
+    Records(Vec<Vec<(&'static str, Value)>>),
+}
+
+/// One value inside a map: flags read yes/no on the page and 1/0 in an
+/// export, so they stay booleans until then.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Text(String),
+    Flag(bool),
+}
+
+/// What the meta box and the export show for a value; `None` for an absent
+/// optional one.
+pub trait Showable {
+    fn shown(&self) -> Option<Shown>;
+}
+
+impl<T: Showable> Showable for Option<T> {
+    fn shown(&self) -> Option<Shown> {
+        self.as_ref()?.shown()
+    }
+}
+
+macro_rules! show_as_text {
+    ($($ty:ty),*) => {$(
+        impl Showable for $ty {
+            fn shown(&self) -> Option<Shown> {
+                Some(Shown::Text(self.to_string()))
+            }
+        }
+    )*};
+}
+show_as_text!(String, i64, u32, u64, bool, NaiveDate);
+
+impl Showable for Vec<String> {
+    fn shown(&self) -> Option<Shown> {
+        Some(Shown::List(self.clone()))
+    }
+}
+
+impl<T: Record> Showable for Vec<T> {
+    fn shown(&self) -> Option<Shown> {
+        Some(Shown::Records(self.iter().map(Record::entries).collect()))
+    }
+}
+
+/// A nested map of labelled values, declared with `record!`.
+pub trait Record: Sized {
+    /// The labels of its entries, in order.
+    const LABELS: &'static [&'static str];
+    fn entries(&self) -> Vec<(&'static str, Value)>;
+    /// Builds it from looked-up entries: `find(label)` gives the entry's
+    /// line and text.
+    fn read(
+        find: &mut dyn FnMut(&'static str) -> Option<(usize, String)>,
+    ) -> Result<Self, ReadError>;
+}
+
+/// An entry an export could not be read into: which label, where (when the
+/// entry was there), the text, and what was wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadError {
+    pub label: &'static str,
+    pub found: Option<(usize, String)>,
+    pub wrong: Wrong,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wrong {
+    Missing,
+    NotANumber,
+    NotAFlag,
+}
+
+/// A value inside a record: how it shows and how it reads from text.
+pub trait Entry: Sized {
+    fn value(&self) -> Option<Value>;
+    fn read(label: &'static str, found: Option<(usize, String)>) -> Result<Self, ReadError>;
+}
+
+fn fail<T>(
+    label: &'static str,
+    found: Option<(usize, String)>,
+    wrong: Wrong,
+) -> Result<T, ReadError> {
+    Err(ReadError {
+        label,
+        found,
+        wrong,
+    })
+}
+
+impl Entry for String {
+    fn value(&self) -> Option<Value> {
+        Some(Value::Text(self.clone()))
+    }
+    fn read(label: &'static str, found: Option<(usize, String)>) -> Result<Self, ReadError> {
+        match found {
+            Some((_, text)) => Ok(text),
+            None => fail(label, None, Wrong::Missing),
+        }
+    }
+}
+
+impl Entry for i64 {
+    fn value(&self) -> Option<Value> {
+        Some(Value::Text(self.to_string()))
+    }
+    fn read(label: &'static str, found: Option<(usize, String)>) -> Result<Self, ReadError> {
+        let Some((line, text)) = found else {
+            return fail(label, None, Wrong::Missing);
+        };
+        text.parse()
+            .or_else(|_| fail(label, Some((line, text)), Wrong::NotANumber))
+    }
+}
+
+/// An absent flag is off.
+impl Entry for bool {
+    fn value(&self) -> Option<Value> {
+        Some(Value::Flag(*self))
+    }
+    fn read(label: &'static str, found: Option<(usize, String)>) -> Result<Self, ReadError> {
+        match found.as_ref().map(|(_, text)| text.as_str()) {
+            None | Some("0" | "false" | "no") => Ok(false),
+            Some("1" | "true" | "yes") => Ok(true),
+            Some(_) => fail(label, found, Wrong::NotAFlag),
+        }
+    }
+}
+
+impl Entry for Option<String> {
+    fn value(&self) -> Option<Value> {
+        self.clone().map(Value::Text)
+    }
+    fn read(_: &'static str, found: Option<(usize, String)>) -> Result<Self, ReadError> {
+        Ok(found.map(|(_, text)| text))
+    }
+}
+
+macro_rules! optional_number_entry {
+    ($($ty:ty),*) => {$(
+        impl Entry for Option<$ty> {
+            fn value(&self) -> Option<Value> {
+                self.map(|n| Value::Text(n.to_string()))
+            }
+            fn read(label: &'static str, found: Option<(usize, String)>) -> Result<Self, ReadError> {
+                let Some((line, text)) = found else { return Ok(None) };
+                text.parse()
+                    .map(Some)
+                    .or_else(|_| fail(label, Some((line, text)), Wrong::NotANumber))
+            }
+        }
+    )*};
+}
+optional_number_entry!(u32, u64);
+
+/// How a field's export text is read: the shape to parse it as, then the
+/// value from that shape.
+pub trait FieldValue: Showable + Sized {
+    const SHAPE: Shape;
+    /// For records, the labels an entry may have.
+    const LABELS: &'static [&'static str] = &[];
+    fn read(input: Input<'_>) -> Result<Self, ReadError>;
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    Text,
+    List,
+    Map,
+    Records,
+}
+
+/// An export entry parsed into its shape.
+pub enum Input<'a> {
+    Text { line: usize, text: String },
+    List(Vec<String>),
+    Map(&'a mut dyn FnMut(&'static str) -> Option<(usize, String)>),
+    Records(Vec<HashMap<String, String>>),
+}
+
+impl FieldValue for String {
+    const SHAPE: Shape = Shape::Text;
+    fn read(input: Input<'_>) -> Result<Self, ReadError> {
+        match input {
+            Input::Text { text, .. } => Ok(text),
+            _ => unreachable!("read as its shape"),
+        }
+    }
+}
+
+impl FieldValue for i64 {
+    const SHAPE: Shape = Shape::Text;
+    fn read(input: Input<'_>) -> Result<Self, ReadError> {
+        match input {
+            Input::Text { line, text } => text
+                .trim()
+                .parse()
+                .or_else(|_| fail("", Some((line, text)), Wrong::NotANumber)),
+            _ => unreachable!("read as its shape"),
+        }
+    }
+}
+
+impl FieldValue for Vec<String> {
+    const SHAPE: Shape = Shape::List;
+    fn read(input: Input<'_>) -> Result<Self, ReadError> {
+        match input {
+            Input::List(items) => Ok(items),
+            _ => unreachable!("read as its shape"),
+        }
+    }
+}
+
+/// Records miss nothing: an entry left out reads as empty.
+impl<T: Record> FieldValue for Vec<T> {
+    const SHAPE: Shape = Shape::Records;
+    const LABELS: &'static [&'static str] = T::LABELS;
+    fn read(input: Input<'_>) -> Result<Self, ReadError> {
+        let Input::Records(records) = input else {
+            unreachable!("read as its shape")
+        };
+        records
+            .into_iter()
+            .map(|mut r| T::read(&mut |label| Some((0, r.remove(label).unwrap_or_default()))))
+            .collect()
+    }
+}
+
+/// `bool` is a field (`draft`) but never in an export; reading one is a bug.
+impl FieldValue for bool {
+    const SHAPE: Shape = Shape::Text;
+    fn read(_: Input<'_>) -> Result<Self, ReadError> {
+        unreachable!("only labelled fields are read from an export")
+    }
+}
+
+/// Declares a nested map of the post meta: the struct (serde attributes
+/// pass through) with the label of each entry, once.
+macro_rules! record {
+    (
+        $(#[$attr:meta])*
+        pub struct $name:ident {
+            $( $(#[$fattr:meta])* $field:ident : $ty:ty = $label:literal ),* $(,)?
+        }
+    ) => {
+        #[derive(Debug, Clone, PartialEq, serde::Deserialize, serde::Serialize)]
+        #[serde(deny_unknown_fields)]
+        $(#[$attr])*
+        pub struct $name {
+            $( $(#[$fattr])* pub $field: $ty, )*
+        }
+
+        impl $crate::content::schema::Record for $name {
+            const LABELS: &'static [&'static str] = &[$($label),*];
+
+            fn entries(&self) -> Vec<(&'static str, $crate::content::schema::Value)> {
+                use $crate::content::schema::Entry;
+                [$( ($label, self.$field.value()) ),*]
+                    .into_iter()
+                    .filter_map(|(label, value)| Some((label, value?)))
+                    .collect()
+            }
+
+            fn read(
+                find: &mut dyn FnMut(&'static str) -> Option<(usize, String)>,
+            ) -> Result<Self, $crate::content::schema::ReadError> {
+                use $crate::content::schema::Entry;
+                Ok($name { $( $field: <$ty>::read($label, find($label))?, )* })
+            }
+        }
+
+        impl $crate::content::schema::Showable for $name {
+            fn shown(&self) -> Option<$crate::content::schema::Shown> {
+                use $crate::content::schema::Record;
+                Some($crate::content::schema::Shown::Map(self.entries()))
+            }
+        }
+
+        impl $crate::content::schema::FieldValue for $name {
+            const SHAPE: $crate::content::schema::Shape = $crate::content::schema::Shape::Map;
+            fn read(
+                input: $crate::content::schema::Input<'_>,
+            ) -> Result<Self, $crate::content::schema::ReadError> {
+                use $crate::content::schema::{Input, Record};
+                let Input::Map(find) = input else { unreachable!("read as its shape") };
+                <$name as Record>::read(find)
+            }
+        }
+    };
+}
+pub(crate) use record;
+
+/// Declares the post meta, one line per field: its key, the type serde
+/// reads (`RawMeta`, every field optional), the validated type (`Meta`),
+/// and its `Field` entry (label, taxonomy, `new` skeleton). Fields come in
+/// the order the meta box shows them and `import` writes them.
+macro_rules! meta_fields {
+    (
+        $(
+            $key:ident : $raw:ty => $(#[$mattr:meta])* $typed:ty,
+            label $label:expr, taxonomy $taxonomy:expr, new $skeleton:expr;
+        )*
+    ) => {
+        /// What serde can read: shapes and primitive types. Serializing it
+        /// back (for `import` and `synth`) writes the keys in table order
+        /// and leaves out the absent ones.
+        #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize, serde::Serialize)]
+        #[serde(deny_unknown_fields)]
+        pub struct RawMeta {
+            $(
+                #[serde(skip_serializing_if = "Option::is_none")]
+                pub $key: Option<$raw>,
+            )*
+        }
+
+        /// Validated post meta. Optional fields stay `None` when the source
+        /// left them out, so the meta box shows exactly what the writer gave.
+        #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+        pub struct Meta {
+            $( $(#[$mattr])* pub $key: $typed, )*
+        }
+
+        /// Every front-matter field, in table order.
+        pub const FIELDS: &[$crate::content::schema::Field] = &[
+            $(
+                $crate::content::schema::Field {
+                    key: stringify!($key),
+                    label: $label,
+                    taxonomy: $taxonomy,
+                    skeleton: $skeleton,
+                },
+            )*
+        ];
+
+        impl RawMeta {
+            /// The labelled fields that are set, in table order, as an
+            /// export writes them.
+            pub fn shown(&self) -> Vec<(&'static $crate::content::schema::Field, $crate::content::schema::Shown)> {
+                use $crate::content::schema::Showable;
+                let mut fields = FIELDS.iter();
+                let mut shown = Vec::new();
+                $(
+                    let field = fields.next().expect("one entry per field");
+                    if field.label.is_some() && let Some(value) = self.$key.shown() {
+                        shown.push((field, value));
+                    }
+                )*
+                shown
+            }
+
+            /// Sets the field `key` from export text parsed by `parse`,
+            /// which is given the field and the shape to parse it as.
+            pub fn read_field<E>(
+                &mut self,
+                field: &'static $crate::content::schema::Field,
+                parse: impl FnOnce(
+                    $crate::content::schema::Shape,
+                    &'static [&'static str],
+                    &mut dyn FnMut($crate::content::schema::Input<'_>) -> Result<(), $crate::content::schema::ReadError>,
+                ) -> Result<(), E>,
+            ) -> Result<(), E> {
+                use $crate::content::schema::FieldValue;
+                match field.key {
+                    $(
+                        stringify!($key) => parse(
+                            <$raw as FieldValue>::SHAPE,
+                            <$raw as FieldValue>::LABELS,
+                            &mut |input| {
+                                self.$key = Some(<$raw as FieldValue>::read(input)?);
+                                Ok(())
+                            },
+                        ),
+                    )*
+                    other => unreachable!("`{other}` is not in FIELDS"),
+                }
+            }
+        }
+
+        impl Meta {
+            /// The labelled fields, in table order, as the meta box shows
+            /// them (empty lists included: the box leaves them out).
+            pub fn shown(&self) -> Vec<(&'static $crate::content::schema::Field, $crate::content::schema::Shown)> {
+                use $crate::content::schema::Showable;
+                let mut fields = FIELDS.iter();
+                let mut shown = Vec::new();
+                $(
+                    let field = fields.next().expect("one entry per field");
+                    if field.label.is_some() && let Some(value) = self.$key.shown() {
+                        shown.push((field, value));
+                    }
+                )*
+                shown
+            }
+        }
+    };
+}
+pub(crate) use meta_fields;
