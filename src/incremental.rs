@@ -13,7 +13,7 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 
 use rayon::prelude::*;
 
-use crate::routes::{PageKind, page_count};
+use crate::routes::PageKind;
 use crate::site::Site;
 
 /// Output folder of every page (`my-slug/`, `stack/redis/page/2/`), or
@@ -38,8 +38,6 @@ impl Site {
             .map(|i| hash_of(&self.summary(i)))
             .collect();
         let known_paths = self.known_paths_hash();
-        let all: Vec<usize> = (0..self.articles.len()).collect();
-        let per_page = self.config.paginate_by;
         // One fingerprint per route whose output articles can change; the
         // route table is the one list of pages, so none can be missed.
         let routes = self.routes();
@@ -61,23 +59,11 @@ impl Site {
                         }
                     }
                     PageKind::Index | PageKind::Term => {
-                        let (term, articles) = match route.taxonomy.zip(route.term) {
-                            None => (None, all.as_slice()),
-                            Some((t, j)) => {
-                                let taxonomy = &self.taxonomies[t];
-                                let term = &taxonomy.terms[j];
-                                (
-                                    Some((taxonomy.name, term.name.as_str())),
-                                    &term.articles[..],
-                                )
-                            }
-                        };
-                        (route.kind.template(), term, articles.len()).hash(&mut h);
-                        let total_pages = page_count(articles.len(), per_page);
-                        (route.page, total_pages).hash(&mut h);
-                        let start = ((route.page - 1) * per_page).min(articles.len());
-                        let end = (start + per_page).min(articles.len());
-                        for &a in &articles[start..end] {
+                        let list = self.list_page(route);
+                        let term = list.term.map(|(name, term)| (name, term.name.as_str()));
+                        (route.kind.template(), term, list.len).hash(&mut h);
+                        (route.page, list.total_pages).hash(&mut h);
+                        for &a in &list.on_page {
                             (&self.articles[a].slug, summaries[a]).hash(&mut h);
                         }
                     }
@@ -88,7 +74,7 @@ impl Site {
                         }
                     }
                     PageKind::Feed => self.feed_entries().hash(&mut h),
-                    PageKind::Sitemap => self.sitemap_entries().hash(&mut h),
+                    PageKind::Sitemap => self.sitemap_entries(&routes).hash(&mut h),
                     PageKind::Robots | PageKind::NotFound => {
                         unreachable!("filtered out: they depend on no article")
                     }

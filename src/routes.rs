@@ -6,6 +6,7 @@
 
 use crate::render::{FEED_FILE, SITEMAP_FILE};
 use crate::site::Site;
+use crate::taxonomy::Term;
 
 /// The kinds of page a build writes (assets, `_headers` and the manifest
 /// are files of another kind: they depend on `static/` and `site.yaml`).
@@ -113,6 +114,50 @@ pub fn page_dir(dir: &str, number: usize) -> String {
 /// How many pages a list of `len` items has; an empty list has one.
 pub fn page_count(len: usize, per_page: usize) -> usize {
     len.div_ceil(per_page).max(1)
+}
+
+/// A page of the home index or of a term's list, resolved from its route:
+/// what both the renderer and the preview's fingerprint read.
+pub struct ListPage<'a> {
+    /// Output folder of the list's first page (`` for home).
+    pub dir: String,
+    /// For a term list: its taxonomy's name and the term.
+    pub term: Option<(&'static str, &'a Term)>,
+    /// How many articles the whole list has.
+    pub len: usize,
+    pub total_pages: usize,
+    /// The articles on this page, as indices into the site's.
+    pub on_page: Vec<usize>,
+}
+
+impl Site {
+    /// The list page of an `Index` or `Term` route.
+    pub fn list_page(&self, route: &Route) -> ListPage<'_> {
+        let per_page = self.config.paginate_by;
+        let (dir, term) = match route.taxonomy.zip(route.term) {
+            // The home index lists every article, newest first: the site's order.
+            None => (String::new(), None),
+            Some((taxonomy, term)) => {
+                let t = &self.taxonomies[taxonomy];
+                let term = &t.terms[term];
+                (format!("{}/{}/", t.name, term.slug), Some((t.name, term)))
+            }
+        };
+        let len = term.map_or(self.articles.len(), |(_, t)| t.articles.len());
+        let start = ((route.page - 1) * per_page).min(len);
+        let on_page = start..(start + per_page).min(len);
+        let on_page = match term {
+            None => on_page.collect(),
+            Some((_, t)) => t.articles[on_page].to_vec(),
+        };
+        ListPage {
+            dir,
+            term,
+            len,
+            total_pages: page_count(len, per_page),
+            on_page,
+        }
+    }
 }
 
 impl Site {

@@ -3,80 +3,21 @@
 
 use super::*;
 
-/// The outcome of rendering one article page.
-struct ArticleDone {
-    problems: Vec<Diagnostic>,
-    /// Whether its body links to other pages or files of the site.
-    links_inside: bool,
-}
-
-#[derive(Default)]
-pub(super) struct ArticlesDone {
-    pub(super) written: usize,
-    pub(super) problems: Vec<Diagnostic>,
-    pub(super) linking: Vec<String>,
-}
-
 impl Site {
-    pub(super) fn render_articles(
-        &self,
-        sink: &Sink,
-        progress: &dyn Progress,
-        summaries: &Summaries,
-        pages: &Pages,
-    ) -> ArticlesDone {
-        let asset_url = |path: &str| self.assets.url_for_site_path(path);
-        let render_figure = |figure: &Figure| self.templates.render_figure(figure);
-        let links = LinkContext {
-            asset_url: &asset_url,
-            render_figure: &render_figure,
-            sanitize_html: self.config.markdown.sanitize_html,
-        };
-        let chosen: Vec<usize> = (0..self.articles.len())
-            .filter(|&i| pages.wants_article(&self.articles[i].slug))
-            .collect();
-        progress.inc((self.articles.len() - chosen.len()) as u64);
-        let results: Vec<(usize, ArticleDone)> = chosen
-            .into_par_iter()
-            .map(|index| {
-                let result = self.render_article(index, &links, sink, summaries);
-                progress.inc(1);
-                (index, result)
-            })
-            .collect();
-        let mut done = ArticlesDone::default();
-        for (index, article) in results {
-            if article.problems.iter().all(|d| !d.is_error()) {
-                done.written += 1;
-            }
-            if article.links_inside {
-                done.linking.push(self.articles[index].slug.clone());
-            }
-            done.problems.extend(article.problems);
-        }
-        done
-    }
-
-    fn render_article(
-        &self,
-        index: usize,
-        links: &LinkContext,
-        sink: &Sink,
-        summaries: &Summaries,
-    ) -> ArticleDone {
+    pub(super) fn render_article(&self, index: usize, shared: &Shared) -> RouteDone {
         let article = &self.articles[index];
         let dir = format!("{}/", article.slug);
         let body = markdown::render(
             &article.body,
             &article.meta.image_sources,
             &self.url(&dir),
-            links,
+            &shared.links,
         );
         let mut problems = body_problems(article, &body);
         problems.extend(self.broken_links(article, &body));
         let links_inside = !body.internal_links.is_empty();
         if problems.iter().any(Diagnostic::is_error) {
-            return ArticleDone {
+            return RouteDone {
                 problems,
                 links_inside,
             };
@@ -99,17 +40,21 @@ impl Site {
         };
         let similar: Vec<Value> = self.similar[index]
             .iter()
-            .map(|&i| summaries.get(i))
+            .map(|&i| shared.summaries.get(i))
             .collect();
         let mut context = Context::new();
         context.insert("page", &page);
         context.insert("meta_box", &meta_box::rows(meta, &term_url));
         context.insert_value("similar", Value::from(similar));
         match self.templates.render("article.html", &context) {
-            Ok(html) => problems.extend(write(sink, &format!("{dir}index.html"), html.as_bytes())),
+            Ok(html) => problems.extend(write(
+                shared.sink,
+                &format!("{dir}index.html"),
+                html.as_bytes(),
+            )),
             Err(e) => problems.push(e),
         }
-        ArticleDone {
+        RouteDone {
             problems,
             links_inside,
         }

@@ -1,175 +1,56 @@
 //! List pages: the paginated home index, term pages and taxonomy pages.
 
 use super::*;
-
-/// A list to render: the home index or a taxonomy term, paginated.
-pub(crate) struct ListJob<'a> {
-    pub template: &'static str,
-    /// Output folder of the first page: `` for home, `stack/redis/` for a term.
-    pub dir: String,
-    pub articles: &'a [usize],
-    pub term: Option<(&'static str, &'a str)>,
-}
-
-/// One page of a list.
-pub(crate) struct ListPage<'a> {
-    pub number: usize,
-    pub total_pages: usize,
-    pub articles: &'a [usize],
-}
-
-impl<'a> ListJob<'a> {
-    /// The pages of this list; an empty list still has its first page.
-    pub fn pages(&self, per_page: usize) -> Vec<ListPage<'a>> {
-        let chunks: Vec<&'a [usize]> = if self.articles.is_empty() {
-            vec![&[]]
-        } else {
-            self.articles.chunks(per_page).collect()
-        };
-        let total_pages = chunks.len();
-        let pages = chunks.into_iter().enumerate();
-        pages
-            .map(|(i, articles)| ListPage {
-                number: i + 1,
-                total_pages,
-                articles,
-            })
-            .collect()
-    }
-
-    /// Output folder of page `number`.
-    pub fn page_dir(&self, number: usize) -> String {
-        crate::routes::page_dir(&self.dir, number)
-    }
-}
+use crate::routes::page_dir;
 
 impl Site {
-    /// Pages other than articles: index, term and taxonomy pages and 404.
-    pub(super) fn list_page_count(&self) -> usize {
-        let routes = self.routes();
-        let lists = routes
+    /// One page of the home index or of a term's list.
+    pub(super) fn render_list_page(&self, route: &Route, shared: &Shared) -> Vec<Diagnostic> {
+        let list = self.list_page(route);
+        let number = route.page;
+        let items = list
+            .on_page
             .iter()
-            .filter(|r| r.is_page() && r.kind != PageKind::Article);
-        lists.count()
-    }
-
-    /// The home index, then every term of every taxonomy.
-    pub(crate) fn list_jobs<'a>(&'a self, all: &'a [usize]) -> Vec<ListJob<'a>> {
-        let mut jobs = vec![self.list_job(None, all)];
-        for (i, t) in self.taxonomies.iter().enumerate() {
-            jobs.extend((0..t.terms.len()).map(|j| self.list_job(Some((i, j)), all)));
-        }
-        jobs
-    }
-
-    /// The home index (`None`), or term `term` of taxonomy `taxonomy`.
-    pub(crate) fn list_job<'a>(
-        &'a self,
-        term: Option<(usize, usize)>,
-        all: &'a [usize],
-    ) -> ListJob<'a> {
-        match term {
-            None => ListJob {
-                template: "index.html",
-                dir: String::new(),
-                articles: all,
-                term: None,
-            },
-            Some((taxonomy, term)) => {
-                let t = &self.taxonomies[taxonomy];
-                let term = &t.terms[term];
-                ListJob {
-                    template: "term.html",
-                    dir: format!("{}/{}/", t.name, term.slug),
-                    articles: &term.articles,
-                    term: Some((t.name, &term.name)),
-                }
-            }
-        }
-    }
-
-    pub(super) fn render_lists(
-        &self,
-        sink: &Sink,
-        progress: &dyn Progress,
-        summaries: &Summaries,
-        pages: &Pages,
-    ) -> (usize, Vec<Diagnostic>) {
-        let all: Vec<usize> = (0..self.articles.len()).collect();
-        let jobs = self.list_jobs(&all);
-        let written = AtomicUsize::new(0);
-        let mut problems: Vec<Diagnostic> = jobs
-            .par_iter()
-            .flat_map_iter(|job| {
-                let (count, problems) = self.render_list(job, sink, summaries, pages);
-                progress.inc(count as u64);
-                written.fetch_add(count, Ordering::Relaxed);
-                problems
-            })
+            .map(|&a| shared.summaries.get(a))
             .collect();
-        for t in self.taxonomies.iter() {
-            if pages.wants(&format!("{}/", t.name)) {
-                problems.extend(self.render_taxonomy(t, sink));
-                written.fetch_add(1, Ordering::Relaxed);
-            }
-            progress.inc(1);
-        }
-        (written.into_inner(), problems)
-    }
-
-    /// Renders the wanted pages of one list; returns how many it rendered.
-    fn render_list(
-        &self,
-        job: &ListJob,
-        sink: &Sink,
-        summaries: &Summaries,
-        pages: &Pages,
-    ) -> (usize, Vec<Diagnostic>) {
-        let mut problems = Vec::new();
-        let mut rendered = 0;
-        for page in job.pages(self.config.paginate_by) {
-            let dir = job.page_dir(page.number);
-            if !pages.wants(&dir) {
-                continue;
-            }
-            rendered += 1;
-            let paginator = paginator(
-                page.number,
-                page.total_pages,
-                page.articles.iter().map(|&a| summaries.get(a)).collect(),
-                (page.number > 1).then(|| self.url(&job.page_dir(page.number - 1))),
-                (page.number < page.total_pages).then(|| self.url(&job.page_dir(page.number + 1))),
+        let page_url = |n| self.url(&page_dir(&list.dir, n));
+        let paginator = paginator(
+            number,
+            list.total_pages,
+            items,
+            (number > 1).then(|| page_url(number - 1)),
+            (number < list.total_pages).then(|| page_url(number + 1)),
+        );
+        let mut context = Context::new();
+        context.insert_value("paginator", paginator);
+        if let Some((taxonomy, term)) = list.term {
+            context.insert(
+                "taxonomy",
+                &Link {
+                    name: taxonomy.to_string(),
+                    url: self.url(&format!("{taxonomy}/")),
+                },
             );
-            let mut context = Context::new();
-            context.insert_value("paginator", paginator);
-            if let Some((taxonomy, name)) = job.term {
-                context.insert(
-                    "taxonomy",
-                    &Link {
-                        name: taxonomy.to_string(),
-                        url: self.url(&format!("{taxonomy}/")),
-                    },
-                );
-                context.insert(
-                    "term",
-                    &TermView {
-                        name,
-                        url: self.url(&job.dir),
-                        count: job.articles.len(),
-                    },
-                );
-            }
-            match self.templates.render(job.template, &context) {
-                Ok(html) => {
-                    problems.extend(write(sink, &format!("{dir}index.html"), html.as_bytes()))
-                }
-                Err(e) => problems.push(e),
-            }
+            context.insert(
+                "term",
+                &TermView {
+                    name: &term.name,
+                    url: self.url(&list.dir),
+                    count: list.len,
+                },
+            );
         }
-        (rendered, problems)
+        match self.templates.render(route.kind.template(), &context) {
+            Ok(html) => write(
+                shared.sink,
+                &format!("{}index.html", route.path),
+                html.as_bytes(),
+            ),
+            Err(e) => vec![e],
+        }
     }
 
-    fn render_taxonomy(
+    pub(super) fn render_taxonomy(
         &self,
         taxonomy: &crate::taxonomy::Taxonomy,
         sink: &Sink,

@@ -8,7 +8,6 @@ mod site_files;
 
 use std::collections::HashSet;
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -108,10 +107,10 @@ pub enum Pages<'a> {
 }
 
 impl Pages<'_> {
-    fn wants(&self, dir: &str) -> bool {
+    fn wants(&self, path: &str) -> bool {
         match self {
             Pages::All => true,
-            Pages::Only(dirs) => dirs.contains(dir),
+            Pages::Only(paths) => paths.contains(path),
         }
     }
 
@@ -120,7 +119,32 @@ impl Pages<'_> {
     pub fn wants_article(&self, slug: &str) -> bool {
         match self {
             Pages::All => true,
-            Pages::Only(dirs) => dirs.contains(&format!("{slug}/")),
+            Pages::Only(paths) => paths.contains(&format!("{slug}/")),
+        }
+    }
+}
+
+/// What every route's renderer shares.
+struct Shared<'a> {
+    sink: &'a Sink,
+    summaries: Summaries<'a>,
+    links: LinkContext<'a>,
+    routes: &'a [Route],
+}
+
+/// What rendering one route gave.
+#[derive(Default)]
+struct RouteDone {
+    problems: Vec<Diagnostic>,
+    /// For an article page: whether its body links inside the site.
+    links_inside: bool,
+}
+
+impl From<Vec<Diagnostic>> for RouteDone {
+    fn from(problems: Vec<Diagnostic>) -> Self {
+        RouteDone {
+            problems,
+            links_inside: false,
         }
     }
 }
@@ -132,7 +156,8 @@ impl Site {
         self.render_pages(sink, progress, &Pages::All)
     }
 
-    /// Renders the chosen pages into `sink`; see [`Site::render`].
+    /// Renders the chosen pages into `sink`; see [`Site::render`]. Every
+    /// page is a route of the route table, rendered in parallel.
     pub fn render_pages(
         &self,
         sink: &Sink,
@@ -146,25 +171,50 @@ impl Site {
             problems.extend(t.step("assets", || self.write_assets(sink)));
             report.assets = self.assets.len();
         }
-        progress.set_length((self.articles.len() + self.list_page_count()) as u64);
-        // Every list and every Similar Posts box shows article summaries;
-        // each is made into a template value once, when first needed, and
-        // shared (Tera values are reference-counted, so a clone is cheap).
-        let summaries = Summaries::new(self);
-        let articles = t.step("article pages", || {
-            self.render_articles(sink, progress, &summaries, pages)
+        let routes = self.routes();
+        progress.set_length(routes.iter().filter(|r| r.is_page()).count() as u64);
+        let asset_url = |path: &str| self.assets.url_for_site_path(path);
+        let render_figure = |figure: &Figure| self.templates.render_figure(figure);
+        let shared = Shared {
+            sink,
+            // Every list and every Similar Posts box shows article
+            // summaries; each is made into a template value once, when
+            // first needed, and shared (Tera values are reference-counted,
+            // so a clone is cheap).
+            summaries: Summaries::new(self),
+            links: LinkContext {
+                asset_url: &asset_url,
+                render_figure: &render_figure,
+                sanitize_html: self.config.markdown.sanitize_html,
+            },
+            routes: &routes,
+        };
+        let done: Vec<(&Route, Option<RouteDone>)> = t.step("pages", || {
+            routes
+                .par_iter()
+                .map(|route| {
+                    let done = pages
+                        .wants(&route.path)
+                        .then(|| self.render_route(route, &shared));
+                    if route.is_page() {
+                        progress.inc(1);
+                    }
+                    (route, done)
+                })
+                .collect()
         });
-        problems.extend(articles.problems);
-        report.linking = articles.linking;
-        let (lists, list_problems) = t.step("list pages", || {
-            self.render_lists(sink, progress, &summaries, pages)
-        });
-        problems.extend(list_problems);
-        problems.extend(t.step("feed, sitemap", || self.render_site_files(sink, pages)));
-        report.pages += articles.written + lists;
-        if let Pages::All = pages {
-            report.pages += 1; // 404.html, which only a full render writes
-            progress.inc(1);
+        for (route, done) in done {
+            let Some(done) = done else { continue };
+            let failed = done.problems.iter().any(Diagnostic::is_error);
+            if route.is_page() && !(route.kind == PageKind::Article && failed) {
+                report.pages += 1;
+            }
+            if done.links_inside
+                && let Some(index) = route.article
+            {
+                report.linking.push(self.articles[index].slug.clone());
+            }
+            problems.extend(done.problems);
         }
         report.articles = self.articles.len();
         let mut all = problems.sorted();
@@ -178,6 +228,30 @@ impl Site {
         Ok(report)
     }
 
+    /// One page, by its kind: a new kind does not compile until it is
+    /// rendered here.
+    fn render_route(&self, route: &Route, shared: &Shared) -> RouteDone {
+        let sink = shared.sink;
+        match route.kind {
+            PageKind::Article => {
+                let index = route.article.expect("an article route has its article");
+                self.render_article(index, shared)
+            }
+            PageKind::Index | PageKind::Term => self.render_list_page(route, shared).into(),
+            PageKind::Taxonomy => {
+                let taxonomy = route.taxonomy.expect("a taxonomy route has its taxonomy");
+                self.render_taxonomy(&self.taxonomies[taxonomy], sink)
+                    .into()
+            }
+            PageKind::Feed => self.render_feed(sink).into(),
+            PageKind::Sitemap => self.render_sitemap(sink, shared.routes).into(),
+            PageKind::Robots => self.render_robots(sink).into(),
+            PageKind::NotFound => self.render_not_found(sink).into(),
+        }
+    }
+
+    /// Assets, their manifest and the CDN's `_headers`: files of another
+    /// kind than pages, written only by a full render.
     fn write_assets(&self, sink: &Sink) -> Vec<Diagnostic> {
         let mut problems = Vec::new();
         for (_, asset) in self.assets.iter() {
@@ -188,6 +262,8 @@ impl Site {
             MANIFEST_FILE,
             self.assets.manifest_json().as_bytes(),
         ));
+        let headers = CacheRules::new(&self.config.cdn).headers_file();
+        problems.extend(write(sink, HEADERS_FILE, headers.as_bytes()));
         problems
     }
 }

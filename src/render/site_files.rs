@@ -4,50 +4,54 @@
 use super::*;
 
 impl Site {
-    /// Feed, sitemap, robots.txt, 404 page and the CDN `_headers` file.
-    pub(super) fn render_site_files(&self, sink: &Sink, pages: &Pages) -> Vec<Diagnostic> {
-        let mut problems = Vec::new();
-        if let Pages::All = pages {
-            let headers = CacheRules::new(&self.config.cdn).headers_file();
-            problems.extend(write(sink, HEADERS_FILE, headers.as_bytes()));
+    fn render_text(
+        &self,
+        sink: &Sink,
+        template: &str,
+        output: &str,
+        context: &Context,
+    ) -> Vec<Diagnostic> {
+        match self.templates.render(template, context) {
+            Ok(text) => write(sink, output, text.as_bytes()),
+            Err(e) => vec![e],
         }
-        let mut page = |template: &str, output: &str, context: Context| match self
-            .templates
-            .render(template, &context)
-        {
-            Ok(text) => problems.extend(write(sink, output, text.as_bytes())),
-            Err(e) => problems.push(e),
-        };
-        if pages.wants(FEED_FILE) {
-            page("atom.xml", FEED_FILE, self.feed_context());
-        }
-        if let Pages::All = pages {
-            page("404.html", "404.html", Context::new());
-            let mut robots = Context::new();
-            robots.insert("sitemap_url", &self.permalink(SITEMAP_FILE));
-            page("robots.txt", "robots.txt", robots);
-        }
-        if !pages.wants(SITEMAP_FILE) {
-            return problems;
-        }
-        let entries = self.sitemap_entries();
+    }
+
+    pub(super) fn render_feed(&self, sink: &Sink) -> Vec<Diagnostic> {
+        self.render_text(sink, "atom.xml", FEED_FILE, &self.feed_context())
+    }
+
+    pub(super) fn render_not_found(&self, sink: &Sink) -> Vec<Diagnostic> {
+        self.render_text(sink, "404.html", "404.html", &Context::new())
+    }
+
+    pub(super) fn render_robots(&self, sink: &Sink) -> Vec<Diagnostic> {
+        let mut robots = Context::new();
+        robots.insert("sitemap_url", &self.permalink(SITEMAP_FILE));
+        self.render_text(sink, "robots.txt", "robots.txt", &robots)
+    }
+
+    /// `sitemap.xml`, or above 50,000 URLs a sitemap index over
+    /// `sitemap-N.xml` files.
+    pub(super) fn render_sitemap(&self, sink: &Sink, routes: &[Route]) -> Vec<Diagnostic> {
+        let entries = self.sitemap_entries(routes);
         if entries.len() <= SITEMAP_LIMIT {
             let mut context = Context::new();
             context.insert("entries", &entries);
-            page("sitemap.xml", SITEMAP_FILE, context);
-        } else {
-            let mut sitemaps = Vec::new();
-            for (i, chunk) in entries.chunks(SITEMAP_LIMIT).enumerate() {
-                let name = format!("sitemap-{}.xml", i + 1);
-                let mut context = Context::new();
-                context.insert("entries", chunk);
-                page("sitemap.xml", &name, context);
-                sitemaps.push(self.permalink(&name));
-            }
-            let mut context = Context::new();
-            context.insert("sitemaps", &sitemaps);
-            page("sitemap_index.xml", SITEMAP_FILE, context);
+            return self.render_text(sink, "sitemap.xml", SITEMAP_FILE, &context);
         }
+        let mut problems = Vec::new();
+        let mut sitemaps = Vec::new();
+        for (i, chunk) in entries.chunks(SITEMAP_LIMIT).enumerate() {
+            let name = format!("sitemap-{}.xml", i + 1);
+            let mut context = Context::new();
+            context.insert("entries", chunk);
+            problems.extend(self.render_text(sink, "sitemap.xml", &name, &context));
+            sitemaps.push(self.permalink(&name));
+        }
+        let mut context = Context::new();
+        context.insert("sitemaps", &sitemaps);
+        problems.extend(self.render_text(sink, "sitemap_index.xml", SITEMAP_FILE, &context));
         problems
     }
 
@@ -87,11 +91,11 @@ impl Site {
             .collect()
     }
 
-    pub(crate) fn sitemap_entries(&self) -> Vec<SitemapEntry> {
+    pub(crate) fn sitemap_entries(&self, routes: &[Route]) -> Vec<SitemapEntry> {
         let newest = self.articles.first().map(|a| a.meta.date.to_string());
-        self.routes()
-            .into_iter()
-            .filter(Route::in_sitemap)
+        routes
+            .iter()
+            .filter(|r| r.in_sitemap())
             .map(|route| {
                 let lastmod = match (route.kind, route.article) {
                     (PageKind::Index, _) => newest.clone(),
