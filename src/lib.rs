@@ -2,15 +2,14 @@
 //!
 //! The pipeline, one module per stage: `config` → `content` (typed meta) →
 //! `assets` → `templates` → `taxonomy` and `related` → `markdown` with
-//! `highlight` → `render` → `output`, and `publish` after it. `site` strings them together; `cmd`
-//! holds one file per subcommand. `url` (what kind a URL is, how it
-//! resolves) serves content, markdown and assets alike; `yaml` (positions
-//! in front matter and `site.yaml`) serves content and config.
+//! `highlight` → `render` → `output`, and `publish` after it. `site`
+//! strings them together. The binary (`main.rs`) holds the command line:
+//! `cli`, and `cmd` with one file per subcommand. `url` (what kind a URL
+//! is, how it resolves) serves content, markdown and assets alike; `yaml`
+//! (positions in front matter and `site.yaml`) serves content and config.
 
 pub mod assets;
 pub mod cdn;
-pub mod cli;
-pub mod cmd;
 pub mod config;
 pub mod content;
 pub mod diag;

@@ -1,3 +1,9 @@
+//! The `notesite` command: `cli` parses it, `cmd` runs each subcommand
+//! over the library's pipeline.
+
+mod cli;
+mod cmd;
+
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -8,9 +14,15 @@ use clap::Parser;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+// The subcommands name the library's modules from the crate root, as
+// they did when they lived in it.
+use notesite::{
+    config, content, diag, embedded, export, fsx, output, publish, serve, site, synth,
+};
+
 fn main() -> ExitCode {
-    let cli = notesite::cli::Cli::parse();
-    match notesite::cmd::run(cli) {
+    let cli = cli::Cli::parse();
+    match cmd::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
