@@ -10,22 +10,22 @@ use crate::diag::{Diagnostic, pos_at};
 
 /// Every hashed asset lives under this output folder, so one CDN rule can
 /// mark all of them immutable.
-pub const ASSETS_DIR: &str = "assets";
-pub const STATIC_DIR: &str = "static";
-pub const MANIFEST_FILE: &str = "asset-manifest.json";
+pub(crate) const ASSETS_DIR: &str = "assets";
+pub(crate) const STATIC_DIR: &str = "static";
+pub(crate) const MANIFEST_FILE: &str = "asset-manifest.json";
 const HASH_LEN: usize = 10;
 
 /// An input file: where it came from (for messages) and its bytes.
-pub struct Source {
-    pub shown: PathBuf,
-    pub bytes: Vec<u8>,
+pub(crate) struct Source {
+    pub(crate) shown: PathBuf,
+    pub(crate) bytes: Vec<u8>,
 }
 
 #[derive(Debug)]
-pub struct Asset {
+pub(crate) struct Asset {
     /// Output path relative to the output root: `assets/css/site.0a1b2c3d4e.css`.
-    pub output: String,
-    pub bytes: Vec<u8>,
+    pub(crate) output: String,
+    pub(crate) bytes: Vec<u8>,
 }
 
 #[derive(Debug, Default)]
@@ -37,7 +37,7 @@ pub struct AssetSet {
 impl AssetSet {
     /// Hashes every source; CSS after the files it references, since
     /// rewriting a reference changes the CSS file's own hash.
-    pub fn build(
+    pub(crate) fn build(
         sources: BTreeMap<String, Source>,
         base_path: &str,
     ) -> Result<AssetSet, Vec<Diagnostic>> {
@@ -146,35 +146,31 @@ impl AssetSet {
     }
 
     /// The URL of a logical asset path such as `css/site.css`.
-    pub fn url(&self, logical: &str) -> Option<String> {
+    pub(crate) fn url(&self, logical: &str) -> Option<String> {
         let asset = self.assets.get(logical.trim_start_matches('/'))?;
         Some(format!("{}/{}", self.base_path, asset.output))
     }
 
     /// The hashed URL for a site path like `/img/a.png` written in Markdown.
-    pub fn url_for_site_path(&self, site_path: &str) -> Option<String> {
+    pub(crate) fn url_for_site_path(&self, site_path: &str) -> Option<String> {
         let logical = site_path.strip_prefix(&self.base_path).unwrap_or(site_path);
         self.url(logical)
     }
 
-    pub fn logical_paths(&self) -> impl Iterator<Item = &str> {
+    pub(crate) fn logical_paths(&self) -> impl Iterator<Item = &str> {
         self.assets.keys().map(String::as_str)
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &Asset)> {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&str, &Asset)> {
         self.assets.iter().map(|(k, v)| (k.as_str(), v))
     }
 
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.assets.len()
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.assets.is_empty()
-    }
-
     /// `asset-manifest.json`: logical → hashed output path, sorted.
-    pub fn manifest_json(&self) -> String {
+    pub(crate) fn manifest_json(&self) -> String {
         let map: BTreeMap<&str, &str> = self
             .assets
             .iter()
@@ -188,7 +184,7 @@ impl AssetSet {
 }
 
 /// `css/site.css` + bytes → `css/site.<hash>.css`.
-pub fn hashed_name(logical: &str, bytes: &[u8]) -> String {
+pub(crate) fn hashed_name(logical: &str, bytes: &[u8]) -> String {
     let hash = blake3::hash(bytes).to_hex();
     let hash = &hash[..HASH_LEN];
     let (dir, file) = logical

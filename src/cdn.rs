@@ -4,20 +4,20 @@
 use crate::assets::ASSETS_DIR;
 use crate::config::{CdnConfig, HeadersDialect};
 
-pub const HEADERS_FILE: &str = "_headers";
+pub(crate) const HEADERS_FILE: &str = "_headers";
 
-pub struct CacheRules<'a> {
+pub(crate) struct CacheRules<'a> {
     config: &'a CdnConfig,
 }
 
 impl<'a> CacheRules<'a> {
-    pub fn new(config: &'a CdnConfig) -> Self {
+    pub(crate) fn new(config: &'a CdnConfig) -> Self {
         CacheRules { config }
     }
 
     /// Cache-Control for a file at `rel_path` in the output. Only hashed
     /// assets live under `assets/`, and only they may be cached forever.
-    pub fn cache_control(&self, rel_path: &str) -> &'a str {
+    pub(crate) fn cache_control(&self, rel_path: &str) -> &'a str {
         if is_hashed_asset(rel_path) {
             &self.config.asset_cache_control
         } else {
@@ -26,7 +26,7 @@ impl<'a> CacheRules<'a> {
     }
 
     /// The `_headers` file for Netlify or Cloudflare Pages.
-    pub fn headers_file(&self) -> String {
+    pub(crate) fn headers_file(&self) -> String {
         let detach = match self.config.headers_dialect {
             HeadersDialect::Cloudflare => "  ! Cache-Control\n",
             HeadersDialect::Netlify => "",
@@ -41,7 +41,7 @@ impl<'a> CacheRules<'a> {
     }
 }
 
-pub fn is_hashed_asset(rel_path: &str) -> bool {
+pub(crate) fn is_hashed_asset(rel_path: &str) -> bool {
     rel_path
         .strip_prefix(ASSETS_DIR)
         .is_some_and(|rest| rest.starts_with('/'))
@@ -49,7 +49,7 @@ pub fn is_hashed_asset(rel_path: &str) -> bool {
 
 /// The `Content-Type` of an output file, by its name: what `serve` answers
 /// with and what `publish` stores on each object.
-pub fn content_type(key: &str) -> String {
+pub(crate) fn content_type(key: &str) -> String {
     let name = key.rsplit('/').next().unwrap_or(key);
     let mime = match name {
         "atom.xml" => "application/atom+xml".to_string(),

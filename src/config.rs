@@ -16,65 +16,65 @@ pub const CONFIG_FILE: &str = "site.yaml";
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct SiteConfig {
-    pub title: String,
-    pub base_url: String,
-    pub description: String,
-    pub language: String,
-    pub author: String,
+    pub(crate) title: String,
+    pub(crate) base_url: String,
+    pub(crate) description: String,
+    pub(crate) language: String,
+    pub(crate) author: String,
     /// Heading of the post meta box on article pages.
-    pub meta_box_title: String,
+    pub(crate) meta_box_title: String,
     /// Articles per index or term page.
-    pub paginate_by: usize,
+    pub(crate) paginate_by: usize,
     /// Entries in `atom.xml`.
-    pub feed_limit: usize,
-    pub taxonomies: Vec<String>,
-    pub related: RelatedConfig,
-    pub markdown: MarkdownConfig,
-    pub cdn: CdnConfig,
+    pub(crate) feed_limit: usize,
+    pub(crate) taxonomies: Vec<String>,
+    pub(crate) related: RelatedConfig,
+    pub(crate) markdown: MarkdownConfig,
+    pub(crate) cdn: CdnConfig,
     pub publish: PublishConfig,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct RelatedConfig {
+pub(crate) struct RelatedConfig {
     /// How many Similar Posts each article shows.
-    pub count: usize,
-    pub weights: RelatedWeights,
+    pub(crate) count: usize,
+    pub(crate) weights: RelatedWeights,
 }
 
 /// What one shared term of each kind adds to the similarity of two articles.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct RelatedWeights {
-    pub stack: f32,
-    pub tools: f32,
-    pub entities: f32,
-    pub topic: f32,
+pub(crate) struct RelatedWeights {
+    pub(crate) stack: f32,
+    pub(crate) tools: f32,
+    pub(crate) entities: f32,
+    pub(crate) topic: f32,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct MarkdownConfig {
+pub(crate) struct MarkdownConfig {
     /// Clean raw HTML written inside Markdown. Turn off only for trusted content.
-    pub sanitize_html: bool,
+    pub(crate) sanitize_html: bool,
     /// A syntect theme name; its colours become the generated `syntax.css`.
-    pub highlight_theme: String,
+    pub(crate) highlight_theme: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct CdnConfig {
+pub(crate) struct CdnConfig {
     /// Cache-Control for content-hashed assets: they never change under a name.
-    pub asset_cache_control: String,
+    pub(crate) asset_cache_control: String,
     /// Cache-Control for HTML, feeds and everything else that keeps its URL.
-    pub page_cache_control: String,
+    pub(crate) page_cache_control: String,
     /// Which `_headers` dialect to write: `cloudflare` or `netlify`.
-    pub headers_dialect: HeadersDialect,
+    pub(crate) headers_dialect: HeadersDialect,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum HeadersDialect {
+pub(crate) enum HeadersDialect {
     /// Cloudflare Pages joins the headers of every matching rule, so the asset
     /// rule detaches the site-wide Cache-Control before setting its own.
     Cloudflare,
@@ -91,13 +91,13 @@ pub struct PublishConfig {
     /// Target when `--to` is not given: `s3://bucket/prefix` or `file:///path`.
     pub to: Option<String>,
     /// S3 endpoint of a store other than AWS (Garage, MinIO, R2, …).
-    pub endpoint: Option<String>,
-    pub region: Option<String>,
+    pub(crate) endpoint: Option<String>,
+    pub(crate) region: Option<String>,
     /// Allow a plain-http endpoint (a store on loopback, say).
-    pub allow_http: bool,
+    pub(crate) allow_http: bool,
     /// Hashed assets that left the build stay this many publishes, since
     /// CDN edges may still serve older pages that point at them.
-    pub keep_asset_publishes: u64,
+    pub(crate) keep_asset_publishes: u64,
 }
 
 impl Default for PublishConfig {
@@ -251,7 +251,7 @@ impl SiteConfig {
         problems
     }
 
-    pub fn check_base_url(&self) -> Result<(), String> {
+    pub(crate) fn check_base_url(&self) -> Result<(), String> {
         let url = &self.base_url;
         let host = url
             .strip_prefix("https://")
@@ -266,19 +266,19 @@ impl SiteConfig {
     }
 
     /// `base_url` without a trailing slash, for building permalinks.
-    pub fn base_url(&self) -> &str {
+    pub(crate) fn base_url(&self) -> &str {
         self.base_url.trim_end_matches('/')
     }
 
     /// The path part of `base_url` (`/notes` for `https://x.org/notes/`), so a
     /// site hosted under a sub-path gets working root-relative links.
-    pub fn base_path(&self) -> &str {
+    pub(crate) fn base_path(&self) -> &str {
         let after_scheme = self.base_url().split_once("://").map_or("", |(_, r)| r);
         after_scheme.find('/').map_or("", |i| &after_scheme[i..])
     }
 
     /// The configured taxonomies, in the canonical order.
-    pub fn taxonomy_kinds(&self) -> Vec<Kind> {
+    pub(crate) fn taxonomy_kinds(&self) -> Vec<Kind> {
         Kind::ALL
             .into_iter()
             .filter(|kind| self.taxonomies.iter().any(|t| t == kind.name()))

@@ -15,7 +15,7 @@ pub enum Severity {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Pos {
     pub line: usize,
-    pub col: usize,
+    pub(crate) col: usize,
 }
 
 impl Pos {
@@ -28,7 +28,7 @@ impl Pos {
 pub struct Diagnostic {
     pub path: PathBuf,
     pub pos: Option<Pos>,
-    pub severity: Severity,
+    pub(crate) severity: Severity,
     pub message: String,
 }
 
@@ -42,14 +42,18 @@ impl Diagnostic {
         }
     }
 
-    pub fn warning(path: impl Into<PathBuf>, pos: Option<Pos>, message: impl Into<String>) -> Self {
+    pub(crate) fn warning(
+        path: impl Into<PathBuf>,
+        pos: Option<Pos>,
+        message: impl Into<String>,
+    ) -> Self {
         Diagnostic {
             severity: Severity::Warning,
             ..Diagnostic::error(path, pos, message)
         }
     }
 
-    pub fn is_error(&self) -> bool {
+    pub(crate) fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
 
@@ -85,10 +89,6 @@ impl From<Vec<Diagnostic>> for Diagnostics {
 }
 
 impl Diagnostics {
-    pub fn push(&mut self, diagnostic: Diagnostic) {
-        self.items.push(diagnostic);
-    }
-
     pub fn extend(&mut self, more: impl IntoIterator<Item = Diagnostic>) {
         self.items.extend(more);
     }
@@ -101,7 +101,7 @@ impl Diagnostics {
         self.items.len() - self.error_count()
     }
 
-    pub fn has_errors(&self) -> bool {
+    pub(crate) fn has_errors(&self) -> bool {
         self.items.iter().any(Diagnostic::is_error)
     }
 
@@ -122,7 +122,7 @@ impl Diagnostics {
 }
 
 /// Line and column of a byte offset in `text`, 1-based.
-pub fn pos_at(text: &str, offset: usize) -> Pos {
+pub(crate) fn pos_at(text: &str, offset: usize) -> Pos {
     let offset = offset.min(text.len());
     let before = &text[..floor_char_boundary(text, offset)];
     let line = before.matches('\n').count() + 1;
@@ -147,7 +147,7 @@ fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
 }
 
 /// The closest candidate to `word`, if it is close enough to be a likely typo.
-pub fn did_you_mean<'a>(
+pub(crate) fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
-pub fn read_to_string(path: &Path) -> Result<String> {
+pub(crate) fn read_to_string(path: &Path) -> Result<String> {
     fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
 }
 
@@ -17,7 +17,7 @@ pub fn write(path: &Path, bytes: impl AsRef<[u8]>) -> Result<()> {
     fs::write(path, bytes).with_context(|| format!("cannot write {}", path.display()))
 }
 
-pub fn rename(from: &Path, to: &Path) -> Result<()> {
+pub(crate) fn rename(from: &Path, to: &Path) -> Result<()> {
     fs::rename(from, to)
         .with_context(|| format!("cannot move {} to {}", from.display(), to.display()))
 }
@@ -43,7 +43,7 @@ pub fn is_hidden(entry: &walkdir::DirEntry) -> bool {
 }
 
 /// The same rule for a relative path: hidden if any part of it is.
-pub fn is_hidden_path(rel: &Path) -> bool {
+pub(crate) fn is_hidden_path(rel: &Path) -> bool {
     rel.components()
         .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
 }
@@ -51,7 +51,7 @@ pub fn is_hidden_path(rel: &Path) -> bool {
 /// The one rule for symlinks, applied by every read of site files (a full
 /// build, the preview's rebuild of one file, templates, static files):
 /// `path` must resolve to somewhere inside `root` (already canonical).
-pub fn check_inside(root: &Path, path: &Path) -> Result<(), String> {
+pub(crate) fn check_inside(root: &Path, path: &Path) -> Result<(), String> {
     let target = fs::canonicalize(path);
     if target.as_ref().is_ok_and(|t| t.starts_with(root)) {
         return Ok(());

@@ -28,11 +28,11 @@ const CACHE_BLOCK_BYTES: usize = 8 * 1024;
 
 /// Highlighting memory grows with a block (a 5 MB fence took 440 MB and
 /// 6 s); blocks above these sizes are shown as plain code instead.
-pub const MAX_BLOCK_BYTES: usize = 256 * 1024;
-pub const MAX_LINE_BYTES: usize = 8 * 1024;
+pub(crate) const MAX_BLOCK_BYTES: usize = 256 * 1024;
+pub(crate) const MAX_LINE_BYTES: usize = 8 * 1024;
 
 /// Why `code` is too large to highlight, if it is.
-pub fn too_large(code: &str) -> Option<String> {
+pub(crate) fn too_large(code: &str) -> Option<String> {
     if code.len() > MAX_BLOCK_BYTES {
         return Some(format!(
             "this code block is {} KiB; blocks over {} KiB are shown as plain code, not highlighted",
@@ -51,7 +51,7 @@ pub fn too_large(code: &str) -> Option<String> {
 }
 
 /// Whether `language` asks for highlighting at all.
-pub fn wants_highlighting(language: &str) -> bool {
+pub(crate) fn wants_highlighting(language: &str) -> bool {
     !(language.is_empty() || matches!(language, "text" | "plain" | "txt" | "plaintext"))
 }
 
@@ -64,7 +64,7 @@ fn cache() -> &'static Cache {
 
 /// Highlighted HTML for `code` (the inside of `<code>`), or `None` when the
 /// language is unknown or plain text, in which case the caller escapes it.
-pub fn highlight(code: &str, language: &str) -> Option<Arc<str>> {
+pub(crate) fn highlight(code: &str, language: &str) -> Option<Arc<str>> {
     if !wants_highlighting(language) || too_large(code).is_some() {
         return None;
     }
@@ -104,7 +104,7 @@ fn highlight_uncached(code: &str, language: &str) -> Option<String> {
 }
 
 /// The stylesheet for a syntect theme, or an error listing the known themes.
-pub fn theme_css(theme_name: &str) -> Result<String, String> {
+pub(crate) fn theme_css(theme_name: &str) -> Result<String, String> {
     let themes = ThemeSet::load_defaults();
     let theme = themes.themes.get(theme_name).ok_or_else(|| {
         let known: Vec<&str> = themes.themes.keys().map(String::as_str).collect();

@@ -19,20 +19,20 @@ use crate::site::Site;
 /// Output folder of every page (`my-slug/`, `stack/redis/page/2/`), or
 /// the file name of the feed and sitemap, and the fingerprint of what it
 /// shows.
-pub type Fingerprints = BTreeMap<String, u64>;
+pub(crate) type Fingerprints = BTreeMap<String, u64>;
 
 /// What an edit changed: folders to render again and folders now gone.
 #[derive(Debug, Default, PartialEq, Eq)]
-pub struct Changes {
-    pub render: HashSet<String>,
-    pub removed: Vec<String>,
+pub(crate) struct Changes {
+    pub(crate) render: HashSet<String>,
+    pub(crate) removed: Vec<String>,
 }
 
 impl Site {
     /// `linking` names the articles whose bodies link inside the site (from
     /// the last render's report): their pages also depend on which pages
     /// exist, since a link may have broken or been mended.
-    pub fn fingerprints(&self, linking: &HashSet<String>) -> Fingerprints {
+    pub(crate) fn fingerprints(&self, linking: &HashSet<String>) -> Fingerprints {
         let summaries: Vec<u64> = (0..self.articles.len())
             .into_par_iter()
             .map(|i| hash_of(&self.summary(i)))
@@ -94,7 +94,7 @@ impl Site {
 }
 
 /// Pages whose fingerprint differs or that are new, and pages gone.
-pub fn compare(before: &Fingerprints, after: &Fingerprints) -> Changes {
+pub(crate) fn compare(before: &Fingerprints, after: &Fingerprints) -> Changes {
     let render = after
         .iter()
         .filter(|(dir, print)| before.get(*dir) != Some(print))

@@ -26,12 +26,12 @@ pub struct LinkContext<'a> {
 /// A figure for the figure template: the image and its credited caption.
 #[derive(Debug, Serialize)]
 pub struct Figure {
-    pub src: String,
-    pub alt: String,
-    pub title: String,
-    pub caption: String,
+    pub(crate) src: String,
+    pub(crate) alt: String,
+    pub(crate) title: String,
+    pub(crate) caption: String,
     /// The host credited as "image source: ..."; empty for local images.
-    pub source: String,
+    pub(crate) source: String,
 }
 
 /// A problem in the body, at a byte offset of the body text.
@@ -44,23 +44,23 @@ pub struct BodyProblem {
 
 /// A link to another page of this site, to be checked once every URL is known.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InternalLink {
-    pub offset: usize,
+pub(crate) struct InternalLink {
+    pub(crate) offset: usize,
     /// The site path, without query or fragment: `/other-slug/`.
-    pub path: String,
+    pub(crate) path: String,
     /// `link` or `image`, for the message if the target does not exist.
-    pub what: &'static str,
+    pub(crate) what: &'static str,
 }
 
 #[derive(Debug, Default)]
 pub struct Rendered {
     pub html: String,
     pub problems: Vec<BodyProblem>,
-    pub internal_links: Vec<InternalLink>,
+    pub(crate) internal_links: Vec<InternalLink>,
     /// Failures of the figure template, reported against the template.
-    pub template_errors: Vec<Diagnostic>,
+    pub(crate) template_errors: Vec<Diagnostic>,
     /// Indexes of `image_sources` entries no image in the body uses.
-    pub unused_sources: Vec<usize>,
+    pub(crate) unused_sources: Vec<usize>,
 }
 
 fn options() -> Options {
@@ -142,17 +142,17 @@ pub fn render(body: &str, sources: &[ImageSource], page_dir: &str, ctx: &LinkCon
 /// Rendering memory follows the number of Markdown elements (about 300
 /// bytes each through parsing, rendering and the template), not the bytes:
 /// 4 MB of `*a*` took 1.1 GB. Bodies past this many elements are an error.
-pub const MAX_EVENTS: usize = 250_000;
+pub(crate) const MAX_EVENTS: usize = 250_000;
 
 /// pulldown-cmark's first pass holds its block tree for the whole body
 /// (about 100 bytes per byte of token-dense text), before any element
 /// is counted; this caps that too.
-pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
+pub(crate) const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
 
 /// Tables wider than this are an error before parsing: pulldown-cmark's
 /// table pass is slow and large on them (a 4 MB table of 20,000 columns
 /// took 6 s and 1.5 GB), and no page can show them.
-pub const MAX_TABLE_COLUMNS: usize = 1_000;
+pub(crate) const MAX_TABLE_COLUMNS: usize = 1_000;
 
 fn too_large_body(body: &str) -> Option<BodyProblem> {
     (body.len() > MAX_BODY_BYTES).then(|| BodyProblem {
@@ -170,7 +170,7 @@ fn too_large_body(body: &str) -> Option<BodyProblem> {
 /// huge paragraph holds its whole inline tree (4 MB of `*a*`: 445 MB even
 /// though rendering stops at `MAX_EVENTS`). Code fences are exempt: their
 /// lines are text, cheap at any size.
-pub const MAX_PARAGRAPH_BYTES: usize = 1024 * 1024;
+pub(crate) const MAX_PARAGRAPH_BYTES: usize = 1024 * 1024;
 
 fn too_long_paragraph(body: &str) -> Option<BodyProblem> {
     if body.len() <= MAX_PARAGRAPH_BYTES {
@@ -272,7 +272,7 @@ struct Renderer<'a, 'c> {
 /// How deep raw HTML may nest elements when it is sanitized. The sanitizer
 /// (html5ever's tree builder) takes time quadratic in the depth: 50,000
 /// nested `<div>` took 8 s. Real articles stay far below this.
-pub const MAX_RAW_HTML_DEPTH: usize = 512;
+pub(crate) const MAX_RAW_HTML_DEPTH: usize = 512;
 
 /// A linear estimate of how deep the raw HTML of a body nests: open tags
 /// minus close tags, void and self-closing ones left out.
@@ -667,7 +667,7 @@ fn plain_text(events: &[(Event, Range<usize>)]) -> String {
 }
 
 /// An anchor id from heading text: lowercase words joined by `-`.
-pub fn heading_id(text: &str) -> String {
+pub(crate) fn heading_id(text: &str) -> String {
     let mut id = String::with_capacity(text.len());
     for c in text.chars() {
         if c.is_alphanumeric() || c == '_' {

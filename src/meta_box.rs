@@ -10,39 +10,39 @@ use crate::content::schema::{Field, Shown, Value};
 use crate::taxonomy::Kind;
 
 #[derive(Debug, Serialize)]
-pub struct MetaField {
+pub(crate) struct MetaField {
     /// The front-matter key, for CSS hooks: `meta-image_sources`.
-    pub key: &'static str,
+    pub(crate) key: &'static str,
     /// What the reader sees: `image sources`.
-    pub label: &'static str,
+    pub(crate) label: &'static str,
     /// `text`, `list`, `map` or `records`.
-    pub kind: &'static str,
-    pub text: String,
-    pub url: Option<String>,
-    pub items: Vec<Item>,
-    pub entries: Vec<Entry>,
-    pub records: Vec<Vec<Entry>>,
+    pub(crate) kind: &'static str,
+    pub(crate) text: String,
+    pub(crate) url: Option<String>,
+    pub(crate) items: Vec<Item>,
+    pub(crate) entries: Vec<Entry>,
+    pub(crate) records: Vec<Vec<Entry>>,
 }
 
 #[derive(Debug, Serialize)]
-pub struct Item {
-    pub text: String,
-    pub url: Option<String>,
+pub(crate) struct Item {
+    pub(crate) text: String,
+    pub(crate) url: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
 pub struct Entry {
-    pub label: &'static str,
-    pub text: String,
-    pub url: Option<String>,
+    pub(crate) label: &'static str,
+    pub(crate) text: String,
+    pub(crate) url: Option<String>,
 }
 
 /// A term page URL for a taxonomy value, if that taxonomy is built.
-pub type TermUrl<'a> = &'a dyn Fn(Kind, &str) -> Option<String>;
+pub(crate) type TermUrl<'a> = &'a dyn Fn(Kind, &str) -> Option<String>;
 
 /// The rows of the meta box, in field table order. Fields the article left
 /// out, and empty lists, are left out of the box too.
-pub fn rows(meta: &Meta, term_url: TermUrl) -> Vec<MetaField> {
+pub(crate) fn rows(meta: &Meta, term_url: TermUrl) -> Vec<MetaField> {
     meta.shown()
         .into_iter()
         .filter_map(|(field, shown)| row(field, shown, term_url))

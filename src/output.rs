@@ -21,7 +21,7 @@ pub enum Sink {
 
 impl Sink {
     /// Writes `bytes` at `rel` (a `/`-separated path inside the output).
-    pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<()> {
+    pub(crate) fn write(&self, rel: &str, bytes: &[u8]) -> Result<()> {
         let rel = safe_relative(rel)?;
         match self {
             Sink::Staging(staging) => staging.write(&rel, bytes),
@@ -35,12 +35,12 @@ impl Sink {
         }
     }
 
-    pub fn memory() -> Sink {
+    pub(crate) fn memory() -> Sink {
         Sink::Memory(Mutex::default())
     }
 
     /// What a memory sink holds, by `/`-separated path.
-    pub fn into_files(self) -> Vec<(String, Vec<u8>)> {
+    pub(crate) fn into_files(self) -> Vec<(String, Vec<u8>)> {
         match self {
             Sink::Memory(files) => files.into_inner().unwrap_or_else(|e| e.into_inner()),
             _ => Vec::new(),
@@ -365,7 +365,7 @@ mod interrupt {
     static GATE: RwLock<bool> = RwLock::new(false);
     static TO_REMOVE: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 
-    pub fn install() -> Result<()> {
+    pub(crate) fn install() -> Result<()> {
         ctrlc::set_handler(|| {
             let mut interrupted = GATE.write().unwrap_or_else(|e| e.into_inner());
             *interrupted = true;
@@ -387,7 +387,7 @@ mod interrupt {
         Ok(())
     }
 
-    pub fn enter() -> Result<RwLockReadGuard<'static, bool>> {
+    pub(crate) fn enter() -> Result<RwLockReadGuard<'static, bool>> {
         let gate = GATE.read().unwrap_or_else(|e| e.into_inner());
         if *gate {
             bail!("interrupted");
@@ -395,14 +395,14 @@ mod interrupt {
         Ok(gate)
     }
 
-    pub fn register(path: &Path) {
+    pub(crate) fn register(path: &Path) {
         TO_REMOVE
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .push(path.to_path_buf());
     }
 
-    pub fn unregister(path: &Path) {
+    pub(crate) fn unregister(path: &Path) {
         TO_REMOVE
             .lock()
             .unwrap_or_else(|e| e.into_inner())

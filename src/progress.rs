@@ -9,7 +9,7 @@ pub trait Progress: Sync {
 }
 
 /// Progress nobody sees.
-pub struct Silent;
+pub(crate) struct Silent;
 
 impl Progress for Silent {
     fn set_length(&self, _: u64) {}

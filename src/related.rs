@@ -23,7 +23,7 @@ const RESCORE: usize = 8;
 /// For each article (by index), the indices of its similar articles, best
 /// first. Ties go to the article earlier in the site's order: newer, then
 /// smaller slug.
-pub fn similar(articles: &[Arc<Article>], config: &RelatedConfig) -> Vec<Vec<usize>> {
+pub(crate) fn similar(articles: &[Arc<Article>], config: &RelatedConfig) -> Vec<Vec<usize>> {
     if config.count == 0 {
         return vec![Vec::new(); articles.len()];
     }
@@ -39,7 +39,7 @@ pub fn similar(articles: &[Arc<Article>], config: &RelatedConfig) -> Vec<Vec<usi
 /// articles that have a feature a changed one gained or lost can have other
 /// Similar Posts, so only they are scored again.
 /// Gives exactly what [`similar`] would.
-pub fn similar_after_edit(
+pub(crate) fn similar_after_edit(
     articles: &[Arc<Article>],
     config: &RelatedConfig,
     before: &[Vec<usize>],

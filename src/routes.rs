@@ -11,7 +11,7 @@ use crate::taxonomy::Term;
 /// The kinds of page a build writes (assets, `_headers` and the manifest
 /// are files of another kind: they depend on `static/` and `site.yaml`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum PageKind {
+pub(crate) enum PageKind {
     /// `<slug>/`: one article.
     Article,
     /// ``, `page/N/`: the paginated home index.
@@ -32,7 +32,7 @@ pub enum PageKind {
 
 impl PageKind {
     /// The template that renders it.
-    pub fn template(self) -> &'static str {
+    pub(crate) fn template(self) -> &'static str {
         match self {
             PageKind::Article => "article.html",
             PageKind::Index => "index.html",
@@ -48,26 +48,26 @@ impl PageKind {
     /// Whether its output changes with articles, and so has a fingerprint
     /// in the preview (the others change only with templates or config,
     /// which re-render everything).
-    pub fn depends_on_articles(self) -> bool {
+    pub(crate) fn depends_on_articles(self) -> bool {
         !matches!(self, PageKind::Robots | PageKind::NotFound)
     }
 }
 
 /// One page: its kind, where it goes and which page of a list it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Route {
-    pub kind: PageKind,
+pub(crate) struct Route {
+    pub(crate) kind: PageKind,
     /// Output folder (`my-slug/`, `stack/redis/page/2/`, `` for home) or
     /// file name (`atom.xml`), relative to the site's base path.
-    pub path: String,
+    pub(crate) path: String,
     /// 1 for a page that is not part of a paginated list's tail.
-    pub page: usize,
+    pub(crate) page: usize,
     /// The article, for an article page.
-    pub article: Option<usize>,
+    pub(crate) article: Option<usize>,
     /// The taxonomy (index into the site's), for taxonomy and term pages.
-    pub taxonomy: Option<usize>,
+    pub(crate) taxonomy: Option<usize>,
     /// The term (index into its taxonomy's), for term pages.
-    pub term: Option<usize>,
+    pub(crate) term: Option<usize>,
 }
 
 impl Route {
@@ -85,7 +85,7 @@ impl Route {
     /// Whether the sitemap lists it: every first page of content and lists.
     /// Later pages of a list, feeds, robots.txt and the 404 page are not
     /// pages a search engine should index on their own.
-    pub fn in_sitemap(&self) -> bool {
+    pub(crate) fn in_sitemap(&self) -> bool {
         self.page == 1
             && matches!(
                 self.kind,
@@ -94,7 +94,7 @@ impl Route {
     }
 
     /// Whether the renderer counts it as a page (progress, "N pages").
-    pub fn is_page(&self) -> bool {
+    pub(crate) fn is_page(&self) -> bool {
         !matches!(
             self.kind,
             PageKind::Feed | PageKind::Sitemap | PageKind::Robots
@@ -103,7 +103,7 @@ impl Route {
 }
 
 /// Output folder of page `number` of a list whose first page is `dir`.
-pub fn page_dir(dir: &str, number: usize) -> String {
+pub(crate) fn page_dir(dir: &str, number: usize) -> String {
     if number == 1 {
         dir.to_string()
     } else {
@@ -112,27 +112,27 @@ pub fn page_dir(dir: &str, number: usize) -> String {
 }
 
 /// How many pages a list of `len` items has; an empty list has one.
-pub fn page_count(len: usize, per_page: usize) -> usize {
+pub(crate) fn page_count(len: usize, per_page: usize) -> usize {
     len.div_ceil(per_page).max(1)
 }
 
 /// A page of the home index or of a term's list, resolved from its route:
 /// what both the renderer and the preview's fingerprint read.
-pub struct ListPage<'a> {
+pub(crate) struct ListPage<'a> {
     /// Output folder of the list's first page (`` for home).
-    pub dir: String,
+    pub(crate) dir: String,
     /// For a term list: its taxonomy's name and the term.
-    pub term: Option<(&'static str, &'a Term)>,
+    pub(crate) term: Option<(&'static str, &'a Term)>,
     /// How many articles the whole list has.
-    pub len: usize,
-    pub total_pages: usize,
+    pub(crate) len: usize,
+    pub(crate) total_pages: usize,
     /// The articles on this page, as indices into the site's.
-    pub on_page: Vec<usize>,
+    pub(crate) on_page: Vec<usize>,
 }
 
 impl Site {
     /// The list page of an `Index` or `Term` route.
-    pub fn list_page(&self, route: &Route) -> ListPage<'_> {
+    pub(crate) fn list_page(&self, route: &Route) -> ListPage<'_> {
         let per_page = self.config.paginate_by;
         let (dir, term) = match route.taxonomy.zip(route.term) {
             // The home index lists every article, newest first: the site's order.
@@ -164,7 +164,7 @@ impl Site {
     /// Every page of the site, in sitemap order: home, articles, the rest
     /// of the home index, then each taxonomy with its terms, then the
     /// site files.
-    pub fn routes(&self) -> Vec<Route> {
+    pub(crate) fn routes(&self) -> Vec<Route> {
         let per_page = self.config.paginate_by;
         let mut routes = vec![Route::new(PageKind::Index, String::new())];
         for (index, article) in self.articles.iter().enumerate() {

@@ -33,7 +33,7 @@ pub struct Timings {
 }
 
 impl Timings {
-    pub fn step<T>(&mut self, name: &'static str, f: impl FnOnce() -> T) -> T {
+    pub(crate) fn step<T>(&mut self, name: &'static str, f: impl FnOnce() -> T) -> T {
         let start = Instant::now();
         let value = f();
         self.steps.push((name, start.elapsed()));
@@ -42,20 +42,20 @@ impl Timings {
 }
 
 pub struct Site {
-    pub root: PathBuf,
-    pub config: SiteConfig,
+    pub(crate) root: PathBuf,
+    pub(crate) config: SiteConfig,
     /// Newest first, then by slug: the order of every list on the site.
-    pub articles: Vec<Arc<Article>>,
-    pub assets: Arc<AssetSet>,
-    pub templates: Arc<Templates>,
+    pub(crate) articles: Vec<Arc<Article>>,
+    pub(crate) assets: Arc<AssetSet>,
+    pub(crate) templates: Arc<Templates>,
     /// Shared with the previous site after an edit that left them alone.
-    pub taxonomies: Arc<Vec<Taxonomy>>,
+    pub(crate) taxonomies: Arc<Vec<Taxonomy>>,
     /// Per article, the indices of its Similar Posts.
-    pub similar: Vec<Vec<usize>>,
+    pub(crate) similar: Vec<Vec<usize>>,
     /// Every site path a page will have, for checking internal links.
-    pub known_paths: Arc<HashSet<String>>,
+    pub(crate) known_paths: Arc<HashSet<String>>,
     /// Problems that do not stop the build.
-    pub warnings: Vec<Diagnostic>,
+    pub(crate) warnings: Vec<Diagnostic>,
     pub timings: Timings,
 }
 
@@ -86,9 +86,9 @@ struct SiteView<'a> {
 }
 
 #[derive(Serialize)]
-pub struct Link {
-    pub name: String,
-    pub url: String,
+pub(crate) struct Link {
+    pub(crate) name: String,
+    pub(crate) url: String,
 }
 
 impl Site {
@@ -98,7 +98,7 @@ impl Site {
 
     /// Loads the site and also returns every parsed article by path, drafts
     /// included, which the preview server patches as files change.
-    pub fn load_with_sources(
+    pub(crate) fn load_with_sources(
         options: &LoadOptions,
     ) -> Result<(Site, content::Sources), Diagnostics> {
         let mut timings = Timings::default();
@@ -202,7 +202,7 @@ impl Site {
     /// This site again with other articles (from the same content folder)
     /// and, if `fresh_design`, with `static/` and `templates/` read again:
     /// for the preview server, which re-reads only what changed.
-    pub fn revise(
+    pub(crate) fn revise(
         &self,
         articles: Option<Vec<Arc<Article>>>,
         fresh_design: bool,
@@ -238,26 +238,26 @@ impl Site {
         }
     }
 
-    pub fn base_path(&self) -> &str {
+    pub(crate) fn base_path(&self) -> &str {
         self.config.base_path()
     }
 
     /// Site path (what goes in `href`) of an output folder like `my-slug/`.
-    pub fn url(&self, dir: &str) -> String {
+    pub(crate) fn url(&self, dir: &str) -> String {
         format!("{}/{dir}", self.base_path())
     }
 
     /// Absolute URL of an output folder, for feeds, sitemaps and canonicals.
-    pub fn permalink(&self, dir: &str) -> String {
+    pub(crate) fn permalink(&self, dir: &str) -> String {
         format!("{}/{dir}", self.config.base_url())
     }
 
-    pub fn taxonomy(&self, kind: Kind) -> Option<&Taxonomy> {
+    pub(crate) fn taxonomy(&self, kind: Kind) -> Option<&Taxonomy> {
         self.taxonomies.iter().find(|t| t.kind == kind)
     }
 
     /// URL of a term page, if the taxonomy is built and has the term.
-    pub fn term_url(&self, kind: Kind, name: &str) -> Option<String> {
+    pub(crate) fn term_url(&self, kind: Kind, name: &str) -> Option<String> {
         let term = self.taxonomy(kind)?.term(name)?;
         Some(self.url(&format!("{}/{}/", kind.name(), term.slug)))
     }
@@ -267,7 +267,7 @@ impl Site {
     }
 
     /// True when an internal link points at a page this build will write.
-    pub fn has_path(&self, path: &str) -> bool {
+    pub(crate) fn has_path(&self, path: &str) -> bool {
         if self.known_paths.contains(path) {
             return true;
         }

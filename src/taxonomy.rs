@@ -11,7 +11,7 @@ use crate::content::Article;
 /// one cannot be forgotten where terms are read (a string would compile
 /// into an empty taxonomy).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Kind {
+pub(crate) enum Kind {
     Stack,
     Tools,
     Difficulty,
@@ -20,10 +20,10 @@ pub enum Kind {
 
 impl Kind {
     /// Every kind, in the canonical order of pages and menus.
-    pub const ALL: [Kind; 4] = [Kind::Stack, Kind::Tools, Kind::Difficulty, Kind::Entities];
+    pub(crate) const ALL: [Kind; 4] = [Kind::Stack, Kind::Tools, Kind::Difficulty, Kind::Entities];
 
     /// The name in `site.yaml`, in URLs and in templates.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Kind::Stack => "stack",
             Kind::Tools => "tools",
@@ -32,43 +32,43 @@ impl Kind {
         }
     }
 
-    pub fn from_name(name: &str) -> Option<Kind> {
+    pub(crate) fn from_name(name: &str) -> Option<Kind> {
         Kind::ALL.into_iter().find(|k| k.name() == name)
     }
 }
 
 #[derive(Debug)]
-pub struct Taxonomy {
-    pub kind: Kind,
-    pub name: &'static str,
+pub(crate) struct Taxonomy {
+    pub(crate) kind: Kind,
+    pub(crate) name: &'static str,
     /// Sorted by slug, so pages and sitemaps list them the same on every run.
-    pub terms: Vec<Term>,
+    pub(crate) terms: Vec<Term>,
     by_name: HashMap<String, usize>,
 }
 
 #[derive(Debug)]
-pub struct Term {
-    pub name: String,
-    pub slug: String,
+pub(crate) struct Term {
+    pub(crate) name: String,
+    pub(crate) slug: String,
     /// Indices into the site's articles, newest first (the site's order).
-    pub articles: Vec<usize>,
+    pub(crate) articles: Vec<usize>,
 }
 
 impl Taxonomy {
-    pub fn term(&self, name: &str) -> Option<&Term> {
+    pub(crate) fn term(&self, name: &str) -> Option<&Term> {
         self.by_name.get(name).map(|&i| &self.terms[i])
     }
 }
 
 /// True when the two have the same terms in every one of `kinds`.
-pub fn same_terms(a: &Article, b: &Article, kinds: &[Kind]) -> bool {
+pub(crate) fn same_terms(a: &Article, b: &Article, kinds: &[Kind]) -> bool {
     kinds
         .iter()
         .all(|&kind| term_names(a, kind) == term_names(b, kind))
 }
 
 /// The terms an article has in one taxonomy, as written in its meta.
-pub fn term_names(article: &Article, kind: Kind) -> Vec<&str> {
+pub(crate) fn term_names(article: &Article, kind: Kind) -> Vec<&str> {
     let meta = &article.meta;
     match kind {
         Kind::Stack => meta.stack.iter().map(String::as_str).collect(),
@@ -79,7 +79,7 @@ pub fn term_names(article: &Article, kind: Kind) -> Vec<&str> {
 }
 
 /// Groups articles by term for each of `kinds`.
-pub fn build(articles: &[Arc<Article>], kinds: &[Kind]) -> Vec<Taxonomy> {
+pub(crate) fn build(articles: &[Arc<Article>], kinds: &[Kind]) -> Vec<Taxonomy> {
     kinds
         .par_iter()
         .map(|&kind| build_one(articles, kind))
@@ -138,7 +138,7 @@ fn build_one(articles: &[Arc<Article>], kind: Kind) -> Taxonomy {
 
 /// A URL-safe folder name for a term; terms with no letters or digits get a
 /// stable hash instead of an empty name.
-pub fn term_slug(term: &str) -> String {
+pub(crate) fn term_slug(term: &str) -> String {
     crate::content::meta::slug_from(term, "term")
 }
 

@@ -12,7 +12,7 @@ use crate::assets::AssetSet;
 use crate::diag::{Diagnostic, Pos};
 use crate::embedded;
 
-pub const TEMPLATES_DIR: &str = "templates";
+pub(crate) const TEMPLATES_DIR: &str = "templates";
 
 pub struct Templates {
     tera: Tera,
@@ -69,7 +69,7 @@ impl Templates {
         Ok(templates)
     }
 
-    pub fn render(&self, name: &str, context: &Context) -> Result<String, Diagnostic> {
+    pub(crate) fn render(&self, name: &str, context: &Context) -> Result<String, Diagnostic> {
         self.tera
             .render(name, context)
             .map_err(|e| self.diagnostic(&e, name))

@@ -5,7 +5,7 @@
 //! agree, and content no longer needs markdown.
 
 #[derive(Debug, PartialEq, Eq)]
-pub enum UrlKind {
+pub(crate) enum UrlKind {
     /// http(s), protocol-relative or mailto: left as written.
     External,
     /// `#anchor` on the same page.
@@ -18,7 +18,7 @@ pub enum UrlKind {
 
 /// Browsers ignore tabs, newlines and leading spaces in a URL's scheme, so
 /// `java\tscript:` must count as `javascript:` here too.
-pub fn classify(url: &str) -> UrlKind {
+pub(crate) fn classify(url: &str) -> UrlKind {
     let cleaned: String = url
         .trim_start()
         .chars()
@@ -45,13 +45,13 @@ pub fn classify(url: &str) -> UrlKind {
     }
 }
 
-pub fn split_suffix(url: &str) -> (&str, &str) {
+pub(crate) fn split_suffix(url: &str) -> (&str, &str) {
     let i = url.find(['?', '#']).unwrap_or(url.len());
     (&url[..i], &url[i..])
 }
 
 /// Resolves a site URL against the page's folder, like a browser would.
-pub fn resolve(page_dir: &str, path: &str) -> String {
+pub(crate) fn resolve(page_dir: &str, path: &str) -> String {
     let joined = if path.starts_with('/') {
         path.to_string()
     } else {
@@ -75,7 +75,7 @@ pub fn resolve(page_dir: &str, path: &str) -> String {
     out
 }
 
-pub fn host_of(url: &str) -> Option<&str> {
+pub(crate) fn host_of(url: &str) -> Option<&str> {
     let rest = url.split_once("://")?.1;
     let host = rest.split(['/', '?', '#']).next()?;
     let host = host.rsplit('@').next()?;
@@ -99,12 +99,12 @@ const NOT_IN_DESTINATION: &percent_encoding::AsciiSet = &percent_encoding::CONTR
 /// destination cannot hold percent-encoded (`%` itself is left, so an
 /// encoded URL stays as it is). Import writes image URLs this way, and
 /// figures match `image_sources` entries through it.
-pub fn link_destination(url: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn link_destination(url: &str) -> std::borrow::Cow<'_, str> {
     percent_encoding::utf8_percent_encode(url.trim(), NOT_IN_DESTINATION).into()
 }
 
 /// True for absolute http(s) URLs.
-pub fn is_web_url(url: &str) -> bool {
+pub(crate) fn is_web_url(url: &str) -> bool {
     let lower = url.trim().to_ascii_lowercase();
     (lower.starts_with("https://") || lower.starts_with("http://"))
         && lower.len() > "https://".len()
@@ -112,7 +112,7 @@ pub fn is_web_url(url: &str) -> bool {
 
 /// Whether a `url()` target in a stylesheet points elsewhere (another
 /// site, a `data:` URI, an anchor) rather than at a file of the site.
-pub fn is_external_reference(target: &str) -> bool {
+pub(crate) fn is_external_reference(target: &str) -> bool {
     target.is_empty() || target.starts_with('#') || target.starts_with("//") || target.contains(':')
 }
 

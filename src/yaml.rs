@@ -6,9 +6,9 @@ use crate::diag::Pos;
 
 /// A block of YAML inside a file: its text and the file line it starts on.
 #[derive(Debug, Clone, Copy)]
-pub struct Block<'a> {
-    pub text: &'a str,
-    pub first_line: usize,
+pub(crate) struct Block<'a> {
+    pub(crate) text: &'a str,
+    pub(crate) first_line: usize,
 }
 
 impl Block<'_> {
@@ -16,7 +16,7 @@ impl Block<'_> {
     /// `["image_sources", "1", "url"]` in the file. The front matter is plain
     /// block YAML at the top level, so a text scan is exact for top-level keys and
     /// finds nested keys inside their parent's lines, flow or block style.
-    pub fn locate(&self, path: &[&str]) -> Option<Pos> {
+    pub(crate) fn locate(&self, path: &[&str]) -> Option<Pos> {
         let (top, rest) = path.split_first()?;
         let is_index = |s: &str| s.parse::<usize>().is_ok();
         // `[]` and `[index]` name the key itself: its line.
@@ -31,7 +31,7 @@ impl Block<'_> {
 
     /// The line of the top-level key `top`, and in order every position of
     /// a nested `key:` inside that key's lines (flow or block style).
-    pub fn nested_positions<'b>(
+    pub(crate) fn nested_positions<'b>(
         &'b self,
         top: &'b str,
         key: &'b str,
@@ -54,7 +54,7 @@ impl Block<'_> {
     /// Where a YAML error is: serde_yaml's own location, except where it has
     /// none or a wrong one (a duplicate key is placed at the mapping's start,
     /// an alias bomb nowhere).
-    pub fn error_pos(&self, e: &serde_yaml::Error) -> Option<Pos> {
+    pub(crate) fn error_pos(&self, e: &serde_yaml::Error) -> Option<Pos> {
         let message = message(e);
         if let Some(key) = between(&message, "duplicate field `", "`")
             .or_else(|| between(&message, "duplicate entry with key \"", "\""))
@@ -81,7 +81,7 @@ impl Block<'_> {
 
 /// serde_yaml's message without its own " at line L column C" suffix: we
 /// print positions relative to the whole file, not the YAML block.
-pub fn message(e: &serde_yaml::Error) -> String {
+pub(crate) fn message(e: &serde_yaml::Error) -> String {
     let text = e.to_string();
     match text.find(" at line ") {
         Some(i) => text[..i].to_string(),

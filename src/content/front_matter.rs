@@ -16,17 +16,17 @@ use crate::yaml::{Block, between, message as yaml_message, top_level_key};
 pub struct Parts<'a> {
     pub yaml: &'a str,
     /// Line number (1-based) of the first YAML line in the file.
-    pub yaml_line: usize,
-    pub body: &'a str,
+    pub(crate) yaml_line: usize,
+    pub(crate) body: &'a str,
     /// Line number (1-based) of the first body line in the file.
-    pub body_line: usize,
+    pub(crate) body_line: usize,
 }
 
 /// A problem found before there was any YAML to read.
 #[derive(Debug, PartialEq, Eq)]
 pub struct SplitError {
-    pub pos: Pos,
-    pub message: String,
+    pub(crate) pos: Pos,
+    pub(crate) message: String,
 }
 
 pub fn split(text: &str) -> Result<Parts<'_>, SplitError> {
@@ -70,13 +70,13 @@ pub fn split(text: &str) -> Result<Parts<'_>, SplitError> {
 
 /// A problem in the YAML, with its position in the whole file where known.
 #[derive(Debug, PartialEq, Eq)]
-pub struct Located {
-    pub pos: Option<Pos>,
-    pub message: String,
+pub(crate) struct Located {
+    pub(crate) pos: Option<Pos>,
+    pub(crate) message: String,
 }
 
 /// Reads the front matter; on failure returns every problem it can find.
-pub fn read_raw(parts: &Parts) -> Result<RawMeta, Vec<Located>> {
+pub(crate) fn read_raw(parts: &Parts) -> Result<RawMeta, Vec<Located>> {
     let raw = match serde_yaml::from_str::<Option<RawMeta>>(parts.yaml) {
         Ok(raw) => raw.unwrap_or_default(),
         Err(first_error) => return Err(diagnose(parts, &first_error)),
@@ -210,7 +210,7 @@ fn walk_values(value: &Value, path: &mut Vec<String>, visit: &mut dyn FnMut(&[St
 }
 
 /// Positions of validation problems, looked up only when there are some.
-pub fn locate_problems(parts: &Parts, problems: Vec<Problem>) -> Vec<Located> {
+pub(crate) fn locate_problems(parts: &Parts, problems: Vec<Problem>) -> Vec<Located> {
     problems
         .into_iter()
         .map(|p| {
@@ -436,7 +436,7 @@ fn value_kind(v: &Value) -> &'static str {
 
 impl<'a> Parts<'a> {
     /// The front matter as a YAML block of the file.
-    pub fn block(&self) -> Block<'a> {
+    pub(crate) fn block(&self) -> Block<'a> {
         Block {
             text: self.yaml,
             first_line: self.yaml_line,
@@ -445,7 +445,7 @@ impl<'a> Parts<'a> {
 }
 
 /// Position of a key path like `["score", "quality"]` in the front matter.
-pub fn locate(parts: &Parts, path: &[&str]) -> Option<Pos> {
+pub(crate) fn locate(parts: &Parts, path: &[&str]) -> Option<Pos> {
     parts.block().locate(path)
 }
 

@@ -56,7 +56,7 @@ pub fn keys() -> impl Iterator<Item = &'static str> + Clone {
     FIELDS.iter().map(|f| f.key)
 }
 
-pub fn is_key(key: &str) -> bool {
+pub(crate) fn is_key(key: &str) -> bool {
     FIELDS.iter().any(|f| f.key == key)
 }
 
@@ -140,7 +140,7 @@ pub enum Difficulty {
 }
 
 impl Difficulty {
-    pub const NAMES: [&str; 3] = ["beginner", "intermediate", "advanced"];
+    pub(crate) const NAMES: [&str; 3] = ["beginner", "intermediate", "advanced"];
 
     fn parse(s: &str) -> Option<Difficulty> {
         match s {
@@ -151,26 +151,26 @@ impl Difficulty {
         }
     }
 
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         Self::NAMES[self as usize]
     }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Score {
-    pub quality: u8,
-    pub freshness: u8,
-    pub depth: u8,
-    pub clarity: u8,
+    pub(crate) quality: u8,
+    pub(crate) freshness: u8,
+    pub(crate) depth: u8,
+    pub(crate) clarity: u8,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Revision {
-    pub status: String,
+    pub(crate) status: String,
     #[serde(serialize_with = "as_display")]
-    pub version: semver::Version,
+    pub(crate) version: semver::Version,
     #[serde(serialize_with = "as_display")]
-    pub last_reviewed: NaiveDate,
+    pub(crate) last_reviewed: NaiveDate,
 }
 
 impl Showable for Difficulty {
@@ -210,13 +210,13 @@ fn as_display<T: std::fmt::Display, S: Serializer>(v: &T, s: S) -> Result<S::Ok,
 /// One validation problem: the key path it is about (for its position in the
 /// source) and what is wrong, phrased so the writer knows what to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
-    pub path: Vec<String>,
-    pub message: String,
+pub(crate) struct Problem {
+    pub(crate) path: Vec<String>,
+    pub(crate) message: String,
 }
 
 impl Problem {
-    pub fn new(path: &[&str], message: impl Into<String>) -> Self {
+    pub(crate) fn new(path: &[&str], message: impl Into<String>) -> Self {
         Problem {
             path: path.iter().map(|s| s.to_string()).collect(),
             message: message.into(),
@@ -301,7 +301,7 @@ impl Checker {
 
 /// Checks ranges, dates, enums and cross-field rules; returns the typed meta
 /// or every problem found.
-pub fn validate(raw: RawMeta) -> Result<Meta, Vec<Problem>> {
+pub(crate) fn validate(raw: RawMeta) -> Result<Meta, Vec<Problem>> {
     let mut c = Checker::default();
 
     let title = raw.title.unwrap_or_default();
@@ -444,11 +444,11 @@ fn validate_revision(c: &mut Checker, r: RawRevision) -> Option<Revision> {
 
 /// The longest slug: it becomes a folder name and `<slug>.md`, and file
 /// systems allow 255 bytes a name.
-pub const MAX_SLUG_BYTES: usize = 200;
+pub(crate) const MAX_SLUG_BYTES: usize = 200;
 
 /// A slug becomes a folder name in the output, so it is kept to characters
 /// that are safe in every file system and URL, and can never climb out.
-pub fn check_slug(slug: &str) -> Result<(), String> {
+pub(crate) fn check_slug(slug: &str) -> Result<(), String> {
     if slug.len() > MAX_SLUG_BYTES {
         return Err(format!(
             "slug `{}…` is {} bytes; slugs are at most {MAX_SLUG_BYTES} (it becomes a folder name)",

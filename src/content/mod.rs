@@ -2,7 +2,7 @@
 
 mod front_matter;
 pub mod meta;
-pub mod schema;
+pub(crate) mod schema;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -12,14 +12,14 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use rayon::prelude::*;
 
 pub use front_matter::split;
-pub use meta::Meta;
+pub(crate) use meta::Meta;
 
 use crate::diag::{Diagnostic, Diagnostics, Pos};
 
 pub const CONTENT_DIR: &str = "content";
 
 /// Top-level output folders other than articles; a slug may not take them.
-pub const RESERVED_SLUGS: [&str; 7] = [
+pub(crate) const RESERVED_SLUGS: [&str; 7] = [
     "page",
     "assets",
     "stack",
@@ -33,27 +33,27 @@ pub const RESERVED_SLUGS: [&str; 7] = [
 #[derive(Debug, Clone)]
 pub struct Article {
     /// The source path as shown in messages: relative to the site root.
-    pub path: PathBuf,
-    pub slug: String,
+    pub(crate) path: PathBuf,
+    pub(crate) slug: String,
     pub meta: Meta,
-    pub body: String,
+    pub(crate) body: String,
     /// Line of the file where `body` starts, to report body problems.
-    pub body_line: usize,
+    pub(crate) body_line: usize,
     /// Where each `image_sources` entry's `url` is, to point at an entry
     /// no figure uses.
-    pub image_source_pos: Vec<Option<Pos>>,
+    pub(crate) image_source_pos: Vec<Option<Pos>>,
     /// Different for every parse, even of the same text: lets the preview
     /// server tell an edited article from an unchanged one without
     /// comparing them. Never reaches an output file.
-    pub version: u64,
+    pub(crate) version: u64,
 }
 
 /// Every parsed article by source path, before drafts are dropped and
 /// slugs checked: what the preview server keeps and patches file by file.
-pub type Sources = BTreeMap<PathBuf, Arc<Article>>;
+pub(crate) type Sources = BTreeMap<PathBuf, Arc<Article>>;
 
 /// Parses every `.md` file under `ROOT/content` in parallel.
-pub fn read_all(root: &Path) -> (Sources, Diagnostics) {
+pub(crate) fn read_all(root: &Path) -> (Sources, Diagnostics) {
     let mut diagnostics = Diagnostics::default();
     let paths = match source_files(root) {
         Ok(paths) => paths,
@@ -83,7 +83,10 @@ pub fn read_all(root: &Path) -> (Sources, Diagnostics) {
 
 /// The site's articles out of its sources: slugs checked for clashes,
 /// drafts dropped unless wanted, newest first, then by slug.
-pub fn arrange(sources: &Sources, include_drafts: bool) -> (Vec<Arc<Article>>, Vec<Diagnostic>) {
+pub(crate) fn arrange(
+    sources: &Sources,
+    include_drafts: bool,
+) -> (Vec<Arc<Article>>, Vec<Diagnostic>) {
     let problems = check_unique_slugs(sources.values().map(|a| &**a));
     let mut articles: Vec<Arc<Article>> = sources
         .values()
@@ -101,7 +104,7 @@ pub fn arrange(sources: &Sources, include_drafts: bool) -> (Vec<Arc<Article>>, V
 
 /// True for the files `content/` holds articles in.
 /// Hidden files (editor swap and lock files) are not.
-pub fn is_source(rel: &Path) -> bool {
+pub(crate) fn is_source(rel: &Path) -> bool {
     rel.starts_with(CONTENT_DIR)
         && rel.extension().is_some_and(|e| e == "md")
         && !crate::fsx::is_hidden_path(rel)
@@ -136,7 +139,7 @@ fn source_files(root: &Path) -> Result<Vec<PathBuf>, Vec<Diagnostic>> {
 /// Reads and parses one changed article for the preview, with the symlink
 /// rule a full build's walk applies: a file that resolves outside the site
 /// (a link made after start-up) is an error, never read.
-pub fn reread_one(root: &Path, rel: &Path) -> Result<Article, Vec<Diagnostic>> {
+pub(crate) fn reread_one(root: &Path, rel: &Path) -> Result<Article, Vec<Diagnostic>> {
     let canonical_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
     crate::fsx::check_inside(&canonical_root, &root.join(rel))
         .map_err(|message| vec![Diagnostic::error(rel, None, message)])?;
@@ -144,7 +147,7 @@ pub fn reread_one(root: &Path, rel: &Path) -> Result<Article, Vec<Diagnostic>> {
 }
 
 /// Reads and parses one article; `rel` is relative to the site root.
-pub fn read_one(root: &Path, rel: &Path) -> Result<Article, Vec<Diagnostic>> {
+pub(crate) fn read_one(root: &Path, rel: &Path) -> Result<Article, Vec<Diagnostic>> {
     let error = |pos: Option<Pos>, message: String| vec![Diagnostic::error(rel, pos, message)];
     let bytes =
         std::fs::read(root.join(rel)).map_err(|e| error(None, format!("cannot read: {e}")))?;

@@ -16,9 +16,9 @@ pub struct Field {
     pub key: &'static str,
     /// The label the meta box prints and an export carries, fused with the
     /// value. `None` for fields the page shows elsewhere (title, date).
-    pub label: Option<&'static str>,
+    pub(crate) label: Option<&'static str>,
     /// The taxonomy whose term pages the field's values link to.
-    pub taxonomy: Option<Kind>,
+    pub(crate) taxonomy: Option<Kind>,
     /// The YAML value `notesite new` writes (`{date}` is today); `None`
     /// leaves the key out of the skeleton.
     pub skeleton: Option<&'static str>,
@@ -26,7 +26,7 @@ pub struct Field {
 
 /// A field's value in the shape the meta box and the export show it.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Shown {
+pub(crate) enum Shown {
     Text(String),
     List(Vec<String>),
     /// `label: value` pairs of a nested map (`score`, `flags`).
@@ -38,14 +38,14 @@ pub enum Shown {
 /// One value inside a map: flags read yes/no on the page and 1/0 in an
 /// export, so they stay booleans until then.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Value {
+pub(crate) enum Value {
     Text(String),
     Flag(bool),
 }
 
 /// What the meta box and the export show for a value; `None` for an absent
 /// optional one.
-pub trait Showable {
+pub(crate) trait Showable {
     fn shown(&self) -> Option<Shown>;
 }
 
@@ -93,14 +93,14 @@ pub trait Record: Sized {
 /// An entry an export could not be read into: which label, where (when the
 /// entry was there), the text, and what was wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReadError {
-    pub label: &'static str,
-    pub found: Option<(usize, String)>,
-    pub wrong: Wrong,
+pub(crate) struct ReadError {
+    pub(crate) label: &'static str,
+    pub(crate) found: Option<(usize, String)>,
+    pub(crate) wrong: Wrong,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Wrong {
+pub(crate) enum Wrong {
     Missing,
     NotANumber,
     NotAFlag,
@@ -191,7 +191,7 @@ optional_number_entry!(u32, u64);
 
 /// How a field's export text is read: the shape to parse it as, then the
 /// value from that shape.
-pub trait FieldValue: Showable + Sized {
+pub(crate) trait FieldValue: Showable + Sized {
     const SHAPE: Shape;
     /// For records, the labels an entry may have.
     const LABELS: &'static [&'static str] = &[];
@@ -199,7 +199,7 @@ pub trait FieldValue: Showable + Sized {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Shape {
+pub(crate) enum Shape {
     Text,
     List,
     Map,
@@ -207,7 +207,7 @@ pub enum Shape {
 }
 
 /// An export entry parsed into its shape.
-pub enum Input<'a> {
+pub(crate) enum Input<'a> {
     Text { line: usize, text: String },
     List(Vec<String>),
     Map(&'a mut dyn FnMut(&'static str) -> Option<(usize, String)>),
@@ -275,14 +275,14 @@ impl FieldValue for bool {
 macro_rules! record {
     (
         $(#[$attr:meta])*
-        pub struct $name:ident {
+        $vis:vis struct $name:ident {
             $( $(#[$fattr:meta])* $field:ident : $ty:ty = $label:literal ),* $(,)?
         }
     ) => {
         #[derive(Debug, Clone, PartialEq, serde::Deserialize, serde::Serialize)]
         #[serde(deny_unknown_fields)]
         $(#[$attr])*
-        pub struct $name {
+        $vis struct $name {
             $( $(#[$fattr])* pub $field: $ty, )*
         }
 
@@ -371,7 +371,7 @@ macro_rules! meta_fields {
         impl RawMeta {
             /// The labelled fields that are set, in table order, as an
             /// export writes them.
-            pub fn shown(&self) -> Vec<(&'static $crate::content::schema::Field, $crate::content::schema::Shown)> {
+            pub(crate) fn shown(&self) -> Vec<(&'static $crate::content::schema::Field, $crate::content::schema::Shown)> {
                 use $crate::content::schema::Showable;
                 let mut fields = FIELDS.iter();
                 let mut shown = Vec::new();
@@ -386,7 +386,7 @@ macro_rules! meta_fields {
 
             /// Sets the field `key` from export text parsed by `parse`,
             /// which is given the field and the shape to parse it as.
-            pub fn read_field<E>(
+            pub(crate) fn read_field<E>(
                 &mut self,
                 field: &'static $crate::content::schema::Field,
                 parse: impl FnOnce(
@@ -415,7 +415,7 @@ macro_rules! meta_fields {
         impl Meta {
             /// The labelled fields, in table order, as the meta box shows
             /// them (empty lists included: the box leaves them out).
-            pub fn shown(&self) -> Vec<(&'static $crate::content::schema::Field, $crate::content::schema::Shown)> {
+            pub(crate) fn shown(&self) -> Vec<(&'static $crate::content::schema::Field, $crate::content::schema::Shown)> {
                 use $crate::content::schema::Showable;
                 let mut fields = FIELDS.iter();
                 let mut shown = Vec::new();

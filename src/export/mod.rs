@@ -12,19 +12,19 @@ pub use parse::{ParseError, parse_export};
 pub use write::{to_export, to_source};
 
 /// The heading line of the meta box in an export.
-pub const META_BOX_TITLE: &str = "alphanode post meta";
+pub(crate) const META_BOX_TITLE: &str = "alphanode post meta";
 /// Page chrome after the meta box; not content.
-pub const SIMILAR_POSTS: &str = "Similar Posts";
+pub(crate) const SIMILAR_POSTS: &str = "Similar Posts";
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Document {
     /// The meta, `title` included.
-    pub meta: RawMeta,
-    pub blocks: Vec<Block>,
+    pub(crate) meta: RawMeta,
+    pub(crate) blocks: Vec<Block>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub enum Block {
+pub(crate) enum Block {
     Paragraph(String),
     Heading(String),
     /// Lines of a code block, verbatim; the language is `code_language`.
@@ -50,7 +50,7 @@ impl Document {
 
     /// The URL of an image block, from the first `image_sources` entry with
     /// its caption and source (or its caption alone).
-    pub fn image_url(&self, caption: &str, source: &str) -> Option<&str> {
+    pub(crate) fn image_url(&self, caption: &str, source: &str) -> Option<&str> {
         let sources = self.meta.image_sources.as_deref().unwrap_or_default();
         sources
             .iter()

@@ -74,7 +74,7 @@ fn longest_run(text: &str, c: char) -> usize {
 
 /// Backslash-escapes every character Markdown could read as markup, so
 /// plain text renders as exactly that text.
-pub fn escape_markdown(text: &str) -> String {
+pub(crate) fn escape_markdown(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
     for (i, c) in text.trim().chars().enumerate() {
         let at_start = i == 0;

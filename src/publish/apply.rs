@@ -19,7 +19,7 @@ use crate::progress::Progress;
 /// job: the tests use it to check that every point of a publish is safe.
 pub const FAULT_ENV: &str = "NOTESITE_PUBLISH_FAULT_AFTER";
 
-pub struct Run<'a> {
+pub(crate) struct Run<'a> {
     target: &'a Target,
     concurrency: usize,
     progress: &'a dyn Progress,
@@ -28,7 +28,7 @@ pub struct Run<'a> {
 }
 
 impl<'a> Run<'a> {
-    pub fn new(target: &'a Target, concurrency: usize, progress: &'a dyn Progress) -> Self {
+    pub(crate) fn new(target: &'a Target, concurrency: usize, progress: &'a dyn Progress) -> Self {
         let stop_after = std::env::var(FAULT_ENV).ok().and_then(|v| v.parse().ok());
         Run {
             target,
@@ -39,7 +39,7 @@ impl<'a> Run<'a> {
         }
     }
 
-    pub async fn apply(&self, plan: &mut Plan<'_>) -> Result<()> {
+    pub(crate) async fn apply(&self, plan: &mut Plan<'_>) -> Result<()> {
         if let Some(announce) = &plan.announce {
             self.target.write_record(announce).await?;
         }

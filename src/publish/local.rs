@@ -18,21 +18,21 @@ pub struct Headers {
 }
 
 #[derive(Debug, Clone)]
-pub struct LocalFile {
+pub(crate) struct LocalFile {
     /// `/`-separated path inside the output, like `my-post/index.html`.
-    pub key: String,
-    pub path: PathBuf,
-    pub size: u64,
+    pub(crate) key: String,
+    pub(crate) path: PathBuf,
+    pub(crate) size: u64,
     /// See [`content_hash`].
-    pub hash: String,
-    pub headers: Headers,
+    pub(crate) hash: String,
+    pub(crate) headers: Headers,
 }
 
 /// Every file of the output folder `out`, sorted by key. The folder must be
 /// a notesite build: a build writes into staging and swaps it in only when
 /// every page succeeded, so a folder with the manifest and the home page is
 /// a whole, successful build.
-pub fn scan(out: &Path, rules: &CacheRules) -> Result<Vec<LocalFile>> {
+pub(crate) fn scan(out: &Path, rules: &CacheRules) -> Result<Vec<LocalFile>> {
     check_is_build(out)?;
     let paths = file_paths(out)?;
     let mut files: Vec<LocalFile> = paths
@@ -101,7 +101,7 @@ fn check_key(key: &str, path: &Path) -> Result<()> {
 
 /// The first 128 bits of the content's BLAKE3, in hex: plenty to tell
 /// versions of one file apart, and half the bytes in the record.
-pub fn content_hash(bytes: &[u8]) -> String {
+pub(crate) fn content_hash(bytes: &[u8]) -> String {
     let mut hex = blake3::hash(bytes).to_hex().to_string();
     hex.truncate(32);
     hex

@@ -12,16 +12,16 @@ use crate::cdn::is_hashed_asset;
 
 /// What the target holds, as far as publish can tell.
 #[derive(Debug, Default)]
-pub struct Remote {
-    pub listed: BTreeMap<String, Listed>,
-    pub record: Record,
+pub(crate) struct Remote {
+    pub(crate) listed: BTreeMap<String, Listed>,
+    pub(crate) record: Record,
     /// Objects read directly because the record could not vouch for them.
-    pub probed: BTreeMap<String, Probed>,
+    pub(crate) probed: BTreeMap<String, Probed>,
 }
 
 /// Upload order: nothing goes up before what it references.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Stage {
+pub(crate) enum Stage {
     /// Hashed assets that reference nothing: images, fonts, scripts.
     Assets,
     /// Hashed stylesheets, which reference the assets above.
@@ -48,7 +48,7 @@ impl Stage {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Change {
+pub(crate) enum Change {
     /// Not on the target yet.
     New,
     /// On the target with other content (or content publish cannot vouch for).
@@ -58,38 +58,38 @@ pub enum Change {
 }
 
 #[derive(Debug)]
-pub struct Upload<'a> {
-    pub file: &'a LocalFile,
-    pub change: Change,
-    pub stage: Stage,
+pub(crate) struct Upload<'a> {
+    pub(crate) file: &'a LocalFile,
+    pub(crate) change: Change,
+    pub(crate) stage: Stage,
 }
 
 #[derive(Debug)]
-pub struct Plan<'a> {
+pub(crate) struct Plan<'a> {
     /// In upload order: by stage, then key.
-    pub uploads: Vec<Upload<'a>>,
+    pub(crate) uploads: Vec<Upload<'a>>,
     /// Pages that left the build, and hashed assets past their grace period;
     /// only ever objects the record says a publish wrote.
-    pub deletes: Vec<String>,
+    pub(crate) deletes: Vec<String>,
     /// Hashed assets that left the build but stay for older cached pages.
-    pub kept: Vec<String>,
+    pub(crate) kept: Vec<String>,
     /// Objects under the target that no publish wrote: never touched.
-    pub foreign: Vec<String>,
-    pub unchanged: usize,
+    pub(crate) foreign: Vec<String>,
+    pub(crate) unchanged: usize,
     /// Written before the first upload when uploads add keys the record
     /// does not name yet, so that a publish killed midway still owns (and
     /// can later delete) everything it put there.
-    pub announce: Option<Record>,
+    pub(crate) announce: Option<Record>,
     /// The record once this plan is carried out (uploads get their ETags then).
-    pub record: Record,
+    pub(crate) record: Record,
     /// Whether `record` differs from the one on the target; a publish that
     /// changes nothing writes nothing.
-    pub record_changed: bool,
+    pub(crate) record_changed: bool,
 }
 
 /// Keys of local files whose remote state the record cannot vouch for: on
 /// the target, but unknown to the record or changed since it was written.
-pub fn needs_probe(local: &[LocalFile], remote: &Remote) -> Vec<String> {
+pub(crate) fn needs_probe(local: &[LocalFile], remote: &Remote) -> Vec<String> {
     local
         .iter()
         .filter(|file| match remote.listed.get(&file.key) {
@@ -107,7 +107,7 @@ fn vouched(entry: Option<&Entry>, listed: &Listed) -> bool {
 /// The plan for publishing `local` over `remote`. Hashed assets that left
 /// the build are kept while they belonged to one of the last
 /// `keep_publishes` publishes that changed something.
-pub fn make<'a>(local: &'a [LocalFile], remote: &Remote, keep_publishes: u64) -> Plan<'a> {
+pub(crate) fn make<'a>(local: &'a [LocalFile], remote: &Remote, keep_publishes: u64) -> Plan<'a> {
     let mut uploads = Vec::new();
     let mut unchanged = Vec::new();
     for file in local {
@@ -219,7 +219,7 @@ fn upload(file: &LocalFile, change: Change) -> Upload<'_> {
     }
 }
 
-pub fn entry(file: &LocalFile, e_tag: Option<String>, publish: u64) -> Entry {
+pub(crate) fn entry(file: &LocalFile, e_tag: Option<String>, publish: u64) -> Entry {
     Entry {
         hash: file.hash.clone(),
         size: file.size,
@@ -230,18 +230,18 @@ pub fn entry(file: &LocalFile, e_tag: Option<String>, publish: u64) -> Entry {
 }
 
 impl Plan<'_> {
-    pub fn count(&self, change: Change) -> usize {
+    pub(crate) fn count(&self, change: Change) -> usize {
         self.uploads.iter().filter(|u| u.change == change).count()
     }
 
     /// Bytes sent: new and changed content, and header updates (S3 has no
     /// header-only write; the object is put again with the same bytes).
-    pub fn bytes(&self) -> u64 {
+    pub(crate) fn bytes(&self) -> u64 {
         self.uploads.iter().map(|u| u.file.size).sum()
     }
 
     /// Keys whose content or headers a CDN may hold stale copies of.
-    pub fn stale_keys(&self) -> Vec<&str> {
+    pub(crate) fn stale_keys(&self) -> Vec<&str> {
         let changed = self
             .uploads
             .iter()

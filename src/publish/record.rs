@@ -23,7 +23,7 @@ const VERSION: u32 = 2;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Record {
-    pub version: u32,
+    pub(crate) version: u32,
     /// Number of the last publish that changed something; 0 before the first.
     pub publish: u64,
     /// By key; a BTreeMap so the record itself is deterministic.
@@ -34,15 +34,15 @@ pub struct Record {
 pub struct Entry {
     /// The content hash, or empty while an upload is only announced (see
     /// `apply`): an empty hash matches no file, so the object is re-read.
-    pub hash: String,
-    pub size: u64,
+    pub(crate) hash: String,
+    pub(crate) size: u64,
     pub headers: Headers,
     /// The store's ETag right after the upload. When the listing shows
     /// another one, the object changed behind the record's back (an
     /// interrupted publish, a hand edit) and its headers are read again.
-    pub e_tag: Option<String>,
+    pub(crate) e_tag: Option<String>,
     /// The last publish this object was part of.
-    pub publish: u64,
+    pub(crate) publish: u64,
 }
 
 /// The stored shape.
@@ -147,7 +147,7 @@ impl Record {
         })
     }
 
-    pub fn to_json(&self) -> Vec<u8> {
+    pub(crate) fn to_json(&self) -> Vec<u8> {
         let mut headers: Vec<(String, String)> = Vec::new();
         let mut index_of: BTreeMap<&Headers, usize> = BTreeMap::new();
         let mut objects = Vec::with_capacity(self.objects.len());
@@ -178,7 +178,7 @@ impl Record {
     }
 
     /// An empty record for publish number `publish`.
-    pub fn numbered(publish: u64) -> Record {
+    pub(crate) fn numbered(publish: u64) -> Record {
         Record {
             version: VERSION,
             publish,
@@ -187,7 +187,7 @@ impl Record {
     }
 
     /// Whether an earlier publish wrote (or announced) `key`.
-    pub fn owns(&self, key: &str) -> bool {
+    pub(crate) fn owns(&self, key: &str) -> bool {
         self.objects.contains_key(key)
     }
 }

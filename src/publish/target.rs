@@ -25,13 +25,13 @@ const HASH_METADATA: &str = "notesite-hash";
 
 /// A parsed `--to` URL.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Location {
+pub(crate) enum Location {
     S3 { bucket: String, prefix: String },
     Dir { path: std::path::PathBuf },
 }
 
 impl Location {
-    pub fn parse(url: &str) -> Result<Location> {
+    pub(crate) fn parse(url: &str) -> Result<Location> {
         if let Some(rest) = url.strip_prefix("s3://") {
             let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
             if !valid_bucket_name(bucket) {
@@ -68,20 +68,20 @@ fn valid_bucket_name(name: &str) -> bool {
 
 /// What a listing says about one object.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Listed {
-    pub size: u64,
-    pub e_tag: Option<String>,
+pub(crate) struct Listed {
+    pub(crate) size: u64,
+    pub(crate) e_tag: Option<String>,
 }
 
 /// What reading one object's headers told: its content hash (when notesite
 /// wrote it) and its headers (when the store keeps them).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Probed {
-    pub hash: Option<String>,
-    pub headers: Option<Headers>,
+pub(crate) struct Probed {
+    pub(crate) hash: Option<String>,
+    pub(crate) headers: Option<Headers>,
 }
 
-pub struct Target {
+pub(crate) struct Target {
     store: Arc<dyn ObjectStore>,
     prefix: String,
     /// Whether the store keeps Content-Type, Cache-Control and metadata
@@ -95,7 +95,7 @@ pub struct Target {
 }
 
 impl Target {
-    pub fn open(url: &str, config: &PublishConfig) -> Result<Target> {
+    pub(crate) fn open(url: &str, config: &PublishConfig) -> Result<Target> {
         match Location::parse(url)? {
             Location::S3 { bucket, prefix } => Ok(Target {
                 store: Arc::new(s3_store(&bucket, config)?),
@@ -128,7 +128,7 @@ impl Target {
 
     /// Removes the half-written uploads a killed publish left, for keys
     /// that are `ours` (a user's own `notes#1` stays).
-    pub fn remove_leftover_uploads(&self, ours: impl Fn(&str) -> bool) -> Result<usize> {
+    pub(crate) fn remove_leftover_uploads(&self, ours: impl Fn(&str) -> bool) -> Result<usize> {
         let mut removed = 0;
         for (key, path) in &self.leftover_uploads {
             if ours(key) {
@@ -150,7 +150,7 @@ impl Target {
 
     /// Every object under the prefix except the record, by key relative to
     /// the prefix.
-    pub async fn list(&self) -> Result<BTreeMap<String, Listed>> {
+    pub(crate) async fn list(&self) -> Result<BTreeMap<String, Listed>> {
         let prefix = (!self.prefix.is_empty()).then(|| Key::from(self.prefix.as_str()));
         let objects: Vec<_> = self
             .store
@@ -176,7 +176,7 @@ impl Target {
             .collect())
     }
 
-    pub async fn read_record(&self) -> Result<Option<Record>> {
+    pub(crate) async fn read_record(&self) -> Result<Option<Record>> {
         let key = self.key(RECORD_KEY);
         let got = match self.store.get(&key).await {
             Ok(got) => got,
@@ -192,7 +192,7 @@ impl Target {
             .map_err(|e| anyhow::anyhow!("the publish record {key} in {} is unreadable: {e}; delete it to start over (the next publish then re-reads every object's headers)", self.shown))
     }
 
-    pub async fn write_record(&self, record: &Record) -> Result<()> {
+    pub(crate) async fn write_record(&self, record: &Record) -> Result<()> {
         let headers = Headers {
             content_type: "application/json".into(),
             cache_control: "no-store".into(),
@@ -203,7 +203,7 @@ impl Target {
     }
 
     /// Uploads one object with its headers and content hash; returns its ETag.
-    pub async fn put(
+    pub(crate) async fn put(
         &self,
         rel: &str,
         bytes: Vec<u8>,
@@ -238,7 +238,7 @@ impl Target {
 
     /// Reads what an object holds without trusting the record: its headers
     /// and hash metadata on S3, its content hash in a local folder.
-    pub async fn probe(&self, rel: &str) -> Result<Probed> {
+    pub(crate) async fn probe(&self, rel: &str) -> Result<Probed> {
         let key = self.key(rel);
         let what = format!("read {rel} in");
         if !self.keeps_headers {
@@ -284,7 +284,7 @@ impl Target {
         })
     }
 
-    pub async fn delete(&self, rel: &str) -> Result<()> {
+    pub(crate) async fn delete(&self, rel: &str) -> Result<()> {
         match self.store.delete(&self.key(rel)).await {
             Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
             Err(e) => Err(self.explain(e, &format!("delete {rel} from"))),

@@ -25,8 +25,8 @@ use crate::routes::{PageKind, Route};
 use crate::site::{Link, Site};
 use crate::taxonomy::Kind;
 
-pub const FEED_FILE: &str = "atom.xml";
-pub const SITEMAP_FILE: &str = "sitemap.xml";
+pub(crate) const FEED_FILE: &str = "atom.xml";
+pub(crate) const SITEMAP_FILE: &str = "sitemap.xml";
 
 /// The sitemap protocol allows 50,000 URLs per file.
 const SITEMAP_LIMIT: usize = 50_000;
@@ -40,7 +40,7 @@ pub struct Report {
     pub warnings: Vec<Diagnostic>,
     /// Slugs of the rendered articles that link to other pages of the site,
     /// whose pages the preview server re-checks when pages come and go.
-    pub linking: Vec<String>,
+    pub(crate) linking: Vec<String>,
     /// Wall time of each render step, for `build -v`.
     pub timings: crate::site::Timings,
 }
@@ -96,7 +96,7 @@ impl<'a> Summaries<'a> {
 }
 
 /// Which pages a render writes.
-pub enum Pages<'a> {
+pub(crate) enum Pages<'a> {
     /// Every page and asset: a build.
     All,
     /// Only the pages with these output folders (like `my-slug/` or
@@ -116,7 +116,7 @@ impl Pages<'_> {
 
     /// Whether the page of the article with this slug is rendered; a full
     /// build does not format a folder name per article to find out.
-    pub fn wants_article(&self, slug: &str) -> bool {
+    pub(crate) fn wants_article(&self, slug: &str) -> bool {
         match self {
             Pages::All => true,
             Pages::Only(paths) => paths.contains(&format!("{slug}/")),
@@ -158,7 +158,7 @@ impl Site {
 
     /// Renders the chosen pages into `sink`; see [`Site::render`]. Every
     /// page is a route of the route table, rendered in parallel.
-    pub fn render_pages(
+    pub(crate) fn render_pages(
         &self,
         sink: &Sink,
         progress: &dyn Progress,

@@ -26,10 +26,10 @@ use super::preview::Files;
 use crate::cdn::content_type;
 
 /// Where browsers listen for reloads; nothing of the site can have this path.
-pub const EVENTS_PATH: &str = "/__notesite/events";
+pub(crate) const EVENTS_PATH: &str = "/__notesite/events";
 
 /// What the server serves, shared with the rebuild thread.
-pub struct Served {
+pub(crate) struct Served {
     files: RwLock<HashMap<String, Bytes>>,
     /// `path:line: message` lines of the failed rebuild, if the last failed.
     errors: RwLock<Vec<String>>,
@@ -40,7 +40,7 @@ pub struct Served {
 }
 
 impl Served {
-    pub fn new() -> Arc<Served> {
+    pub(crate) fn new() -> Arc<Served> {
         Arc::new(Served {
             files: RwLock::default(),
             errors: RwLock::default(),
@@ -50,7 +50,7 @@ impl Served {
     }
 
     /// A good rebuild: new files in, errors out, browsers told.
-    pub fn publish(&self, files: Files) {
+    pub(crate) fn publish(&self, files: Files) {
         {
             let mut served = self.files.write().unwrap_or_else(|e| e.into_inner());
             match files {
@@ -69,7 +69,7 @@ impl Served {
     }
 
     /// A failed rebuild: the files stay, every page shows these errors.
-    pub fn set_errors(&self, errors: Vec<String>) {
+    pub(crate) fn set_errors(&self, errors: Vec<String>) {
         *self.errors.write().unwrap_or_else(|e| e.into_inner()) = errors;
         let generation = self.generation.fetch_add(1, Ordering::SeqCst) + 1;
         // No receivers just means no browser is open.
@@ -103,7 +103,7 @@ struct AppState {
 /// The app: the event stream, and the site for every other path.
 /// `shutdown` turning true ends the event streams, so a graceful shutdown
 /// does not wait for open browser tabs.
-pub fn router(served: Arc<Served>, shutdown: watch::Receiver<bool>) -> Router {
+pub(crate) fn router(served: Arc<Served>, shutdown: watch::Receiver<bool>) -> Router {
     Router::new()
         .route(EVENTS_PATH, get(events))
         .fallback(get(page))
@@ -142,7 +142,7 @@ fn generation_event(generation: u64) -> Event {
 
 /// What a request path names.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Lookup {
+pub(crate) enum Lookup {
     File(String),
     /// A folder asked for without its trailing slash.
     Redirect(String),
@@ -151,7 +151,7 @@ pub enum Lookup {
 
 /// Maps a request path to a key of the served files, refusing anything
 /// that tries to climb out (`..`, `%2e%2e`, backslashes, NUL).
-pub fn lookup(path: &str, exists: impl Fn(&str) -> bool) -> Lookup {
+pub(crate) fn lookup(path: &str, exists: impl Fn(&str) -> bool) -> Lookup {
     let Ok(decoded) = percent_encoding::percent_decode_str(path).decode_utf8() else {
         return Lookup::NotFound;
     };
@@ -237,7 +237,7 @@ fn no_store(mut response: Response) -> Response {
 /// The page with the live-reload script (and the error overlay, if the
 /// last rebuild failed) before `</body>`. Only served pages get this; the
 /// built site never does.
-pub fn inject(html: &str, generation: u64, errors: &[String]) -> String {
+pub(crate) fn inject(html: &str, generation: u64, errors: &[String]) -> String {
     let mut extra = String::new();
     if !errors.is_empty() {
         extra.push_str(&overlay(errors));

@@ -17,7 +17,6 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 
-pub use http::{Lookup, inject, lookup};
 pub use preview::{Files, Pending, Preview, Rebuilt};
 
 use crate::site::LoadOptions;

@@ -24,19 +24,19 @@ use crate::site::{LoadOptions, Site};
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Pending {
     /// `site.yaml`: everything is read again.
-    pub config: bool,
+    pub(crate) config: bool,
     /// `static/` or `templates/`: every page is rendered again.
-    pub design: bool,
+    pub(crate) design: bool,
     /// Article files (relative to the root) added, edited or removed.
-    pub articles: BTreeSet<PathBuf>,
+    pub(crate) articles: BTreeSet<PathBuf>,
     /// A folder under `content/` came or went: read all of it again.
-    pub rescan: bool,
+    pub(crate) rescan: bool,
 }
 
 impl Pending {
     /// Records a change to `rel` (relative to the site root); false when
     /// the path is nothing the site is built from.
-    pub fn note(&mut self, root: &Path, rel: &Path) -> bool {
+    pub(crate) fn note(&mut self, root: &Path, rel: &Path) -> bool {
         let first = rel.components().next().map(|c| c.as_os_str());
         if crate::fsx::is_hidden_path(rel) {
             return false;
@@ -55,10 +55,6 @@ impl Pending {
             return false;
         }
         true
-    }
-
-    pub fn is_empty(&self) -> bool {
-        *self == Pending::default()
     }
 
     fn merge(&mut self, other: Pending) {
@@ -84,8 +80,8 @@ pub enum Files {
 pub struct Rebuilt {
     pub files: Files,
     pub pages: usize,
-    pub warnings: Vec<Diagnostic>,
-    pub took: Duration,
+    pub(crate) warnings: Vec<Diagnostic>,
+    pub(crate) took: Duration,
 }
 
 impl Rebuilt {
@@ -125,7 +121,7 @@ impl Preview {
         }
     }
 
-    pub fn root(&self) -> &Path {
+    pub(crate) fn root(&self) -> &Path {
         &self.options.root
     }
 

@@ -15,22 +15,22 @@ use notify_debouncer_full::{DebounceEventResult, Debouncer, RecommendedCache, ne
 /// for an editor's write-then-rename, short enough to stay unnoticed.
 const DEBOUNCE: Duration = Duration::from_millis(25);
 
-pub const WATCHED_DIRS: [&str; 3] = ["content", "templates", "static"];
+pub(crate) const WATCHED_DIRS: [&str; 3] = ["content", "templates", "static"];
 
 /// What the rebuild loop receives.
-pub enum Event {
+pub(crate) enum Event {
     Changed(Vec<PathBuf>),
     WatchFailed(String),
 }
 
-pub struct SourceWatcher {
+pub(crate) struct SourceWatcher {
     debouncer: Debouncer<notify::RecommendedWatcher, RecommendedCache>,
     root: PathBuf,
 }
 
 impl SourceWatcher {
     /// Starts watching `root` (absolute); events go to `events`.
-    pub fn start(root: &Path, events: Sender<Event>) -> Result<SourceWatcher> {
+    pub(crate) fn start(root: &Path, events: Sender<Event>) -> Result<SourceWatcher> {
         let debouncer = new_debouncer(DEBOUNCE, None, move |result: DebounceEventResult| {
             let event = match result {
                 // Reads (our own, too) are not changes.
@@ -72,7 +72,7 @@ impl SourceWatcher {
 
     /// Watches a top-level source folder if it exists; called again when
     /// one appears after the server started.
-    pub fn watch_dir(&mut self, name: &str) -> Result<()> {
+    pub(crate) fn watch_dir(&mut self, name: &str) -> Result<()> {
         let dir = self.root.join(name);
         if dir.is_dir() {
             self.debouncer
