@@ -647,7 +647,7 @@ mod tests {
             crate::content::parse_article(std::path::Path::new("content/x.md"), &source)
                 .unwrap_or_else(|e| panic!("article {index} does not validate: {e:?}\n{source}"));
             assert_eq!(
-                parse_export(&to_export(&doc)).unwrap(),
+                parse_export(std::path::Path::new("x.txt"), &to_export(&doc)).unwrap(),
                 doc,
                 "article {index}"
             );

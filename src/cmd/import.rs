@@ -118,7 +118,7 @@ fn convert(input: &Path) -> Result<Converted, Diagnostic> {
             "not UTF-8 text; this is not an export".into(),
         )
     })?;
-    let doc = parse_export(&text).map_err(|e| fail(Some(Pos::new(e.line, 1)), e.message))?;
+    let doc = parse_export(input, &text)?;
     let slug = doc.slug();
     if let Err(why) = crate::content::check_article_slug(&slug) {
         let line = text.lines().position(|l| l.trim() == doc.title().trim());
@@ -168,7 +168,7 @@ fn existing_slugs(root: &Path, content: &Path) -> HashMap<String, Owner> {
         let Ok(text) = std::fs::read_to_string(path) else {
             continue;
         };
-        let Ok(parts) = crate::content::split(&text) else {
+        let Ok(parts) = crate::content::split(path, &text) else {
             continue;
         };
         let declared = parts.yaml.lines().find_map(|line| {

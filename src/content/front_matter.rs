@@ -8,12 +8,16 @@
 use serde_yaml::{Mapping, Value};
 
 use super::meta::{self, Problem, RawMeta};
-use crate::diag::{Pos, did_you_mean};
+use std::path::Path;
+
+use crate::diag::{Diagnostic, Pos, did_you_mean};
 use crate::yaml::{Block, between, message as yaml_message, top_level_key};
 
 /// A source file cut at its `---` fences.
 #[derive(Debug)]
 pub struct Parts<'a> {
+    /// The file, as problems name it.
+    pub(crate) path: &'a Path,
     pub yaml: &'a str,
     /// Line number (1-based) of the first YAML line in the file.
     pub(crate) yaml_line: usize,
@@ -22,19 +26,10 @@ pub struct Parts<'a> {
     pub(crate) body_line: usize,
 }
 
-/// A problem found before there was any YAML to read.
-#[derive(Debug, PartialEq, Eq)]
-pub struct SplitError {
-    pub(crate) pos: Pos,
-    pub(crate) message: String,
-}
-
-pub fn split(text: &str) -> Result<Parts<'_>, SplitError> {
+/// Cuts the text of the file `path` at its fences.
+pub fn split<'a>(path: &'a Path, text: &'a str) -> Result<Parts<'a>, Diagnostic> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let at_line = |line, message: &str| SplitError {
-        pos: Pos::new(line, 1),
-        message: message.to_string(),
-    };
+    let at_line = |line, message: &str| Diagnostic::error(path, Some(Pos::new(line, 1)), message);
     if text.trim().is_empty() {
         return Err(at_line(
             1,
@@ -54,6 +49,7 @@ pub fn split(text: &str) -> Result<Parts<'_>, SplitError> {
     for (index, line) in lines.enumerate() {
         if line.trim_end() == "---" {
             return Ok(Parts {
+                path,
                 yaml: &text[yaml_start..offset],
                 yaml_line: 2,
                 body: &text[offset + line.len()..],
@@ -68,24 +64,30 @@ pub fn split(text: &str) -> Result<Parts<'_>, SplitError> {
     ))
 }
 
-/// A problem in the YAML, with its position in the whole file where known.
+/// A problem in the YAML, with its position in the whole file where known;
+/// it leaves this module as a `Diagnostic` naming the file.
 #[derive(Debug, PartialEq, Eq)]
-pub(crate) struct Located {
-    pub(crate) pos: Option<Pos>,
-    pub(crate) message: String,
+struct Located {
+    pos: Option<Pos>,
+    message: String,
+}
+
+fn in_file(parts: &Parts, located: Vec<Located>) -> Vec<Diagnostic> {
+    let error = |l: Located| Diagnostic::error(parts.path, l.pos, l.message);
+    located.into_iter().map(error).collect()
 }
 
 /// Reads the front matter; on failure returns every problem it can find.
-pub(crate) fn read_raw(parts: &Parts) -> Result<RawMeta, Vec<Located>> {
+pub(crate) fn read_raw(parts: &Parts) -> Result<RawMeta, Vec<Diagnostic>> {
     let raw = match serde_yaml::from_str::<Option<RawMeta>>(parts.yaml) {
         Ok(raw) => raw.unwrap_or_default(),
-        Err(first_error) => return Err(diagnose(parts, &first_error)),
+        Err(first_error) => return Err(in_file(parts, diagnose(parts, &first_error))),
     };
     let unsafe_values = unsafe_values(parts);
     if unsafe_values.is_empty() {
         Ok(raw)
     } else {
-        Err(unsafe_values)
+        Err(in_file(parts, unsafe_values))
     }
 }
 
@@ -209,8 +211,13 @@ fn walk_values(value: &Value, path: &mut Vec<String>, visit: &mut dyn FnMut(&[St
     }
 }
 
-/// Positions of validation problems, looked up only when there are some.
-pub(crate) fn locate_problems(parts: &Parts, problems: Vec<Problem>) -> Vec<Located> {
+/// Validation problems at their positions, looked up only when there are
+/// some.
+pub(crate) fn locate_problems(parts: &Parts, problems: Vec<Problem>) -> Vec<Diagnostic> {
+    in_file(parts, located(parts, problems))
+}
+
+fn located(parts: &Parts, problems: Vec<Problem>) -> Vec<Located> {
     problems
         .into_iter()
         .map(|p| {
@@ -277,7 +284,7 @@ fn diagnose(parts: &Parts, first_error: &serde_yaml::Error) -> Vec<Located> {
             let missing_date = p.path[0] == "date" && failed.iter().any(|f| f == "revision");
             !failed.contains(&p.path[0]) && !missing_date
         });
-        problems.extend(locate_problems(parts, more.collect()));
+        problems.extend(located(parts, more.collect()));
     }
     if problems.is_empty() {
         problems.push(syntax_error(parts, first_error));
@@ -454,7 +461,7 @@ mod tests {
     use super::*;
 
     fn parts(text: &str) -> Parts<'_> {
-        split(text).unwrap()
+        split(Path::new("x.md"), text).unwrap()
     }
 
     #[test]
@@ -475,14 +482,19 @@ mod tests {
     #[test]
     fn unterminated_and_empty_are_errors() {
         assert!(
-            split("---\ntitle: a\n")
+            split(Path::new("x.md"), "---\ntitle: a\n")
                 .unwrap_err()
                 .message
                 .contains("unterminated")
         );
-        assert!(split("  \n").unwrap_err().message.contains("empty"));
         assert!(
-            split("title: a\n")
+            split(Path::new("x.md"), "  \n")
+                .unwrap_err()
+                .message
+                .contains("empty")
+        );
+        assert!(
+            split(Path::new("x.md"), "title: a\n")
                 .unwrap_err()
                 .message
                 .contains("first line")

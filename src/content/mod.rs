@@ -163,16 +163,9 @@ static NEXT_VERSION: AtomicU64 = AtomicU64::new(0);
 /// Parses one article's text; `rel` is only used to name it in messages and
 /// to default the slug.
 pub fn parse_article(rel: &Path, text: &str) -> Result<Article, Vec<Diagnostic>> {
-    let to_diagnostics = |located: Vec<front_matter::Located>| -> Vec<Diagnostic> {
-        located
-            .into_iter()
-            .map(|l| Diagnostic::error(rel, l.pos, l.message))
-            .collect()
-    };
-    let parts = split(text).map_err(|e| vec![Diagnostic::error(rel, Some(e.pos), e.message)])?;
-    let raw = front_matter::read_raw(&parts).map_err(to_diagnostics)?;
-    let meta = meta::validate(raw)
-        .map_err(|problems| to_diagnostics(front_matter::locate_problems(&parts, problems)))?;
+    let parts = split(rel, text).map_err(|e| vec![e])?;
+    let raw = front_matter::read_raw(&parts)?;
+    let meta = meta::validate(raw).map_err(|p| front_matter::locate_problems(&parts, p))?;
     let slug = slug_of(rel, &meta, &parts)?;
     let image_source_pos = image_source_positions(&parts, meta.image_sources.len());
     Ok(Article {

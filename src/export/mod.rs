@@ -8,7 +8,7 @@ mod write;
 
 use crate::content::meta::RawMeta;
 
-pub use parse::{ParseError, parse_export};
+pub use parse::parse_export;
 pub use write::{to_export, to_source};
 
 /// The heading line of the meta box in an export.
@@ -63,12 +63,13 @@ impl Document {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::Path;
 
     const SEED: &str = include_str!("../../tests/fixtures/exports/seed.txt");
 
     #[test]
     fn seed_parses_into_blocks_and_meta() {
-        let doc = parse_export(SEED).unwrap();
+        let doc = parse_export(Path::new("seed.txt"), SEED).unwrap();
         assert_eq!(
             doc.title(),
             "redis caching notes: running scheduled tasks reliably behind a cdn"
@@ -106,7 +107,10 @@ mod tests {
 
     #[test]
     fn export_writer_and_parser_agree() {
-        let doc = parse_export(SEED).unwrap();
-        assert_eq!(parse_export(&to_export(&doc)).unwrap(), doc);
+        let doc = parse_export(Path::new("seed.txt"), SEED).unwrap();
+        assert_eq!(
+            parse_export(Path::new("x.txt"), &to_export(&doc)).unwrap(),
+            doc
+        );
     }
 }

@@ -8,20 +8,24 @@
 //! whose keys are fused with their values (`view count127245`).
 
 use std::collections::HashMap;
+use std::path::Path;
 
 use super::{Block, Document, META_BOX_TITLE, SIMILAR_POSTS};
 use crate::content::meta::{self, RawMeta};
 use crate::content::schema::{Field, Input, ReadError, Shape, Wrong};
+use crate::diag::{Diagnostic, Pos};
 
+/// A problem at a line of the export; it leaves this module as a
+/// `Diagnostic` naming the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ParseError {
+struct AtLine {
     /// 1-based line of the export the problem is on.
-    pub line: usize,
-    pub message: String,
+    line: usize,
+    message: String,
 }
 
-fn error<T>(line: usize, message: impl Into<String>) -> Result<T, ParseError> {
-    Err(ParseError {
+fn error<T>(line: usize, message: impl Into<String>) -> Result<T, AtLine> {
+    Err(AtLine {
         line,
         message: message.into(),
     })
@@ -35,7 +39,12 @@ fn labels() -> impl Iterator<Item = (&'static str, &'static Field)> + Clone {
         .filter_map(|f| f.label.map(|label| (label, f)))
 }
 
-pub fn parse_export(text: &str) -> Result<Document, ParseError> {
+/// Reads the export text of the file `path` (which names it in problems).
+pub fn parse_export(path: &Path, text: &str) -> Result<Document, Diagnostic> {
+    parse(text).map_err(|e| Diagnostic::error(path, Some(Pos::new(e.line, 1)), e.message))
+}
+
+fn parse(text: &str) -> Result<Document, AtLine> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if let Some(at) = text.find('\0') {
         return error(
@@ -77,7 +86,7 @@ fn line_of(text: &str, byte: usize) -> usize {
 }
 
 /// Index of the title: the first non-blank line, after an optional `| |`.
-fn title_line(lines: &[&str]) -> Result<usize, ParseError> {
+fn title_line(lines: &[&str]) -> Result<usize, AtLine> {
     let mut non_blank = lines
         .iter()
         .enumerate()
@@ -97,7 +106,7 @@ fn check(
     lines: &[&str],
     title_at: usize,
     key_lines: &HashMap<&str, usize>,
-) -> Result<(), ParseError> {
+) -> Result<(), AtLine> {
     let images = doc.blocks.iter().filter_map(|block| match block {
         Block::Image { caption, source } => Some((caption, source)),
         _ => None,
@@ -293,7 +302,7 @@ fn parse_meta<'a>(
     lines: &[&'a str],
     start: usize,
     end: usize,
-) -> Result<(RawMeta, HashMap<&'static str, usize>), ParseError> {
+) -> Result<(RawMeta, HashMap<&'static str, usize>), AtLine> {
     let mut entries: Vec<(&'static Field, Entry<'a>)> = Vec::new();
     for (i, line) in lines.iter().enumerate().take(end).skip(start) {
         if line.trim().is_empty() {
@@ -341,7 +350,7 @@ fn parse_meta<'a>(
 }
 
 /// Reads one field's entry in the shape the field table gives it.
-fn set_field(raw: &mut RawMeta, field: &'static Field, e: &Entry) -> Result<(), ParseError> {
+fn set_field(raw: &mut RawMeta, field: &'static Field, e: &Entry) -> Result<(), AtLine> {
     let label = field.label.expect("only labelled fields are in the box");
     raw.read_field(field, |shape, record_labels, set| match shape {
         Shape::Text => {
@@ -363,7 +372,7 @@ fn set_field(raw: &mut RawMeta, field: &'static Field, e: &Entry) -> Result<(), 
 }
 
 /// The message for an entry the field table's types could not read.
-fn read_error(label: &str, e: &Entry, err: ReadError) -> Result<(), ParseError> {
+fn read_error(label: &str, e: &Entry, err: ReadError) -> Result<(), AtLine> {
     let name = err.label;
     match (err.wrong, err.found) {
         (Wrong::NotANumber, Some((line, text))) if name.is_empty() => error(
@@ -381,14 +390,14 @@ fn read_error(label: &str, e: &Entry, err: ReadError) -> Result<(), ParseError> 
     }
 }
 
-fn scalar(label: &str, e: &Entry) -> Result<String, ParseError> {
+fn scalar(label: &str, e: &Entry) -> Result<String, AtLine> {
     match e.bullets.first() {
         Some((line, _)) => error(*line, format!("`{label}` is a single value, not a list")),
         None => Ok(e.value.to_string()),
     }
 }
 
-fn list(label: &str, e: &Entry) -> Result<Vec<String>, ParseError> {
+fn list(label: &str, e: &Entry) -> Result<Vec<String>, AtLine> {
     if !e.value.is_empty() {
         return error(
             e.line,
@@ -398,11 +407,7 @@ fn list(label: &str, e: &Entry) -> Result<Vec<String>, ParseError> {
     Ok(e.bullets.iter().map(|(_, item)| item.to_string()).collect())
 }
 
-fn split_pair<'a>(
-    label: &str,
-    line: usize,
-    item: &'a str,
-) -> Result<(&'a str, &'a str), ParseError> {
+fn split_pair<'a>(label: &str, line: usize, item: &'a str) -> Result<(&'a str, &'a str), AtLine> {
     match item.split_once(':') {
         Some((k, v)) => Ok((k.trim(), v.trim())),
         None => error(
@@ -419,7 +424,7 @@ struct Pairs<'a> {
 }
 
 impl<'a> Pairs<'a> {
-    fn new(label: &'a str, e: &Entry<'a>) -> Result<Self, ParseError> {
+    fn new(label: &'a str, e: &Entry<'a>) -> Result<Self, AtLine> {
         if !e.value.is_empty() {
             return error(
                 e.line,
@@ -440,7 +445,7 @@ impl<'a> Pairs<'a> {
         Some((line, value))
     }
 
-    fn finish(self) -> Result<(), ParseError> {
+    fn finish(self) -> Result<(), AtLine> {
         match self.items.first() {
             Some((line, k, _)) => error(*line, format!("unknown `{k}` under `{}`", self.label)),
             None => Ok(()),
@@ -454,7 +459,7 @@ fn records(
     label: &str,
     e: &Entry,
     fields: &[&str],
-) -> Result<Vec<HashMap<String, String>>, ParseError> {
+) -> Result<Vec<HashMap<String, String>>, AtLine> {
     if !e.value.is_empty() {
         return error(e.line, format!("`{label}` takes `    • name: value` lines"));
     }
@@ -557,7 +562,7 @@ mod tests {
         ];
         for (from, to, offset, message) in cases {
             let (text, line) = edited(from, to);
-            let err = parse_export(&text).unwrap_err();
+            let err = parse(&text).unwrap_err();
             assert_eq!(err.message, message, "{from}");
             assert_eq!(err.line as isize, line as isize + offset, "{from}");
         }
@@ -566,12 +571,9 @@ mod tests {
     #[test]
     fn a_flag_left_out_reads_as_off_and_a_payload_entry_as_absent() {
         let (text, _) = edited("  • needs human review: 1", None);
-        let doc = parse_export(&text).unwrap();
+        let doc = parse(&text).unwrap();
         assert!(!doc.meta.flags.unwrap().needs_human_review);
         let (text, _) = edited("  • source id: synth-5-000000", None);
-        assert_eq!(
-            parse_export(&text).unwrap().meta.payload.unwrap().source_id,
-            None
-        );
+        assert_eq!(parse(&text).unwrap().meta.payload.unwrap().source_id, None);
     }
 }
