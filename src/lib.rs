@@ -9,6 +9,7 @@
 //! (positions in front matter and `site.yaml`) serves content and config.
 
 pub mod assets;
+pub mod build;
 pub mod cdn;
 pub mod config;
 pub mod content;

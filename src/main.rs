@@ -16,7 +16,9 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 // The subcommands name the library's modules from the crate root, as
 // they did when they lived in it.
-use notesite::{config, content, diag, embedded, export, fsx, output, publish, serve, site, synth};
+use notesite::{
+    build, config, content, diag, embedded, export, fsx, output, publish, serve, site, synth,
+};
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();

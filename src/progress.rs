@@ -9,7 +9,7 @@ pub trait Progress: Sync {
 }
 
 /// Progress nobody sees.
-pub(crate) struct Silent;
+pub struct Silent;
 
 impl Progress for Silent {
     fn set_length(&self, _: u64) {}

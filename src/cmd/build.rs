@@ -3,35 +3,23 @@ use std::time::Instant;
 
 use anyhow::{Result, bail};
 
+use crate::build::Failed;
 use crate::cli::BuildArgs;
 use crate::diag::Diagnostics;
-use crate::output::{Sink, Staging};
-use crate::site::Site;
 
 pub fn execute(root: &Path, args: BuildArgs) -> Result<()> {
     let started = Instant::now();
     super::configure_threads(args.site.jobs)?;
     let out = root.join(&args.out);
-    let site = match Site::load(&super::load_options(root, &args.site)) {
-        Ok(site) => site,
-        Err(problems) => fail(problems, &out)?,
-    };
     crate::output::clean_up_on_interrupt()?;
-    let staging = Staging::new(&out, root)?;
-    let sink = Sink::Staging(staging);
     let progress = super::progress_bar("rendering");
-    let render_started = Instant::now();
-    let rendered = site.render(&sink, &progress);
-    let render_time = render_started.elapsed();
+    let built = crate::build::build(&super::load_options(root, &args.site), &out, &progress);
     progress.finish_and_clear();
-    let report = match rendered {
-        Ok(report) => report,
-        Err(problems) => fail(problems, &out)?,
+    let (site, report) = match built {
+        Ok(built) => built,
+        Err(Failed::Site(problems)) => fail(problems, &out)?,
+        Err(Failed::Output(e)) => return Err(e),
     };
-    let Sink::Staging(staging) = sink else {
-        unreachable!("build always writes to staging")
-    };
-    staging.commit()?;
     for warning in &report.warnings {
         eprintln!("{warning}");
     }
@@ -40,11 +28,6 @@ pub fn execute(root: &Path, args: BuildArgs) -> Result<()> {
         for (step, time) in steps {
             eprintln!("{step:>14}: {:.1} ms", time.as_secs_f64() * 1000.0);
         }
-        eprintln!(
-            "{:>14}: {:.1} ms",
-            "render, total",
-            render_time.as_secs_f64() * 1000.0
-        );
     }
     // The process ends right after this: freeing every article one by one
     // cost 0.35 s of a 100k build for memory the OS reclaims at once anyway.

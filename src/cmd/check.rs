@@ -4,21 +4,14 @@ use std::time::Instant;
 use anyhow::{Result, bail};
 
 use crate::cli::CheckArgs;
-use crate::output::Sink;
-use crate::site::Site;
 
-/// Runs the whole pipeline, rendering every page into a sink that writes
-/// nothing, so `check` finds exactly what `build` would.
+/// Reports what a build would, writing nothing.
 pub fn execute(root: &Path, args: CheckArgs) -> Result<()> {
     let started = Instant::now();
     super::configure_threads(args.site.jobs)?;
-    let site = Site::load(&super::load_options(root, &args.site));
-    let result = site.and_then(|site| {
-        let progress = super::progress_bar("checking");
-        let report = site.render(&Sink::Discard, &progress);
-        progress.finish_and_clear();
-        report
-    });
+    let progress = super::progress_bar("checking");
+    let result = crate::build::check(&super::load_options(root, &args.site), &progress);
+    progress.finish_and_clear();
     match result {
         Ok(report) => {
             let warnings = report.warnings.len();

@@ -5,36 +5,46 @@ use crate::common::*;
 use predicates::prelude::*;
 
 /// Builds a good site, adds `files`, and asserts that both `build` and
-/// `check` fail with every `expected` text on stderr while `public/` keeps
-/// every byte it had and no staging folder is left behind.
+/// `check` fail with every `expected` text in their report while `public/`
+/// keeps every byte it had and no staging folder is left behind. Runs the
+/// library's build and check in-process: the same calls the binary makes
+/// (`the_binary_rejects_bad_input_with_positions` runs the binary itself).
 fn assert_rejected(files: &[(&str, &[u8])], expected: &[&str]) {
-    let site = init_site();
-    build(site.path(), &[]);
+    let site = starter_site();
+    build_here(site.path()).expect("the starter site builds");
     let before = tree(&site.path().join("public"));
-    for (rel, bytes) in files {
-        let path = site.path().join(rel);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, bytes).unwrap();
-    }
-    for command in ["build", "check"] {
-        let output = notesite(site.path()).arg(command).output().unwrap();
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert!(
-            !output.status.success(),
-            "{command} succeeded; stderr:\n{stderr}"
-        );
+    add_files(site.path(), files);
+    for (command, result) in [
+        ("build", build_here(site.path())),
+        ("check", check_here(site.path())),
+    ] {
+        let report = result
+            .err()
+            .unwrap_or_else(|| panic!("{command} succeeded"));
         for needle in expected {
             assert!(
-                stderr.contains(needle),
-                "{command}: `{needle}` not in stderr:\n{stderr}"
+                report.contains(needle),
+                "{command}: `{needle}` not in the report:\n{report}"
             );
         }
     }
+    assert_public_kept(site.path(), &before);
+}
+
+fn add_files(root: &std::path::Path, files: &[(&str, &[u8])]) {
+    for (rel, bytes) in files {
+        let path = root.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    }
+}
+
+fn assert_public_kept(root: &std::path::Path, before: &Tree) {
     assert!(
-        before == tree(&site.path().join("public")),
+        *before == tree(&root.join("public")),
         "public/ changed after a failed build"
     );
-    let names: Vec<String> = std::fs::read_dir(site.path())
+    let names: Vec<String> = std::fs::read_dir(root)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
@@ -42,6 +52,39 @@ fn assert_rejected(files: &[(&str, &[u8])], expected: &[&str]) {
         names.iter().all(|n| !n.contains("staging")),
         "staging left behind: {names:?}"
     );
+}
+
+/// The real binary, on a few bad inputs: both commands exit non-zero and
+/// print each problem with its file and line on stderr, and the site
+/// built before stays as it was.
+#[test]
+fn the_binary_rejects_bad_input_with_positions() {
+    let site = init_site();
+    build(site.path(), &[]);
+    let before = tree(&site.path().join("public"));
+    let files: [(&str, &[u8]); 2] = [
+        ("content/bad.md", b"---\ntitle: x\ndate: [2026\n---\nbody\n"),
+        ("content/worse.md", b"---\ntitle: x\n\nbody\n"),
+    ];
+    add_files(site.path(), &files);
+    for command in ["build", "check"] {
+        let output = notesite(site.path()).arg(command).output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            !output.status.success(),
+            "{command} succeeded; stderr:\n{stderr}"
+        );
+        for needle in [
+            "content/bad.md:4:1: error: invalid YAML",
+            "content/worse.md:1:1: error: unterminated front matter",
+        ] {
+            assert!(
+                stderr.contains(needle),
+                "{command}: `{needle}` not in stderr:\n{stderr}"
+            );
+        }
+    }
+    assert_public_kept(site.path(), &before);
 }
 
 fn article(front_matter: &str) -> Vec<u8> {

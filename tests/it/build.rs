@@ -333,8 +333,6 @@ fn new_refuses_to_overwrite_and_writes_a_valid_skeleton() {
 // The output swap: a killed, interrupted or symlinked build never leaves
 // the site without a complete output.
 
-type Tree = std::collections::BTreeMap<String, Vec<u8>>;
-
 /// `strace`, which the kill tests use to stop the build at an exact system
 /// call. `scripts/test` installs it; without it these tests fail, saying so.
 fn strace() -> &'static str {

@@ -1,5 +1,6 @@
-//! Helpers for tests that run the real `notesite` binary on sites copied
-//! into temp folders.
+//! Helpers for tests on sites copied into temp folders: running the real
+//! `notesite` binary, or the library's build and check in-process (what
+//! the binary calls, without a process per case).
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;
@@ -45,6 +46,48 @@ pub fn init_site() -> tempfile::TempDir {
     tmp
 }
 
+/// A copy of a site `notesite init` made once for the whole test run.
+pub fn starter_site() -> tempfile::TempDir {
+    static STARTER: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    let starter = STARTER.get_or_init(init_site);
+    let tmp = tempfile::tempdir().unwrap();
+    copy_dir(starter.path(), tmp.path());
+    tmp
+}
+
+fn options(root: &Path) -> notesite::site::LoadOptions {
+    notesite::site::LoadOptions {
+        root: root.to_path_buf(),
+        include_drafts: false,
+        base_url: None,
+    }
+}
+
+/// `notesite build` in-process, into `public/`: `Err` holds what the
+/// binary would print, one problem per line.
+pub fn build_here(root: &Path) -> Result<(), String> {
+    use notesite::build::{Failed, build};
+    let silent = notesite::progress::Silent;
+    match build(&options(root), &root.join("public"), &silent) {
+        Ok(_) => Ok(()),
+        Err(Failed::Site(problems)) => Err(lines(problems)),
+        Err(Failed::Output(e)) => Err(format!("error: {e:#}")),
+    }
+}
+
+/// `notesite check` in-process.
+pub fn check_here(root: &Path) -> Result<(), String> {
+    let silent = notesite::progress::Silent;
+    notesite::build::check(&options(root), &silent)
+        .map(drop)
+        .map_err(lines)
+}
+
+fn lines(problems: notesite::diag::Diagnostics) -> String {
+    let lines: Vec<String> = problems.sorted().iter().map(ToString::to_string).collect();
+    lines.join("\n")
+}
+
 pub fn copy_dir(from: &Path, to: &Path) {
     for entry in walkdir::WalkDir::new(from) {
         let entry = entry.unwrap();
@@ -56,6 +99,9 @@ pub fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// Files by relative path, with their bytes.
+pub type Tree = BTreeMap<String, Vec<u8>>;
 
 /// Every file under `dir` with its bytes, by relative path.
 pub fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {

@@ -1,0 +1,45 @@
+//! A build and a check as the pipeline: load the site, render every page
+//! into staging (or into nothing, for `check`), then swap the output in.
+//! The binary prints what these return; the tests call them in-process.
+
+use std::path::Path;
+
+use crate::diag::Diagnostics;
+use crate::output::{Sink, Staging};
+use crate::progress::Progress;
+use crate::render::Report;
+use crate::site::{LoadOptions, Site};
+
+/// Why a build stopped.
+#[derive(Debug)]
+pub enum Failed {
+    /// Problems in the site's sources, each with its position; the output
+    /// was left as it was.
+    Site(Diagnostics),
+    /// The output could not be prepared or swapped in.
+    Output(anyhow::Error),
+}
+
+/// Builds the site into `out`. On any failure the previous output stays
+/// whole; the loaded site comes back with the report for `build -v`.
+pub fn build(
+    options: &LoadOptions,
+    out: &Path,
+    progress: &dyn Progress,
+) -> Result<(Site, Report), Failed> {
+    let site = Site::load(options).map_err(Failed::Site)?;
+    let staging = Staging::new(out, &options.root).map_err(Failed::Output)?;
+    let sink = Sink::Staging(staging);
+    let report = site.render(&sink, progress).map_err(Failed::Site)?;
+    let Sink::Staging(staging) = sink else {
+        unreachable!("a build writes to staging")
+    };
+    staging.commit().map_err(Failed::Output)?;
+    Ok((site, report))
+}
+
+/// Runs the whole pipeline into a sink that writes nothing, so `check`
+/// finds exactly what `build` would.
+pub fn check(options: &LoadOptions, progress: &dyn Progress) -> Result<Report, Diagnostics> {
+    Site::load(options)?.render(&Sink::Discard, progress)
+}
