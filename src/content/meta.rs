@@ -285,6 +285,79 @@ impl Checker {
         converted
     }
 
+    /// The article's date: `date`, else `revision.last_reviewed`. "No
+    /// date" only when neither field is there: a bad one is reported as
+    /// bad, not also as missing.
+    fn date_and_revision(
+        &mut self,
+        date: Option<&str>,
+        revision: Option<RawRevision>,
+    ) -> (Option<NaiveDate>, Option<Revision>) {
+        let has_date_field = date.is_some() || revision.is_some();
+        let date = date.and_then(|d| self.date(&["date"], d));
+        let revision = revision.and_then(|r| validate_revision(self, r));
+        let date = date.or(revision.as_ref().map(|r| r.last_reviewed));
+        if date.is_none() && !has_date_field {
+            self.report(
+                &["date"],
+                "no date: set `date`, or `revision.last_reviewed`",
+            );
+        }
+        (date, revision)
+    }
+
+    fn difficulty(&mut self, d: &str) -> Option<Difficulty> {
+        let parsed = Difficulty::parse(d);
+        if parsed.is_none() {
+            let hint = did_you_mean(d, Difficulty::NAMES)
+                .map(|s| format!("did you mean `{s}`? "))
+                .unwrap_or_default();
+            self.report(
+                &["difficulty"],
+                format!(
+                    "unknown difficulty `{d}`; {hint}use one of: beginner, intermediate, advanced"
+                ),
+            );
+        }
+        parsed
+    }
+
+    fn minutes(&mut self, m: u64) -> Option<u32> {
+        let minutes = u32::try_from(m).ok();
+        if minutes.is_none() {
+            self.report(
+                &["reading_time"],
+                format!("`reading_time` of {m} minutes is not plausible"),
+            );
+        }
+        minutes
+    }
+
+    fn image_sources(&mut self, sources: &[ImageSource]) {
+        for (i, image) in sources.iter().enumerate() {
+            if !is_image_url(&image.url) {
+                self.report(
+                    &["image_sources", &i.to_string(), "url"],
+                    format!(
+                        "image source url `{}` must be an http:// or https:// URL, or a path on this site",
+                        image.url
+                    ),
+                );
+            }
+        }
+    }
+
+    fn entities(&mut self, entities: &[Entity]) {
+        for (i, entity) in entities.iter().enumerate() {
+            if entity.name.trim().is_empty() {
+                self.report(
+                    &["entities", &i.to_string(), "name"],
+                    format!("entity {} has an empty name", i + 1),
+                );
+            }
+        }
+    }
+
     fn list(&mut self, key: &str, items: Option<Vec<String>>) -> Vec<String> {
         let items = items.unwrap_or_default();
         for (i, item) in items.iter().enumerate() {
@@ -316,35 +389,9 @@ pub(crate) fn validate(raw: RawMeta) -> Result<Meta, Vec<Problem>> {
     {
         c.report(&["slug"], why);
     }
+    let (date, revision) = c.date_and_revision(raw.date.as_deref(), raw.revision);
 
-    // "no date" only when neither field is there: a bad one is reported
-    // as bad, not also as missing.
-    let has_date_field = raw.date.is_some() || raw.revision.is_some();
-    let date = raw.date.as_deref().and_then(|d| c.date(&["date"], d));
-    let revision = raw.revision.and_then(|r| validate_revision(&mut c, r));
-    let date = date.or(revision.as_ref().map(|r| r.last_reviewed));
-    if date.is_none() && !has_date_field {
-        c.report(
-            &["date"],
-            "no date: set `date`, or `revision.last_reviewed`",
-        );
-    }
-
-    let difficulty = raw.difficulty.as_deref().and_then(|d| {
-        let parsed = Difficulty::parse(d);
-        if parsed.is_none() {
-            let hint = did_you_mean(d, Difficulty::NAMES)
-                .map(|s| format!("did you mean `{s}`? "))
-                .unwrap_or_default();
-            c.report(
-                &["difficulty"],
-                format!(
-                    "unknown difficulty `{d}`; {hint}use one of: beginner, intermediate, advanced"
-                ),
-            );
-        }
-        parsed
-    });
+    let difficulty = raw.difficulty.as_deref().and_then(|d| c.difficulty(d));
 
     let score = raw.score.map(|s| Score {
         quality: c.percent("quality", s.quality),
@@ -354,38 +401,11 @@ pub(crate) fn validate(raw: RawMeta) -> Result<Meta, Vec<Problem>> {
     });
 
     let image_sources = raw.image_sources.unwrap_or_default();
-    for (i, image) in image_sources.iter().enumerate() {
-        if !is_image_url(&image.url) {
-            c.report(
-                &["image_sources", &i.to_string(), "url"],
-                format!(
-                    "image source url `{}` must be an http:// or https:// URL, or a path on this site",
-                    image.url
-                ),
-            );
-        }
-    }
+    c.image_sources(&image_sources);
     let entities = raw.entities.unwrap_or_default();
-    for (i, entity) in entities.iter().enumerate() {
-        if entity.name.trim().is_empty() {
-            c.report(
-                &["entities", &i.to_string(), "name"],
-                format!("entity {} has an empty name", i + 1),
-            );
-        }
-    }
-
+    c.entities(&entities);
     let reading_time = c.non_negative("reading_time", raw.reading_time);
-    let reading_time = reading_time.and_then(|m| {
-        let minutes = u32::try_from(m).ok();
-        if minutes.is_none() {
-            c.report(
-                &["reading_time"],
-                format!("`reading_time` of {m} minutes is not plausible"),
-            );
-        }
-        minutes
-    });
+    let reading_time = reading_time.and_then(|m| c.minutes(m));
     let view_count = c.non_negative("view_count", raw.view_count);
     let stack = c.list("stack", raw.stack);
     let tools = c.list("tools", raw.tools);

@@ -203,18 +203,8 @@ impl Site {
                 })
                 .collect()
         });
-        for (route, done) in done {
-            let Some(done) = done else { continue };
-            let failed = done.problems.iter().any(Diagnostic::is_error);
-            if route.is_page() && !(route.kind == PageKind::Article && failed) {
-                report.pages += 1;
-            }
-            if done.links_inside
-                && let Some(index) = route.article
-            {
-                report.linking.push(self.articles[index].slug.clone());
-            }
-            problems.extend(done.problems);
+        for (route, done) in done.into_iter().filter_map(|(r, d)| Some((r, d?))) {
+            problems.extend(self.tally(route, done, &mut report));
         }
         report.articles = self.articles.len();
         let mut all = problems.sorted();
@@ -226,6 +216,20 @@ impl Site {
         }
         report.warnings = all;
         Ok(report)
+    }
+
+    /// Counts a rendered route into the report; returns its problems.
+    fn tally(&self, route: &Route, done: RouteDone, report: &mut Report) -> Vec<Diagnostic> {
+        let failed = done.problems.iter().any(Diagnostic::is_error);
+        if route.is_page() && !(route.kind == PageKind::Article && failed) {
+            report.pages += 1;
+        }
+        if done.links_inside
+            && let Some(index) = route.article
+        {
+            report.linking.push(self.articles[index].slug.clone());
+        }
+        done.problems
     }
 
     /// One page, by its kind: a new kind does not compile until it is
