@@ -149,6 +149,37 @@ impl From<Vec<Diagnostic>> for RouteDone {
     }
 }
 
+/// What the rendered routes add up to.
+#[derive(Default)]
+struct Tally {
+    pages: usize,
+    problems: Vec<Diagnostic>,
+    /// Articles whose bodies link inside the site, by index.
+    linking: Vec<usize>,
+}
+
+impl Tally {
+    fn add(&mut self, route: &Route, done: RouteDone) {
+        let failed = done.problems.iter().any(Diagnostic::is_error);
+        // An article page with an error is not written; other kinds are
+        // counted as rendered, as they always were.
+        if route.is_page() && !(route.kind == PageKind::Article && failed) {
+            self.pages += 1;
+        }
+        if done.links_inside {
+            self.linking.extend(route.article);
+        }
+        self.problems.extend(done.problems);
+    }
+
+    fn merge(mut self, other: Tally) -> Tally {
+        self.pages += other.pages;
+        self.problems.extend(other.problems);
+        self.linking.extend(other.linking);
+        self
+    }
+}
+
 impl Site {
     /// Renders every page into `sink`. Collects every problem; any error
     /// fails the render (and so the build) after all pages were tried.
@@ -189,23 +220,38 @@ impl Site {
             },
             routes: &routes,
         };
-        let done: Vec<(&Route, Option<RouteDone>)> = t.step("pages", || {
+        let skipped = routes
+            .iter()
+            .filter(|r| r.is_page() && !pages.wants(&r.path))
+            .count();
+        progress.inc(skipped as u64);
+        // Folded as they finish: nothing per page is kept but its problems.
+        // Pages first, then the files made from all of them (feed,
+        // sitemap): their large inputs are not held while pages render.
+        let render = |pages_first: bool| {
             routes
                 .par_iter()
-                .map(|route| {
-                    let done = pages
-                        .wants(&route.path)
-                        .then(|| self.render_route(route, &shared));
+                .filter(|route| route.is_page() == pages_first && pages.wants(&route.path))
+                .fold(Tally::default, |mut tally, route| {
+                    let done = self.render_route(route, &shared);
                     if route.is_page() {
                         progress.inc(1);
                     }
-                    (route, done)
+                    tally.add(route, done);
+                    tally
                 })
-                .collect()
-        });
-        for (route, done) in done.into_iter().filter_map(|(r, d)| Some((r, d?))) {
-            problems.extend(self.tally(route, done, &mut report));
-        }
+                .reduce(Tally::default, Tally::merge)
+        };
+        let tally = t.step("pages", || render(true));
+        let tally = tally.merge(t.step("feed, sitemap", || render(false)));
+        report.pages = tally.pages;
+        problems.extend(tally.problems);
+        let mut linking = tally.linking;
+        linking.sort_unstable();
+        report.linking = linking
+            .into_iter()
+            .map(|i| self.articles[i].slug.clone())
+            .collect();
         report.articles = self.articles.len();
         let mut all = problems.sorted();
         all.extend(self.warnings.iter().cloned());
@@ -216,20 +262,6 @@ impl Site {
         }
         report.warnings = all;
         Ok(report)
-    }
-
-    /// Counts a rendered route into the report; returns its problems.
-    fn tally(&self, route: &Route, done: RouteDone, report: &mut Report) -> Vec<Diagnostic> {
-        let failed = done.problems.iter().any(Diagnostic::is_error);
-        if route.is_page() && !(route.kind == PageKind::Article && failed) {
-            report.pages += 1;
-        }
-        if done.links_inside
-            && let Some(index) = route.article
-        {
-            report.linking.push(self.articles[index].slug.clone());
-        }
-        done.problems
     }
 
     /// One page, by its kind: a new kind does not compile until it is
