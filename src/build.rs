@@ -8,6 +8,7 @@ use crate::diag::Diagnostics;
 use crate::output::{Sink, Staging};
 use crate::progress::Progress;
 use crate::render::Report;
+use crate::schedule::{self, Change};
 use crate::site::{LoadOptions, Site};
 
 /// Why a build stopped.
@@ -20,14 +21,24 @@ pub enum Failed {
     Output(anyhow::Error),
 }
 
+/// A finished build.
+pub struct Built {
+    /// The loaded site, for `build -v`'s timings.
+    pub site: Site,
+    pub report: Report,
+    /// The next time an article appears or expires: when to build again.
+    pub next_change: Option<Change>,
+}
+
 /// Builds the site into `out`. On any failure the previous output stays
-/// whole; the loaded site comes back with the report for `build -v`.
-pub fn build(
-    options: &LoadOptions,
-    out: &Path,
-    progress: &dyn Progress,
-) -> Result<(Site, Report), Failed> {
-    let site = Site::load(options).map_err(Failed::Site)?;
+/// whole.
+pub fn build(options: &LoadOptions, out: &Path, progress: &dyn Progress) -> Result<Built, Failed> {
+    let (site, sources) = Site::load_with_sources(options).map_err(Failed::Site)?;
+    let now = options.visibility.now;
+    let next_change = schedule::coming(sources.values().map(|a| &**a), now)
+        .into_iter()
+        .next();
+    drop(sources);
     let staging = Staging::new(out, &options.root).map_err(Failed::Output)?;
     let sink = Sink::Staging(staging);
     let report = site.render(&sink, progress).map_err(Failed::Site)?;
@@ -35,7 +46,11 @@ pub fn build(
         unreachable!("a build writes to staging")
     };
     staging.commit().map_err(Failed::Output)?;
-    Ok((site, report))
+    Ok(Built {
+        site,
+        report,
+        next_change,
+    })
 }
 
 /// Runs the whole pipeline into a sink that writes nothing, so `check`

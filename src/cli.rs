@@ -37,6 +37,20 @@ pub enum Command {
     Serve(ServeArgs),
     /// Publish the built site to an S3-compatible bucket or a folder, uploading only what changed.
     Publish(PublishArgs),
+    /// List the coming changes: articles that will appear or expire, nearest first.
+    Schedule(ScheduleCmdArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ScheduleCmdArgs {
+    /// Print JSON: an array of {at, change, slug, path, title}.
+    #[arg(long)]
+    pub json: bool,
+
+    /// List changes after this time (RFC 3339, or a date) instead of
+    /// SOURCE_DATE_EPOCH or the clock.
+    #[arg(long, value_name = "TIME")]
+    pub now: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -80,6 +94,9 @@ pub struct ServeArgs {
     /// Include articles marked `draft: true`.
     #[arg(long)]
     pub drafts: bool,
+
+    #[command(flatten)]
+    pub schedule: ScheduleArgs,
 
     /// Open the site in the default browser once it is built.
     #[arg(long)]
@@ -136,6 +153,9 @@ pub struct SiteArgs {
     #[arg(long)]
     pub drafts: bool,
 
+    #[command(flatten)]
+    pub schedule: ScheduleArgs,
+
     /// Use this base URL instead of site.yaml's `base_url`.
     #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,
@@ -143,6 +163,23 @@ pub struct SiteArgs {
     /// Worker threads (default: one per CPU). Output does not depend on it.
     #[arg(long, short = 'j', value_name = "N")]
     pub jobs: Option<usize>,
+}
+
+/// Which scheduled and expired articles to show, and at what time.
+#[derive(Debug, Args)]
+pub struct ScheduleArgs {
+    /// Include articles whose `publish_date` is still ahead.
+    #[arg(long)]
+    pub future: bool,
+
+    /// Include articles whose `expiry_date` has passed.
+    #[arg(long)]
+    pub expired: bool,
+
+    /// Build as at this time (RFC 3339, or a date), instead of
+    /// SOURCE_DATE_EPOCH or the clock.
+    #[arg(long, value_name = "TIME")]
+    pub now: Option<String>,
 }
 
 #[derive(Debug, Args)]

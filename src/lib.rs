@@ -27,6 +27,7 @@ pub mod publish;
 pub mod related;
 pub mod render;
 pub mod routes;
+pub mod schedule;
 pub mod serve;
 pub mod site;
 pub mod synth;

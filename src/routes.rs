@@ -220,7 +220,7 @@ mod tests {
     fn example() -> (Site, Files, HashSet<String>) {
         let options = LoadOptions {
             root: env!("CARGO_MANIFEST_DIR").into(),
-            include_drafts: false,
+            visibility: crate::schedule::Visibility::at(crate::schedule::now(None).unwrap()),
             base_url: None,
         };
         let site = Site::load(&options).expect("the example site loads");

@@ -22,7 +22,8 @@ use crate::templates::Templates;
 
 pub struct LoadOptions {
     pub root: PathBuf,
-    pub include_drafts: bool,
+    /// Which articles are built: drafts, scheduled, expired, at what *now*.
+    pub visibility: crate::schedule::Visibility,
     pub base_url: Option<String>,
 }
 
@@ -109,7 +110,7 @@ impl Site {
             .map_err(Diagnostics::from)?;
         let (sources, articles, content_problems) = timings.step("content", || {
             let (sources, mut problems) = content::read_all(&root);
-            let (articles, clashes) = content::arrange(&sources, options.include_drafts);
+            let (articles, clashes) = content::arrange(&sources, &options.visibility);
             problems.extend(clashes);
             (sources, articles, problems)
         });

@@ -480,8 +480,13 @@ pub fn document(seed: u64, index: usize) -> Document {
     let meta = RawMeta {
         title: Some(title),
         slug: None,
+        aliases: None,
         date: None,
         draft: None,
+        // Published on the day it was written; one in ten also names an
+        // expiry, far enough ahead that a corpus builds the same for years.
+        publish_date: Some(date.clone()),
+        expiry_date: (index % 10 == 3).then(|| "2099-12-31".to_string()),
         topic: Some(format!("{problem} / {}", stack.name)),
         summary: Some(format!(
             "a practical note on {problem} with {}, {scenario}: what to measure, the smallest safe change, and how to roll it back.",

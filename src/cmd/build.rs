@@ -3,7 +3,7 @@ use std::time::Instant;
 
 use anyhow::{Result, bail};
 
-use crate::build::Failed;
+use crate::build::{Built, Failed};
 use crate::cli::BuildArgs;
 use crate::diag::Diagnostics;
 
@@ -13,9 +13,13 @@ pub fn execute(root: &Path, args: BuildArgs) -> Result<()> {
     let out = root.join(&args.out);
     crate::output::clean_up_on_interrupt()?;
     let progress = super::progress_bar("rendering");
-    let built = crate::build::build(&super::load_options(root, &args.site), &out, &progress);
+    let built = crate::build::build(&super::load_options(root, &args.site)?, &out, &progress);
     progress.finish_and_clear();
-    let (site, report) = match built {
+    let Built {
+        site,
+        report,
+        next_change,
+    } = match built {
         Ok(built) => built,
         Err(Failed::Site(problems)) => fail(problems, &out)?,
         Err(Failed::Output(e)) => return Err(e),
@@ -41,6 +45,12 @@ pub fn execute(root: &Path, args: BuildArgs) -> Result<()> {
         out.display(),
         warnings_note(report.warnings.len()),
     );
+    if let Some(next) = next_change {
+        println!(
+            "next scheduled change: {} ({} {}); build again then",
+            next.at, next.slug, next.change
+        );
+    }
     Ok(())
 }
 

@@ -10,7 +10,7 @@ pub fn execute(root: &Path, args: CheckArgs) -> Result<()> {
     let started = Instant::now();
     super::configure_threads(args.site.jobs)?;
     let progress = super::progress_bar("checking");
-    let result = crate::build::check(&super::load_options(root, &args.site), &progress);
+    let result = crate::build::check(&super::load_options(root, &args.site)?, &progress);
     progress.finish_and_clear();
     match result {
         Ok(report) => {

@@ -6,12 +6,14 @@ mod import;
 mod init;
 mod new;
 mod publish;
+mod schedule;
 mod serve;
 mod synth;
 
 use anyhow::Result;
 
-use crate::cli::{Cli, Command, SiteArgs};
+use crate::cli::{Cli, Command, ScheduleArgs, SiteArgs};
+use crate::schedule::Visibility;
 use crate::site::LoadOptions;
 
 pub fn run(cli: Cli) -> Result<()> {
@@ -24,6 +26,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Synth(args) => synth::execute(&cli.root, args),
         Command::Serve(args) => serve::execute(&cli.root, args),
         Command::Publish(args) => publish::execute(&cli.root, args),
+        Command::Schedule(args) => schedule::execute(&cli.root, args),
     }
 }
 
@@ -38,12 +41,24 @@ fn configure_threads(jobs: Option<usize>) -> Result<()> {
     Ok(())
 }
 
-fn load_options(root: &std::path::Path, site: &SiteArgs) -> LoadOptions {
-    LoadOptions {
+fn load_options(root: &std::path::Path, site: &SiteArgs) -> Result<LoadOptions> {
+    Ok(LoadOptions {
         root: root.to_path_buf(),
-        include_drafts: site.drafts,
+        visibility: visibility(site.drafts, &site.schedule)?,
         base_url: site.base_url.clone(),
-    }
+    })
+}
+
+/// Which articles to show, at the *now* the flags, SOURCE_DATE_EPOCH or
+/// the clock give.
+fn visibility(drafts: bool, args: &ScheduleArgs) -> Result<Visibility> {
+    let now = crate::schedule::now(args.now.as_deref()).map_err(anyhow::Error::msg)?;
+    Ok(Visibility {
+        drafts,
+        future: args.future,
+        expired: args.expired,
+        now,
+    })
 }
 
 /// A progress bar on stderr that draws only on a terminal.

@@ -10,7 +10,7 @@ pub fn execute(root: &Path, args: ServeArgs) -> Result<()> {
         root: root.to_path_buf(),
         bind: args.bind,
         port: args.port,
-        include_drafts: args.drafts,
+        visibility: super::visibility(args.drafts, &args.schedule)?,
         open: args.open,
     })
 }

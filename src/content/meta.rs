@@ -3,7 +3,7 @@
 //! may rely on (dates parsed, scores in range, enums known). `validate` turns
 //! one into the other and returns every problem, not just the first.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, SecondsFormat, Utc};
 use serde::{Serialize, Serializer};
 
 use super::schema::{Record, Showable, Shown, Value, meta_fields, record};
@@ -17,9 +17,12 @@ use crate::taxonomy::Kind;
 meta_fields! {
     title: String => String, label None, taxonomy None, new Some("{title}");
     slug: String => Option<String>, label None, taxonomy None, new None;
+    aliases: Vec<String> => Vec<String>, label None, taxonomy None, new Some("[]");
     date: String => #[serde(serialize_with = "as_display")] NaiveDate,
         label None, taxonomy None, new Some("{date}");
     draft: bool => bool, label None, taxonomy None, new Some("true");
+    publish_date: String => Option<Moment>, label Some("publish date"), taxonomy None, new None;
+    expiry_date: String => Option<Moment>, label Some("expiry date"), taxonomy None, new None;
     topic: String => Option<String>, label Some("topic"), taxonomy None, new Some("\"\"");
     summary: String => Option<String>, label Some("summary"), taxonomy None, new Some("\"\"");
     outline: Outline => Option<Outline>, label Some("ai outline"), taxonomy None,
@@ -179,6 +182,60 @@ impl Showable for Difficulty {
     }
 }
 
+/// A point in time from front matter: a date (midnight UTC) or an RFC 3339
+/// date-time with its offset. It shows as it was written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Moment {
+    at: DateTime<FixedOffset>,
+    date_only: bool,
+}
+
+impl Moment {
+    pub fn parse(text: &str) -> Option<Moment> {
+        if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            && text.len() == 10
+        {
+            let at = date.and_hms_opt(0, 0, 0)?.and_utc().fixed_offset();
+            return (date.year() >= 1).then_some(Moment {
+                at,
+                date_only: true,
+            });
+        }
+        let at = DateTime::parse_from_rfc3339(text).ok()?;
+        (at.year() >= 1).then_some(Moment {
+            at,
+            date_only: false,
+        })
+    }
+
+    /// The instant, in UTC.
+    pub fn utc(self) -> DateTime<Utc> {
+        self.at.with_timezone(&Utc)
+    }
+}
+
+impl std::fmt::Display for Moment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.date_only {
+            write!(f, "{}", self.at.date_naive())
+        } else {
+            f.write_str(&self.at.to_rfc3339_opts(SecondsFormat::AutoSi, true))
+        }
+    }
+}
+
+impl Serialize for Moment {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl Showable for Moment {
+    fn shown(&self) -> Option<Shown> {
+        Some(Shown::Text(self.to_string()))
+    }
+}
+
 /// The validated score and revision show under their raw records' labels.
 fn labelled<const N: usize>(labels: &[&'static str], values: [String; N]) -> Option<Shown> {
     let entries = labels.iter().zip(values).map(|(l, v)| (*l, Value::Text(v)));
@@ -306,6 +363,32 @@ impl Checker {
         (date, revision)
     }
 
+    fn moment(&mut self, key: &str, text: &str) -> Option<Moment> {
+        let parsed = Moment::parse(text);
+        if parsed.is_none() {
+            self.report(
+                &[key],
+                format!(
+                    "`{key}` is `{text}`, which is not a date or a date-time; write YYYY-MM-DD or an RFC 3339 time like 2026-07-01T09:00:00+02:00"
+                ),
+            );
+        }
+        parsed
+    }
+
+    /// Aliases are site paths (`/old/path/`), kept as output paths
+    /// (`old/path/`, or `old.html` for a file).
+    fn aliases(&mut self, aliases: Vec<String>) -> Vec<String> {
+        let mut paths = Vec::with_capacity(aliases.len());
+        for (i, alias) in aliases.iter().enumerate() {
+            match alias_path(alias) {
+                Ok(path) => paths.push(path),
+                Err(why) => self.report(&["aliases", &i.to_string()], why),
+            }
+        }
+        paths
+    }
+
     fn difficulty(&mut self, d: &str) -> Option<Difficulty> {
         let parsed = Difficulty::parse(d);
         if parsed.is_none() {
@@ -410,6 +493,23 @@ pub(crate) fn validate(raw: RawMeta) -> Result<Meta, Vec<Problem>> {
     let stack = c.list("stack", raw.stack);
     let tools = c.list("tools", raw.tools);
     let checklist = c.list("checklist", raw.checklist);
+    let publish_date = raw
+        .publish_date
+        .as_deref()
+        .and_then(|t| c.moment("publish_date", t));
+    let expiry_date = raw
+        .expiry_date
+        .as_deref()
+        .and_then(|t| c.moment("expiry_date", t));
+    if let (Some(publish), Some(expiry)) = (publish_date, expiry_date)
+        && expiry.utc() <= publish.utc()
+    {
+        c.report(
+            &["expiry_date"],
+            format!("`expiry_date` {expiry} is not after `publish_date` {publish}; the article would never show"),
+        );
+    }
+    let aliases = c.aliases(raw.aliases.unwrap_or_default());
     let notes = c.list("notes", raw.notes);
 
     if !c.problems.is_empty() {
@@ -418,8 +518,11 @@ pub(crate) fn validate(raw: RawMeta) -> Result<Meta, Vec<Problem>> {
     Ok(Meta {
         title,
         slug: raw.slug,
+        aliases,
         date: date.expect("a missing date was reported above"),
         draft: raw.draft.unwrap_or(false),
+        publish_date,
+        expiry_date,
         topic: raw.topic,
         summary: raw.summary,
         outline: raw.outline,
@@ -460,6 +563,33 @@ fn validate_revision(c: &mut Checker, r: RawRevision) -> Option<Revision> {
         version: version.ok()?,
         last_reviewed: last_reviewed?,
     })
+}
+
+/// The output path of an alias: `/old/path/` and `/old/path` are the
+/// folder `old/path/`, `/old.html` is that file. Anything that is not a
+/// plain path on this site is refused.
+pub fn alias_path(alias: &str) -> Result<String, String> {
+    let refuse = |why: &str| Err(format!("alias `{alias}` {why}"));
+    let Some(path) = alias.strip_prefix('/') else {
+        return refuse("must be a path on this site, starting with `/`, like /old/path/");
+    };
+    if path.starts_with('/') || alias.contains("://") {
+        return refuse("must be a path on this site, not another host");
+    }
+    if path.contains(['?', '#', '\\', '%', ' ']) || path.chars().any(char::is_control) {
+        return refuse("may not hold `?`, `#`, `%`, `\\`, spaces or control characters");
+    }
+    if path.split('/').any(|seg| seg == ".." || seg == ".") {
+        return refuse("may not hold `.` or `..` segments");
+    }
+    if path.is_empty() {
+        return refuse("is the home page");
+    }
+    if path.ends_with(".html") || path.ends_with('/') {
+        Ok(path.to_string())
+    } else {
+        Ok(format!("{path}/"))
+    }
 }
 
 /// The longest slug: it becomes a folder name and `<slug>.md`, and file

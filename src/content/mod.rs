@@ -15,6 +15,7 @@ pub use front_matter::split;
 pub(crate) use meta::Meta;
 
 use crate::diag::{Diagnostic, Diagnostics, Pos};
+use crate::schedule::Visibility;
 
 pub const CONTENT_DIR: &str = "content";
 
@@ -50,10 +51,10 @@ pub struct Article {
 
 /// Every parsed article by source path, before drafts are dropped and
 /// slugs checked: what the preview server keeps and patches file by file.
-pub(crate) type Sources = BTreeMap<PathBuf, Arc<Article>>;
+pub type Sources = BTreeMap<PathBuf, Arc<Article>>;
 
 /// Parses every `.md` file under `ROOT/content` in parallel.
-pub(crate) fn read_all(root: &Path) -> (Sources, Diagnostics) {
+pub fn read_all(root: &Path) -> (Sources, Diagnostics) {
     let mut diagnostics = Diagnostics::default();
     let paths = match source_files(root) {
         Ok(paths) => paths,
@@ -82,15 +83,16 @@ pub(crate) fn read_all(root: &Path) -> (Sources, Diagnostics) {
 }
 
 /// The site's articles out of its sources: slugs checked for clashes,
-/// drafts dropped unless wanted, newest first, then by slug.
+/// only the articles `visible` shows (drafts, scheduled and expired ones
+/// left out unless wanted), newest first, then by slug.
 pub(crate) fn arrange(
     sources: &Sources,
-    include_drafts: bool,
+    visible: &Visibility,
 ) -> (Vec<Arc<Article>>, Vec<Diagnostic>) {
     let problems = check_unique_slugs(sources.values().map(|a| &**a));
     let mut articles: Vec<Arc<Article>> = sources
         .values()
-        .filter(|a| include_drafts || !a.meta.draft)
+        .filter(|a| visible.shows(&a.meta))
         .cloned()
         .collect();
     articles.sort_by(|a, b| {

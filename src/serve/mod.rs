@@ -27,7 +27,7 @@ pub struct ServeOptions {
     pub root: PathBuf,
     pub bind: IpAddr,
     pub port: u16,
-    pub include_drafts: bool,
+    pub visibility: crate::schedule::Visibility,
     pub open: bool,
 }
 
@@ -46,7 +46,7 @@ pub fn run(options: ServeOptions) -> Result<()> {
     }
     let mut preview = Preview::new(LoadOptions {
         root: root.clone(),
-        include_drafts: options.include_drafts,
+        visibility: options.visibility,
         base_url: Some(url.clone()),
     });
     let served = Served::new();

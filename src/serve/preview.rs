@@ -176,7 +176,7 @@ impl Preview {
         } else {
             reread(root, &good.sources, &pending.articles)?
         };
-        let (articles, clashes) = content::arrange(&sources, self.options.include_drafts);
+        let (articles, clashes) = content::arrange(&sources, &self.options.visibility);
         fail_on_errors(Diagnostics::from(clashes))?;
         let content_changed = !pending.articles.is_empty() || pending.rescan;
         let site = good

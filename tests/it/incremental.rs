@@ -11,7 +11,7 @@ use notesite::site::LoadOptions;
 fn options(root: &Path) -> LoadOptions {
     LoadOptions {
         root: root.to_path_buf(),
-        include_drafts: false,
+        visibility: notesite::schedule::Visibility::at(notesite::schedule::now(None).unwrap()),
         base_url: Some("http://127.0.0.1:1111/".into()),
     }
 }

@@ -58,7 +58,7 @@ pub fn starter_site() -> tempfile::TempDir {
 fn options(root: &Path) -> notesite::site::LoadOptions {
     notesite::site::LoadOptions {
         root: root.to_path_buf(),
-        include_drafts: false,
+        visibility: notesite::schedule::Visibility::at(notesite::schedule::now(None).unwrap()),
         base_url: None,
     }
 }

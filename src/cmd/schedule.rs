@@ -1,0 +1,34 @@
+use std::path::Path;
+
+use anyhow::{Result, bail};
+
+use crate::cli::ScheduleCmdArgs;
+use crate::content;
+use crate::schedule::{coming, now};
+
+/// Prints what will appear or expire after *now*, so a CI cron knows when
+/// the next build matters.
+pub fn execute(root: &Path, args: ScheduleCmdArgs) -> Result<()> {
+    let now = now(args.now.as_deref()).map_err(anyhow::Error::msg)?;
+    let (sources, problems) = content::read_all(root);
+    let errors = problems.error_count();
+    if errors > 0 {
+        problems.print();
+        bail!(
+            "schedule found {errors} error{} in content/",
+            if errors == 1 { "" } else { "s" }
+        );
+    }
+    let changes = coming(sources.values().map(|a| &**a), now);
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&changes)?);
+        return Ok(());
+    }
+    if changes.is_empty() {
+        println!("nothing scheduled after {}", now.to_rfc3339());
+    }
+    for c in &changes {
+        println!("{}  {:<7}  {}  ({})", c.at, c.change, c.slug, c.path);
+    }
+    Ok(())
+}
