@@ -75,6 +75,11 @@ impl Site {
                     }
                     PageKind::Feed => self.feed_entries().hash(&mut h),
                     PageKind::Sitemap => self.sitemap_entries(&routes).hash(&mut h),
+                    PageKind::Redirect => {
+                        let i = route.article.expect("a redirect names its article");
+                        (&route.path, &self.articles[i].slug).hash(&mut h);
+                    }
+                    PageKind::Redirects => self.redirects_file(&routes).hash(&mut h),
                     PageKind::Robots | PageKind::NotFound => {
                         unreachable!("filtered out: they depend on no article")
                     }

@@ -24,6 +24,7 @@ pub mod meta_box;
 pub mod output;
 pub mod progress;
 pub mod publish;
+mod redirect;
 pub mod related;
 pub mod render;
 pub mod routes;

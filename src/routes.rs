@@ -4,7 +4,14 @@
 //! every one that depends on articles, so a new page kind cannot be
 //! missed by any of them.
 
+use std::collections::HashMap;
+
+use crate::diag::Diagnostic;
+use crate::redirect;
 use crate::render::{FEED_FILE, SITEMAP_FILE};
+
+/// The redirects file Netlify and Cloudflare Pages read.
+pub const REDIRECTS_FILE: &str = "_redirects";
 use crate::site::Site;
 use crate::taxonomy::Term;
 
@@ -28,6 +35,11 @@ pub(crate) enum PageKind {
     Robots,
     /// `404.html`.
     NotFound,
+    /// An alias of an article (`old/path/`): a page that redirects to it.
+    Redirect,
+    /// `_redirects`: every alias as a 301, for hosts that read it. Only
+    /// written when some article has aliases.
+    Redirects,
 }
 
 impl PageKind {
@@ -42,6 +54,25 @@ impl PageKind {
             PageKind::Sitemap => "sitemap.xml",
             PageKind::Robots => "robots.txt",
             PageKind::NotFound => "404.html",
+            // Built in (redirect.rs): a redirect is not a page to design.
+            PageKind::Redirect => "(redirect page)",
+            PageKind::Redirects => "(_redirects)",
+        }
+    }
+
+    /// What it is, for messages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            PageKind::Article => "an article",
+            PageKind::Index => "the home index",
+            PageKind::Taxonomy => "a taxonomy page",
+            PageKind::Term => "a term page",
+            PageKind::Feed => "the feed",
+            PageKind::Sitemap => "the sitemap",
+            PageKind::Robots => "robots.txt",
+            PageKind::NotFound => "the 404 page",
+            PageKind::Redirect => "a redirect",
+            PageKind::Redirects => "the redirects file",
         }
     }
 
@@ -97,7 +128,7 @@ impl Route {
     pub(crate) fn is_page(&self) -> bool {
         !matches!(
             self.kind,
-            PageKind::Feed | PageKind::Sitemap | PageKind::Robots
+            PageKind::Feed | PageKind::Sitemap | PageKind::Robots | PageKind::Redirects
         )
     }
 }
@@ -193,6 +224,19 @@ impl Site {
                 }));
             }
         }
+        let mut any_alias = false;
+        for (index, article) in self.articles.iter().enumerate() {
+            for alias in &article.meta.aliases {
+                any_alias = true;
+                routes.push(Route {
+                    article: Some(index),
+                    ..Route::new(PageKind::Redirect, alias.clone())
+                });
+            }
+        }
+        if any_alias {
+            routes.push(Route::new(PageKind::Redirects, REDIRECTS_FILE.to_string()));
+        }
         for (kind, file) in [
             (PageKind::Feed, FEED_FILE),
             (PageKind::Sitemap, SITEMAP_FILE),
@@ -202,6 +246,65 @@ impl Site {
             routes.push(Route::new(kind, file.to_string()));
         }
         routes
+    }
+}
+
+impl Site {
+    /// `_redirects`: each alias route to its article, in route order.
+    pub(crate) fn redirects_file(&self, routes: &[Route]) -> String {
+        let pairs: Vec<(String, String)> = routes
+            .iter()
+            .filter(|r| r.kind == PageKind::Redirect)
+            .filter_map(|r| {
+                let article = &self.articles[r.article?];
+                Some((self.url(&r.path), self.url(&format!("{}/", article.slug))))
+            })
+            .collect();
+        redirect::redirects_file(pairs.iter().map(|(a, b)| (a.as_str(), b.as_str())))
+    }
+
+    /// Aliases that take the path of a page, of an earlier alias or of
+    /// the article itself: errors at the article's `aliases`.
+    pub(crate) fn alias_clashes(&self, routes: &[Route]) -> Vec<Diagnostic> {
+        let mut taken: HashMap<&str, &Route> = routes
+            .iter()
+            .filter(|r| r.kind != PageKind::Redirect)
+            .map(|r| (r.path.as_str(), r))
+            .collect();
+        let mut problems = Vec::new();
+        for route in routes.iter().filter(|r| r.kind == PageKind::Redirect) {
+            let Some(index) = route.article else { continue };
+            let article = &self.articles[index];
+            let why = match taken.get(route.path.as_str()) {
+                Some(other) if other.article == Some(index) => {
+                    Some("points at the article itself".to_string())
+                }
+                Some(other) => Some(match (other.kind, other.article) {
+                    (PageKind::Article, Some(i)) => {
+                        format!("is the page of {}", self.articles[i].path.display())
+                    }
+                    (PageKind::Redirect, Some(i)) => {
+                        format!("is also an alias in {}", self.articles[i].path.display())
+                    }
+                    (kind, _) => format!("is the path of {}", kind.describe()),
+                }),
+                None if route.path.starts_with("assets/") => {
+                    Some("is inside assets/, which holds the site's files".to_string())
+                }
+                None => None,
+            };
+            match why {
+                Some(why) => problems.push(Diagnostic::error(
+                    &article.path,
+                    article.aliases_pos,
+                    format!("alias `/{}` {why}", route.path),
+                )),
+                None => {
+                    taken.insert(&route.path, route);
+                }
+            }
+        }
+        problems
     }
 }
 

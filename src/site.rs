@@ -306,7 +306,11 @@ impl<'a> Edit<'a> {
 
     /// True when every changed article kept its terms in every taxonomy.
     fn keeps_terms(&self, articles: &[Arc<Article>], kinds: &[Kind]) -> bool {
-        let same = |&(i, old): &(usize, &Article)| taxonomy::same_terms(old, &articles[i], kinds);
+        // Same terms and aliases: the same pages, so known paths hold.
+        let same = |&(i, old): &(usize, &Article)| {
+            taxonomy::same_terms(old, &articles[i], kinds)
+                && old.meta.aliases == articles[i].meta.aliases
+        };
         self.changed.iter().all(same)
     }
 }

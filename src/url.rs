@@ -116,6 +116,13 @@ pub(crate) fn is_external_reference(target: &str) -> bool {
     target.is_empty() || target.starts_with('#') || target.starts_with("//") || target.contains(':')
 }
 
+/// Text made safe inside HTML text and attribute values.
+pub(crate) fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    pulldown_cmark_escape::escape_html(&mut out, text).expect("writing to a String cannot fail");
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -43,6 +43,8 @@ pub struct Article {
     /// Where each `image_sources` entry's `url` is, to point at an entry
     /// no figure uses.
     pub(crate) image_source_pos: Vec<Option<Pos>>,
+    /// Where `aliases` is, to point at an alias that clashes with a page.
+    pub(crate) aliases_pos: Option<Pos>,
     /// Different for every parse, even of the same text: lets the preview
     /// server tell an edited article from an unchanged one without
     /// comparing them. Never reaches an output file.
@@ -170,6 +172,10 @@ pub fn parse_article(rel: &Path, text: &str) -> Result<Article, Vec<Diagnostic>>
     let meta = meta::validate(raw).map_err(|p| front_matter::locate_problems(&parts, p))?;
     let slug = slug_of(rel, &meta, &parts)?;
     let image_source_pos = image_source_positions(&parts, meta.image_sources.len());
+    let aliases_pos = match meta.aliases.is_empty() {
+        true => None,
+        false => front_matter::locate(&parts, &["aliases"]),
+    };
     Ok(Article {
         path: rel.to_path_buf(),
         slug,
@@ -177,6 +183,7 @@ pub fn parse_article(rel: &Path, text: &str) -> Result<Article, Vec<Diagnostic>>
         body: parts.body.to_string(),
         body_line: parts.body_line,
         image_source_pos,
+        aliases_pos,
         version: NEXT_VERSION.fetch_add(1, Ordering::Relaxed),
     })
 }

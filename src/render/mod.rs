@@ -21,7 +21,8 @@ use crate::markdown::{self, Figure, LinkContext};
 use crate::meta_box;
 use crate::output::Sink;
 use crate::progress::Progress;
-use crate::routes::{PageKind, Route};
+use crate::redirect;
+use crate::routes::{PageKind, REDIRECTS_FILE, Route};
 use crate::site::{Link, Site};
 use crate::taxonomy::Kind;
 
@@ -220,6 +221,7 @@ impl Site {
             },
             routes: &routes,
         };
+        problems.extend(self.alias_clashes(&routes));
         let skipped = routes
             .iter()
             .filter(|r| r.is_page() && !pages.wants(&r.path))
@@ -283,6 +285,16 @@ impl Site {
             PageKind::Sitemap => self.render_sitemap(sink, shared.routes).into(),
             PageKind::Robots => self.render_robots(sink).into(),
             PageKind::NotFound => self.render_not_found(sink).into(),
+            PageKind::Redirect => {
+                let index = route.article.expect("a redirect route has its article");
+                let to = format!("{}/", self.articles[index].slug);
+                let html = redirect::page(&self.url(&to), &self.permalink(&to));
+                write(sink, &redirect::file_of(&route.path), html.as_bytes()).into()
+            }
+            PageKind::Redirects => {
+                let text = self.redirects_file(shared.routes);
+                write(sink, REDIRECTS_FILE, text.as_bytes()).into()
+            }
         }
     }
 

@@ -258,7 +258,7 @@ pub(crate) fn inject(html: &str, generation: u64, errors: &[String]) -> String {
 fn overlay(errors: &[String]) -> String {
     let items: String = errors
         .iter()
-        .map(|e| format!("<li>{}</li>", escape(e)))
+        .map(|e| format!("<li>{}</li>", crate::url::escape_html(e)))
         .collect();
     format!(
         "<div id=\"notesite-errors\" role=\"alert\" style=\"position:fixed;inset:0;z-index:2147483647;\
@@ -266,12 +266,6 @@ fn overlay(errors: &[String]) -> String {
          <h2 style=\"color:#ff6b6b;margin-top:0\">The last rebuild failed; these pages are from the \
          last good build.</h2><ul style=\"white-space:pre-wrap\">{items}</ul></div>\n"
     )
-}
-
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    pulldown_cmark_escape::escape_html(&mut out, text).expect("writing to a String cannot fail");
-    out
 }
 
 #[cfg(test)]
