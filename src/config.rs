@@ -98,6 +98,9 @@ pub struct PublishConfig {
     /// Hashed assets that left the build stay this many publishes, since
     /// CDN edges may still serve older pages that point at them.
     pub(crate) keep_asset_publishes: u64,
+    /// A published article page that moved to another URL gets a redirect
+    /// at its old URL.
+    pub(crate) auto_redirects: bool,
 }
 
 impl Default for PublishConfig {
@@ -108,6 +111,7 @@ impl Default for PublishConfig {
             region: None,
             allow_http: false,
             keep_asset_publishes: 1,
+            auto_redirects: true,
         }
     }
 }

@@ -80,6 +80,7 @@ impl Site {
                         (&route.path, &self.articles[i].slug).hash(&mut h);
                     }
                     PageKind::Redirects => self.redirects_file(&routes).hash(&mut h),
+                    PageKind::PageIndex => self.page_index().hash(&mut h),
                     PageKind::Robots | PageKind::NotFound => {
                         unreachable!("filtered out: they depend on no article")
                     }

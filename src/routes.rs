@@ -6,9 +6,29 @@
 
 use std::collections::HashMap;
 
+use serde::{Deserialize, Serialize};
+
 use crate::diag::Diagnostic;
 use crate::redirect;
 use crate::render::{FEED_FILE, SITEMAP_FILE};
+
+/// Where a build says which article made which page (see `PageIndex`).
+pub const PAGE_INDEX: &str = ".notesite/pages.json";
+
+/// The page index as written: what `publish` reads back.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct PageIndexFile {
+    pub version: u32,
+    pub pages: Vec<IndexedPage>,
+}
+
+/// One article page: its route path, source file and `reference`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IndexedPage {
+    pub url: String,
+    pub source: String,
+    pub reference: Option<String>,
+}
 
 /// The redirects file Netlify and Cloudflare Pages read.
 pub const REDIRECTS_FILE: &str = "_redirects";
@@ -40,6 +60,9 @@ pub(crate) enum PageKind {
     /// `_redirects`: every alias as a 301, for hosts that read it. Only
     /// written when some article has aliases.
     Redirects,
+    /// `.notesite/pages.json`: which article made which page, for
+    /// `publish` to follow articles that move. Never uploaded.
+    PageIndex,
 }
 
 impl PageKind {
@@ -57,6 +80,7 @@ impl PageKind {
             // Built in (redirect.rs): a redirect is not a page to design.
             PageKind::Redirect => "(redirect page)",
             PageKind::Redirects => "(_redirects)",
+            PageKind::PageIndex => "(page index)",
         }
     }
 
@@ -73,6 +97,7 @@ impl PageKind {
             PageKind::NotFound => "the 404 page",
             PageKind::Redirect => "a redirect",
             PageKind::Redirects => "the redirects file",
+            PageKind::PageIndex => "the page index",
         }
     }
 
@@ -128,7 +153,11 @@ impl Route {
     pub(crate) fn is_page(&self) -> bool {
         !matches!(
             self.kind,
-            PageKind::Feed | PageKind::Sitemap | PageKind::Robots | PageKind::Redirects
+            PageKind::Feed
+                | PageKind::Sitemap
+                | PageKind::Robots
+                | PageKind::Redirects
+                | PageKind::PageIndex
         )
     }
 }
@@ -242,6 +271,7 @@ impl Site {
             (PageKind::Sitemap, SITEMAP_FILE),
             (PageKind::Robots, "robots.txt"),
             (PageKind::NotFound, "404.html"),
+            (PageKind::PageIndex, PAGE_INDEX),
         ] {
             routes.push(Route::new(kind, file.to_string()));
         }
@@ -261,6 +291,25 @@ impl Site {
             })
             .collect();
         redirect::redirects_file(pairs.iter().map(|(a, b)| (a.as_str(), b.as_str())))
+    }
+
+    /// The page index: each article page's path with its source file
+    /// and `reference`, sorted by path.
+    pub(crate) fn page_index(&self) -> String {
+        let mut pages: Vec<IndexedPage> = self
+            .articles
+            .iter()
+            .map(|a| IndexedPage {
+                url: format!("{}/", a.slug),
+                source: a.path.to_string_lossy().replace('\\', "/"),
+                reference: a.meta.reference.clone(),
+            })
+            .collect();
+        pages.sort_by(|a, b| a.url.cmp(&b.url));
+        let index = PageIndexFile { version: 1, pages };
+        let mut json = serde_json::to_string(&index).expect("the page index serializes");
+        json.push('\n');
+        json
     }
 
     /// Aliases that take the path of a page, of an earlier alias or of

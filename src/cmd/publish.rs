@@ -50,7 +50,7 @@ fn print_summary(options: &Options, s: &Summary) {
         "published"
     };
     println!(
-        "{verb} to {}: {} uploaded ({}), {} header-updated, {} unchanged, {} deleted, {} kept, in {:.2}s",
+        "{verb} to {}: {} uploaded ({}), {} header-updated, {} unchanged, {} deleted, {} kept, {} redirected, {} removed URLs, in {:.2}s",
         options.to,
         s.uploaded,
         human_bytes(s.uploaded_bytes),
@@ -58,6 +58,8 @@ fn print_summary(options: &Options, s: &Summary) {
         s.unchanged,
         s.deleted,
         s.kept,
+        s.redirected,
+        s.removed,
         s.elapsed.as_secs_f64(),
     );
 }

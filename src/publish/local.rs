@@ -76,6 +76,9 @@ fn file_paths(out: &Path) -> Result<Vec<(String, PathBuf)>> {
             );
         }
         let rel = entry.path().strip_prefix(out).unwrap_or(entry.path());
+        if rel == Path::new(crate::routes::PAGE_INDEX) {
+            continue; // read by publish, never uploaded
+        }
         let key = rel
             .to_str()
             .with_context(|| format!("{} is not a UTF-8 path", entry.path().display()))?
@@ -107,7 +110,7 @@ pub(crate) fn content_hash(bytes: &[u8]) -> String {
     hex
 }
 
-fn describe(key: String, path: PathBuf, rules: &CacheRules) -> Result<LocalFile> {
+pub(crate) fn describe(key: String, path: PathBuf, rules: &CacheRules) -> Result<LocalFile> {
     let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
     let headers = Headers {
         content_type: content_type(&key),

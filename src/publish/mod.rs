@@ -8,6 +8,7 @@
 
 mod apply;
 mod local;
+mod moves;
 mod plan;
 mod record;
 mod target;
@@ -46,6 +47,10 @@ pub struct Summary {
     pub unchanged: usize,
     pub deleted: usize,
     pub kept: usize,
+    /// Old URLs of moved articles that now redirect to their new page.
+    pub redirected: usize,
+    /// Published pages gone from the build with no new home.
+    pub removed: usize,
     /// Objects under the target that no publish wrote, left alone.
     pub foreign: Vec<String>,
     pub elapsed: Duration,
@@ -54,15 +59,35 @@ pub struct Summary {
 pub fn run(config: &SiteConfig, options: &Options, progress: &dyn Progress) -> Result<Summary> {
     let started = Instant::now();
     let rules = CacheRules::new(&config.cdn);
-    let local = local::scan(&options.out, &rules)?;
+    let mut local = local::scan(&options.out, &rules)?;
+    let index = moves::read_index(&options.out)?;
     let target = Target::open(&options.to, &config.publish)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
+    // Redirect pages for moved articles are written here and uploaded like
+    // any page of the build.
+    let redirect_dir = tempfile::tempdir().context("cannot create a temporary folder")?;
     runtime.block_on(async {
-        let remote = read_remote(&target, &local, options.concurrency).await?;
+        let listed = target.list().await?;
+        let record = target.read_record().await?.unwrap_or_default();
+        let moves = match &index {
+            Some(index) => moves::plan(index, &record, &local, config.publish.auto_redirects),
+            None => moves::Moves::kept(&record),
+        };
+        let redirects = moves::redirect_files(
+            &moves,
+            redirect_dir.path(),
+            config.base_path(),
+            config.base_url(),
+            &rules,
+        )?;
+        local.extend(redirects);
+        local.sort_by(|a, b| a.key.cmp(&b.key));
+        let remote = read_remote(&target, &local, listed, record, options.concurrency).await?;
         let mut plan = plan::make(&local, &remote, config.publish.keep_asset_publishes);
+        plan.follow(moves, &remote.record);
         guard(&plan, options)?;
         if options.dry_run {
             print!("{}", describe(&plan));
@@ -89,10 +114,10 @@ pub fn run(config: &SiteConfig, options: &Options, progress: &dyn Progress) -> R
 async fn read_remote(
     target: &Target,
     local: &[local::LocalFile],
+    listed: std::collections::BTreeMap<String, plan::Listed>,
+    record: Record,
     concurrency: usize,
 ) -> Result<Remote> {
-    let listed = target.list().await?;
-    let record = target.read_record().await?.unwrap_or_default();
     let mut remote = Remote {
         listed,
         record,
@@ -140,6 +165,20 @@ fn describe(plan: &Plan) -> String {
     for key in &plan.deletes {
         let _ = writeln!(text, "{:<17} {key}", "delete");
     }
+    for (from, to) in &plan.moves.redirects {
+        let _ = writeln!(
+            text,
+            "{:<17} /{from} -> /{to} (the article moved)",
+            "redirect"
+        );
+    }
+    for url in &plan.moves.removed {
+        let _ = writeln!(
+            text,
+            "{:<17} /{url} (published before, no new home)",
+            "removed URL"
+        );
+    }
     for key in &plan.kept {
         let _ = writeln!(text, "{:<17} {key} (older pages may still use it)", "keep");
     }
@@ -148,7 +187,7 @@ fn describe(plan: &Plan) -> String {
     }
     let _ = writeln!(
         text,
-        "plan: {} new, {} changed, {} header updates ({} bytes to send), {} deletions, {} kept, {} unchanged",
+        "plan: {} new, {} changed, {} header updates ({} bytes to send), {} deletions, {} kept, {} unchanged, {} redirected, {} removed URLs",
         plan.count(Change::New),
         plan.count(Change::Changed),
         plan.count(Change::Headers),
@@ -156,6 +195,8 @@ fn describe(plan: &Plan) -> String {
         plan.deletes.len(),
         plan.kept.len(),
         plan.unchanged,
+        plan.moves.redirects.len(),
+        plan.moves.removed.len(),
     );
     text
 }
@@ -198,6 +239,8 @@ fn summary(plan: &Plan, elapsed: Duration) -> Summary {
         unchanged: plan.unchanged,
         deleted: plan.deletes.len(),
         kept: plan.kept.len(),
+        redirected: plan.moves.redirects.len(),
+        removed: plan.moves.removed.len(),
         foreign: plan.foreign.clone(),
         elapsed,
     }

@@ -6,8 +6,10 @@
 use std::collections::BTreeMap;
 
 use super::local::LocalFile;
+use super::moves::Moves;
 use super::record::{Entry, Record};
-use super::target::{Listed, Probed};
+pub(crate) use super::target::Listed;
+use super::target::Probed;
 use crate::cdn::is_hashed_asset;
 
 /// What the target holds, as far as publish can tell.
@@ -85,6 +87,8 @@ pub(crate) struct Plan<'a> {
     /// Whether `record` differs from the one on the target; a publish that
     /// changes nothing writes nothing.
     pub(crate) record_changed: bool,
+    /// Pages that left the build: redirected or removed.
+    pub(crate) moves: Moves,
 }
 
 /// Keys of local files whose remote state the record cannot vouch for: on
@@ -158,6 +162,10 @@ pub(crate) fn make<'a>(local: &'a [LocalFile], remote: &Remote, keep_publishes: 
         }
     }
     deletes.sort();
+    // What moved is `follow`'s to say; until then the record knows what
+    // it knew.
+    record.pages = remote.record.pages.clone();
+    record.moved = remote.record.moved.clone();
     let announce = announcement(&uploads, &remote.record, publish);
     let record_changed = changes || record != remote.record;
     Plan {
@@ -169,6 +177,7 @@ pub(crate) fn make<'a>(local: &'a [LocalFile], remote: &Remote, keep_publishes: 
         announce,
         record,
         record_changed,
+        moves: Moves::default(),
     }
 }
 
@@ -241,6 +250,16 @@ impl Plan<'_> {
     }
 
     /// Keys whose content or headers a CDN may hold stale copies of.
+    /// Takes in what happened to pages that left the build: the record
+    /// remembers this build's pages and the redirects it keeps.
+    pub(crate) fn follow(&mut self, moves: Moves, current: &Record) {
+        self.record.pages = moves.pages.clone();
+        self.record.moved = moves.moved.clone();
+        self.record_changed |=
+            self.record.pages != current.pages || self.record.moved != current.moved;
+        self.moves = moves;
+    }
+
     pub(crate) fn stale_keys(&self) -> Vec<&str> {
         let changed = self
             .uploads

@@ -28,6 +28,11 @@ pub struct Record {
     pub publish: u64,
     /// By key; a BTreeMap so the record itself is deterministic.
     pub objects: BTreeMap<String, Entry>,
+    /// Every article page of the last publish: page path → article
+    /// (`ref:<reference>` or `src:<source file>`), to follow moves.
+    pub pages: BTreeMap<String, String>,
+    /// Old page paths that redirect to their article's current page.
+    pub moved: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,6 +57,11 @@ struct Wire {
     publish: u64,
     headers: Vec<(String, String)>,
     objects: Vec<(String, String, u64, usize, Option<String>, u64)>,
+    /// Added after version 2 first shipped: absent in older records.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pages: Vec<(String, String)>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    moved: Vec<(String, String)>,
 }
 
 impl Record {
@@ -102,6 +112,8 @@ impl Record {
             version: wire.version,
             publish: wire.publish,
             objects,
+            pages: wire.pages.into_iter().collect(),
+            moved: wire.moved.into_iter().collect(),
         })
     }
 
@@ -144,6 +156,7 @@ impl Record {
             version: VERSION,
             publish: v1.publish,
             objects,
+            ..Record::default()
         })
     }
 
@@ -171,6 +184,8 @@ impl Record {
             publish: self.publish,
             headers,
             objects,
+            pages: self.pages.clone().into_iter().collect(),
+            moved: self.moved.clone().into_iter().collect(),
         };
         let mut json = serde_json::to_vec(&wire).expect("a record always serializes");
         json.push(b'\n');
@@ -182,7 +197,7 @@ impl Record {
         Record {
             version: VERSION,
             publish,
-            objects: BTreeMap::new(),
+            ..Record::default()
         }
     }
 

@@ -22,7 +22,7 @@ use crate::meta_box;
 use crate::output::Sink;
 use crate::progress::Progress;
 use crate::redirect;
-use crate::routes::{PageKind, REDIRECTS_FILE, Route};
+use crate::routes::{PAGE_INDEX, PageKind, REDIRECTS_FILE, Route};
 use crate::site::{Link, Site};
 use crate::taxonomy::Kind;
 
@@ -291,6 +291,7 @@ impl Site {
                 let html = redirect::page(&self.url(&to), &self.permalink(&to));
                 write(sink, &redirect::file_of(&route.path), html.as_bytes()).into()
             }
+            PageKind::PageIndex => write(sink, PAGE_INDEX, self.page_index().as_bytes()).into(),
             PageKind::Redirects => {
                 let text = self.redirects_file(shared.routes);
                 write(sink, REDIRECTS_FILE, text.as_bytes()).into()
