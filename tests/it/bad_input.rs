@@ -758,3 +758,68 @@ fn duplicate_heading_ids_never_repeat_on_the_page() {
         .collect();
     assert_eq!(ids, ["a", "a-1", "a-1-1"]);
 }
+
+#[test]
+fn schedule_dates_that_are_not_times_or_never_show_are_errors_at_their_lines() {
+    assert_rejected(
+        &[
+            (
+                "content/bad.md",
+                &article("title: x\ndate: 2026-01-01\npublish_date: next tuesday\n"),
+            ),
+            (
+                "content/never.md",
+                &article(
+                    "title: y\ndate: 2026-01-01\npublish_date: 2026-06-01\nexpiry_date: 2026-05-01T00:00:00Z\n",
+                ),
+            ),
+        ],
+        &[
+            "content/bad.md:4:1: error: `publish_date` is `next tuesday`, which is not a date or a date-time",
+            "content/never.md:5:1: error: `expiry_date` 2026-05-01T00:00:00Z is not after `publish_date` 2026-06-01",
+        ],
+    );
+}
+
+#[test]
+fn aliases_that_are_not_site_paths_are_errors_at_their_line() {
+    assert_rejected(
+        &[(
+            "content/bad.md",
+            &article(
+                "title: x\ndate: 2026-01-01\naliases:\n  - https://example.org/x/\n  - old/path\n  - /a/../b/\n  - /q?x=1\n",
+            ),
+        )],
+        &[
+            "content/bad.md:4:1: error: alias `https://example.org/x/` must be a path on this site",
+            "content/bad.md:4:1: error: alias `old/path` must be a path on this site, starting with `/`",
+            "content/bad.md:4:1: error: alias `/a/../b/` may not hold `.` or `..` segments",
+            "content/bad.md:4:1: error: alias `/q?x=1` may not hold `?`",
+        ],
+    );
+}
+
+#[test]
+fn aliases_that_clash_with_a_page_another_alias_or_their_article_are_errors() {
+    let seed = format!("/{SEED_SLUG}/");
+    let clashing = article(&format!(
+        "title: y\ndate: 2026-01-01\naliases: [{seed}, /stack/, /shared/, /page/1/]\n"
+    ));
+    assert_rejected(
+        &[
+            (
+                "content/bad.md",
+                &article("title: bad\ndate: 2026-01-01\naliases: [/shared/, /bad/]\n"),
+            ),
+            ("content/clash.md", &clashing),
+        ],
+        &[
+            &format!(
+                "content/clash.md:4:1: error: alias `{seed}` is the page of content/{SEED_SLUG}.md"
+            ),
+            "content/clash.md:4:1: error: alias `/stack/` is the path of a taxonomy page",
+            "content/clash.md:4:1: error: alias `/shared/` is also an alias in content/bad.md",
+            "content/bad.md:4:1: error: alias `/bad/` points at the article itself",
+        ],
+    );
+}

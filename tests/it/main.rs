@@ -12,5 +12,6 @@ mod cli;
 mod fuzz;
 mod import;
 mod incremental;
+mod lifecycle;
 mod publish;
 mod serve;

@@ -580,6 +580,102 @@ fn publish_never_deletes_what_it_did_not_write(target: &Target) {
     assert_eq!(objects, crate::common::tree(&site.path().join("public")));
 }
 
+const MOVER: &str = "kafka-notes-consumer-lag-during-rebalances";
+const DOOMED: &str = "terraform-notes-safe-state-migrations";
+
+/// Gives the article `slug` a new slug in front matter (its file and
+/// `reference` stay).
+fn rename_slug(site: &Path, slug: &str, new_slug: &str) {
+    let path = site.join("content").join(format!("{slug}.md"));
+    let text = read(&path).replacen("---\n", &format!("---\nslug: {new_slug}\n"), 1);
+    std::fs::write(&path, text).unwrap();
+}
+
+fn refresh_target(html: &[u8]) -> String {
+    let html = String::from_utf8_lossy(html);
+    let at = html.find("url=").expect("a meta refresh") + 4;
+    html[at..at + html[at..].find('"').unwrap()].to_string()
+}
+
+fn a_moved_article_redirects_and_a_deleted_one_is_removed(target: &Target) {
+    let site = built_site();
+    target.publish(site.path(), &[]).assert().success();
+    rename_slug(site.path(), MOVER, "kafka-lag");
+    std::fs::remove_file(site.path().join(format!("content/{DOOMED}.md"))).unwrap();
+    build(site.path(), &[]);
+
+    let dry = target
+        .publish(site.path(), &["--dry-run"])
+        .assert()
+        .success();
+    let plan = stdout(&dry);
+    assert!(
+        plan.contains(&format!(
+            "redirect          /{MOVER}/ -> /kafka-lag/ (the article moved)"
+        )),
+        "{plan}"
+    );
+    assert!(
+        plan.contains(&format!(
+            "removed URL       /{DOOMED}/ (published before, no new home)"
+        )),
+        "{plan}"
+    );
+    assert!(plan.contains("1 redirected, 1 removed URLs"), "{plan}");
+
+    let purge = site.path().join("purge.txt");
+    let published = target
+        .publish(site.path(), &["--purge-list", purge.to_str().unwrap()])
+        .assert()
+        .success();
+    assert!(stdout(&published).contains("1 redirected, 1 removed URLs"));
+    let objects = target.objects();
+    let old = format!("{MOVER}/index.html");
+    assert_eq!(refresh_target(&objects[&old]), "/kafka-lag/");
+    assert!(objects.contains_key("kafka-lag/index.html"));
+    assert!(
+        !objects.contains_key(&format!("{DOOMED}/index.html")),
+        "removed, no redirect"
+    );
+    let purged = read(&purge);
+    for url in [format!("/{MOVER}/"), format!("/{DOOMED}/")] {
+        assert!(
+            purged.lines().any(|l| l == url),
+            "{url} not in the purge list:\n{purged}"
+        );
+    }
+    assert!(
+        !objects.contains_key(".notesite/pages.json"),
+        "the page index is never uploaded"
+    );
+
+    // Later publishes keep the redirect, and follow a second move.
+    edit_seed_article(site.path());
+    build(site.path(), &[]);
+    target.publish(site.path(), &[]).assert().success();
+    assert_eq!(refresh_target(&target.objects()[&old]), "/kafka-lag/");
+    let path = site.path().join(format!("content/{MOVER}.md"));
+    std::fs::write(
+        &path,
+        read(&path).replace("slug: kafka-lag", "slug: kafka-lag-2"),
+    )
+    .unwrap();
+    build(site.path(), &[]);
+    target.publish(site.path(), &[]).assert().success();
+    let objects = target.objects();
+    assert_eq!(refresh_target(&objects[&old]), "/kafka-lag-2/");
+    assert_eq!(
+        refresh_target(&objects["kafka-lag/index.html"]),
+        "/kafka-lag-2/"
+    );
+    let again = target.publish(site.path(), &[]).assert().success();
+    assert!(
+        stdout(&again).contains(" 0 uploaded (0 B)"),
+        "{}",
+        stdout(&again)
+    );
+}
+
 macro_rules! both_targets {
     ($($scenario:ident),* $(,)?) => {
         mod s3 {
@@ -599,6 +695,7 @@ both_targets!(
     delete_guard_and_dry_run_change_nothing,
     killed_midway_then_rerun_converges,
     publish_never_deletes_what_it_did_not_write,
+    a_moved_article_redirects_and_a_deleted_one_is_removed,
 );
 
 #[test]
