@@ -161,3 +161,23 @@ fn aliases_become_redirect_pages_and_redirects_lines_not_sitemap_entries() {
     build_here(plain.path()).unwrap();
     assert!(!plain.path().join("public/_redirects").exists());
 }
+
+#[test]
+fn the_ci_example_builds_publishes_hourly_and_purges() {
+    let text = read(&example_root().join("docs/github-actions-publish.yml"));
+    let workflow: serde_yaml::Value = serde_yaml::from_str(&text).expect("the workflow is YAML");
+    let on = &workflow["on"];
+    assert!(on["push"].is_mapping() && on["schedule"][0]["cron"].as_str().is_some());
+    let steps = workflow["jobs"]["publish"]["steps"].as_sequence().unwrap();
+    let runs: Vec<&str> = steps.iter().filter_map(|s| s["run"].as_str()).collect();
+    assert!(runs.iter().any(|r| r.trim() == "notesite build"));
+    assert!(
+        runs.iter()
+            .any(|r| r.contains("notesite publish") && r.contains("--purge-list purge.txt"))
+    );
+    assert!(
+        runs.iter()
+            .any(|r| r.contains("create-invalidation") && r.contains("purge.txt"))
+    );
+    assert!(read(&example_root().join("README.md")).contains("docs/github-actions-publish.yml"));
+}
