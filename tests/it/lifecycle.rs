@@ -61,6 +61,11 @@ fn future_and_expired_articles_follow_the_builds_now() {
     );
     build_at(root, NOW_EPOCH, &["--future"]);
     assert_eq!(built_pages(root), ["later", "expiring"]);
+    let later = read(&root.join("public/later/index.html"));
+    assert!(
+        later.contains("publish date") && later.contains("2027-01-01T09:00:00+02:00"),
+        "the meta box shows the date as written"
+    );
     build_at(root, NOW_EPOCH, &["--expired"]);
     assert_eq!(built_pages(root), ["expired", "expiring"]);
     // --now wins over SOURCE_DATE_EPOCH; at 2027-02-01 the later article
