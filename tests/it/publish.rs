@@ -201,6 +201,13 @@ fn stderr(assert: &assert_cmd::assert::Assert) -> String {
     String::from_utf8_lossy(&assert.get_output().stderr).into_owned()
 }
 
+/// The files of a build that publish uploads: all but the page index.
+fn published_files(site: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut files = crate::common::tree(&site.join("public"));
+    files.remove(notesite::routes::PAGE_INDEX);
+    files
+}
+
 /// A built copy of the example site.
 fn built_site() -> tempfile::TempDir {
     let site = example_site();
@@ -258,7 +265,7 @@ fn edit_stylesheet(site: &Path) {
 
 fn first_publish_and_noop_republish(target: &Target) {
     let site = built_site();
-    let local = crate::common::tree(&site.path().join("public"));
+    let local = published_files(site.path());
     let first = target.publish(site.path(), &[]).assert().success();
     assert!(
         stdout(&first).contains(&format!("{} uploaded", local.len())),
@@ -320,10 +327,7 @@ fn one_article_edit_uploads_little_and_lists_purges(target: &Target) {
             slug = crate::common::SEED_SLUG
         )
     );
-    assert_eq!(
-        target.objects(),
-        crate::common::tree(&site.path().join("public"))
-    );
+    assert_eq!(target.objects(), published_files(site.path()));
 }
 
 fn header_only_change_updates_headers(target: &Target) {
@@ -341,7 +345,7 @@ fn header_only_change_updates_headers(target: &Target) {
     // Only `_headers` changed content (it spells out the rule); every page
     // keeps its bytes and gets the new Cache-Control.
     assert!(out.contains(": 1 uploaded"), "{out}");
-    let local = crate::common::tree(&site.path().join("public"));
+    let local = published_files(site.path());
     let revalidating = local.keys().filter(|k| !k.starts_with("assets/")).count();
     assert!(
         out.contains(&format!(" {} header-updated", revalidating - 1)),
@@ -463,10 +467,7 @@ fn delete_guard_and_dry_run_change_nothing(target: &Target) {
         "{}",
         stdout(&allowed)
     );
-    assert_eq!(
-        target.objects(),
-        crate::common::tree(&site.path().join("public"))
-    );
+    assert_eq!(target.objects(), published_files(site.path()));
 }
 
 /// Killed after every few operations, the target never has a page whose
@@ -520,7 +521,7 @@ fn killed_midway_then_rerun_converges(target: &Target) {
     target.publish(site.path(), &[]).assert().success();
     let objects = target.objects();
     assert_no_dangling_assets(&objects, "after the rerun");
-    let local = crate::common::tree(&site.path().join("public"));
+    let local = published_files(site.path());
     for (key, bytes) in &local {
         assert_eq!(objects.get(key), Some(bytes), "{key} converged");
     }
@@ -577,7 +578,7 @@ fn publish_never_deletes_what_it_did_not_write(target: &Target) {
     ] {
         objects.remove(foreign);
     }
-    assert_eq!(objects, crate::common::tree(&site.path().join("public")));
+    assert_eq!(objects, published_files(site.path()));
 }
 
 const MOVER: &str = "kafka-notes-consumer-lag-during-rebalances";
@@ -874,8 +875,5 @@ fn s3_transient_errors_are_retried() {
     let out = stdout(&cmd.assert().success());
     assert_eq!(proxy.refused.load(std::sync::atomic::Ordering::SeqCst), 2);
     assert!(out.contains("published to"), "{out}");
-    assert_eq!(
-        target.objects(),
-        crate::common::tree(&site.path().join("public"))
-    );
+    assert_eq!(target.objects(), published_files(site.path()));
 }
