@@ -32,6 +32,52 @@ pub struct SiteConfig {
     pub(crate) markdown: MarkdownConfig,
     pub(crate) cdn: CdnConfig,
     pub publish: PublishConfig,
+    pub(crate) search: SearchConfig,
+}
+
+/// `search`: the static search index (issue 14, in progress: the index is
+/// written, the search page and client are not yet, so it is off by
+/// default until they land).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(crate) struct SearchConfig {
+    pub(crate) enabled: bool,
+    pub(crate) weights: SearchWeights,
+    /// Meta fields readers can filter by: `stack`, `tools`, `difficulty`.
+    pub(crate) facets: Vec<String>,
+}
+
+/// How much a word counts in each part of an article.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(crate) struct SearchWeights {
+    pub(crate) title: f32,
+    pub(crate) topic: f32,
+    pub(crate) summary: f32,
+    pub(crate) headings: f32,
+    pub(crate) body: f32,
+}
+
+impl Default for SearchConfig {
+    fn default() -> Self {
+        SearchConfig {
+            enabled: false,
+            weights: SearchWeights::default(),
+            facets: ["stack", "tools", "difficulty"].map(String::from).to_vec(),
+        }
+    }
+}
+
+impl Default for SearchWeights {
+    fn default() -> Self {
+        SearchWeights {
+            title: 5.0,
+            topic: 2.0,
+            summary: 2.0,
+            headings: 2.0,
+            body: 1.0,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -132,6 +178,7 @@ impl Default for SiteConfig {
             markdown: MarkdownConfig::default(),
             cdn: CdnConfig::default(),
             publish: PublishConfig::default(),
+            search: SearchConfig::default(),
         }
     }
 }
@@ -230,6 +277,27 @@ impl SiteConfig {
                     format!("unknown taxonomy `{name}`; known: {}", known.join(", ")),
                 ));
             }
+        }
+        for name in &self.search.facets {
+            if !crate::search::FACETS.contains(&name.as_str()) {
+                problems.push((
+                    vec!["search", "facets"],
+                    format!(
+                        "unknown search facet `{name}`; known: {}",
+                        crate::search::FACETS.join(", ")
+                    ),
+                ));
+            }
+        }
+        let s = &self.search.weights;
+        if [s.title, s.topic, s.summary, s.headings, s.body]
+            .iter()
+            .any(|x| !x.is_finite() || *x < 0.0)
+        {
+            problems.push((
+                vec!["search", "weights"],
+                "search.weights must be finite and not negative".into(),
+            ));
         }
         let w = &self.related.weights;
         if [w.stack, w.tools, w.entities, w.topic]

@@ -81,6 +81,12 @@ impl Site {
                     }
                     PageKind::Redirects => self.redirects_file(&routes).hash(&mut h),
                     PageKind::PageIndex => self.page_index().hash(&mut h),
+                    // Any article's text can change any chunk.
+                    PageKind::SearchIndex => {
+                        for article in self.articles.iter() {
+                            article.version.hash(&mut h);
+                        }
+                    }
                     PageKind::Robots | PageKind::NotFound => {
                         unreachable!("filtered out: they depend on no article")
                     }

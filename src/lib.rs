@@ -29,6 +29,7 @@ pub mod related;
 pub mod render;
 pub mod routes;
 pub mod schedule;
+mod search;
 pub mod serve;
 pub mod site;
 pub mod synth;

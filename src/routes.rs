@@ -63,6 +63,9 @@ pub(crate) enum PageKind {
     /// `.notesite/pages.json`: which article made which page, for
     /// `publish` to follow articles that move. Never uploaded.
     PageIndex,
+    /// `search/index.json` and the chunks it names under
+    /// `assets/search/`, when `search.enabled`.
+    SearchIndex,
 }
 
 impl PageKind {
@@ -81,6 +84,7 @@ impl PageKind {
             PageKind::Redirect => "(redirect page)",
             PageKind::Redirects => "(_redirects)",
             PageKind::PageIndex => "(page index)",
+            PageKind::SearchIndex => "(search index)",
         }
     }
 
@@ -98,6 +102,7 @@ impl PageKind {
             PageKind::Redirect => "a redirect",
             PageKind::Redirects => "the redirects file",
             PageKind::PageIndex => "the page index",
+            PageKind::SearchIndex => "the search index",
         }
     }
 
@@ -158,6 +163,7 @@ impl Route {
                 | PageKind::Robots
                 | PageKind::Redirects
                 | PageKind::PageIndex
+                | PageKind::SearchIndex
         )
     }
 }
@@ -265,6 +271,10 @@ impl Site {
         }
         if any_alias {
             routes.push(Route::new(PageKind::Redirects, REDIRECTS_FILE.to_string()));
+        }
+        if self.config.search.enabled {
+            let entry = crate::search::index::ENTRY_FILE.to_string();
+            routes.push(Route::new(PageKind::SearchIndex, entry));
         }
         for (kind, file) in [
             (PageKind::Feed, FEED_FILE),

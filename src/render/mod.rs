@@ -292,6 +292,11 @@ impl Site {
                 write(sink, &redirect::file_of(&route.path), html.as_bytes()).into()
             }
             PageKind::PageIndex => write(sink, PAGE_INDEX, self.page_index().as_bytes()).into(),
+            PageKind::SearchIndex => {
+                let files = self.search_index();
+                let written = files.iter().flat_map(|f| write(sink, &f.path, &f.bytes));
+                written.collect::<Vec<_>>().into()
+            }
             PageKind::Redirects => {
                 let text = self.redirects_file(shared.routes);
                 write(sink, REDIRECTS_FILE, text.as_bytes()).into()

@@ -14,4 +14,5 @@ mod import;
 mod incremental;
 mod lifecycle;
 mod publish;
+mod search;
 mod serve;

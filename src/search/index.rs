@@ -1,0 +1,410 @@
+//! The index writer. Articles are added as they render (in any order, in
+//! parallel); `write` then lays the index out in files a browser fetches
+//! one by one:
+//!
+//! - `search/index.json`, the small entry (served revalidating): counts,
+//!   ranking constants, and the names of every other file;
+//! - term chunks, `assets/search/t.<hash>.json`: terms in order, split by
+//!   size, each with its postings (article, quantized BM25 weight);
+//! - document chunks, `assets/search/d.<hash>.json`: what a result shows,
+//!   `DOCS_PER_CHUNK` articles each;
+//! - facet lists, `assets/search/f.<hash>.json`: the articles of one value.
+//!
+//! Chunks are named by their content hash, so they are immutable assets
+//! (cached for a year), and everything is sorted: the same site gives the
+//! same bytes whatever the thread count.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
+
+use serde::Serialize;
+
+use super::text::Terms;
+
+/// BM25's term-frequency saturation and length normalisation.
+pub(crate) const K1: f32 = 1.2;
+pub(crate) const B: f32 = 0.75;
+/// Term chunks are cut once they pass this many bytes of JSON.
+pub(crate) const TERM_CHUNK_BYTES: usize = 48 * 1024;
+pub(crate) const DOCS_PER_CHUNK: usize = 64;
+const SHARDS: usize = 16;
+pub(crate) const ENTRY_FILE: &str = "search/index.json";
+
+/// A field of an article and how much a word in it counts.
+pub(crate) struct Field<'a> {
+    pub(crate) weight: f32,
+    pub(crate) text: &'a str,
+}
+
+/// What a result shows for an article.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct Shown {
+    pub(crate) url: String,
+    pub(crate) title: String,
+    pub(crate) date: String,
+    pub(crate) difficulty: Option<&'static str>,
+    pub(crate) stack: Vec<String>,
+    /// The text a snippet is cut from.
+    pub(crate) text: String,
+}
+
+/// Per term, (article, weighted term frequency).
+type Shard = HashMap<String, Vec<(u32, f32)>>;
+
+/// Postings collected while articles render: per term, (article, weighted
+/// term frequency). Sharded by term so render threads rarely wait.
+pub(crate) struct Collector {
+    terms: Terms,
+    shards: Vec<Mutex<Shard>>,
+    /// Weighted length of each article.
+    lengths: Mutex<Vec<f32>>,
+}
+
+impl Collector {
+    pub(crate) fn new(articles: usize) -> Collector {
+        Collector {
+            terms: Terms::default(),
+            shards: (0..SHARDS).map(|_| Mutex::default()).collect(),
+            lengths: Mutex::new(vec![0.0; articles]),
+        }
+    }
+
+    /// Adds article `doc` with its weighted fields.
+    pub(crate) fn add(&self, doc: u32, fields: &[Field]) {
+        let mut counts: HashMap<String, f32> = HashMap::new();
+        let mut length = 0.0;
+        for field in fields {
+            for term in self.terms.of(field.text) {
+                *counts.entry(term).or_default() += field.weight;
+                length += field.weight;
+            }
+        }
+        self.lengths.lock().expect("no panics while locked")[doc as usize] = length;
+        let mut by_shard: Vec<Vec<(String, f32)>> = vec![Vec::new(); SHARDS];
+        for (term, tf) in counts {
+            by_shard[shard_of(&term)].push((term, tf));
+        }
+        for (shard, terms) in self.shards.iter().zip(by_shard) {
+            if terms.is_empty() {
+                continue;
+            }
+            let mut map = shard.lock().expect("no panics while locked");
+            for (term, tf) in terms {
+                map.entry(term).or_default().push((doc, tf));
+            }
+        }
+    }
+
+    /// Every term, sorted, with its postings sorted by article and
+    /// weighted by BM25 (0..=255 of the saturated, length-normalised tf).
+    fn postings(self) -> Vec<(String, Vec<(u32, u8)>)> {
+        let lengths = self.lengths.into_inner().expect("no panics while locked");
+        let average = match lengths.len() {
+            0 => 1.0,
+            n => (lengths.iter().sum::<f32>() / n as f32).max(1.0),
+        };
+        let mut all: Vec<(String, Vec<(u32, f32)>)> = self
+            .shards
+            .into_iter()
+            .flat_map(|s| s.into_inner().expect("no panics while locked"))
+            .collect();
+        all.sort_by(|a, b| a.0.cmp(&b.0));
+        all.into_iter()
+            .map(|(term, mut postings)| {
+                postings.sort_by_key(|&(doc, _)| doc);
+                let weighted = postings
+                    .into_iter()
+                    .map(|(doc, tf)| (doc, bm25_weight(tf, lengths[doc as usize], average)))
+                    .collect();
+                (term, weighted)
+            })
+            .collect()
+    }
+}
+
+fn shard_of(term: &str) -> usize {
+    term.bytes()
+        .fold(0usize, |h, b| h.wrapping_mul(31).wrapping_add(b as usize))
+        % SHARDS
+}
+
+/// `tf·(k1+1) / (tf + k1·(1 − b + b·len/avg))`, scaled from 0..k1+1 to
+/// 0..=255; at least 1, so every posting counts.
+fn bm25_weight(tf: f32, length: f32, average: f32) -> u8 {
+    let norm = K1 * (1.0 - B + B * length / average);
+    let saturated = tf * (K1 + 1.0) / (tf + norm) / (K1 + 1.0);
+    (saturated * 255.0).round().clamp(1.0, 255.0) as u8
+}
+
+/// A file of the index: where it goes and its bytes.
+pub(crate) struct File {
+    pub(crate) path: String,
+    pub(crate) bytes: Vec<u8>,
+}
+
+/// The entry file: what the client reads first.
+#[derive(Serialize)]
+struct Entry<'a> {
+    version: u32,
+    docs: usize,
+    k1: f32,
+    b: f32,
+    /// `[first term, file]` of each term chunk, in term order.
+    terms: Vec<(String, String)>,
+    docs_per_chunk: usize,
+    doc_chunks: Vec<String>,
+    /// Per facet field: `[value, count, file]`, most articles first.
+    facets: BTreeMap<&'a str, Vec<(String, usize, String)>>,
+}
+
+/// Lays the index out in files (see the module's comment). `shown` is
+/// each article's result, in site order; `facets` each facet field with
+/// each article's values.
+pub(crate) fn write(
+    collector: Collector,
+    shown: &[Shown],
+    facets: &[(&str, Vec<Vec<String>>)],
+) -> Vec<File> {
+    let mut files = Vec::new();
+    let terms = term_chunks(collector.postings(), &mut files);
+    let doc_chunks = shown
+        .chunks(DOCS_PER_CHUNK)
+        .map(|chunk| hashed(&mut files, "d", json(&chunk)))
+        .collect();
+    let facets = facets
+        .iter()
+        .map(|(name, values)| (*name, facet_lists(values, &mut files)))
+        .collect();
+    let entry = Entry {
+        version: 1,
+        docs: shown.len(),
+        k1: K1,
+        b: B,
+        terms,
+        docs_per_chunk: DOCS_PER_CHUNK,
+        doc_chunks,
+        facets,
+    };
+    files.push(File {
+        path: ENTRY_FILE.to_string(),
+        bytes: json(&entry),
+    });
+    files
+}
+
+/// Term chunks: `{term: [df, [doc delta, weight, …]]}` objects cut by size.
+fn term_chunks(
+    postings: Vec<(String, Vec<(u32, u8)>)>,
+    files: &mut Vec<File>,
+) -> Vec<(String, String)> {
+    let mut chunks = Vec::new();
+    let mut current: Vec<(String, String)> = Vec::new();
+    let mut size = 0;
+    let flush = |current: &mut Vec<(String, String)>, files: &mut Vec<File>| {
+        if current.is_empty() {
+            return None;
+        }
+        let first = current[0].0.clone();
+        let body: Vec<String> = current
+            .drain(..)
+            .map(|(term, list)| format!("{}:{list}", json_str(&term)))
+            .collect();
+        let bytes = format!("{{{}}}\n", body.join(",")).into_bytes();
+        Some((first, hashed(files, "t", bytes)))
+    };
+    for (term, list) in postings {
+        let mut encoded = format!("[{},[", list.len());
+        let mut previous = 0;
+        for (i, (doc, weight)) in list.iter().enumerate() {
+            if i > 0 {
+                encoded.push(',');
+            }
+            encoded.push_str(&format!("{},{weight}", doc - previous));
+            previous = *doc;
+        }
+        encoded.push_str("]]");
+        size += term.len() + encoded.len() + 4;
+        current.push((term, encoded));
+        if size >= TERM_CHUNK_BYTES {
+            chunks.extend(flush(&mut current, files));
+            size = 0;
+        }
+    }
+    chunks.extend(flush(&mut current, files));
+    chunks
+}
+
+/// One file per facet value: the delta-encoded articles that have it.
+fn facet_lists(values: &[Vec<String>], files: &mut Vec<File>) -> Vec<(String, usize, String)> {
+    let mut docs: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
+    for (doc, of_doc) in values.iter().enumerate() {
+        for value in of_doc {
+            docs.entry(value).or_default().push(doc as u32);
+        }
+    }
+    let mut lists: Vec<(String, usize, String)> = docs
+        .into_iter()
+        .map(|(value, list)| {
+            let deltas: Vec<u32> = list
+                .iter()
+                .scan(0, |previous, &doc| {
+                    let delta = doc - *previous;
+                    *previous = doc;
+                    Some(delta)
+                })
+                .collect();
+            let file = hashed(files, "f", json(&deltas));
+            (value.to_string(), list.len(), file)
+        })
+        .collect();
+    lists.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    lists
+}
+
+/// Adds `bytes` as `assets/search/<kind>.<hash>.json`; returns its path.
+fn hashed(files: &mut Vec<File>, kind: &str, bytes: Vec<u8>) -> String {
+    let hash = blake3::hash(&bytes).to_hex();
+    let path = format!("assets/search/{kind}.{}.json", &hash[..16]);
+    files.push(File {
+        path: path.clone(),
+        bytes,
+    });
+    path
+}
+
+fn json<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
+    let mut bytes = serde_json::to_vec(value).expect("index parts serialize");
+    bytes.push(b'\n');
+    bytes
+}
+
+fn json_str(text: &str) -> String {
+    serde_json::to_string(text).expect("a string serializes")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shown(i: usize) -> Shown {
+        Shown {
+            url: format!("/a{i}/"),
+            title: format!("article {i}"),
+            date: "2026-07-01".into(),
+            difficulty: Some("beginner"),
+            stack: vec!["redis".into()],
+            text: "summary".into(),
+        }
+    }
+
+    fn collect(order: &[u32]) -> Collector {
+        let texts = [
+            "redis caching caches keys",
+            "postgres vacuum and caching",
+            "kafka consumer lag, kafka rebalances",
+        ];
+        let collector = Collector::new(texts.len());
+        for &doc in order {
+            let title = format!("title {doc}");
+            let fields = [
+                Field {
+                    weight: 3.0,
+                    text: &title,
+                },
+                Field {
+                    weight: 1.0,
+                    text: texts[doc as usize],
+                },
+            ];
+            collector.add(doc, &fields);
+        }
+        collector
+    }
+
+    #[test]
+    fn postings_are_sorted_stemmed_and_weighted() {
+        let postings = collect(&[2, 0, 1]).postings();
+        let terms: Vec<&str> = postings.iter().map(|(t, _)| t.as_str()).collect();
+        assert!(terms.is_sorted());
+        let cach = &postings.iter().find(|(t, _)| t == "cach").unwrap().1;
+        assert_eq!(cach.iter().map(|p| p.0).collect::<Vec<_>>(), [0, 1]);
+        assert!(cach[0].1 > cach[1].1, "two mentions outweigh one");
+        assert!(
+            postings.iter().all(|(t, _)| t != "and"),
+            "stop words are left out"
+        );
+        let kafka = &postings.iter().find(|(t, _)| t == "kafka").unwrap().1;
+        assert_eq!(kafka.len(), 1);
+    }
+
+    #[test]
+    fn the_same_articles_in_any_order_write_the_same_files() {
+        let facets = vec![(
+            "stack",
+            vec![vec!["redis".to_string()], vec![], vec!["kafka".to_string()]],
+        )];
+        let shown: Vec<Shown> = (0..3).map(shown).collect();
+        let a = write(collect(&[0, 1, 2]), &shown, &facets);
+        let b = write(collect(&[2, 1, 0]), &shown, &facets);
+        let names = |files: &[File]| {
+            files
+                .iter()
+                .map(|f| (f.path.clone(), f.bytes.clone()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(names(&a), names(&b));
+        let entry = a.iter().find(|f| f.path == ENTRY_FILE).unwrap();
+        let entry: serde_json::Value = serde_json::from_slice(&entry.bytes).unwrap();
+        assert_eq!(entry["docs"], 3);
+        assert_eq!(
+            entry["facets"]["stack"][0][0], "kafka",
+            "equal counts: by value"
+        );
+        for f in a.iter().filter(|f| f.path != ENTRY_FILE) {
+            assert!(f.path.starts_with("assets/search/"), "{}", f.path);
+            let hash = &blake3::hash(&f.bytes).to_hex()[..16];
+            assert!(f.path.contains(hash), "named by content");
+        }
+    }
+
+    #[test]
+    fn term_chunks_are_cut_by_size_and_name_their_first_term() {
+        let collector = Collector::new(400);
+        for doc in 0..400u32 {
+            let text = format!("word{doc} common shared{} ", doc % 7);
+            collector.add(
+                doc,
+                &[Field {
+                    weight: 1.0,
+                    text: &text,
+                }],
+            );
+        }
+        let shown: Vec<Shown> = (0..400).map(shown).collect();
+        let files = write(collector, &shown, &[]);
+        let entry: serde_json::Value =
+            serde_json::from_slice(&files.iter().find(|f| f.path == ENTRY_FILE).unwrap().bytes)
+                .unwrap();
+        let chunks = entry["terms"].as_array().unwrap();
+        assert!(!chunks.is_empty());
+        let mut seen = 0;
+        for chunk in chunks {
+            let (first, path) = (chunk[0].as_str().unwrap(), chunk[1].as_str().unwrap());
+            let file = files.iter().find(|f| f.path == path).unwrap();
+            assert!(
+                file.bytes.len() <= TERM_CHUNK_BYTES + 4096,
+                "{} bytes",
+                file.bytes.len()
+            );
+            let terms: serde_json::Map<String, serde_json::Value> =
+                serde_json::from_slice(&file.bytes).unwrap();
+            assert_eq!(terms.keys().next().unwrap(), first);
+            seen += terms.len();
+        }
+        assert_eq!(seen, 400 + 1 + 7);
+        assert_eq!(
+            entry["doc_chunks"].as_array().unwrap().len(),
+            400usize.div_ceil(DOCS_PER_CHUNK)
+        );
+    }
+}

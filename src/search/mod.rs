@@ -1,0 +1,163 @@
+//! Site search: a static index, split so a query fetches only what it
+//! needs (see `index`). Built from the articles' Markdown and typed meta in
+//! parallel, as one route of the route table.
+//!
+//! In progress (issue 14): the index is written; the search page, the
+//! client script and the header box are not yet, so `search.enabled` is
+//! off by default.
+
+pub(crate) mod index;
+pub(crate) mod text;
+
+use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+use rayon::prelude::*;
+
+use crate::site::Site;
+use index::{Collector, Field, File, Shown};
+
+/// Meta fields that can be search facets.
+pub(crate) const FACETS: [&str; 3] = ["stack", "tools", "difficulty"];
+
+/// The text of a body as search sees it: headings, and the prose with
+/// inline code (code blocks are left out: they would fill the index with
+/// identifiers and flags readers do not search for).
+#[derive(Default)]
+struct BodyText {
+    headings: String,
+    prose: String,
+}
+
+fn body_text(markdown: &str) -> BodyText {
+    let mut text = BodyText::default();
+    let (mut in_heading, mut in_code) = (false, false);
+    for event in Parser::new(markdown) {
+        match event {
+            Event::Start(Tag::Heading { .. }) => in_heading = true,
+            Event::End(TagEnd::Heading(_)) => {
+                in_heading = false;
+                text.headings.push(' ');
+            }
+            Event::Start(Tag::CodeBlock(_)) => in_code = true,
+            Event::End(TagEnd::CodeBlock) => in_code = false,
+            Event::Text(t) | Event::Code(t) if !in_code => {
+                let into = if in_heading {
+                    &mut text.headings
+                } else {
+                    &mut text.prose
+                };
+                into.push_str(&t);
+                into.push(' ');
+            }
+            Event::SoftBreak | Event::HardBreak => text.prose.push(' '),
+            _ => {}
+        }
+    }
+    text
+}
+
+/// How long the text a result's snippet is cut from may be.
+const SNIPPET_SOURCE_CHARS: usize = 240;
+
+impl Site {
+    /// Every file of the search index.
+    pub(crate) fn search_index(&self) -> Vec<File> {
+        let w = &self.config.search.weights;
+        let collector = Collector::new(self.articles.len());
+        let shown: Vec<Shown> = self
+            .articles
+            .par_iter()
+            .enumerate()
+            .map(|(i, article)| {
+                let meta = &article.meta;
+                let body = body_text(&article.body);
+                let topic = meta.topic.as_deref().unwrap_or_default();
+                let summary = meta.summary.as_deref().unwrap_or_default();
+                let fields = [
+                    Field {
+                        weight: w.title,
+                        text: &meta.title,
+                    },
+                    Field {
+                        weight: w.topic,
+                        text: topic,
+                    },
+                    Field {
+                        weight: w.summary,
+                        text: summary,
+                    },
+                    Field {
+                        weight: w.headings,
+                        text: &body.headings,
+                    },
+                    Field {
+                        weight: w.body,
+                        text: &body.prose,
+                    },
+                ];
+                collector.add(i as u32, &fields);
+                let source = if summary.is_empty() {
+                    &body.prose
+                } else {
+                    summary
+                };
+                let cut = source.floor_char_boundary(SNIPPET_SOURCE_CHARS.min(source.len()));
+                Shown {
+                    url: self.url(&format!("{}/", article.slug)),
+                    title: meta.title.clone(),
+                    date: meta.date.to_string(),
+                    difficulty: meta.difficulty.map(|d| d.as_str()),
+                    stack: meta.stack.clone(),
+                    text: source[..cut].trim().to_string(),
+                }
+            })
+            .collect();
+        let facets: Vec<(&str, Vec<Vec<String>>)> = self
+            .config
+            .search
+            .facets
+            .iter()
+            .map(|name| {
+                let values = self
+                    .articles
+                    .iter()
+                    .map(|a| facet_values(&a.meta, name))
+                    .collect();
+                (name.as_str(), values)
+            })
+            .collect();
+        index::write(collector, &shown, &facets)
+    }
+}
+
+fn facet_values(meta: &crate::content::Meta, facet: &str) -> Vec<String> {
+    match facet {
+        "stack" => meta.stack.clone(),
+        "tools" => meta.tools.clone(),
+        "difficulty" => meta
+            .difficulty
+            .map(|d| d.as_str().to_string())
+            .into_iter()
+            .collect(),
+        other => unreachable!("site.yaml's search.facets are checked: `{other}`"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn body_text_keeps_headings_apart_and_leaves_code_blocks_out() {
+        let text = body_text(
+            "# Redis TTL\n\nSet `EXPIRE` on keys.\n\n```sh\nredis-cli flushall\n```\n\n## Checks\n",
+        );
+        assert_eq!(
+            text.headings.split_whitespace().collect::<Vec<_>>(),
+            ["Redis", "TTL", "Checks"]
+        );
+        assert_eq!(
+            text.prose.split_whitespace().collect::<Vec<_>>(),
+            ["Set", "EXPIRE", "on", "keys."]
+        );
+    }
+}

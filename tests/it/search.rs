@@ -1,0 +1,92 @@
+//! The search index a build writes (issue 14, in progress: the index is
+//! checked here through its files, as the client will read them).
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::common::*;
+
+fn with_search(site: &Path) {
+    let config = site.join("site.yaml");
+    let text = read(&config);
+    std::fs::write(&config, format!("{text}\nsearch:\n  enabled: true\n")).unwrap();
+}
+
+fn json(root: &Path, rel: &str) -> Value {
+    serde_json::from_slice(&std::fs::read(root.join("public").join(rel)).unwrap()).unwrap()
+}
+
+/// The articles (as URLs) whose postings hold the stem `term`, best first,
+/// read the way the client reads the index.
+fn lookup(root: &Path, term: &str) -> Vec<String> {
+    let entry = json(root, "search/index.json");
+    let chunks = entry["terms"].as_array().unwrap();
+    let chunk = chunks
+        .iter()
+        .rev()
+        .find(|c| c[0].as_str().unwrap() <= term)
+        .expect("a chunk for the term");
+    let terms = json(root, chunk[1].as_str().unwrap());
+    let Some(postings) = terms.get(term) else { return Vec::new() };
+    let list = postings[1].as_array().unwrap();
+    let mut doc = 0;
+    let mut scored = Vec::new();
+    for pair in list.chunks(2) {
+        doc += pair[0].as_u64().unwrap();
+        scored.push((pair[1].as_u64().unwrap(), doc));
+    }
+    scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let per_chunk = entry["docs_per_chunk"].as_u64().unwrap();
+    scored
+        .into_iter()
+        .map(|(_, doc)| {
+            let file = entry["doc_chunks"][(doc / per_chunk) as usize].as_str().unwrap();
+            json(root, file)[(doc % per_chunk) as usize]["url"].as_str().unwrap().to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn the_index_finds_an_article_by_a_word_only_it_has() {
+    let site = example_site();
+    with_search(site.path());
+    build(site.path(), &[]);
+    // "rebalances" is in the kafka article only; stemmed to "rebalanc".
+    assert_eq!(lookup(site.path(), "rebalanc"), ["/kafka-notes-consumer-lag-during-rebalances/"]);
+    let cach = lookup(site.path(), "cach");
+    assert!(cach.len() > 1 && cach[0].contains("cach"), "{cach:?}");
+    assert!(lookup(site.path(), "the").is_empty(), "stop words are not indexed");
+    let entry = json(site.path(), "search/index.json");
+    let difficulty = entry["facets"]["difficulty"].as_array().unwrap();
+    let counted: u64 = difficulty.iter().map(|v| v[1].as_u64().unwrap()).sum();
+    assert_eq!(counted, 12, "every example article has a difficulty");
+}
+
+#[test]
+fn the_index_is_the_same_bytes_whatever_the_thread_count_and_chunks_are_assets() {
+    let site = example_site();
+    with_search(site.path());
+    build(site.path(), &["--jobs", "1"]);
+    let one = tree(&site.path().join("public"));
+    build(site.path(), &[]);
+    let many = tree(&site.path().join("public"));
+    assert!(one == many);
+    let chunks: Vec<&String> = many.keys().filter(|k| k.starts_with("assets/search/")).collect();
+    assert!(chunks.len() >= 3, "{chunks:?}");
+    let headers = read(&site.path().join("public/_headers"));
+    assert!(headers.contains("/assets/*"), "chunks are cached like every asset:\n{headers}");
+    assert!(one.keys().all(|k| !k.starts_with("search/") || k == "search/index.json"));
+}
+
+#[test]
+fn search_is_off_unless_enabled_and_unknown_facets_are_refused() {
+    let site = example_site();
+    build(site.path(), &[]);
+    assert!(!site.path().join("public/search").exists());
+    let config = site.path().join("site.yaml");
+    let text = read(&config);
+    std::fs::write(&config, format!("{text}\nsearch:\n  facets: [stack, colour]\n")).unwrap();
+    let err = build_here(site.path()).unwrap_err();
+    assert!(err.contains("unknown search facet `colour`; known: stack, tools, difficulty"), "{err}");
+}
