@@ -3,7 +3,13 @@
 //! (Porter2) stems, so "caching", "cached" and "caches" meet. The client
 //! applies the same rules to the query (static/js/search.js).
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use rust_stemmers::{Algorithm, Stemmer};
+
+/// Distinct words a thread remembers the stems of (a few MiB at most).
+const MAX_REMEMBERED: usize = 200_000;
 
 /// Words too common to tell articles apart; they are not indexed.
 pub(crate) const STOP_WORDS: &[&str] = &[
@@ -38,11 +44,24 @@ impl Default for Terms {
 
 impl Terms {
     /// The index term of one lowercase word, or `None` for a stop word.
+    /// Stems are remembered per thread: articles share most of their
+    /// words, and stemming each occurrence anew was most of the index's
+    /// cost.
     pub(crate) fn term(&self, word: &str) -> Option<String> {
-        if STOP_WORDS.binary_search(&word).is_ok() {
-            return None;
+        thread_local! {
+            static STEMS: RefCell<HashMap<String, Option<String>>> = RefCell::default();
         }
-        Some(self.stemmer.stem(word).into_owned())
+        STEMS.with_borrow_mut(|stems| {
+            if let Some(known) = stems.get(word) {
+                return known.clone();
+            }
+            let term = (STOP_WORDS.binary_search(&word).is_err())
+                .then(|| self.stemmer.stem(word).into_owned());
+            if stems.len() < MAX_REMEMBERED {
+                stems.insert(word.to_string(), term.clone());
+            }
+            term
+        })
     }
 
     /// Every term of `text`, in order, repeats included.

@@ -28,7 +28,9 @@ fn lookup(root: &Path, term: &str) -> Vec<String> {
         .find(|c| c[0].as_str().unwrap() <= term)
         .expect("a chunk for the term");
     let terms = json(root, chunk[1].as_str().unwrap());
-    let Some(postings) = terms.get(term) else { return Vec::new() };
+    let Some(postings) = terms.get(term) else {
+        return Vec::new();
+    };
     let list = postings[1].as_array().unwrap();
     let mut doc = 0;
     let mut scored = Vec::new();
@@ -41,8 +43,13 @@ fn lookup(root: &Path, term: &str) -> Vec<String> {
     scored
         .into_iter()
         .map(|(_, doc)| {
-            let file = entry["doc_chunks"][(doc / per_chunk) as usize].as_str().unwrap();
-            json(root, file)[(doc % per_chunk) as usize]["url"].as_str().unwrap().to_string()
+            let file = entry["doc_chunks"][(doc / per_chunk) as usize]
+                .as_str()
+                .unwrap();
+            json(root, file)[(doc % per_chunk) as usize]["url"]
+                .as_str()
+                .unwrap()
+                .to_string()
         })
         .collect()
 }
@@ -53,10 +60,16 @@ fn the_index_finds_an_article_by_a_word_only_it_has() {
     with_search(site.path());
     build(site.path(), &[]);
     // "rebalances" is in the kafka article only; stemmed to "rebalanc".
-    assert_eq!(lookup(site.path(), "rebalanc"), ["/kafka-notes-consumer-lag-during-rebalances/"]);
+    assert_eq!(
+        lookup(site.path(), "rebalanc"),
+        ["/kafka-notes-consumer-lag-during-rebalances/"]
+    );
     let cach = lookup(site.path(), "cach");
     assert!(cach.len() > 1 && cach[0].contains("cach"), "{cach:?}");
-    assert!(lookup(site.path(), "the").is_empty(), "stop words are not indexed");
+    assert!(
+        lookup(site.path(), "the").is_empty(),
+        "stop words are not indexed"
+    );
     let entry = json(site.path(), "search/index.json");
     let difficulty = entry["facets"]["difficulty"].as_array().unwrap();
     let counted: u64 = difficulty.iter().map(|v| v[1].as_u64().unwrap()).sum();
@@ -72,11 +85,20 @@ fn the_index_is_the_same_bytes_whatever_the_thread_count_and_chunks_are_assets()
     build(site.path(), &[]);
     let many = tree(&site.path().join("public"));
     assert!(one == many);
-    let chunks: Vec<&String> = many.keys().filter(|k| k.starts_with("assets/search/")).collect();
+    let chunks: Vec<&String> = many
+        .keys()
+        .filter(|k| k.starts_with("assets/search/"))
+        .collect();
     assert!(chunks.len() >= 3, "{chunks:?}");
     let headers = read(&site.path().join("public/_headers"));
-    assert!(headers.contains("/assets/*"), "chunks are cached like every asset:\n{headers}");
-    assert!(one.keys().all(|k| !k.starts_with("search/") || k == "search/index.json"));
+    assert!(
+        headers.contains("/assets/*"),
+        "chunks are cached like every asset:\n{headers}"
+    );
+    assert!(
+        one.keys()
+            .all(|k| !k.starts_with("search/") || k == "search/index.json")
+    );
 }
 
 #[test]
@@ -86,7 +108,14 @@ fn search_is_off_unless_enabled_and_unknown_facets_are_refused() {
     assert!(!site.path().join("public/search").exists());
     let config = site.path().join("site.yaml");
     let text = read(&config);
-    std::fs::write(&config, format!("{text}\nsearch:\n  facets: [stack, colour]\n")).unwrap();
+    std::fs::write(
+        &config,
+        format!("{text}\nsearch:\n  facets: [stack, colour]\n"),
+    )
+    .unwrap();
     let err = build_here(site.path()).unwrap_err();
-    assert!(err.contains("unknown search facet `colour`; known: stack, tools, difficulty"), "{err}");
+    assert!(
+        err.contains("unknown search facet `colour`; known: stack, tools, difficulty"),
+        "{err}"
+    );
 }
