@@ -10,6 +10,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("taxonomy.html", include_str!("../templates/taxonomy.html")),
     ("term.html", include_str!("../templates/term.html")),
     ("404.html", include_str!("../templates/404.html")),
+    ("search.html", include_str!("../templates/search.html")),
     ("atom.xml", include_str!("../templates/atom.xml")),
     ("sitemap.xml", include_str!("../templates/sitemap.xml")),
     (
@@ -42,6 +43,8 @@ pub const TEMPLATES: &[(&str, &str)] = &[
 pub const STATIC_FILES: &[(&str, &[u8])] = &[
     ("css/site.css", include_bytes!("../static/css/site.css")),
     ("js/site.js", include_bytes!("../static/js/site.js")),
+    ("js/stem.js", include_bytes!("../static/js/stem.js")),
+    ("js/search.js", include_bytes!("../static/js/search.js")),
     (
         "img/favicon.svg",
         include_bytes!("../static/img/favicon.svg"),

@@ -87,7 +87,7 @@ impl Site {
                             article.version.hash(&mut h);
                         }
                     }
-                    PageKind::Robots | PageKind::NotFound => {
+                    PageKind::Robots | PageKind::NotFound | PageKind::Search => {
                         unreachable!("filtered out: they depend on no article")
                     }
                 }

@@ -63,6 +63,8 @@ pub(crate) enum PageKind {
     /// `.notesite/pages.json`: which article made which page, for
     /// `publish` to follow articles that move. Never uploaded.
     PageIndex,
+    /// `search/`: the search page, when `search.enabled`.
+    Search,
     /// `search/index.json` and the chunks it names under
     /// `assets/search/`, when `search.enabled`.
     SearchIndex,
@@ -84,6 +86,7 @@ impl PageKind {
             PageKind::Redirect => "(redirect page)",
             PageKind::Redirects => "(_redirects)",
             PageKind::PageIndex => "(page index)",
+            PageKind::Search => "search.html",
             PageKind::SearchIndex => "(search index)",
         }
     }
@@ -102,6 +105,7 @@ impl PageKind {
             PageKind::Redirect => "a redirect",
             PageKind::Redirects => "the redirects file",
             PageKind::PageIndex => "the page index",
+            PageKind::Search => "the search page",
             PageKind::SearchIndex => "the search index",
         }
     }
@@ -110,7 +114,10 @@ impl PageKind {
     /// in the preview (the others change only with templates or config,
     /// which re-render everything).
     pub(crate) fn depends_on_articles(self) -> bool {
-        !matches!(self, PageKind::Robots | PageKind::NotFound)
+        !matches!(
+            self,
+            PageKind::Robots | PageKind::NotFound | PageKind::Search
+        )
     }
 }
 
@@ -273,6 +280,7 @@ impl Site {
             routes.push(Route::new(PageKind::Redirects, REDIRECTS_FILE.to_string()));
         }
         if self.config.search.enabled {
+            routes.push(Route::new(PageKind::Search, "search/".to_string()));
             let entry = crate::search::index::ENTRY_FILE.to_string();
             routes.push(Route::new(PageKind::SearchIndex, entry));
         }

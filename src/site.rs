@@ -74,6 +74,8 @@ struct Globals<'a> {
     site: SiteView<'a>,
     base_path: &'a str,
     taxonomies: Vec<Link>,
+    /// Whether the header shows the search box.
+    search: bool,
 }
 
 #[derive(Serialize)]
@@ -361,6 +363,7 @@ fn globals(config: &SiteConfig) -> Globals<'_> {
                 url: format!("{}/{}/", config.base_path(), kind.name()),
             })
             .collect(),
+        search: config.search.enabled,
     }
 }
 

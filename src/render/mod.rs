@@ -292,6 +292,9 @@ impl Site {
                 write(sink, &redirect::file_of(&route.path), html.as_bytes()).into()
             }
             PageKind::PageIndex => write(sink, PAGE_INDEX, self.page_index().as_bytes()).into(),
+            PageKind::Search => self
+                .render_text(sink, "search.html", "search/index.html", &Context::new())
+                .into(),
             PageKind::SearchIndex => {
                 let files = self.search_index();
                 let written = files.iter().flat_map(|f| write(sink, &f.path, &f.bytes));

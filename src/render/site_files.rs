@@ -4,7 +4,7 @@
 use super::*;
 
 impl Site {
-    fn render_text(
+    pub(super) fn render_text(
         &self,
         sink: &Sink,
         template: &str,

@@ -146,6 +146,10 @@ pub(crate) struct File {
 #[derive(Serialize)]
 struct Entry<'a> {
     version: u32,
+    /// The client drops these words and words longer than this, as the
+    /// index did.
+    stop_words: &'static [&'static str],
+    max_word_chars: usize,
     docs: usize,
     k1: f32,
     b: f32,
@@ -177,6 +181,8 @@ pub(crate) fn write(
         .collect();
     let entry = Entry {
         version: 1,
+        stop_words: super::text::STOP_WORDS,
+        max_word_chars: super::text::MAX_WORD_CHARS,
         docs: shown.len(),
         k1: K1,
         b: B,

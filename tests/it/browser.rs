@@ -170,3 +170,103 @@ fn an_open_page_reloads_itself_and_shows_the_edit() {
         state == json!([true, true])
     });
 }
+
+/// Waits until the search page's status line is `expected` (or contains it).
+fn wait_for_status(browser: &Browser, expected: &str) -> String {
+    let mut last = String::new();
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(20) {
+        let status = browser.run(
+            "const s = document.getElementById('search-count'); return s ? s.textContent : '';",
+        );
+        last = status.as_str().unwrap_or_default().to_string();
+        if last.contains(expected) {
+            return last;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("the search status never said `{expected}`; last: `{last}`");
+}
+
+fn result_titles(browser: &Browser) -> Vec<String> {
+    let titles = browser.run(
+        "return [...document.querySelectorAll('#search-results li > a')].map(a => a.textContent);",
+    );
+    serde_json::from_value(titles).unwrap()
+}
+
+#[test]
+fn search_finds_as_you_type_filters_by_facet_and_shows_titles_as_text() {
+    let site = example_site();
+    let config = site.path().join("site.yaml");
+    std::fs::write(
+        &config,
+        format!("{}\nsearch:\n  enabled: true\n", read(&config)),
+    )
+    .unwrap();
+    // A title with markup must show as text in results and snippets.
+    let xss = site.path().join("content/xss.md");
+    std::fs::write(
+        &xss,
+        "---\ntitle: \"<script>window.pwned = 1</script> zebrafish notes\"\ndate: 2026-01-02\nsummary: \"<img src=x onerror=window.pwned=2> zebrafish summary\"\ndifficulty: beginner\n---\nbody\n",
+    )
+    .unwrap();
+    let server = Server::start(site.path(), &[]);
+    let browser = Browser::start();
+
+    // A link with the query: the article with a word only it has comes first.
+    browser.open(&format!("{}search/?q=rebalancing", server.url));
+    wait_for_status(&browser, "1 article match “rebalancing”");
+    assert_eq!(
+        result_titles(&browser),
+        ["kafka notes: consumer lag during rebalances"]
+    );
+
+    // Typing into the box: the last word matches as a prefix.
+    browser.run(
+        "const q = document.getElementById('search-q'); q.value = 'consumer reb'; \
+         q.dispatchEvent(new Event('input')); return true;",
+    );
+    wait_for_status(&browser, "match “consumer reb”");
+    assert_eq!(
+        result_titles(&browser)[0],
+        "kafka notes: consumer lag during rebalances"
+    );
+    let marked = browser.run("return [...document.querySelectorAll('#search-results mark')].map(m => m.textContent.toLowerCase());");
+    assert!(marked.to_string().contains("consumer"), "{marked}");
+
+    // A facet with an empty query: every article of that difficulty.
+    browser.open(&format!("{}search/?difficulty=beginner", server.url));
+    let status = wait_for_status(&browser, "article");
+    let beginners = std::fs::read_dir(site.path().join("content"))
+        .unwrap()
+        .filter(|e| read(&e.as_ref().unwrap().path()).contains("difficulty: beginner"))
+        .count();
+    assert!(
+        status.starts_with(&format!("{beginners} article")),
+        "{status}"
+    );
+    let checked = browser
+        .run("return document.querySelector('input[name=difficulty][value=beginner]').checked;");
+    assert_eq!(checked, json!(true));
+
+    // Markup in a title or summary stays text.
+    browser.open(&format!("{}search/?q=zebrafish", server.url));
+    wait_for_status(&browser, "1 article");
+    assert_eq!(
+        result_titles(&browser),
+        ["<script>window.pwned = 1</script> zebrafish notes"]
+    );
+    let pwned = browser.run("return [window.pwned === undefined, document.querySelectorAll('#search-results img, #search-results script').length];");
+    assert_eq!(pwned, json!([true, 0]));
+
+    // Nothing found says so.
+    browser.open(&format!("{}search/?q=qwertyuiopasdf", server.url));
+    wait_for_status(&browser, "No articles match “qwertyuiopasdf”");
+    assert!(result_titles(&browser).is_empty());
+
+    // The header box on every page submits to the search page.
+    browser.open(&format!("{}{SEED_SLUG}/", server.url));
+    let action = browser.run("const f = document.querySelector('header form[role=search]'); return [f.action, f.querySelector('input').name];");
+    assert_eq!(action, json!([format!("{}search/", server.url), "q"]));
+}

@@ -118,7 +118,9 @@ fn assets_are_content_hashed_and_css_references_rewritten() {
         [
             "css/site.css",
             "img/favicon.svg",
+            "js/search.js",
             "js/site.js",
+            "js/stem.js",
             "syntax.css"
         ]
     );

@@ -15,5 +15,5 @@ mod incremental;
 mod lifecycle;
 mod publish;
 mod search;
-mod stem;
 mod serve;
+mod stem;

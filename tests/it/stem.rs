@@ -49,10 +49,18 @@ fn the_client_stems_every_word_as_the_index_does() {
         .stdout(Stdio::piped())
         .spawn()
         .expect("node runs the client's stemmer; scripts/test installs it (Debian package nodejs)");
-    node.stdin.take().unwrap().write_all(words.join("\n").as_bytes()).unwrap();
+    node.stdin
+        .take()
+        .unwrap()
+        .write_all(words.join("\n").as_bytes())
+        .unwrap();
     let out = node.wait_with_output().unwrap();
     assert!(out.status.success());
-    let client: Vec<String> = String::from_utf8(out.stdout).unwrap().lines().map(String::from).collect();
+    let client: Vec<String> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect();
     let stemmer = Stemmer::create(Algorithm::English);
     let differ: Vec<String> = words
         .iter()
@@ -61,5 +69,11 @@ fn the_client_stems_every_word_as_the_index_does() {
         .map(|(w, c)| format!("{w}: index {}, client {c}", stemmer.stem(w)))
         .collect();
     assert_eq!(client.len(), words.len());
-    assert!(differ.is_empty(), "{} of {} words differ:\n{}", differ.len(), words.len(), differ.join("\n"));
+    assert!(
+        differ.is_empty(),
+        "{} of {} words differ:\n{}",
+        differ.len(),
+        words.len(),
+        differ.join("\n")
+    );
 }
