@@ -20,8 +20,9 @@ use crate::schedule::Visibility;
 pub const CONTENT_DIR: &str = "content";
 
 /// Top-level output folders other than articles; a slug may not take them.
-pub(crate) const RESERVED_SLUGS: [&str; 7] = [
+pub(crate) const RESERVED_SLUGS: [&str; 8] = [
     "page",
+    "search",
     "assets",
     "stack",
     "tools",

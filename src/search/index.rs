@@ -240,7 +240,10 @@ fn term_chunks(
     chunks
 }
 
-/// One file per facet value: the delta-encoded articles that have it.
+/// One file per facet value: the articles that have it, as a JSON array of
+/// deltas, or, where that is larger (values most articles share), as
+/// `{"bits": hex}`, a bitmap over the site's articles (article i is bit
+/// i % 8 of byte i / 8).
 fn facet_lists(values: &[Vec<String>], files: &mut Vec<File>) -> Vec<(String, usize, String)> {
     let mut docs: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
     for (doc, of_doc) in values.iter().enumerate() {
@@ -259,7 +262,19 @@ fn facet_lists(values: &[Vec<String>], files: &mut Vec<File>) -> Vec<(String, us
                     Some(delta)
                 })
                 .collect();
-            let file = hashed(files, "f", json(&deltas));
+            let as_deltas = json(&deltas);
+            let mut bits = vec![0u8; values.len().div_ceil(8)];
+            for &doc in &list {
+                bits[doc as usize / 8] |= 1 << (doc % 8);
+            }
+            let hex: String = bits.iter().map(|b| format!("{b:02x}")).collect();
+            let as_bits = json(&serde_json::json!({ "bits": hex }));
+            let smaller = if as_bits.len() < as_deltas.len() {
+                as_bits
+            } else {
+                as_deltas
+            };
+            let file = hashed(files, "f", smaller);
             (value.to_string(), list.len(), file)
         })
         .collect();
@@ -412,5 +427,39 @@ mod tests {
             entry["doc_chunks"].as_array().unwrap().len(),
             400usize.div_ceil(DOCS_PER_CHUNK)
         );
+    }
+
+    #[test]
+    fn common_facet_values_are_bitmaps_and_rare_ones_deltas() {
+        let values: Vec<Vec<String>> = (0..400)
+            .map(|doc| {
+                let mut v = Vec::new();
+                if doc % 2 == 0 {
+                    v.push("even".to_string());
+                }
+                if doc % 100 == 7 {
+                    v.push("rare".to_string());
+                }
+                v
+            })
+            .collect();
+        let mut files = Vec::new();
+        let lists = facet_lists(&values, &mut files);
+        let read = |name: &str| {
+            let path = &lists.iter().find(|l| l.0 == name).unwrap().2;
+            let file = files.iter().find(|f| &f.path == path).unwrap();
+            serde_json::from_slice::<serde_json::Value>(&file.bytes).unwrap()
+        };
+        let even = read("even");
+        let hex = even["bits"].as_str().expect("a bitmap");
+        let docs: Vec<usize> = (0..400)
+            .filter(|d| {
+                u8::from_str_radix(&hex[d / 8 * 2..d / 8 * 2 + 2], 16).unwrap() & (1 << (d % 8))
+                    != 0
+            })
+            .collect();
+        assert_eq!(docs, (0..400).step_by(2).collect::<Vec<_>>());
+        assert_eq!(read("rare"), serde_json::json!([7, 100, 100, 100]));
+        assert_eq!((lists[0].0.as_str(), lists[0].1), ("even", 200));
     }
 }

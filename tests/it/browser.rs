@@ -246,9 +246,12 @@ fn search_finds_as_you_type_filters_by_facet_and_shows_titles_as_text() {
         status.starts_with(&format!("{beginners} article")),
         "{status}"
     );
-    let checked = browser
-        .run("return document.querySelector('input[name=difficulty][value=beginner]').checked;");
-    assert_eq!(checked, json!(true));
+    // Facet counts come after the results.
+    wait_until("the beginner box is shown checked", || {
+        let script = "const b = document.querySelector('input[name=difficulty][value=beginner]'); \
+                      return !!b && b.checked;";
+        browser.run(script) == json!(true)
+    });
 
     // Markup in a title or summary stays text.
     browser.open(&format!("{}search/?q=zebrafish", server.url));
