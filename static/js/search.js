@@ -161,6 +161,9 @@ if (typeof module !== "undefined") {
     const status = document.getElementById("search-count");
     const results = document.getElementById("search-results");
     const facetBox = document.getElementById("search-facets");
+    // Facet counts for a query cost more than the query itself (each value's
+    // article list), so they are fetched only while the filters are open.
+    const filters = document.getElementById("search-filters");
     const more = document.getElementById("search-more");
     const PAGE = 20;
     const FACET_VALUES = 8;
@@ -255,6 +258,7 @@ if (typeof module !== "undefined") {
         ? `No articles match “${q}”. Try fewer or other words, or clear a filter.`
         : `${n} article${n === 1 ? "" : "s"}${q ? ` match “${q}”` : ""}`;
       more.hidden = n <= shown;
+      if (!filters.open) return;
       const facets = await core.facetCounts(docs, chosen, FACET_VALUES);
       if (mine === run) showFacets(facets);
     }
@@ -271,9 +275,12 @@ if (typeof module !== "undefined") {
       }, 60);
     });
     more.addEventListener("click", () => { shown += PAGE; update(); });
+    filters.addEventListener("toggle", () => { if (filters.open) update(); });
 
-    core.init().then(() => {
+    core.init().then((entry) => {
       input.value = params().get("q") || "";
+      // A link that filters opens the filters.
+      if (Object.keys(entry.facets).some((f) => chosen(f).length)) filters.open = true;
       box.hidden = false;
       update();
     }).catch((err) => {
