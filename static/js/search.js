@@ -83,21 +83,36 @@ function searchCore(load, stem) {
     return { scores, terms, prefix: growing ? typed[typed.length - 1] : null };
   }
 
-  // A facet value's articles: deltas, or a bitmap for common values.
-  async function facetDocs(facet, value) {
+  // Sets of articles are bitmaps (article i is bit i % 8 of byte i / 8):
+  // a facet value can hold a third of 100k articles, and counting it
+  // against a result is then one AND per byte.
+  const emptyBits = () => new Uint8Array(Math.ceil(entry.docs / 8));
+  const has = (bits, doc) => (bits[doc >> 3] & (1 << (doc & 7))) !== 0;
+  const POPCOUNT = Uint8Array.from({ length: 256 }, (_, b) => {
+    let n = 0;
+    for (let x = b; x; x >>= 1) n += x & 1;
+    return n;
+  });
+  const decoded = new Map();
+
+  // A facet value's articles: stored as deltas, or as hex for common values.
+  async function facetBits(facet, value) {
     const found = entry.facets[facet].find((v) => v[0] === value);
-    if (!found) return new Set();
-    const list = await load(found[2]);
-    if (Array.isArray(list)) {
-      let doc = 0;
-      return new Set(list.map((d) => (doc += d)));
+    if (!found) return emptyBits();
+    if (!decoded.has(found[2])) {
+      const list = await load(found[2]);
+      let bits;
+      if (Array.isArray(list)) {
+        bits = emptyBits();
+        let doc = 0;
+        for (const d of list) { doc += d; bits[doc >> 3] |= 1 << (doc & 7); }
+      } else {
+        bits = emptyBits();
+        for (let i = 0; i < bits.length; i++) bits[i] = parseInt(list.bits.substr(i * 2, 2), 16);
+      }
+      decoded.set(found[2], bits);
     }
-    const docs = new Set();
-    for (let byte = 0; byte * 2 < list.bits.length; byte++) {
-      const bits = parseInt(list.bits.substr(byte * 2, 2), 16);
-      for (let bit = 0; bit < 8; bit++) if (bits & (1 << bit)) docs.add(byte * 8 + bit);
-    }
-    return docs;
+    return decoded.get(found[2]);
   }
 
   return {
@@ -113,16 +128,27 @@ function searchCore(load, stem) {
       for (const facet of Object.keys(entry.facets)) {
         const values = chosen(facet);
         if (!values.length) continue;
-        const allowed = new Set();
-        for (const v of values) for (const d of await facetDocs(facet, v)) allowed.add(d);
-        docs = (docs || [...allowed]).filter((d) => allowed.has(d));
+        const allowed = emptyBits();
+        for (const v of values) {
+          const bits = await facetBits(facet, v);
+          for (let i = 0; i < allowed.length; i++) allowed[i] |= bits[i];
+        }
+        if (docs) docs = docs.filter((d) => has(allowed, d));
+        else {
+          docs = [];
+          for (let d = 0; d < entry.docs; d++) if (has(allowed, d)) docs.push(d);
+        }
       }
       if (docs) docs.sort((a, b) => ((scores ? scores.get(b) - scores.get(a) : 0) || a - b));
       return { docs, terms, prefix };
     },
     // Per facet, the values to offer with their counts in `docs`.
     async facetCounts(docs, chosen, shown) {
-      const inResult = docs ? new Set(docs) : null;
+      let inResult = null;
+      if (docs) {
+        inResult = emptyBits();
+        for (const d of docs) inResult[d >> 3] |= 1 << (d & 7);
+      }
       const none = docs !== null && docs.length === 0;
       const out = [];
       for (const [facet, values] of Object.entries(entry.facets)) {
@@ -134,8 +160,9 @@ function searchCore(load, stem) {
           let count = (values.find((v) => v[0] === value) || [0, 0])[1];
           if (none) count = 0;
           else if (inResult) {
+            const bits = await facetBits(facet, value);
             count = 0;
-            for (const d of await facetDocs(facet, value)) if (inResult.has(d)) count++;
+            for (let i = 0; i < bits.length; i++) count += POPCOUNT[bits[i] & inResult[i]];
           }
           counted.push({ value, count, picked: picked.includes(value) });
         }
