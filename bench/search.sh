@@ -6,6 +6,7 @@
 # share no vocabulary with synth.
 #
 #   bench/search.sh [SIZES...]      default: 10000 100000
+#   CORPORA=edited bench/search.sh 100000   (one corpus: synth or edited)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sizes=("$@")
@@ -44,13 +45,18 @@ measure() { # corpus label, site folder
     $(((ron - roff) / 1024)) "$(echo "100 * $index_bytes / $site_bytes" | bc -l)" $((site_bytes / 1048576)) $((largest / 1024))
 }
 
+corpora=${CORPORA:-synth edited}
 for n in "${sizes[@]}"; do
+  if [[ " $corpora " == *" synth "* ]]; then
   mkdir -p "$work/synth"
   cp -r site.yaml templates static "$work/synth/"
   "$bin" synth --root "$work/synth" --count "$n" --seed 1 >/dev/null
   measure "synth $n" "$work/synth"
   rm -rf "$work/synth"
+  fi
+  if [[ " $corpora " == *" edited "* ]]; then
   bench/edited-corpus.sh "$n" "$work/edited" >/dev/null
   measure "edited examples $n" "$work/edited"
   rm -rf "$work/edited"
+  fi
 done

@@ -17,6 +17,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::text::Terms;
@@ -108,10 +109,10 @@ impl Collector {
             .into_iter()
             .flat_map(|s| s.into_inner().expect("no panics while locked"))
             .collect();
-        all.sort_by(|a, b| a.0.cmp(&b.0));
-        all.into_iter()
+        all.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        all.into_par_iter()
             .map(|(term, mut postings)| {
-                postings.sort_by_key(|&(doc, _)| doc);
+                postings.sort_unstable_by_key(|&(doc, _)| doc);
                 let weighted = postings
                     .into_iter()
                     .map(|(doc, tf)| (doc, bm25_weight(tf, lengths[doc as usize], average)))
@@ -203,6 +204,15 @@ fn term_chunks(
     postings: Vec<(String, Vec<(u32, u8)>)>,
     files: &mut Vec<File>,
 ) -> Vec<(String, String)> {
+    // Each term's postings are encoded in parallel; the chunks are then cut
+    // in term order.
+    let encoded: Vec<(String, String)> = postings
+        .into_par_iter()
+        .map(|(term, list)| {
+            let text = encode_postings(&list);
+            (term, text)
+        })
+        .collect();
     let mut chunks = Vec::new();
     let mut current: Vec<(String, String)> = Vec::new();
     let mut size = 0;
@@ -218,17 +228,7 @@ fn term_chunks(
         let bytes = format!("{{{}}}\n", body.join(",")).into_bytes();
         Some((first, hashed(files, "t", bytes)))
     };
-    for (term, list) in postings {
-        let mut encoded = format!("[{},[", list.len());
-        let mut previous = 0;
-        for (i, (doc, weight)) in list.iter().enumerate() {
-            if i > 0 {
-                encoded.push(',');
-            }
-            encoded.push_str(&format!("{},{weight}", doc - previous));
-            previous = *doc;
-        }
-        encoded.push_str("]]");
+    for (term, encoded) in encoded {
         size += term.len() + encoded.len() + 4;
         current.push((term, encoded));
         if size >= TERM_CHUNK_BYTES {
@@ -238,6 +238,23 @@ fn term_chunks(
     }
     chunks.extend(flush(&mut current, files));
     chunks
+}
+
+/// `[df, [doc delta, weight, …]]`.
+fn encode_postings(list: &[(u32, u8)]) -> String {
+    use std::fmt::Write as _;
+    let mut encoded = String::with_capacity(list.len() * 6 + 16);
+    let _ = write!(encoded, "[{},[", list.len());
+    let mut previous = 0;
+    for (i, (doc, weight)) in list.iter().enumerate() {
+        if i > 0 {
+            encoded.push(',');
+        }
+        let _ = write!(encoded, "{},{weight}", doc - previous);
+        previous = *doc;
+    }
+    encoded.push_str("]]");
+    encoded
 }
 
 /// One file per facet value: the articles that have it, as a JSON array of
