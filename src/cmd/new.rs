@@ -1,6 +1,6 @@
 use std::path::Path;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 
 use crate::cli::NewArgs;
 use crate::config::CONFIG_FILE;
@@ -44,12 +44,10 @@ pub fn execute(root: &Path, args: NewArgs) -> Result<()> {
     Ok(())
 }
 
+/// Today's date at the build's *now* (SOURCE_DATE_EPOCH or the clock).
 fn today() -> Result<String> {
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?;
-    let secs = i64::try_from(now.as_secs())?;
-    let date =
-        chrono::DateTime::from_timestamp(secs, 0).context("the system clock is out of range")?;
-    Ok(date.date_naive().to_string())
+    let now = crate::schedule::now(None).map_err(anyhow::Error::msg)?;
+    Ok(now.date_naive().to_string())
 }
 
 /// Every field of the post meta the field table gives a skeleton value,

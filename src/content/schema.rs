@@ -331,6 +331,20 @@ pub(crate) use record;
 /// and its `Field` entry (label, taxonomy, `new` skeleton). Fields come in
 /// the order the meta box shows them and `import` writes them.
 macro_rules! meta_fields {
+    // The labelled fields of `$this` that are set, in table order: the
+    // body of both `shown`s.
+    (@shown $this:ident, $($key:ident)*) => {{
+        use $crate::content::schema::Showable;
+        let mut fields = FIELDS.iter();
+        let mut shown = Vec::new();
+        $(
+            let field = fields.next().expect("one entry per field");
+            if field.label.is_some() && let Some(value) = $this.$key.shown() {
+                shown.push((field, value));
+            }
+        )*
+        shown
+    }};
     (
         $(
             $key:ident : $raw:ty => $(#[$mattr:meta])* $typed:ty,
@@ -372,16 +386,7 @@ macro_rules! meta_fields {
             /// The labelled fields that are set, in table order, as an
             /// export writes them.
             pub(crate) fn shown(&self) -> Vec<(&'static $crate::content::schema::Field, $crate::content::schema::Shown)> {
-                use $crate::content::schema::Showable;
-                let mut fields = FIELDS.iter();
-                let mut shown = Vec::new();
-                $(
-                    let field = fields.next().expect("one entry per field");
-                    if field.label.is_some() && let Some(value) = self.$key.shown() {
-                        shown.push((field, value));
-                    }
-                )*
-                shown
+                meta_fields!(@shown self, $($key)*)
             }
 
             /// Sets the field `key` from export text parsed by `parse`,
@@ -416,16 +421,7 @@ macro_rules! meta_fields {
             /// The labelled fields, in table order, as the meta box shows
             /// them (empty lists included: the box leaves them out).
             pub(crate) fn shown(&self) -> Vec<(&'static $crate::content::schema::Field, $crate::content::schema::Shown)> {
-                use $crate::content::schema::Showable;
-                let mut fields = FIELDS.iter();
-                let mut shown = Vec::new();
-                $(
-                    let field = fields.next().expect("one entry per field");
-                    if field.label.is_some() && let Some(value) = self.$key.shown() {
-                        shown.push((field, value));
-                    }
-                )*
-                shown
+                meta_fields!(@shown self, $($key)*)
             }
         }
     };
