@@ -117,3 +117,21 @@ fn search_is_off_unless_enabled_and_unknown_facets_are_refused() {
         "{err}"
     );
 }
+
+/// An article slugged `search` would share `search/index.html` with the
+/// search page, and whichever was written last would win.
+#[test]
+fn an_article_cannot_take_the_search_pages_path() {
+    let site = example_site();
+    with_search(site.path());
+    std::fs::write(
+        site.path().join("content/search.md"),
+        "---\ntitle: how we search\ndate: 2026-01-01\n---\nbody\n",
+    )
+    .unwrap();
+    let err = build_here(site.path()).unwrap_err();
+    assert!(
+        err.contains("slug `search` is reserved for generated pages"),
+        "{err}"
+    );
+}
