@@ -58,6 +58,8 @@ pub struct Site {
     /// Problems that do not stop the build.
     pub(crate) warnings: Vec<Diagnostic>,
     pub timings: Timings,
+    /// The preview's last search index, patched by the next rebuild.
+    pub(crate) search_memory: crate::search::Memory,
 }
 
 /// What a site is made of besides its articles.
@@ -66,6 +68,7 @@ struct Parts {
     config: SiteConfig,
     assets: Arc<AssetSet>,
     templates: Arc<Templates>,
+    search_memory: crate::search::Memory,
 }
 
 /// What the templates see on every page.
@@ -140,6 +143,7 @@ impl Site {
             config,
             assets,
             templates: Arc::new(templates),
+            search_memory: crate::search::Memory::default(),
         };
         let site = Site::assemble(parts, articles, diagnostics.sorted(), timings, None);
         Ok((site, sources))
@@ -199,6 +203,7 @@ impl Site {
             known_paths: Arc::default(),
             warnings,
             timings,
+            search_memory: parts.search_memory,
         }
     }
 
@@ -238,6 +243,7 @@ impl Site {
             config: self.config.clone(),
             assets: Arc::clone(&self.assets),
             templates: Arc::clone(&self.templates),
+            search_memory: self.search_memory.clone(),
         }
     }
 

@@ -2,16 +2,17 @@
 //! needs (see `index`). Built from the articles' Markdown and typed meta in
 //! parallel, as one route of the route table.
 //!
-//! In progress (issue 14): the index is written; the search page, the
-//! client script and the header box are not yet, so `search.enabled` is
-//! off by default.
 
 pub(crate) mod index;
+mod kept;
 pub(crate) mod text;
+
+pub(crate) use kept::Memory;
 
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 use rayon::prelude::*;
 
+use crate::content::Article;
 use crate::site::Site;
 use index::{Collector, Field, File, Shown};
 
@@ -59,60 +60,75 @@ fn body_text(markdown: &str) -> BodyText {
 const SNIPPET_SOURCE_CHARS: usize = 240;
 
 impl Site {
-    /// Every file of the search index.
+    /// Every file of the search index. The preview keeps the last index
+    /// and patches it (see `kept`); a build writes it once.
     pub(crate) fn search_index(&self) -> Vec<File> {
-        let w = &self.config.search.weights;
+        match self.search_memory.slot() {
+            Some(kept) => kept::update(kept, self),
+            None => self.whole_search_index(),
+        }
+    }
+
+    fn whole_search_index(&self) -> Vec<File> {
         let collector = Collector::new(self.articles.len());
         let shown: Vec<Shown> = self
             .articles
             .par_iter()
             .enumerate()
-            .map(|(i, article)| {
-                let meta = &article.meta;
-                let body = body_text(&article.body);
-                let topic = meta.topic.as_deref().unwrap_or_default();
-                let summary = meta.summary.as_deref().unwrap_or_default();
-                let fields = [
-                    Field {
-                        weight: w.title,
-                        text: &meta.title,
-                    },
-                    Field {
-                        weight: w.topic,
-                        text: topic,
-                    },
-                    Field {
-                        weight: w.summary,
-                        text: summary,
-                    },
-                    Field {
-                        weight: w.headings,
-                        text: &body.headings,
-                    },
-                    Field {
-                        weight: w.body,
-                        text: &body.prose,
-                    },
-                ];
-                collector.add(i as u32, &fields);
-                let source = if summary.is_empty() {
-                    &body.prose
-                } else {
-                    summary
-                };
-                let cut = source.floor_char_boundary(SNIPPET_SOURCE_CHARS.min(source.len()));
-                Shown {
-                    url: self.url(&format!("{}/", article.slug)),
-                    title: meta.title.clone(),
-                    date: meta.date.to_string(),
-                    difficulty: meta.difficulty.map(|d| d.as_str()),
-                    stack: meta.stack.clone(),
-                    text: source[..cut].trim().to_string(),
-                }
-            })
+            .map(|(i, article)| self.index_article(article, |fields| collector.add(i as u32, fields)))
             .collect();
-        let facets: Vec<(&str, Vec<Vec<String>>)> = self
-            .config
+        index::write(collector, &shown, &self.facet_values())
+    }
+
+    /// Hands an article's weighted fields to `add`; returns what its
+    /// result shows.
+    fn index_article(&self, article: &Article, add: impl FnOnce(&[Field])) -> Shown {
+        let w = &self.config.search.weights;
+        let meta = &article.meta;
+        let body = body_text(&article.body);
+        let topic = meta.topic.as_deref().unwrap_or_default();
+        let summary = meta.summary.as_deref().unwrap_or_default();
+        add(&[
+            Field {
+                weight: w.title,
+                text: &meta.title,
+            },
+            Field {
+                weight: w.topic,
+                text: topic,
+            },
+            Field {
+                weight: w.summary,
+                text: summary,
+            },
+            Field {
+                weight: w.headings,
+                text: &body.headings,
+            },
+            Field {
+                weight: w.body,
+                text: &body.prose,
+            },
+        ]);
+        let source = if summary.is_empty() {
+            &body.prose
+        } else {
+            summary
+        };
+        let cut = source.floor_char_boundary(SNIPPET_SOURCE_CHARS.min(source.len()));
+        Shown {
+            url: self.url(&format!("{}/", article.slug)),
+            title: meta.title.clone(),
+            date: meta.date.to_string(),
+            difficulty: meta.difficulty.map(|d| d.as_str()),
+            stack: meta.stack.clone(),
+            text: source[..cut].trim().to_string(),
+        }
+    }
+
+    /// Each facet field of `site.yaml` with each article's values.
+    fn facet_values(&self) -> Vec<(&str, Vec<Vec<String>>)> {
+        self.config
             .search
             .facets
             .iter()
@@ -124,8 +140,7 @@ impl Site {
                     .collect();
                 (name.as_str(), values)
             })
-            .collect();
-        index::write(collector, &shown, &facets)
+            .collect()
     }
 }
 

@@ -101,6 +101,8 @@ struct Good {
     sources: Sources,
     prints: Fingerprints,
     linking: HashSet<String>,
+    /// The search index's files, some of which an edit replaces.
+    search_files: BTreeSet<String>,
 }
 
 pub struct Preview {
@@ -153,12 +155,14 @@ impl Preview {
     }
 
     fn full(&self) -> Result<(Good, Rebuilt), Diagnostics> {
-        let (site, sources) = Site::load_with_sources(&self.options)?;
+        let (mut site, sources) = Site::load_with_sources(&self.options)?;
+        site.search_memory = crate::search::Memory::keep();
         let sink = Sink::memory();
         let mut report = site.render_pages(&sink, &Silent, &Pages::All)?;
         let linking: HashSet<String> = std::mem::take(&mut report.linking).into_iter().collect();
         let prints = site.fingerprints(&linking);
         let good = Good {
+            search_files: site.search_memory.written(),
             site,
             sources,
             prints,
@@ -194,6 +198,7 @@ impl Preview {
         let mut linking = good.linking.clone();
         linking.retain(|slug| !pages.wants_article(slug));
         linking.extend(std::mem::take(&mut report.linking));
+        let search_files = site.search_memory.written();
         let files = match pages {
             Pages::All => Files::All(sink.into_files()),
             Pages::Only(_) => Files::Some {
@@ -202,10 +207,12 @@ impl Preview {
                     .removed
                     .iter()
                     .map(|dir| format!("{dir}index.html"))
+                    .chain(good.search_files.difference(&search_files).cloned())
                     .collect(),
             },
         };
         let good = Good {
+            search_files,
             site,
             sources,
             prints,

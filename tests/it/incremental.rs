@@ -55,9 +55,11 @@ fn replace_line(text: &str, key: &str, line: &str) -> String {
 fn every_kind_of_edit_serves_what_a_full_build_would() {
     let site = tempfile::tempdir().unwrap();
     let root = site.path();
-    std::fs::copy(
-        crate::common::example_root().join("site.yaml"),
+    // With search on, so the index the preview patches is compared too.
+    let config = std::fs::read_to_string(crate::common::example_root().join("site.yaml")).unwrap();
+    std::fs::write(
         root.join("site.yaml"),
+        format!("{config}\nsearch:\n  enabled: true\n"),
     )
     .unwrap();
     crate::common::notesite(root)
@@ -74,6 +76,10 @@ fn every_kind_of_edit_serves_what_a_full_build_would() {
     let mut preview = Preview::new(options(root));
     let mut served = BTreeMap::new();
     apply(&mut served, preview.rebuild().unwrap().files);
+    let index_files = |served: &BTreeMap<String, Vec<u8>>| {
+        served.keys().filter(|k| k.starts_with("assets/search/")).count()
+    };
+    assert!(served.contains_key("search/index.json") && index_files(&served) > 3);
 
     type Edit<'a> = (&'a str, Box<dyn Fn(&Path) -> Vec<String> + 'a>);
     let edits: Vec<Edit> = vec![
@@ -81,6 +87,15 @@ fn every_kind_of_edit_serves_what_a_full_build_would() {
             "body text",
             Box::new(|root: &Path| {
                 edit(root, a, |t| format!("{t}\nOne more paragraph.\n"));
+                vec![a.clone()]
+            }),
+        ),
+        (
+            "body text with words no other article has",
+            Box::new(|root: &Path| {
+                edit(root, a, |t| {
+                    t.replacen("One more paragraph.", "Zyzzyva quuxification.", 1)
+                });
                 vec![a.clone()]
             }),
         ),
