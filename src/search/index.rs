@@ -5,7 +5,8 @@
 //! - `search/index.json`, the small entry (served revalidating): counts,
 //!   ranking constants, and the names of every other file;
 //! - term chunks, `assets/search/t.<hash>.json`: terms in order, split by
-//!   size, each with its postings (article, quantized BM25 weight);
+//!   size, each with its postings (article, quantized BM25 weight), as a
+//!   list or, for common terms, a bitmap (see `encode_postings`);
 //! - document chunks, `assets/search/d.<hash>.json`: what a result shows,
 //!   `DOCS_PER_CHUNK` articles each;
 //! - facet lists, `assets/search/f.<hash>.json`: the articles of one value.
@@ -206,7 +207,9 @@ pub(crate) fn write(
             (first, keep(&mut files, file))
         })
         .collect();
-    let doc_chunks = doc_chunks(shown).map(|file| keep(&mut files, file)).collect();
+    let doc_chunks = doc_chunks(shown)
+        .map(|file| keep(&mut files, file))
+        .collect();
     let facets = facet_files(facets, &mut files);
     files.push(entry_file(shown.len(), terms, doc_chunks, facets));
     files
@@ -252,10 +255,7 @@ pub(crate) fn doc_chunks(shown: &[Shown]) -> impl Iterator<Item = File> + '_ {
 }
 
 /// Each facet field's values with their counts and files.
-pub(crate) fn facet_files(
-    facets: &[(&str, Vec<Vec<String>>)],
-    files: &mut Vec<File>,
-) -> Facets {
+pub(crate) fn facet_files(facets: &[(&str, Vec<Vec<String>>)], files: &mut Vec<File>) -> Facets {
     facets
         .iter()
         .map(|(name, values)| (name.to_string(), facet_lists(values, files)))
@@ -271,11 +271,17 @@ pub(crate) fn term_size(term: &str, encoded: &str) -> usize {
 }
 
 /// Where term chunks are cut, given each term's size in term order: a
-/// chunk ends at the term that takes it to `TERM_CHUNK_BYTES`.
+/// chunk ends at the term that takes it to `TERM_CHUNK_BYTES`, and a term
+/// that size on its own gets a chunk of its own, so a rare term is not
+/// fetched with a common one's postings.
 pub(crate) fn cut_term_chunks(sizes: impl Iterator<Item = usize>) -> Vec<Range<usize>> {
     let mut ranges = Vec::new();
     let (mut start, mut size, mut end) = (0, 0, 0);
     for term_size in sizes {
+        if term_size >= TERM_CHUNK_BYTES && start < end {
+            ranges.push(start..end);
+            (start, size) = (end, 0);
+        }
         size += term_size;
         end += 1;
         if size >= TERM_CHUNK_BYTES {
@@ -308,21 +314,53 @@ pub(crate) fn term_chunk<'a>(terms: impl Iterator<Item = (&'a str, &'a str)>) ->
     (first.expect("a chunk has a term"), hashed("t", bytes))
 }
 
-/// `[df, [doc delta, weight, …]]`: one term's postings, weighted by BM25.
+/// One term's postings, weighted by BM25, in the smaller of two forms:
+/// `[df, [doc delta, weight, …]]`; or, for a term in many of the
+/// articles, `[df, bits, weights]`: a hex bitmap over the articles (as
+/// facet lists have) and one hex digit of weight per article in it, the
+/// weight rounded to a sixteenth (a common word's weight counts little:
+/// its IDF is low). At 100k articles a term in a third of them was a
+/// 250 KiB chunk as a list.
 pub(crate) fn encode_postings(list: &[(u32, f32)], lengths: &[f32], average: f32) -> String {
+    let weights = list
+        .iter()
+        .map(|&(doc, tf)| bm25_weight(tf, lengths[doc as usize], average));
+    let as_list = postings_list(list, weights.clone());
+    let articles = lengths.len();
+    if articles.div_ceil(8) * 2 + list.len() + 16 >= as_list.len() {
+        return as_list;
+    }
+    let mut bits = vec![0u8; articles.div_ceil(8)];
+    for &(doc, _) in list {
+        bits[doc as usize / 8] |= 1 << (doc % 8);
+    }
+    let sixteenths: String = weights
+        .map(|w| HEX_DIGITS[usize::from(coarse_weight(w))] as char)
+        .collect();
+    format!("[{},\"{}\",\"{sixteenths}\"]", list.len(), hex(&bits))
+}
+
+/// A weight in sixteenths (1..=15): the client reads it back as
+/// `digit * 17`, which maps 15 to 255.
+fn coarse_weight(weight: u8) -> u8 {
+    ((f32::from(weight) / 17.0).round() as u8).clamp(1, 15)
+}
+
+/// `[df, [doc delta, weight, …]]`.
+fn postings_list(list: &[(u32, f32)], weights: impl Iterator<Item = u8>) -> String {
     let mut numbers = itoa::Buffer::new();
     let mut encoded = String::with_capacity(list.len() * 6 + 16);
     encoded.push('[');
     encoded.push_str(numbers.format(list.len()));
     encoded.push_str(",[");
     let mut previous = 0;
-    for (i, &(doc, tf)) in list.iter().enumerate() {
+    for (i, (&(doc, _), weight)) in list.iter().zip(weights).enumerate() {
         if i > 0 {
             encoded.push(',');
         }
         encoded.push_str(numbers.format(doc - previous));
         encoded.push(',');
-        encoded.push_str(numbers.format(bm25_weight(tf, lengths[doc as usize], average)));
+        encoded.push_str(numbers.format(weight));
         previous = doc;
     }
     encoded.push_str("]]");
@@ -371,12 +409,13 @@ fn facet_lists(values: &[Vec<String>], files: &mut Vec<File>) -> Vec<(String, us
     lists
 }
 
+const HEX_DIGITS: &[u8; 16] = b"0123456789abcdef";
+
 fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut text = String::with_capacity(bytes.len() * 2);
     for &b in bytes {
-        text.push(DIGITS[usize::from(b >> 4)] as char);
-        text.push(DIGITS[usize::from(b & 15)] as char);
+        text.push(HEX_DIGITS[usize::from(b >> 4)] as char);
+        text.push(HEX_DIGITS[usize::from(b & 15)] as char);
     }
     text
 }
@@ -524,6 +563,52 @@ mod tests {
             entry["doc_chunks"].as_array().unwrap().len(),
             400usize.div_ceil(DOCS_PER_CHUNK)
         );
+    }
+
+    #[test]
+    fn a_term_as_large_as_a_chunk_gets_one_of_its_own() {
+        let big = TERM_CHUNK_BYTES + 5;
+        let cut = cut_term_chunks([10, 10, big, 10, 10].into_iter());
+        assert_eq!(cut, [0..2, 2..3, 3..5]);
+        let cut = cut_term_chunks([TERM_CHUNK_BYTES - 5, 10, 10].into_iter());
+        assert_eq!(
+            cut,
+            [0..2, 2..3],
+            "a chunk still ends at the term that fills it"
+        );
+    }
+
+    #[test]
+    fn common_terms_are_bitmaps_with_weights_in_sixteenths() {
+        let lengths = vec![10.0; 40];
+        let rare: Vec<(u32, f32)> = vec![(3, 1.0), (30, 4.0)];
+        let list: serde_json::Value =
+            serde_json::from_str(&encode_postings(&rare, &lengths, 10.0)).unwrap();
+        let (w1, w4) = (bm25_weight(1.0, 10.0, 10.0), bm25_weight(4.0, 10.0, 10.0));
+        assert_eq!(list, serde_json::json!([2, [3, w1, 27, w4]]));
+
+        let common: Vec<(u32, f32)> = (0..40)
+            .filter(|d| d % 4 != 1)
+            .map(|d| (d, 1.0 + (d % 3) as f32))
+            .collect();
+        let dense: serde_json::Value =
+            serde_json::from_str(&encode_postings(&common, &lengths, 10.0)).unwrap();
+        assert_eq!(dense[0], 30);
+        let bits = dense[1].as_str().expect("a bitmap");
+        let docs: Vec<u32> = (0..40)
+            .filter(|&d| {
+                let i = d as usize / 8 * 2;
+                u8::from_str_radix(&bits[i..i + 2], 16).unwrap() & (1 << (d % 8)) != 0
+            })
+            .collect();
+        assert_eq!(docs, common.iter().map(|p| p.0).collect::<Vec<_>>());
+        let sixteenths = dense[2].as_str().unwrap();
+        assert_eq!(sixteenths.len(), 30);
+        for (digit, &(_, tf)) in sixteenths.chars().zip(&common) {
+            let weight = u32::from(bm25_weight(tf, 10.0, 10.0));
+            let back = digit.to_digit(16).unwrap() * 17;
+            assert!(back.abs_diff(weight) <= 9, "{weight} read back as {back}");
+        }
     }
 
     #[test]

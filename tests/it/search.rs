@@ -1,5 +1,5 @@
-//! The search index a build writes (issue 14, in progress: the index is
-//! checked here through its files, as the client will read them).
+//! The search index a build writes, checked through its files, read as
+//! the client reads them (the browser test runs the client itself).
 
 use std::path::Path;
 
@@ -21,23 +21,10 @@ fn json(root: &Path, rel: &str) -> Value {
 /// read the way the client reads the index.
 fn lookup(root: &Path, term: &str) -> Vec<String> {
     let entry = json(root, "search/index.json");
-    let chunks = entry["terms"].as_array().unwrap();
-    let chunk = chunks
-        .iter()
-        .rev()
-        .find(|c| c[0].as_str().unwrap() <= term)
-        .expect("a chunk for the term");
-    let terms = json(root, chunk[1].as_str().unwrap());
-    let Some(postings) = terms.get(term) else {
+    let Some(postings) = postings(root, term) else {
         return Vec::new();
     };
-    let list = postings[1].as_array().unwrap();
-    let mut doc = 0;
-    let mut scored = Vec::new();
-    for pair in list.chunks(2) {
-        doc += pair[0].as_u64().unwrap();
-        scored.push((pair[1].as_u64().unwrap(), doc));
-    }
+    let mut scored = postings_of(&postings);
     scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
     let per_chunk = entry["docs_per_chunk"].as_u64().unwrap();
     scored
@@ -54,6 +41,48 @@ fn lookup(root: &Path, term: &str) -> Vec<String> {
         .collect()
 }
 
+/// A term's postings as written, from the chunk the client would fetch.
+fn postings(root: &Path, term: &str) -> Option<Value> {
+    let entry = json(root, "search/index.json");
+    let chunks = entry["terms"].as_array().unwrap();
+    let chunk = chunks
+        .iter()
+        .rev()
+        .find(|c| c[0].as_str().unwrap() <= term)
+        .expect("a chunk for the term");
+    json(root, chunk[1].as_str().unwrap()).get(term).cloned()
+}
+
+/// (weight, article) of a term's postings, in either of its forms: a list
+/// of (article delta, weight), or a hex bitmap of articles with a hex
+/// digit of weight (sixteenths) for each.
+fn postings_of(postings: &Value) -> Vec<(u64, u64)> {
+    let df = postings[0].as_u64().unwrap();
+    let found: Vec<(u64, u64)> = match (&postings[1], &postings[2]) {
+        (Value::Array(list), Value::Null) => {
+            let mut doc = 0;
+            let pairs = list.chunks(2).map(|pair| {
+                doc += pair[0].as_u64().unwrap();
+                (pair[1].as_u64().unwrap(), doc)
+            });
+            pairs.collect()
+        }
+        (Value::String(bits), Value::String(sixteenths)) => {
+            let docs = (0..bits.len() as u64 * 4).filter(|d| {
+                let at = (d / 8 * 2) as usize;
+                u8::from_str_radix(&bits[at..at + 2], 16).unwrap() & (1 << (d % 8)) != 0
+            });
+            let weights = sixteenths
+                .chars()
+                .map(|c| u64::from(c.to_digit(16).unwrap()) * 17);
+            weights.zip(docs).collect()
+        }
+        other => panic!("postings of an unknown form: {other:?}"),
+    };
+    assert_eq!(found.len() as u64, df, "df counts the postings");
+    found
+}
+
 #[test]
 fn the_index_finds_an_article_by_a_word_only_it_has() {
     let site = example_site();
@@ -66,6 +95,10 @@ fn the_index_finds_an_article_by_a_word_only_it_has() {
     );
     let cach = lookup(site.path(), "cach");
     assert!(cach.len() > 1 && cach[0].contains("cach"), "{cach:?}");
+    // A term in most articles is written as a bitmap: it reads the same.
+    let note = lookup(site.path(), "note");
+    assert_eq!(note.len(), 12, "every example title says notes: {note:?}");
+    assert!(postings(site.path(), "note").unwrap()[1].is_string());
     assert!(
         lookup(site.path(), "the").is_empty(),
         "stop words are not indexed"
