@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Search index budgets (issue 14): build time and peak memory with search
 # against without, in the same run (median of 3 each, interleaved), the
-# index's share of the site's bytes, and its largest file; on a synth
+# index's share of the site's bytes, its largest file, and what two-word
+# queries transfer (bench/search-query.js); on a synth
 # corpus and on edited example articles (bench/edited-corpus.sh), which
 # share no vocabulary with synth.
 #
@@ -12,6 +13,7 @@ cd "$(dirname "$0")/.."
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(10000 100000)
 [ -x /usr/bin/time ] || { echo "needs /usr/bin/time (Debian package 'time')" >&2; exit 1; }
+command -v node >/dev/null || { echo "needs node, to run the client's query logic (bench/search-query.js)" >&2; exit 1; }
 cargo build --release --quiet
 bin=$PWD/target/release/notesite
 base=/dev/shm
@@ -43,6 +45,13 @@ measure() { # corpus label, site folder
   printf '%-22s without %6.2f s %5d MiB   with %6.2f s %5d MiB   time x%.3f   memory %+d MiB   index %5.1f%% of %d MiB   largest file %d KiB\n' \
     "$label" "$off" $((roff / 1024)) "$on" $((ron / 1024)) "$(echo "$on / $off" | bc -l)" \
     $(((ron - roff) / 1024)) "$(echo "100 * $index_bytes / $site_bytes" | bc -l)" $((site_bytes / 1048576)) $((largest / 1024))
+  # What queries cost a reader on the site just built (search on): the
+  # files fetched, compressed, with the filters closed and then open.
+  local q
+  for q in "${queries[@]}"; do
+    node bench/search-query.js "$work/out" "$q" | sed 's/^/  query /'
+    FACETS=6 node bench/search-query.js "$work/out" "$q" | sed 's/^/  filters open /'
+  done
 }
 
 corpora=${CORPORA:-synth edited}
@@ -51,11 +60,13 @@ for n in "${sizes[@]}"; do
   mkdir -p "$work/synth"
   cp -r site.yaml templates static "$work/synth/"
   "$bin" synth --root "$work/synth" --count "$n" --seed 1 >/dev/null
+  queries=("cache stampede" "terraform state" "redis ttl" "kafka consumer")
   measure "synth $n" "$work/synth"
   rm -rf "$work/synth"
   fi
   if [[ " $corpora " == *" edited "* ]]; then
   bench/edited-corpus.sh "$n" "$work/edited" >/dev/null
+  queries=("bulk import" "rolling deploys" "cache headers" "celery retries")
   measure "edited examples $n" "$work/edited"
   rm -rf "$work/edited"
   fi

@@ -27,8 +27,20 @@ function searchCore(load, stem) {
     if (!entry.terms.length) return null;
     const chunk = await load(entry.terms[chunkOf(term)][1]);
     if (!Object.prototype.hasOwnProperty.call(chunk, term)) return null;
-    const [df, list] = chunk[term];
+    const [df, list, sixteenths] = chunk[term];
     const docs = new Map();
+    if (typeof list === "string") {
+      // A common term: a hex bitmap of its articles, and a hex digit of
+      // weight (in sixteenths of 255) for each, in article order.
+      let k = 0;
+      for (let i = 0; i < list.length; i += 2) {
+        const byte = parseInt(list.substr(i, 2), 16);
+        for (let bit = 0; byte >> bit; bit++) {
+          if (byte & (1 << bit)) docs.set(i * 4 + bit, parseInt(sixteenths[k++], 16) * 17);
+        }
+      }
+      return { df, docs };
+    }
     let doc = 0;
     for (let i = 0; i < list.length; i += 2) {
       doc += list[i];
@@ -142,7 +154,9 @@ function searchCore(load, stem) {
       if (docs) docs.sort((a, b) => ((scores ? scores.get(b) - scores.get(a) : 0) || a - b));
       return { docs, terms, prefix };
     },
-    // Per facet, the values to offer with their counts in `docs`.
+    // Per facet, the values to offer with their counts in `docs`: the
+    // `shown(facet)` most common ones and any picked; `more` is how many
+    // values are left out.
     async facetCounts(docs, chosen, shown) {
       let inResult = null;
       if (docs) {
@@ -153,7 +167,7 @@ function searchCore(load, stem) {
       const out = [];
       for (const [facet, values] of Object.entries(entry.facets)) {
         const picked = chosen(facet);
-        const listed = values.slice(0, shown).map((v) => v[0]);
+        const listed = values.slice(0, shown(facet)).map((v) => v[0]);
         for (const v of picked) if (!listed.includes(v)) listed.push(v);
         const counted = [];
         for (const value of listed) {
@@ -166,7 +180,7 @@ function searchCore(load, stem) {
           }
           counted.push({ value, count, picked: picked.includes(value) });
         }
-        out.push({ facet, values: counted });
+        out.push({ facet, values: counted, more: values.length - listed.length });
       }
       return out;
     },
@@ -193,7 +207,12 @@ if (typeof module !== "undefined") {
     const filters = document.getElementById("search-filters");
     const more = document.getElementById("search-more");
     const PAGE = 20;
-    const FACET_VALUES = 8;
+    // Counting a common value costs its article bitmap (about 12 KB at
+    // 100k articles): six per field keeps a query with the filters open
+    // within 300 KB (bench/search-query.js). "All values" counts the rest.
+    const FACET_VALUES = 6;
+    const expanded = new Set();
+    const valuesShown = (facet) => (expanded.has(facet) ? Infinity : FACET_VALUES);
     const files = new Map();
     const load = (path) => {
       if (!files.has(path)) {
@@ -221,7 +240,7 @@ if (typeof module !== "undefined") {
     }
 
     function showFacets(facets) {
-      facetBox.replaceChildren(...facets.map(({ facet, values }) => {
+      facetBox.replaceChildren(...facets.map(({ facet, values, more }) => {
         const set = document.createElement("fieldset");
         const legend = document.createElement("legend");
         legend.textContent = facet;
@@ -236,6 +255,13 @@ if (typeof module !== "undefined") {
           check.addEventListener("change", () => toggle(facet, value, check.checked));
           label.append(check, ` ${value} (${count})`);
           set.append(label);
+        }
+        if (more > 0) {
+          const all = document.createElement("button");
+          all.type = "button";
+          all.textContent = `all values (${more} more)`;
+          all.addEventListener("click", () => { expanded.add(facet); update(); });
+          set.append(all);
         }
         return set;
       }));
@@ -270,8 +296,11 @@ if (typeof module !== "undefined") {
       return li;
     }
 
+    // Each update is a performance measure, so a benchmark can read how
+    // long results take (bench/search-render.sh).
     async function update() {
       const mine = ++run;
+      const started = performance.now();
       const query = input.value;
       const { docs, terms, prefix } = await core.matches(query, chosen);
       if (mine !== run) return;
@@ -285,9 +314,12 @@ if (typeof module !== "undefined") {
         ? `No articles match “${q}”. Try fewer or other words, or clear a filter.`
         : `${n} article${n === 1 ? "" : "s"}${q ? ` match “${q}”` : ""}`;
       more.hidden = n <= shown;
+      performance.measure("notesite-search-results", { start: started });
       if (!filters.open) return;
-      const facets = await core.facetCounts(docs, chosen, FACET_VALUES);
-      if (mine === run) showFacets(facets);
+      const facets = await core.facetCounts(docs, chosen, valuesShown);
+      if (mine !== run) return;
+      showFacets(facets);
+      performance.measure("notesite-search-filters", { start: started });
     }
 
     let timer = 0;
