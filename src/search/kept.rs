@@ -11,8 +11,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use rayon::prelude::*;
 
-use super::index::{self, Collector, File, Shown};
 use super::FACETS;
+use super::index::{self, Collector, File, Shown};
 use super::text::Terms;
 use crate::content::Article;
 use crate::site::Site;
@@ -87,7 +87,9 @@ impl Kept {
             .articles
             .par_iter()
             .enumerate()
-            .map(|(i, article)| site.index_article(article, |fields| collector.add(i as u32, fields)))
+            .map(|(i, article)| {
+                site.index_article(article, |fields| collector.add(i as u32, fields))
+            })
             .collect();
         let index::Postings { terms, lengths } = collector.finish();
         let average = index::average_length(&lengths);
@@ -154,7 +156,9 @@ impl Kept {
         let chunks: BTreeSet<usize> = edited.iter().map(|i| i / index::DOCS_PER_CHUNK).collect();
         for chunk in chunks {
             let docs = &self.shown[chunk * index::DOCS_PER_CHUNK..];
-            let file = index::doc_chunks(docs).next().expect("the chunk has articles");
+            let file = index::doc_chunks(docs)
+                .next()
+                .expect("the chunk has articles");
             self.doc_chunks[chunk] = file;
         }
     }
@@ -267,7 +271,11 @@ impl Kept {
                 in_chunk[in_chunk.len() - 1].0.clone(),
                 in_chunk.len(),
             );
-            let unchanged = self.changed.range(key.0.clone()..=key.1.clone()).next().is_none();
+            let unchanged = self
+                .changed
+                .range(key.0.clone()..=key.1.clone())
+                .next()
+                .is_none();
             let chunk = match self.term_chunks.remove(&key) {
                 Some(chunk) if unchanged => chunk,
                 _ => index::term_chunk(in_chunk.iter().map(|(t, s)| (t.as_str(), &*s.encoded))),

@@ -75,7 +75,9 @@ impl Site {
             .articles
             .par_iter()
             .enumerate()
-            .map(|(i, article)| self.index_article(article, |fields| collector.add(i as u32, fields)))
+            .map(|(i, article)| {
+                self.index_article(article, |fields| collector.add(i as u32, fields))
+            })
             .collect();
         index::write(collector, &shown, &self.facet_values())
     }

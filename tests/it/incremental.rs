@@ -77,7 +77,10 @@ fn every_kind_of_edit_serves_what_a_full_build_would() {
     let mut served = BTreeMap::new();
     apply(&mut served, preview.rebuild().unwrap().files);
     let index_files = |served: &BTreeMap<String, Vec<u8>>| {
-        served.keys().filter(|k| k.starts_with("assets/search/")).count()
+        served
+            .keys()
+            .filter(|k| k.starts_with("assets/search/"))
+            .count()
     };
     assert!(served.contains_key("search/index.json") && index_files(&served) > 3);
 
