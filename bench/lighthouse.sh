@@ -16,7 +16,6 @@ cargo build --release --quiet
 site=$(mktemp -d)
 trap 'kill "$server" 2>/dev/null; rm -rf "$site"' EXIT
 cp -r site.yaml content templates static "$site/"
-printf '\nsearch:\n  enabled: true\n' >>"$site/site.yaml"
 target/release/notesite build --root "$site" >/dev/null
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 (cd "$site/public" && exec python3 -m http.server "$port" --bind 127.0.0.1 >/dev/null 2>&1) &

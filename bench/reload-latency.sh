@@ -6,7 +6,7 @@
 # must beat.
 #
 #   bench/reload-latency.sh [ARTICLES]      default: 10000
-#   SEARCH=1 bench/reload-latency.sh …      with the search index on
+#   SEARCH=off bench/reload-latency.sh …    with the search index off
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-10000}
@@ -17,7 +17,7 @@ base=/dev/shm
 work=$(mktemp -d -p "$base" notesite-latency.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 cp site.yaml "$work/"
-[ -z "${SEARCH:-}" ] || printf '\nsearch:\n  enabled: true\n' >>"$work/site.yaml"
+[ "${SEARCH:-}" != off ] || printf '\nsearch:\n  enabled: false\n' >>"$work/site.yaml"
 target/release/notesite --root "$work" synth --count "$n" --seed 1 >/dev/null
 echo "site: $n articles in $work, $(nproc) cores"
 target/release/notesite --root "$work" build --out "$work/public" | sed 's/^/full build: /'

@@ -22,8 +22,7 @@ else
   n=${1:-100000}
   cargo build --release --quiet
   cp -r site.yaml templates static "$work/"
-  printf '\nsearch:\n  enabled: true\n' >>"$work/site.yaml"
-  target/release/notesite --root "$work" synth --count "$n" --seed 1 >/dev/null
+    target/release/notesite --root "$work" synth --count "$n" --seed 1 >/dev/null
   target/release/notesite --root "$work" build --out "$work/public" >/dev/null
   public=$work/public
 fi

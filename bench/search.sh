@@ -24,8 +24,8 @@ median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 measure() { # corpus label, site folder
   local label=$1 site=$2
-  cp "$site/site.yaml" "$work/site.off.yaml"
-  { cat "$work/site.off.yaml"; printf '\nsearch:\n  enabled: true\n'; } >"$work/site.on.yaml"
+  cp "$site/site.yaml" "$work/site.on.yaml"
+  { cat "$work/site.on.yaml"; printf '\nsearch:\n  enabled: false\n'; } >"$work/site.off.yaml"
   rm -f "$work"/*.wall "$work"/*.rss
   for run in 1 2 3; do
     for mode in off on; do

@@ -35,9 +35,7 @@ pub struct SiteConfig {
     pub(crate) search: SearchConfig,
 }
 
-/// `search`: the static search index (issue 14, in progress: the index is
-/// written, the search page and client are not yet, so it is off by
-/// default until they land).
+/// `search`: the search page, its static index and the header box.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub(crate) struct SearchConfig {
@@ -61,7 +59,7 @@ pub(crate) struct SearchWeights {
 impl Default for SearchConfig {
     fn default() -> Self {
         SearchConfig {
-            enabled: false,
+            enabled: true,
             weights: SearchWeights::default(),
             facets: ["stack", "tools", "difficulty"].map(String::from).to_vec(),
         }

@@ -429,8 +429,21 @@ fn hashed(kind: &str, bytes: Vec<u8>) -> File {
     }
 }
 
+/// JSON with `<`, `>` and `&` written as `\u003c`, `\u003e`, `\u0026`
+/// (they occur only inside strings): the index holds titles as written,
+/// and no file of the site should carry markup a browser could be led
+/// to run, say by sniffing a JSON file as HTML.
 fn json<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
-    let mut bytes = serde_json::to_vec(value).expect("index parts serialize");
+    let raw = serde_json::to_vec(value).expect("index parts serialize");
+    let mut bytes = Vec::with_capacity(raw.len() + 1);
+    for b in raw {
+        match b {
+            b'<' => bytes.extend_from_slice(b"\\u003c"),
+            b'>' => bytes.extend_from_slice(b"\\u003e"),
+            b'&' => bytes.extend_from_slice(b"\\u0026"),
+            _ => bytes.push(b),
+        }
+    }
     bytes.push(b'\n');
     bytes
 }
@@ -563,6 +576,15 @@ mod tests {
             entry["doc_chunks"].as_array().unwrap().len(),
             400usize.div_ceil(DOCS_PER_CHUNK)
         );
+    }
+
+    #[test]
+    fn markup_in_the_index_is_escaped_and_reads_back_the_same() {
+        let title = "<script>alert(1)</script> & <b>";
+        let bytes = json(&[title]);
+        assert!(!bytes.iter().any(|b| b"<>&".contains(b)), "{bytes:?}");
+        let back: Vec<String> = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(back, [title]);
     }
 
     #[test]

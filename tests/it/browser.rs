@@ -198,12 +198,6 @@ fn result_titles(browser: &Browser) -> Vec<String> {
 #[test]
 fn search_finds_as_you_type_filters_by_facet_and_shows_titles_as_text() {
     let site = example_site();
-    let config = site.path().join("site.yaml");
-    std::fs::write(
-        &config,
-        format!("{}\nsearch:\n  enabled: true\n", read(&config)),
-    )
-    .unwrap();
     // A title with markup must show as text in results and snippets.
     let xss = site.path().join("content/xss.md");
     std::fs::write(

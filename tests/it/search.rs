@@ -7,12 +7,6 @@ use serde_json::Value;
 
 use crate::common::*;
 
-fn with_search(site: &Path) {
-    let config = site.join("site.yaml");
-    let text = read(&config);
-    std::fs::write(&config, format!("{text}\nsearch:\n  enabled: true\n")).unwrap();
-}
-
 fn json(root: &Path, rel: &str) -> Value {
     serde_json::from_slice(&std::fs::read(root.join("public").join(rel)).unwrap()).unwrap()
 }
@@ -86,7 +80,6 @@ fn postings_of(postings: &Value) -> Vec<(u64, u64)> {
 #[test]
 fn the_index_finds_an_article_by_a_word_only_it_has() {
     let site = example_site();
-    with_search(site.path());
     build(site.path(), &[]);
     // "rebalances" is in the kafka article only; stemmed to "rebalanc".
     assert_eq!(
@@ -112,7 +105,6 @@ fn the_index_finds_an_article_by_a_word_only_it_has() {
 #[test]
 fn the_index_is_the_same_bytes_whatever_the_thread_count_and_chunks_are_assets() {
     let site = example_site();
-    with_search(site.path());
     build(site.path(), &["--jobs", "1"]);
     let one = tree(&site.path().join("public"));
     build(site.path(), &[]);
@@ -133,12 +125,22 @@ fn the_index_is_the_same_bytes_whatever_the_thread_count_and_chunks_are_assets()
 }
 
 #[test]
-fn search_is_off_unless_enabled_and_unknown_facets_are_refused() {
+fn search_is_on_by_default_off_when_disabled_and_unknown_facets_are_refused() {
     let site = example_site();
     build(site.path(), &[]);
-    assert!(!site.path().join("public/search").exists());
+    let public = site.path().join("public");
+    assert!(public.join("search/index.html").is_file());
+    assert!(public.join("search/index.json").is_file());
+    assert!(read(&public.join("index.html")).contains("class=\"site-search\""));
+
     let config = site.path().join("site.yaml");
     let text = read(&config);
+    std::fs::write(&config, format!("{text}\nsearch:\n  enabled: false\n")).unwrap();
+    build(site.path(), &[]);
+    assert!(!public.join("search").exists());
+    assert!(!public.join("assets/search").exists());
+    assert!(!read(&public.join("index.html")).contains("site-search"));
+
     std::fs::write(
         &config,
         format!("{text}\nsearch:\n  facets: [stack, colour]\n"),
@@ -156,7 +158,6 @@ fn search_is_off_unless_enabled_and_unknown_facets_are_refused() {
 #[test]
 fn an_article_cannot_take_the_search_pages_path() {
     let site = example_site();
-    with_search(site.path());
     std::fs::write(
         site.path().join("content/search.md"),
         "---\ntitle: how we search\ndate: 2026-01-01\n---\nbody\n",
