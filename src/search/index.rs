@@ -113,10 +113,15 @@ pub(crate) fn term_counts(terms: &Terms, fields: &[Field]) -> (HashMap<String, f
     let mut counts: HashMap<String, f32> = HashMap::new();
     let mut length = 0.0;
     for field in fields {
-        for term in terms.of(field.text) {
-            *counts.entry(term).or_default() += field.weight;
+        terms.each(field.text, |term| {
+            match counts.get_mut(term) {
+                Some(tf) => *tf += field.weight,
+                None => {
+                    counts.insert(term.to_string(), field.weight);
+                }
+            }
             length += field.weight;
-        }
+        });
     }
     (counts, length)
 }
