@@ -15,7 +15,7 @@
 //! (cached for a year), and everything is sorted: the same site gives the
 //! same bytes whatever the thread count.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::ops::Range;
 use std::sync::Mutex;
 
@@ -51,8 +51,14 @@ pub(crate) struct Shown {
     pub(crate) text: String,
 }
 
+/// Each term of an article and its weighted frequency, in order of first
+/// use.
+pub(crate) type Counts = Vec<(String, f32)>;
+
+/// aHash: the shards are looked up once per term of every article, and
+/// SipHash showed in profiles.
 /// Per term, (article, weighted term frequency).
-type Shard = HashMap<String, Vec<(u32, f32)>>;
+type Shard = ahash::AHashMap<String, Vec<(u32, f32)>>;
 
 /// Postings collected while articles render: per term, (article, weighted
 /// term frequency). Sharded by term so render threads rarely wait.
@@ -109,21 +115,9 @@ impl Collector {
 
 /// Each term of an article's fields with its weighted frequency, and the
 /// article's weighted length.
-pub(crate) fn term_counts(terms: &Terms, fields: &[Field]) -> (HashMap<String, f32>, f32) {
-    let mut counts: HashMap<String, f32> = HashMap::new();
-    let mut length = 0.0;
-    for field in fields {
-        terms.each(field.text, |term| {
-            match counts.get_mut(term) {
-                Some(tf) => *tf += field.weight,
-                None => {
-                    counts.insert(term.to_string(), field.weight);
-                }
-            }
-            length += field.weight;
-        });
-    }
-    (counts, length)
+pub(crate) fn term_counts(terms: &Terms, fields: &[Field]) -> (Counts, f32) {
+    let texts: Vec<(f32, &str)> = fields.iter().map(|f| (f.weight, f.text)).collect();
+    terms.counts(&texts)
 }
 
 /// The collected index before weighting: per term, sorted, its postings
@@ -204,15 +198,17 @@ pub(crate) fn write(
         })
         .collect();
     let mut files = Vec::new();
-    let terms = cut_term_chunks(encoded.iter().map(|(t, e)| term_size(t, e)))
+    let term_files: Vec<(String, File)> =
+        cut_term_chunks(encoded.iter().map(|(t, e)| term_size(t, e)))
+            .into_par_iter()
+            .map(|range| term_chunk(encoded[range].iter().map(|(t, e)| (t.as_str(), e.as_str()))))
+            .collect();
+    let terms = term_files
         .into_iter()
-        .map(|range| {
-            let terms = encoded[range].iter().map(|(t, e)| (t.as_str(), e.as_str()));
-            let (first, file) = term_chunk(terms);
-            (first, keep(&mut files, file))
-        })
+        .map(|(first, file)| (first, keep(&mut files, file)))
         .collect();
     let doc_chunks = doc_chunks(shown)
+        .into_iter()
         .map(|file| keep(&mut files, file))
         .collect();
     let facets = facet_files(facets, &mut files);
@@ -253,10 +249,13 @@ pub(crate) fn entry_file(
 }
 
 /// The document chunks, `DOCS_PER_CHUNK` results each, in site order.
-pub(crate) fn doc_chunks(shown: &[Shown]) -> impl Iterator<Item = File> + '_ {
-    shown
-        .chunks(DOCS_PER_CHUNK)
-        .map(|chunk| hashed("d", json(&chunk)))
+pub(crate) fn doc_chunks(shown: &[Shown]) -> Vec<File> {
+    shown.par_chunks(DOCS_PER_CHUNK).map(doc_chunk).collect()
+}
+
+/// One document chunk: the results of up to `DOCS_PER_CHUNK` articles.
+pub(crate) fn doc_chunk(shown: &[Shown]) -> File {
+    hashed("d", json(&shown[..shown.len().min(DOCS_PER_CHUNK)]))
 }
 
 /// Each facet field's values with their counts and files.
@@ -383,8 +382,8 @@ fn facet_lists(values: &[Vec<String>], files: &mut Vec<File>) -> Vec<(String, us
             docs.entry(value).or_default().push(doc as u32);
         }
     }
-    let mut lists: Vec<(String, usize, String)> = docs
-        .into_iter()
+    let lists: Vec<(String, usize, File)> = docs
+        .into_par_iter()
         .map(|(value, list)| {
             let deltas: Vec<u32> = list
                 .iter()
@@ -406,9 +405,12 @@ fn facet_lists(values: &[Vec<String>], files: &mut Vec<File>) -> Vec<(String, us
             } else {
                 as_deltas
             };
-            let file = keep(files, hashed("f", smaller));
-            (value.to_string(), list.len(), file)
+            (value.to_string(), list.len(), hashed("f", smaller))
         })
+        .collect();
+    let mut lists: Vec<(String, usize, String)> = lists
+        .into_iter()
+        .map(|(value, count, file)| (value, count, keep(files, file)))
         .collect();
     lists.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     lists

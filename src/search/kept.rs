@@ -63,7 +63,7 @@ pub(super) struct Kept {
 }
 
 /// An article's term counts and weighted length.
-type Counts = (HashMap<String, f32>, f32);
+type Counts = (index::Counts, f32);
 
 /// One term's postings and their encoding.
 struct Term {
@@ -102,7 +102,7 @@ impl Kept {
             .collect::<Vec<_>>()
             .into_iter()
             .collect();
-        let doc_chunks = index::doc_chunks(&shown).collect();
+        let doc_chunks = index::doc_chunks(&shown);
         Kept {
             articles: site.articles.clone(),
             shown,
@@ -156,10 +156,7 @@ impl Kept {
         let chunks: BTreeSet<usize> = edited.iter().map(|i| i / index::DOCS_PER_CHUNK).collect();
         for chunk in chunks {
             let docs = &self.shown[chunk * index::DOCS_PER_CHUNK..];
-            let file = index::doc_chunks(docs)
-                .next()
-                .expect("the chunk has articles");
-            self.doc_chunks[chunk] = file;
+            self.doc_chunks[chunk] = index::doc_chunk(docs);
         }
     }
 
@@ -168,6 +165,8 @@ impl Kept {
     /// same keeps its encoding: most of an edited article's terms do.
     fn reindex(&mut self, doc: u32, before: Counts, after: Counts) {
         let ((old, old_length), (new, new_length)) = (before, after);
+        let old: ahash::AHashMap<String, f32> = old.into_iter().collect();
+        let new: ahash::AHashMap<String, f32> = new.into_iter().collect();
         let weight = |tf, length| index::bm25_weight(tf, length, self.average);
         let kept: HashMap<&String, bool> = new
             .iter()
