@@ -177,6 +177,30 @@ mod tests {
     }
 
     #[test]
+    fn counts_merge_stems_keep_zero_weights_and_start_fresh_per_article() {
+        let terms = Terms::default();
+        let texts = [
+            (5.0, "Caching the CACHE"),
+            (0.0, "hidden"),
+            (1.0, "cached ΣΟΦΟΣ"),
+        ];
+        let (counts, length) = terms.counts(&texts);
+        assert_eq!(
+            counts,
+            [
+                ("cach".to_string(), 11.0),
+                ("hidden".to_string(), 0.0),
+                ("σοφος".to_string(), 1.0)
+            ],
+            "in order of first use, stems merged, a zero weight kept once"
+        );
+        assert_eq!(length, 12.0);
+        // The next article starts from nothing, the memo aside.
+        let (again, _) = terms.counts(&[(1.0, "hidden hidden")]);
+        assert_eq!(again, [("hidden".to_string(), 2.0)]);
+    }
+
+    #[test]
     fn terms_are_porter2_stems_without_stop_words() {
         let terms = Terms::default();
         let got: Vec<String> = terms.of("The caching of cached caches is running");
