@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use rayon::prelude::*;
 
 use super::FACETS;
-use super::index::{self, Collector, File, Shown};
+use super::index::{self, File, Shown};
 use super::text::Terms;
 use crate::content::Article;
 use crate::site::Site;
@@ -82,15 +82,7 @@ pub(super) fn update(mut slot: MutexGuard<'_, Option<Kept>>, site: &Site) -> Vec
 
 impl Kept {
     fn new(site: &Site) -> Kept {
-        let collector = Collector::new(site.articles.len());
-        let shown: Vec<Shown> = site
-            .articles
-            .par_iter()
-            .enumerate()
-            .map(|(i, article)| {
-                site.index_article(article, |fields| collector.add(i as u32, fields))
-            })
-            .collect();
+        let (collector, shown) = site.index_articles();
         let index::Postings { terms, lengths } = collector.finish();
         let average = index::average_length(&lengths);
         let terms = terms

@@ -70,6 +70,12 @@ impl Site {
     }
 
     fn whole_search_index(&self) -> Vec<File> {
+        let (collector, shown) = self.index_articles();
+        index::write(collector, &shown, &self.facet_values())
+    }
+
+    /// Every article's postings, collected in parallel, and its result.
+    fn index_articles(&self) -> (Collector, Vec<Shown>) {
         let collector = Collector::new(self.articles.len());
         let shown: Vec<Shown> = self
             .articles
@@ -79,7 +85,7 @@ impl Site {
                 self.index_article(article, |fields| collector.add(i as u32, fields))
             })
             .collect();
-        index::write(collector, &shown, &self.facet_values())
+        (collector, shown)
     }
 
     /// Hands an article's weighted fields to `add`; returns what its
