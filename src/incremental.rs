@@ -74,12 +74,12 @@ impl Site {
                         }
                     }
                     PageKind::Feed => self.feed_entries().hash(&mut h),
-                    PageKind::Sitemap => self.sitemap_entries(&routes).hash(&mut h),
+                    PageKind::Sitemap => self.sitemap_entries(routes).hash(&mut h),
                     PageKind::Redirect => {
                         let i = route.article.expect("a redirect names its article");
                         (&route.path, &self.articles[i].slug).hash(&mut h);
                     }
-                    PageKind::Redirects => self.redirects_file(&routes).hash(&mut h),
+                    PageKind::Redirects => self.redirects_file(routes).hash(&mut h),
                     // What the page index is made of, cheaper to hash
                     // than the index (18 ms of an article edit at 10k).
                     PageKind::PageIndex => {

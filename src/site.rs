@@ -60,6 +60,8 @@ pub struct Site {
     pub timings: Timings,
     /// The preview's last search index, patched by the next rebuild.
     pub(crate) search_memory: crate::search::Memory,
+    /// The route table, made when first needed (see `routes`).
+    pub(crate) routes: std::sync::OnceLock<Vec<crate::routes::Route>>,
 }
 
 /// What a site is made of besides its articles.
@@ -204,6 +206,7 @@ impl Site {
             warnings,
             timings,
             search_memory: parts.search_memory,
+            routes: std::sync::OnceLock::new(),
         }
     }
 

@@ -219,9 +219,9 @@ impl Site {
                 render_figure: &render_figure,
                 sanitize_html: self.config.markdown.sanitize_html,
             },
-            routes: &routes,
+            routes,
         };
-        problems.extend(self.alias_clashes(&routes));
+        problems.extend(self.alias_clashes(routes));
         let skipped = routes
             .iter()
             .filter(|r| r.is_page() && !pages.wants(&r.path))
