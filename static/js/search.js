@@ -239,7 +239,16 @@ if (typeof module !== "undefined") {
       update();
     }
 
+    // Redrawing the filters must not lose a keyboard user's place: focus
+    // returns to the checkbox that had it, or after "all values" to the
+    // first value it added.
+    let focusAfter = null;
+
     function showFacets(facets) {
+      const had = document.activeElement;
+      if (had && had.type === "checkbox" && facetBox.contains(had)) {
+        focusAfter = { facet: had.name, value: had.value };
+      }
       facetBox.replaceChildren(...facets.map(({ facet, values, more }) => {
         const set = document.createElement("fieldset");
         const legend = document.createElement("legend");
@@ -260,11 +269,22 @@ if (typeof module !== "undefined") {
           const all = document.createElement("button");
           all.type = "button";
           all.textContent = `all values (${more} more)`;
-          all.addEventListener("click", () => { expanded.add(facet); update(); });
+          all.addEventListener("click", () => {
+            expanded.add(facet);
+            focusAfter = { facet, index: values.length };
+            update();
+          });
           set.append(all);
         }
         return set;
       }));
+      if (focusAfter) {
+        const { facet, value, index } = focusAfter;
+        const boxes = [...facetBox.querySelectorAll("input")].filter((b) => b.name === facet);
+        const target = value === undefined ? boxes[index] : boxes.find((b) => b.value === value);
+        if (target) target.focus();
+        focusAfter = null;
+      }
     }
 
     // The snippet's words that match the query, marked.

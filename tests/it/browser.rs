@@ -247,6 +247,45 @@ fn search_finds_as_you_type_filters_by_facet_and_shows_titles_as_text() {
         browser.run(script) == json!(true)
     });
 
+    // The filters, as a keyboard user works them: "all values" offers the
+    // rest of a field and focuses the first value it added; checking a
+    // box redraws the filters with the focus still on it.
+    browser.open(&format!("{}search/", server.url));
+    wait_for_status(&browser, "article");
+    browser.run("document.getElementById('search-filters').open = true; return null;");
+    let stack_boxes = "return document.querySelectorAll('input[name=stack]').length;";
+    wait_until("six stack values are counted", || {
+        browser.run(stack_boxes) == json!(6)
+    });
+    browser.run(
+        "const all = [...document.querySelectorAll('#search-facets fieldset')] \
+           .find(f => f.querySelector('legend').textContent === 'stack').querySelector('button'); \
+         all.focus(); all.click(); return null;",
+    );
+    wait_until("every stack value is offered", || {
+        browser.run(stack_boxes).as_u64().unwrap() > 6
+    });
+    let after = browser.run(
+        "const f = [...document.querySelectorAll('#search-facets fieldset')] \
+           .find(f => f.querySelector('legend').textContent === 'stack'); \
+         const a = document.activeElement; \
+         return [!!f.querySelector('button'), a.name, [...f.querySelectorAll('input')].indexOf(a)];",
+    );
+    assert_eq!(
+        after,
+        json!([false, "stack", 6]),
+        "no button left, focus on the seventh value"
+    );
+    browser.run(
+        "const b = document.querySelector('input[name=difficulty][value=advanced]'); \
+         b.focus(); b.click(); return null;",
+    );
+    wait_until("the redrawn advanced box is checked and focused", || {
+        let script = "const a = document.activeElement; \
+                      return [a.name, a.value, a.checked, location.search];";
+        browser.run(script) == json!(["difficulty", "advanced", true, "?difficulty=advanced"])
+    });
+
     // Markup in a title or summary stays text.
     browser.open(&format!("{}search/?q=zebrafish", server.url));
     wait_for_status(&browser, "1 article");
