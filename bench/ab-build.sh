@@ -7,15 +7,14 @@
 #   bench/ab-build.sh OLD_BINARY NEW_BINARY [SIZES...]   default: 10000 100000
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 old=$(realpath "${1:?old binary}")
 new=$(realpath "${2:?new binary}")
 shift 2
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(10000 100000)
 [ -x /usr/bin/time ] || { echo "needs /usr/bin/time (Debian package 'time')" >&2; exit 1; }
-base=/dev/shm
-[ -d "$base" ] && [ -w "$base" ] || base=${TMPDIR:-/tmp}
-work=$(mktemp -d -p "$base" notesite-ab.XXXXXX)
+work=$(scratch ab)
 trap 'rm -rf "$work"' EXIT
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }

@@ -14,6 +14,7 @@
 # Work happens in /dev/shm (tmpfs) when it is writable.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(1000 10000 100000)
 [ -x /usr/bin/time ] || { echo "needs /usr/bin/time (Debian package 'time')" >&2; exit 1; }
@@ -22,9 +23,7 @@ cargo build --release --quiet --example floor
 bin=$PWD/target/release/notesite
 floor=$PWD/target/release/examples/floor
 hugo_site=$PWD/bench/hugo
-base=/dev/shm
-[ -d "$base" ] && [ -w "$base" ] || base=${TMPDIR:-/tmp}
-work=$(mktemp -d -p "$base" notesite-compare.XXXXXX)
+work=$(scratch compare)
 trap 'rm -rf "$work"' EXIT
 echo "working in $work ($(df -h "$work" | awk 'NR==2 {print $1}')), $(nproc) cores"
 

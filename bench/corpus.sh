@@ -7,14 +7,13 @@
 #   bench/corpus.sh [N] [SEED]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 count=${1:-100000}
 seed=${2:-1}
 [ -x /usr/bin/time ] || { echo "bench/corpus.sh needs /usr/bin/time (Debian package 'time')" >&2; exit 1; }
 cargo build --release --quiet
 bin=$PWD/target/release/notesite
-base=/dev/shm
-[ -d "$base" ] && [ -w "$base" ] || base=${TMPDIR:-/tmp}
-work=$(mktemp -d -p "$base" notesite-corpus.XXXXXX)
+work=$(scratch corpus)
 trap 'rm -rf "$work"' EXIT
 echo "corpus of $count articles (seed $seed) in $work"
 

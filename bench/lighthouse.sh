@@ -7,6 +7,7 @@
 #   bench/lighthouse.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 [ -x /usr/bin/chromium ] || { echo "needs Debian's chromium (scripts/test installs it)" >&2; exit 1; }
 command -v npm >/dev/null || { echo "needs npm (Debian package npm)" >&2; exit 1; }
 tools=${XDG_CACHE_HOME:-$HOME/.cache}/notesite/lighthouse
@@ -17,7 +18,7 @@ site=$(mktemp -d)
 trap 'kill "$server" 2>/dev/null; rm -rf "$site"' EXIT
 cp -r site.yaml content templates static "$site/"
 target/release/notesite build --root "$site" >/dev/null
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$(free_port)
 (cd "$site/public" && exec python3 -m http.server "$port" --bind 127.0.0.1 >/dev/null 2>&1) &
 server=$!
 sleep 1

@@ -7,6 +7,7 @@
 #   bench/publish.sh [N]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 count=${1:-10000}
 [ -x /usr/bin/time ] || { echo "needs /usr/bin/time (Debian package 'time')" >&2; exit 1; }
 cargo build --release --quiet
@@ -14,9 +15,7 @@ if [ -z "${NOTESITE_TEST_S3_ENDPOINT:-}" ]; then
   exec scripts/with-garage "$0" "$@"
 fi
 bin=$PWD/target/release/notesite
-base=/dev/shm
-[ -d "$base" ] && [ -w "$base" ] || base=${TMPDIR:-/tmp}
-work=$(mktemp -d -p "$base" notesite-publish.XXXXXX)
+work=$(scratch publish)
 trap 'rm -rf "$work"' EXIT
 cp site.yaml "$work/"
 "$bin" --root "$work" synth --count "$count" --seed 1 >/dev/null

@@ -9,12 +9,11 @@
 #   SEARCH=off bench/reload-latency.sh …    with the search index off
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 n=${1:-10000}
 cargo build --release --quiet
 cargo build --release --quiet --example reload_latency
-base=/dev/shm
-[ -d "$base" ] && [ -w "$base" ] || base=${TMPDIR:-/tmp}
-work=$(mktemp -d -p "$base" notesite-latency.XXXXXX)
+work=$(scratch latency)
 trap 'rm -rf "$work"' EXIT
 cp site.yaml "$work/"
 [ "${SEARCH:-}" != off ] || printf '\nsearch:\n  enabled: false\n' >>"$work/site.yaml"

@@ -9,12 +9,11 @@
 #   bench/same-output.sh OLD_BINARY NEW_BINARY [N]     (N defaults to 10000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 old=$(realpath "${1:?old binary}")
 new=$(realpath "${2:?new binary}")
 count=${3:-10000}
-base=/dev/shm
-[ -d "$base" ] && [ -w "$base" ] || base=${TMPDIR:-/tmp}
-work=$(mktemp -d -p "$base" notesite-same.XXXXXX)
+work=$(scratch same)
 trap 'rm -rf "$work"' EXIT
 
 same() { # label, two folders

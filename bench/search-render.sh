@@ -10,11 +10,10 @@
 #   bench/search-render.sh --site PUBLIC     an already built site
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] ||
   { echo "needs Debian's chromium and chromium-driver (scripts/test installs them)" >&2; exit 1; }
-base=/dev/shm
-[ -d "$base" ] && [ -w "$base" ] || base=${TMPDIR:-/tmp}
-work=$(mktemp -d -p "$base" notesite-render.XXXXXX)
+work=$(scratch render)
 trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
 if [ "${1:-}" = --site ]; then
   public=${2:?the built site folder}
@@ -26,7 +25,6 @@ else
   target/release/notesite --root "$work" build --out "$work/public" >/dev/null
   public=$work/public
 fi
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 site_port=$(free_port)
 driver_port=$(free_port)
 (cd "$public" && exec python3 -m http.server "$site_port" --bind 127.0.0.1 >/dev/null 2>&1) &

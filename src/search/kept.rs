@@ -91,8 +91,6 @@ impl Kept {
                 let encoded = index::encode_postings(&postings, &lengths, average);
                 (term, Term { postings, encoded })
             })
-            .collect::<Vec<_>>()
-            .into_iter()
             .collect();
         let doc_chunks = index::doc_chunks(&shown);
         Kept {

@@ -1,0 +1,16 @@
+# Helpers the bench scripts share; each sources this after `cd` to the
+# repository root.
+
+# A new scratch folder named notesite-NAME.*, in tmpfs (/dev/shm) when it
+# is writable, so disk speed is not what a benchmark measures; else in
+# $TMPDIR.
+scratch() {
+  local base=/dev/shm
+  [ -d "$base" ] && [ -w "$base" ] || base=${TMPDIR:-/tmp}
+  mktemp -d -p "$base" "notesite-$1.XXXXXX"
+}
+
+# A loopback TCP port nothing listens on.
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
