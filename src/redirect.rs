@@ -20,13 +20,13 @@ pub fn page(to: &str, permalink: &str) -> String {
     )
 }
 
-/// The output file of a redirect at route path `path`: a folder's
-/// `index.html`, or the `.html` file itself.
+/// The output file of the route at `path`: a folder's (`old/path/`, or ``
+/// for home) `index.html`, or the file itself (`old.html`, `atom.xml`).
 pub fn file_of(path: &str) -> String {
-    if path.ends_with(".html") {
-        path.to_string()
-    } else {
+    if path.is_empty() || path.ends_with('/') {
         format!("{path}index.html")
+    } else {
+        path.to_string()
     }
 }
 

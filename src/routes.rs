@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::diag::Diagnostic;
 use crate::redirect;
-use crate::render::{FEED_FILE, SITEMAP_FILE};
+use crate::render::{FEED_FILE, SITEMAP_FILE, SITEMAP_LIMIT};
 
 /// Where a build says which article made which page (see `PageIndex`).
 pub const PAGE_INDEX: &str = ".notesite/pages.json";
@@ -119,6 +119,13 @@ impl PageKind {
             PageKind::Robots | PageKind::NotFound | PageKind::Search
         )
     }
+}
+
+/// The routes of a site, and the aliases left out of them.
+#[derive(Debug)]
+pub(crate) struct RouteTable {
+    routes: Vec<Route>,
+    alias_clashes: Vec<Diagnostic>,
 }
 
 /// One page: its kind, where it goes and which page of a list it is.
@@ -240,7 +247,29 @@ impl Site {
     /// fingerprints and the render all walk it (three times 7 ms of each
     /// preview edit at 10k articles).
     pub(crate) fn routes(&self) -> &[Route] {
-        self.routes.get_or_init(|| self.make_routes())
+        &self.route_table().routes
+    }
+
+    /// Aliases left out of the route table because they clash with a
+    /// page, a file or another alias: errors of every render.
+    pub(crate) fn alias_clashes(&self) -> &[Diagnostic] {
+        &self.route_table().alias_clashes
+    }
+
+    fn route_table(&self) -> &RouteTable {
+        self.routes.get_or_init(|| {
+            let mut routes = self.make_routes();
+            let (alias_clashes, clashing) = self.find_alias_clashes(&routes);
+            let mut index = 0;
+            routes.retain(|_| {
+                index += 1;
+                clashing.binary_search(&(index - 1)).is_err()
+            });
+            RouteTable {
+                routes,
+                alias_clashes,
+            }
+        })
     }
 
     fn make_routes(&self) -> Vec<Route> {
@@ -337,47 +366,120 @@ impl Site {
     }
 
     /// Aliases that take the path of a page, of an earlier alias or of
-    /// the article itself: errors at the article's `aliases`.
-    pub(crate) fn alias_clashes(&self, routes: &[Route]) -> Vec<Diagnostic> {
-        let mut taken: HashMap<&str, &Route> = routes
-            .iter()
-            .filter(|r| r.kind != PageKind::Redirect)
-            .map(|r| (r.path.as_str(), r))
-            .collect();
-        let mut problems = Vec::new();
-        for route in routes.iter().filter(|r| r.kind == PageKind::Redirect) {
-            let Some(index) = route.article else { continue };
-            let article = &self.articles[index];
-            let why = match taken.get(route.path.as_str()) {
-                Some(other) if other.article == Some(index) => {
-                    Some("points at the article itself".to_string())
-                }
-                Some(other) => Some(match (other.kind, other.article) {
-                    (PageKind::Article, Some(i)) => {
-                        format!("is the page of {}", self.articles[i].path.display())
-                    }
-                    (PageKind::Redirect, Some(i)) => {
-                        format!("is also an alias in {}", self.articles[i].path.display())
-                    }
-                    (kind, _) => format!("is the path of {}", kind.describe()),
-                }),
-                None if route.path.starts_with("assets/") => {
-                    Some("is inside assets/, which holds the site's files".to_string())
-                }
-                None => None,
-            };
-            match why {
-                Some(why) => problems.push(Diagnostic::error(
-                    &article.path,
-                    article.aliases_pos,
-                    format!("alias `/{}` {why}", route.path),
-                )),
-                None => {
-                    taken.insert(&route.path, route);
-                }
+    /// the article itself, or that need a folder where the build writes a
+    /// file (`/atom.xml/`) or a file where it writes a folder: errors at
+    /// the article's `aliases`. Without this, two writers race for one file
+    /// and which one wins changes from build to build.
+    /// Returns the errors and the indexes of the clashing routes, in order.
+    fn find_alias_clashes(&self, routes: &[Route]) -> (Vec<Diagnostic>, Vec<usize>) {
+        let mut taken = TakenPaths::default();
+        for route in routes.iter().filter(|r| r.kind != PageKind::Redirect) {
+            taken.insert(redirect::file_of(&route.path), Some(route));
+        }
+        // Files of other kinds than pages (see PageKind), and the parts of
+        // a sitemap too long for one file.
+        for file in [crate::assets::MANIFEST_FILE, crate::cdn::HEADERS_FILE] {
+            taken.insert(file.to_string(), None);
+        }
+        let in_sitemap = routes.iter().filter(|r| r.in_sitemap()).count();
+        if in_sitemap > SITEMAP_LIMIT {
+            for n in 1..=in_sitemap.div_ceil(SITEMAP_LIMIT) {
+                taken.insert(format!("sitemap-{n}.xml"), None);
             }
         }
-        problems
+        let mut problems = Vec::new();
+        let mut clashing = Vec::new();
+        let redirects = routes.iter().enumerate();
+        for (at, route) in redirects.filter(|(_, r)| r.kind == PageKind::Redirect) {
+            let Some(index) = route.article else { continue };
+            let article = &self.articles[index];
+            let file = redirect::file_of(&route.path);
+            let why = match taken.clash(&file) {
+                None => {
+                    taken.insert(file, Some(route));
+                    continue;
+                }
+                Some((other_file, other)) => self.clash_reason(index, &file, other_file, other),
+            };
+            clashing.push(at);
+            problems.push(Diagnostic::error(
+                &article.path,
+                article.aliases_pos,
+                format!("alias `/{}` {why}", route.path),
+            ));
+        }
+        (problems, clashing)
+    }
+
+    fn clash_reason(
+        &self,
+        index: usize,
+        file: &str,
+        other_file: &str,
+        other: Option<&Route>,
+    ) -> String {
+        let Some(other) = other else {
+            return format!("clashes with `/{other_file}`, a file the build writes");
+        };
+        let what = match (other.kind, other.article) {
+            (PageKind::Article, Some(i)) if i == index => {
+                return "points at the article itself".to_string();
+            }
+            (PageKind::Redirect, Some(i)) if i == index => {
+                return format!("is the same page as this article's alias `/{}`", other.path);
+            }
+            (PageKind::Article, Some(i)) => {
+                format!("the page of {}", self.articles[i].path.display())
+            }
+            (PageKind::Redirect, Some(i)) => {
+                format!("an alias in {}", self.articles[i].path.display())
+            }
+            (kind, _) => kind.describe().to_string(),
+        };
+        if other_file == file {
+            match other.kind {
+                PageKind::Article => format!("is {what}"),
+                PageKind::Redirect => format!("is also {what}"),
+                _ => format!("is the path of {what}"),
+            }
+        } else if file.starts_with(&format!("{other_file}/")) {
+            format!("would need `/{other_file}` to be a folder, but it is {what}")
+        } else {
+            format!("would need `/{file}` to be a file, but `/{other_file}` is inside it ({what})")
+        }
+    }
+}
+
+/// The output files taken so far, and every folder they need.
+#[derive(Default)]
+struct TakenPaths<'r> {
+    /// Each file with the route that writes it (`None`: a site file).
+    files: HashMap<String, Option<&'r Route>>,
+    folders: HashMap<String, (String, Option<&'r Route>)>,
+}
+
+impl<'r> TakenPaths<'r> {
+    fn insert(&mut self, file: String, route: Option<&'r Route>) {
+        for (at, _) in file.match_indices('/') {
+            let folder = file[..at].to_string();
+            self.folders.entry(folder).or_insert((file.clone(), route));
+        }
+        self.files.insert(file, route);
+    }
+
+    /// The taken file that `file` clashes with: the same file, a file
+    /// where `file` needs a folder, or a file inside `file` as a folder.
+    fn clash(&self, file: &str) -> Option<(&str, Option<&'r Route>)> {
+        if let Some((taken, route)) = self.files.get_key_value(file) {
+            return Some((taken, *route));
+        }
+        for (at, _) in file.match_indices('/') {
+            if let Some((taken, route)) = self.files.get_key_value(&file[..at]) {
+                return Some((taken, *route));
+            }
+        }
+        let (inside, route) = self.folders.get(file)?;
+        Some((inside, *route))
     }
 }
 

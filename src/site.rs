@@ -61,7 +61,7 @@ pub struct Site {
     /// The preview's last search index, patched by the next rebuild.
     pub(crate) search_memory: crate::search::Memory,
     /// The route table, made when first needed (see `routes`).
-    pub(crate) routes: std::sync::OnceLock<Vec<crate::routes::Route>>,
+    pub(crate) routes: std::sync::OnceLock<crate::routes::RouteTable>,
 }
 
 /// What a site is made of besides its articles.

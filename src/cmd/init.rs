@@ -11,7 +11,13 @@ use crate::fsx;
 pub fn execute(root: &Path, args: InitArgs) -> Result<()> {
     let dir = root.join(&args.dir);
     if dir.exists() {
-        let empty = dir.is_dir() && std::fs::read_dir(&dir)?.next().is_none();
+        if !dir.is_dir() {
+            bail!(
+                "{} is a file, not a folder; init writes a site into a new or empty folder",
+                dir.display()
+            );
+        }
+        let empty = std::fs::read_dir(&dir)?.next().is_none();
         if !empty {
             bail!(
                 "{} already exists and is not empty; init only writes into a new or empty folder",

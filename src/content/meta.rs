@@ -566,29 +566,85 @@ fn validate_revision(c: &mut Checker, r: RawRevision) -> Option<Revision> {
 }
 
 /// The output path of an alias: `/old/path/` and `/old/path` are the
-/// folder `old/path/`, `/old.html` is that file. Anything that is not a
-/// plain path on this site is refused.
+/// folder `old/path/`, `/old.html` is that file, and `/old/index.html` is
+/// the folder `old/` (the page it names). Anything that is not a plain
+/// path on this site is refused: an alias becomes a file name and a
+/// `_redirects` line, so only characters that mean nothing to either pass.
 pub fn alias_path(alias: &str) -> Result<String, String> {
-    let refuse = |why: &str| Err(format!("alias `{alias}` {why}"));
+    let refuse = |why: &str| Err(format!("alias `{}` {why}", alias.escape_debug()));
     let Some(path) = alias.strip_prefix('/') else {
         return refuse("must be a path on this site, starting with `/`, like /old/path/");
     };
     if path.starts_with('/') || alias.contains("://") {
         return refuse("must be a path on this site, not another host");
     }
-    if path.contains(['?', '#', '\\', '%', ' ']) || path.chars().any(char::is_control) {
-        return refuse("may not hold `?`, `#`, `%`, `\\`, spaces or control characters");
+    if path.contains(['?', '#', '\\', '%']) {
+        return refuse("may not hold `?`, `#`, `%` or `\\`");
+    }
+    if let Some(c) = path.chars().find(|&c| !alias_char(c)) {
+        return refuse(&format!(
+            "may not hold {}: an alias is written into `_redirects`, whose rules give `*`, `:`, `!` and spaces a meaning; use letters, digits, `-`, `_`, `.`, `~` and `/`",
+            describe_char(c)
+        ));
     }
     if path.split('/').any(|seg| seg == ".." || seg == ".") {
         return refuse("may not hold `.` or `..` segments");
     }
+    if let Some(seg) = path.split('/').find(|seg| seg.len() > MAX_SLUG_BYTES) {
+        return refuse(&format!(
+            "has a segment of {} bytes; like slugs, segments are at most {MAX_SLUG_BYTES} (each becomes a folder name)",
+            seg.len()
+        ));
+    }
+    // `/x/index.html` is the page `/x/`, so it clashes where that page would.
+    let path = match path.strip_suffix("index.html") {
+        Some(dir) if dir.is_empty() || dir.ends_with('/') => dir,
+        _ => path,
+    };
     if path.is_empty() {
         return refuse("is the home page");
+    }
+    if path.contains("//") {
+        return refuse("has an empty segment (`//`)");
+    }
+    for reserved in RESERVED_DIRS {
+        if path.starts_with(reserved) || path == &reserved[..reserved.len() - 1] {
+            return refuse(&format!(
+                "is inside `/{reserved}`, which holds the site's own files"
+            ));
+        }
     }
     if path.ends_with(".html") || path.ends_with('/') {
         Ok(path.to_string())
     } else {
         Ok(format!("{path}/"))
+    }
+}
+
+/// Folders of the output that only the build writes: hashed assets and
+/// search chunks, and notesite's own records (the page index, publish's
+/// record).
+const RESERVED_DIRS: [&str; 2] = ["assets/", ".notesite/"];
+
+/// What an alias may hold: letters and digits of any script, and the
+/// punctuation a URL path carries unescaped and `_redirects` reads as
+/// plain text.
+fn alias_char(c: char) -> bool {
+    c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '~' | '/')
+}
+
+/// A character as a message shows it: visible ones quoted, the rest (spaces
+/// of every width, controls, format characters) by code point.
+fn describe_char(c: char) -> String {
+    let code = c as u32;
+    if c.is_whitespace() {
+        format!("a space (U+{code:04X})")
+    } else if c.is_control() {
+        format!("a control character (U+{code:04X})")
+    } else if c.is_ascii_graphic() {
+        format!("`{c}`")
+    } else {
+        format!("the character U+{code:04X}")
     }
 }
 

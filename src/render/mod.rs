@@ -30,7 +30,7 @@ pub(crate) const FEED_FILE: &str = "atom.xml";
 pub(crate) const SITEMAP_FILE: &str = "sitemap.xml";
 
 /// The sitemap protocol allows 50,000 URLs per file.
-const SITEMAP_LIMIT: usize = 50_000;
+pub(crate) const SITEMAP_LIMIT: usize = 50_000;
 
 /// What a render produced, for the summary line.
 #[derive(Debug, Default)]
@@ -221,7 +221,7 @@ impl Site {
             },
             routes,
         };
-        problems.extend(self.alias_clashes(routes));
+        problems.extend(self.alias_clashes().iter().cloned());
         let skipped = routes
             .iter()
             .filter(|r| r.is_page() && !pages.wants(&r.path))

@@ -152,7 +152,7 @@ fn bad_date_and_version_and_difficulty_all_reported() {
             ),
         )],
         &[
-            "content/bad.md:3:1: error: `date` is `2026-02-30`, which is not a date",
+            "content/bad.md:4:1: error: `date` is `2026-02-30`, which is not a date",
             "content/bad.md:4:1: error: unknown difficulty `expert`",
             "content/bad.md:5:29: error: `revision.version` `one` is not a version",
         ],
@@ -821,5 +821,134 @@ fn aliases_that_clash_with_a_page_another_alias_or_their_article_are_errors() {
             "content/clash.md:4:1: error: alias `/shared/` is also an alias in content/bad.md",
             "content/bad.md:4:1: error: alias `/bad/` points at the article itself",
         ],
+    );
+}
+
+/// Issue 19, item 1: an alias is a page path, so `/x/index.html` is `/x/`
+/// and a generated file is as taken as a page. Before, `/index.html`
+/// replaced the home page in every build.
+#[test]
+fn an_alias_can_never_replace_a_page_or_a_file_the_build_writes() {
+    let seed = format!("/{SEED_SLUG}/index.html");
+    let aliases = [
+        &seed,
+        "/stack/index.html",
+        "/stack/database/index.html",
+        "/404.html",
+        "/atom.xml",
+        "/robots.txt/",
+        "/sitemap.xml",
+        "/_headers",
+        "/_redirects",
+        "/asset-manifest.json/",
+        "/search/index.json",
+        "/search/",
+    ];
+    let list: String = aliases.iter().map(|a| format!("  - {a}\n")).collect();
+    let front = format!("title: x\ndate: 2026-01-01\naliases:\n{list}");
+    assert_rejected(
+        &[("content/bad.md", &article(&front))],
+        &[
+            &format!(
+                "content/bad.md:4:1: error: alias `/{SEED_SLUG}/` is the page of content/{SEED_SLUG}.md"
+            ),
+            "content/bad.md:4:1: error: alias `/stack/` is the path of a taxonomy page",
+            "content/bad.md:4:1: error: alias `/stack/database/` is the path of a term page",
+            "content/bad.md:4:1: error: alias `/404.html` is the path of the 404 page",
+            "content/bad.md:4:1: error: alias `/atom.xml/` would need `/atom.xml` to be a folder, but it is the feed",
+            "content/bad.md:4:1: error: alias `/robots.txt/` would need `/robots.txt` to be a folder",
+            "content/bad.md:4:1: error: alias `/sitemap.xml/` would need `/sitemap.xml` to be a folder",
+            "content/bad.md:4:1: error: alias `/_headers/` clashes with `/_headers`, a file the build writes",
+            "content/bad.md:4:1: error: alias `/_redirects/` would need `/_redirects` to be a folder, but it is the redirects file",
+            "content/bad.md:4:1: error: alias `/asset-manifest.json/` clashes with `/asset-manifest.json`",
+            "content/bad.md:4:1: error: alias `/search/index.json/` would need `/search/index.json` to be a folder, but it is the search index",
+            "content/bad.md:4:1: error: alias `/search/` is the path of the search page",
+        ],
+    );
+    // Paths that are never an alias, whatever the site holds.
+    assert_rejected(
+        &[(
+            "content/bad.md",
+            &article(
+                "title: x\ndate: 2026-01-01\naliases: [/index.html, /assets/app.css, /.notesite/pages.json/]\n",
+            ),
+        )],
+        &[
+            "content/bad.md:4:1: error: alias `/index.html` is the home page",
+            "content/bad.md:4:1: error: alias `/assets/app.css` is inside `/assets/`",
+            "content/bad.md:4:1: error: alias `/.notesite/pages.json/` is inside `/.notesite/`",
+        ],
+    );
+}
+
+/// Issue 19, item 3: an alias at publish's own record once built, and then
+/// every publish to a folder failed with "Not a directory".
+#[test]
+fn an_alias_at_the_publish_record_is_refused() {
+    assert_rejected(
+        &[(
+            "content/bad.md",
+            &article("title: x\ndate: 2026-01-01\naliases: [/.notesite/publish.json/]\n"),
+        )],
+        &["content/bad.md:4:1: error: alias `/.notesite/publish.json/` is inside `/.notesite/`"],
+    );
+}
+
+/// Issue 19, item 2: an alias becomes a `_redirects` line, whose grammar
+/// reads `*` as a splat, `:name` as a placeholder and whitespace as a field
+/// break; `/*` once redirected every folder URL of the site.
+#[test]
+fn aliases_cannot_write_rules_into_redirects() {
+    let bad = [
+        ("/*", "`*`"),
+        ("/:slug/", "`:`"),
+        ("/x!", "`!`"),
+        ("/a\u{a0}b/", "a space (U+00A0)"),
+        ("/a\u{2000}b/", "a space (U+2000)"),
+        ("/a\u{200b}b/", "the character U+200B"),
+        ("/a\u{3000}b/", "a space (U+3000)"),
+        ("/a\u{2028}b/", "a space (U+2028)"),
+        ("/a\u{2029}b/", "a space (U+2029)"),
+        ("/a\u{feff}b/", "the character U+FEFF"),
+        ("/a\tb/", "a space (U+0009)"),
+        ("/a b/", "a space (U+0020)"),
+    ];
+    let list: String = bad.iter().map(|(a, _)| format!("  - \"{a}\"\n")).collect();
+    let front = format!("title: x\ndate: 2026-01-01\naliases:\n{list}");
+    let expected: Vec<String> = bad
+        .iter()
+        .map(|(_, what)| format!("may not hold {what}"))
+        .collect();
+    let expected: Vec<&str> = expected.iter().map(String::as_str).collect();
+    assert_rejected(&[("content/bad.md", &article(&front))], &expected);
+}
+
+/// Issue 19, item 4: a segment past the slug limit passed `check` and then
+/// failed `build` with "File name too long".
+#[test]
+fn an_alias_segment_longer_than_a_slug_is_an_error_in_check() {
+    let front = format!(
+        "title: x\ndate: 2026-01-01\naliases: [/{}/]\n",
+        "a".repeat(300)
+    );
+    assert_rejected(
+        &[("content/bad.md", &article(&front))],
+        &[
+            "content/bad.md:4:1: error: alias `/aaaa",
+            "has a segment of 300 bytes",
+        ],
+    );
+}
+
+/// Issue 19, item 16: `/x/` and `/x` are one page; the message said the
+/// second "points at the article itself".
+#[test]
+fn two_aliases_for_one_page_say_they_repeat() {
+    assert_rejected(
+        &[(
+            "content/bad.md",
+            &article("title: x\ndate: 2026-01-01\naliases: [/x/, /x]\n"),
+        )],
+        &["content/bad.md:4:1: error: alias `/x/` is the same page as this article's alias `/x/`"],
     );
 }

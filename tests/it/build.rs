@@ -258,6 +258,22 @@ fn init_makes_a_site_that_builds_and_refuses_a_non_empty_folder() {
         .stderr(predicate::str::contains("is not empty"));
 }
 
+/// Issue 19, item 16: a 0-byte file was "not empty".
+#[test]
+fn init_on_a_file_says_it_is_a_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("site");
+    std::fs::write(&file, "").unwrap();
+    assert_cmd::Command::cargo_bin("notesite")
+        .unwrap()
+        .arg("init")
+        .arg(&file)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("is a file, not a folder"));
+    assert_eq!(std::fs::read(&file).unwrap(), b"");
+}
+
 #[test]
 fn a_site_without_templates_or_static_uses_the_built_in_ones() {
     let site = init_site();
