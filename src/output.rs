@@ -58,7 +58,14 @@ pub struct Staging {
     /// Held for the life of the build: one build at a time per output, so
     /// leftovers of another can be removed without breaking a running one.
     _lock: std::fs::File,
+    /// Every file written, for `FILES_WRITTEN`.
+    written: Mutex<Vec<String>>,
 }
+
+/// Every file a build wrote, sorted: the next build refuses to replace an
+/// output holding any other file, which a person must have put there.
+/// Like the page index it is read locally and never published.
+pub const FILES_WRITTEN: &str = ".notesite/files.json";
 
 /// Forces the portable swap (the tests use it to check it on Linux too).
 pub const PORTABLE_SWAP_ENV: &str = "NOTESITE_PORTABLE_SWAP";
@@ -70,8 +77,9 @@ impl Staging {
     /// unrelated files. Staging folders that killed builds left beside the
     /// output are removed here.
     pub fn new(target: &Path, root: &Path) -> Result<Staging> {
-        let target = resolve_link(target)?;
-        check_target(&target, root)?;
+        let shown = target;
+        let target = resolve_path(&resolve_link(target)?)?;
+        check_target(shown, &target, root)?;
         let parent = match target.parent() {
             Some(p) if !p.as_os_str().is_empty() => p,
             _ => Path::new("."),
@@ -89,11 +97,17 @@ impl Staging {
             dir,
             target,
             _lock: lock,
+            written: Mutex::default(),
         })
     }
 
     fn write(&self, rel: &Path, bytes: &[u8]) -> Result<()> {
         let _gate = interrupt::enter()?;
+        let name = rel.to_string_lossy().replace('\\', "/");
+        self.written
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(name);
         let path = self.dir.path().join(rel);
         if let Some(parent) = path.parent() {
             fsx::create_dir_all(parent)?;
@@ -109,6 +123,13 @@ impl Staging {
     /// last, so every moment still has every page with its assets. The old
     /// output, now in the staging folder, is removed afterwards.
     pub fn commit(self) -> Result<()> {
+        let mut written =
+            std::mem::take(&mut *self.written.lock().unwrap_or_else(|e| e.into_inner()));
+        written.push(FILES_WRITTEN.to_string());
+        written.sort_unstable();
+        written.dedup();
+        let list = serde_json::to_vec(&written).expect("a list of names serializes");
+        self.write(Path::new(FILES_WRITTEN), &list)?;
         let staged = self.dir.path().to_path_buf();
         let target = &self.target;
         {
@@ -269,69 +290,114 @@ fn merge_into(staged: &Path, target: &Path) -> Result<()> {
     Ok(())
 }
 
-fn check_target(target: &Path, root: &Path) -> Result<()> {
-    check_outside_sources(target, root)?;
+/// `shown` is the `--out` as given, for messages; `target` the same folder
+/// resolved (see `resolve_path`).
+fn check_target(shown: &Path, target: &Path, root: &Path) -> Result<()> {
+    let root_abs = root
+        .canonicalize()
+        .with_context(|| format!("cannot resolve {}", root.display()))?;
+    if root_abs.starts_with(target) {
+        bail!(
+            "--out {} is {}, which would replace the site itself; choose a folder inside it such as public",
+            shown.display(),
+            target.display()
+        );
+    }
+    // An output inside a source folder would be read back by the next
+    // build: every build would publish the last one's output as assets.
+    for source in ["static", "content", "templates"] {
+        if let Ok(dir) = root.join(source).canonicalize()
+            && target.starts_with(&dir)
+        {
+            bail!(
+                "--out {} is inside {source}/ ({}), so the next build would read this output back as {source}; \
+                 choose a folder outside content/, static/ and templates/",
+                shown.display(),
+                target.display()
+            );
+        }
+    }
     if !target.exists() {
         return Ok(());
     }
     if !target.is_dir() {
         bail!(
             "{} exists and is not a folder; choose another --out",
-            target.display()
+            shown.display()
         );
     }
-    let target_abs = target
-        .canonicalize()
-        .with_context(|| format!("cannot resolve {}", target.display()))?;
-    let root_abs = root
-        .canonicalize()
-        .with_context(|| format!("cannot resolve {}", root.display()))?;
-    if root_abs.starts_with(&target_abs) {
-        bail!(
-            "--out {} would replace the site itself; choose a folder inside it such as public",
-            target.display()
-        );
-    }
-    let empty = std::fs::read_dir(&target_abs)?.next().is_none();
-    if !empty && !target_abs.join(crate::assets::MANIFEST_FILE).is_file() {
+    let empty = std::fs::read_dir(target)?.next().is_none();
+    if !empty && !target.join(crate::assets::MANIFEST_FILE).is_file() {
         bail!(
             "{} is not empty and has no {}, so it is not a notesite output; remove it or choose another --out",
-            target.display(),
+            shown.display(),
             crate::assets::MANIFEST_FILE
         );
     }
-    Ok(())
+    refuse_files_not_written(shown, target)
 }
 
-/// An output inside `static/` (or `content/`, `templates/`) would be read
-/// back by the next build as sources: every build would publish the last
-/// one's output as assets.
-fn check_outside_sources(target: &Path, root: &Path) -> Result<()> {
-    // The nearest existing ancestor, resolved, with the rest appended.
-    let absolute = if target.is_absolute() {
-        target.to_path_buf()
-    } else {
-        std::env::current_dir()?.join(target)
-    };
-    let Some((base, rest)) = absolute.ancestors().find_map(|a| {
-        let real = a.canonicalize().ok()?;
-        Some((real, absolute.strip_prefix(a).ok()?.to_path_buf()))
-    }) else {
+/// A build replaces the whole output, so a file a person put into it would
+/// be lost: refused, by name, before anything is written. An output from
+/// a version without `FILES_WRITTEN` cannot tell, and is replaced as before.
+fn refuse_files_not_written(shown: &Path, target: &Path) -> Result<()> {
+    let Ok(list) = std::fs::read(target.join(FILES_WRITTEN)) else {
         return Ok(());
     };
-    let target = base.join(rest);
-    for source in ["static", "content", "templates"] {
-        if let Ok(dir) = root.join(source).canonicalize()
-            && target.starts_with(&dir)
-        {
-            bail!(
-                "--out {} is inside {source}/, so the next build would read this output back as {source}; \
-                 choose a folder outside content/, static/ and templates/",
-                target.display()
-            );
+    let written: std::collections::HashSet<String> = serde_json::from_slice(&list)
+        .with_context(|| format!("{} is damaged", target.join(FILES_WRITTEN).display()))?;
+    let mut foreign = Vec::new();
+    for entry in walkdir::WalkDir::new(target).sort_by_file_name() {
+        let entry = entry.with_context(|| format!("cannot read {}", target.display()))?;
+        if entry.file_type().is_dir() {
+            continue;
+        }
+        let rel = entry.path().strip_prefix(target).unwrap_or(entry.path());
+        let rel = rel.to_string_lossy().replace('\\', "/");
+        if !written.contains(&rel) {
+            foreign.push(rel);
         }
     }
-    Ok(())
+    if foreign.is_empty() {
+        return Ok(());
+    }
+    let count = foreign.len();
+    let more = match count > 5 {
+        true => format!(" and {} more", count - 5),
+        false => String::new(),
+    };
+    foreign.truncate(5);
+    bail!(
+        "{} holds {count} file(s) no build wrote: {}{more}. A build replaces the whole folder, \
+         so they would be lost; move them out of it first (a file to publish with the site \
+         belongs in the site's sources, not in its output)",
+        shown.display(),
+        foreign.join(", ")
+    )
+}
+
+/// The output as an absolute path the file system agrees with: the
+/// nearest existing ancestor resolved (symlinks, `..` after a link), the
+/// rest, which `create_dir_all` would make, normalised lexically. Without
+/// this `nosuch/../static/gen` passed every check and wrote into static/.
+fn resolve_path(target: &Path) -> Result<PathBuf> {
+    let absolute = std::path::absolute(target)
+        .with_context(|| format!("cannot resolve {}", target.display()))?;
+    let (base, rest) = absolute
+        .ancestors()
+        .find_map(|a| Some((a.canonicalize().ok()?, absolute.strip_prefix(a).ok()?)))
+        .with_context(|| format!("cannot resolve {}", target.display()))?;
+    let mut resolved = base;
+    for part in rest.components() {
+        match part {
+            Component::ParentDir => {
+                resolved.pop();
+            }
+            Component::Normal(name) => resolved.push(name),
+            _ => {}
+        }
+    }
+    Ok(resolved)
 }
 
 /// Removing 100k old pages is a noticeable part of a rebuild; the folder's

@@ -76,8 +76,8 @@ fn file_paths(out: &Path) -> Result<Vec<(String, PathBuf)>> {
             );
         }
         let rel = entry.path().strip_prefix(out).unwrap_or(entry.path());
-        if rel == Path::new(crate::routes::PAGE_INDEX) {
-            continue; // read by publish, never uploaded
+        if rel.starts_with(".notesite") {
+            continue; // the build's own records (page index, files written): never uploaded
         }
         let key = rel
             .to_str()

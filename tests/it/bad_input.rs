@@ -738,6 +738,85 @@ fn an_output_folder_inside_static_or_content_is_refused() {
     }
 }
 
+/// Issue 19, items 6 and 16: `--out` is resolved lexically and against the
+/// file system before it is compared. `nosuch/../static/gen` once wrote the
+/// site into static/, and `nosuch/..` failed late with "Device or resource
+/// busy".
+#[test]
+fn an_output_reached_through_dot_dot_is_checked_where_it_lands() {
+    let site = init_site();
+    let static_before = tree(&site.path().join("static"));
+    for out in [
+        "nosuch/../static/gen",
+        "nosuch/../content/out",
+        "a/b/../../templates/x",
+        "./static/../static/gen",
+    ] {
+        notesite(site.path())
+            .args(["build", "--out", out])
+            .assert()
+            .failure()
+            .stderr(predicate::str::contains(
+                "so the next build would read this output back",
+            ));
+    }
+    assert!(static_before == tree(&site.path().join("static")));
+    assert!(!site.path().join("content/out").exists());
+    notesite(site.path())
+        .args(["build", "--out", "nosuch/.."])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("would replace the site itself"));
+    assert!(site.path().join("site.yaml").is_file());
+    // A `..` that lands somewhere harmless builds there.
+    notesite(site.path())
+        .args(["build", "--out", "nosuch/../www"])
+        .assert()
+        .success();
+    assert!(site.path().join("www/index.html").is_file());
+}
+
+/// Issue 19, item 8: a build replaces the whole output, so a file a person
+/// put into it (or into the folder a symlinked output points to) is refused
+/// by name before anything is written, instead of silently deleted.
+#[test]
+fn a_build_never_deletes_a_file_a_person_put_into_the_output() {
+    let site = init_site();
+    build_here(site.path()).expect("the starter site builds");
+    std::fs::write(site.path().join("public/keep.txt"), "mine").unwrap();
+    std::fs::create_dir_all(site.path().join("public/notes")).unwrap();
+    std::fs::write(site.path().join("public/notes/todo.md"), "mine too").unwrap();
+    let before = tree(&site.path().join("public"));
+    notesite(site.path())
+        .arg("build")
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "holds 2 file(s) no build wrote: keep.txt, notes/todo.md",
+        ));
+    assert!(
+        before == tree(&site.path().join("public")),
+        "public/ changed"
+    );
+
+    // Through a symlinked output, the same.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let real = elsewhere.path().join("www");
+    std::fs::rename(site.path().join("public"), &real).unwrap();
+    std::os::unix::fs::symlink(&real, site.path().join("public")).unwrap();
+    notesite(site.path())
+        .arg("build")
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("keep.txt"));
+    assert_eq!(read(&real.join("keep.txt")), "mine");
+
+    // Moved out, the build goes on.
+    std::fs::remove_file(real.join("keep.txt")).unwrap();
+    std::fs::remove_dir_all(real.join("notes")).unwrap();
+    notesite(site.path()).arg("build").assert().success();
+}
+
 #[test]
 fn duplicate_heading_ids_never_repeat_on_the_page() {
     let site = init_site();

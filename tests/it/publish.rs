@@ -201,10 +201,11 @@ fn stderr(assert: &assert_cmd::assert::Assert) -> String {
     String::from_utf8_lossy(&assert.get_output().stderr).into_owned()
 }
 
-/// The files of a build that publish uploads: all but the page index.
+/// The files of a build that publish uploads: all but the build's own
+/// records under `.notesite/` (the page index, the files written).
 fn published_files(site: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut files = crate::common::tree(&site.join("public"));
-    files.remove(notesite::routes::PAGE_INDEX);
+    files.retain(|name, _| !name.starts_with(".notesite/"));
     files
 }
 
