@@ -79,6 +79,11 @@ pub struct PublishArgs {
     /// Uploads and deletions in flight at once.
     #[arg(long, default_value_t = 16, value_name = "N")]
     pub concurrency: usize,
+
+    /// Overwrite objects at the site's keys that no notesite publish wrote
+    /// (migrating a bucket from another tool); without it they stop the publish.
+    #[arg(long)]
+    pub adopt: bool,
 }
 
 #[derive(Debug, Args)]

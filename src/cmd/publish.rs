@@ -29,6 +29,7 @@ pub fn execute(root: &Path, args: PublishArgs) -> Result<()> {
         max_deletes: args.max_deletes,
         purge_list: args.purge_list,
         concurrency: args.concurrency,
+        adopt: args.adopt,
     };
     let progress = super::counting_bar("publishing", "objects");
     let summary = publish::run(&config, &options, &progress);
@@ -38,6 +39,11 @@ pub fn execute(root: &Path, args: PublishArgs) -> Result<()> {
         && !options.dry_run
     {
         eprintln!("{line}");
+    }
+    for url in &summary.ignored {
+        eprintln!(
+            "warning: the publish record names /{url} as a page of ours, but it owns no object there; ignored"
+        );
     }
     print_summary(&options, &summary);
     Ok(())

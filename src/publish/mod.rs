@@ -36,6 +36,8 @@ pub struct Options {
     pub max_deletes: usize,
     pub purge_list: Option<PathBuf>,
     pub concurrency: usize,
+    /// Overwrite objects at our keys that the record does not own.
+    pub adopt: bool,
 }
 
 /// What a publish did (or, for a dry run, would do).
@@ -53,6 +55,8 @@ pub struct Summary {
     pub removed: usize,
     /// Objects under the target that no publish wrote, left alone.
     pub foreign: Vec<String>,
+    /// Record entries that name no page of ours, ignored.
+    pub ignored: Vec<String>,
     pub elapsed: Duration,
 }
 
@@ -88,10 +92,11 @@ pub fn run(config: &SiteConfig, options: &Options, progress: &dyn Progress) -> R
         let remote = read_remote(&target, &local, listed, record, options.concurrency).await?;
         let mut plan = plan::make(&local, &remote, config.publish.keep_asset_publishes);
         plan.follow(moves, &remote.record);
-        guard(&plan, options)?;
         if options.dry_run {
             print!("{}", describe(&plan));
-        } else {
+        }
+        guard(&plan, options)?;
+        if !options.dry_run {
             let ours = |key: &str| {
                 remote.record.owns(key)
                     || local.binary_search_by(|f| f.key.as_str().cmp(key)).is_ok()
@@ -133,6 +138,17 @@ async fn read_remote(
 }
 
 fn guard(plan: &Plan, options: &Options) -> Result<()> {
+    let taken = &plan.foreign_at_our_keys;
+    if !taken.is_empty() && !options.adopt {
+        let sample: Vec<&str> = taken.iter().take(5).map(String::as_str).collect();
+        bail!(
+            "{} already holds {} object(s) at this site's keys that no notesite publish wrote (first: {}); \
+             nothing was changed. Check --to; to replace another tool's site there, pass --adopt",
+            options.to,
+            taken.len(),
+            sample.join(", "),
+        );
+    }
     let deletes = plan.deletes.len();
     if deletes > options.max_deletes {
         let sample: Vec<&str> = plan.deletes.iter().take(5).map(String::as_str).collect();
@@ -175,12 +191,30 @@ fn describe(plan: &Plan) -> String {
     for url in &plan.moves.removed {
         let _ = writeln!(
             text,
-            "{:<17} /{url} (published before, no new home)",
-            "removed URL"
+            "{:<17} /{url} (published before, {})",
+            "removed URL",
+            match plan.moves.followed {
+                true => "no new home",
+                false => "not followed: publish.auto_redirects is off",
+            }
         );
     }
     for key in &plan.kept {
         let _ = writeln!(text, "{:<17} {key} (older pages may still use it)", "keep");
+    }
+    for key in &plan.foreign_at_our_keys {
+        let _ = writeln!(
+            text,
+            "{:<17} {key} (no notesite publish wrote it; needs --adopt)",
+            "not ours"
+        );
+    }
+    for url in &plan.moves.ignored {
+        let _ = writeln!(
+            text,
+            "{:<17} /{url} (the record names it, but no page of ours is there)",
+            "ignored"
+        );
     }
     if let Some(line) = foreign_note(&plan.foreign) {
         let _ = writeln!(text, "{line}");
@@ -242,6 +276,7 @@ fn summary(plan: &Plan, elapsed: Duration) -> Summary {
         redirected: plan.moves.redirects.len(),
         removed: plan.moves.removed.len(),
         foreign: plan.foreign.clone(),
+        ignored: plan.moves.ignored.clone(),
         elapsed,
     }
 }

@@ -27,6 +27,11 @@ pub(crate) struct Moves {
     pub(crate) pages: BTreeMap<String, String>,
     /// For the record: old path → article, for every redirect kept.
     pub(crate) moved: BTreeMap<String, String>,
+    /// Record entries that name no page of ours (a hand-edited record):
+    /// no redirect is written there, and they leave the record.
+    pub(crate) ignored: Vec<String>,
+    /// Whether moved articles are followed (`publish.auto_redirects`).
+    pub(crate) followed: bool,
 }
 
 impl Moves {
@@ -71,7 +76,10 @@ pub(crate) fn plan(
     local: &[LocalFile],
     follow: bool,
 ) -> Moves {
-    let mut moves = Moves::default();
+    let mut moves = Moves {
+        followed: follow,
+        ..Moves::default()
+    };
     let mut now_at: HashMap<String, &str> = HashMap::new();
     for page in index {
         let id = article_id(page);
@@ -88,6 +96,12 @@ pub(crate) fn plan(
         if moves.moved.contains_key(url) {
             continue;
         }
+        // A redirect is only ever written where a page of ours was: a
+        // path of a page, at an object the record owns.
+        if !is_page_url(url) || !record.owns(&redirect::file_of(url)) {
+            moves.ignored.push(url.clone());
+            continue;
+        }
         match now_at.get(id.as_str()).filter(|_| follow) {
             Some(to) => {
                 moves.redirects.push((url.clone(), to.to_string()));
@@ -99,7 +113,19 @@ pub(crate) fn plan(
     moves.redirects.sort();
     moves.removed.sort();
     moves.removed.dedup();
+    moves.ignored.sort();
+    moves.ignored.dedup();
     moves
+}
+
+/// A page's path as the page index writes it: `a/b/`, plain segments.
+fn is_page_url(url: &str) -> bool {
+    url.strip_suffix('/').is_some_and(|path| {
+        !path.is_empty()
+            && path
+                .split('/')
+                .all(|seg| !seg.is_empty() && seg != "." && seg != "..")
+    })
 }
 
 /// The redirect pages as files to upload, written into `dir` (which must
@@ -144,7 +170,40 @@ mod tests {
         };
         record.pages = map(pages);
         record.moved = map(moved);
+        // Every page and redirect the record names, it wrote.
+        for (url, _) in pages.iter().chain(moved) {
+            record.objects.insert(redirect::file_of(url), owned());
+        }
         record
+    }
+
+    fn owned() -> super::super::record::Entry {
+        super::super::record::Entry {
+            hash: "ab".into(),
+            size: 2,
+            headers: local::Headers {
+                content_type: "text/html".into(),
+                cache_control: "no-cache".into(),
+            },
+            e_tag: None,
+            publish: 1,
+        }
+    }
+
+    /// Issue 19, item 11: a hand-edited record once made publish write a
+    /// redirect over an object it never wrote (`foreign.html`).
+    #[test]
+    fn a_record_entry_naming_no_page_of_ours_is_ignored_not_redirected() {
+        let index = [page("new/", "content/a.md", Some("r1"))];
+        let mut edited = record(&[("old/", "ref:r1")], &[]);
+        for url in ["foreign.html", "theirs/", "../up/", ""] {
+            edited.pages.insert(url.into(), "ref:r1".into());
+        }
+        edited.objects.insert("foreign.html".into(), owned());
+        let moves = plan(&index, &edited, &[], true);
+        assert_eq!(moves.redirects, [("old/".to_string(), "new/".to_string())]);
+        assert_eq!(moves.ignored, ["", "../up/", "foreign.html", "theirs/"]);
+        assert!(moves.removed.is_empty());
     }
 
     #[test]
@@ -157,8 +216,10 @@ mod tests {
         assert_eq!(moves.moved["old/"], "ref:r1");
 
         // The next publish keeps the redirect, and follows a second move.
-        let mut after = record(&[("new/", "ref:r1")], &[]);
-        after.moved = moves.moved.clone();
+        let moved: Vec<(&str, &str)> = (moves.moved.iter())
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
+        let after = record(&[("new/", "ref:r1")], &moved);
         let index = [page("newer/", "content/a.md", Some("r1"))];
         let moves = plan(&index, &after, &[], true);
         let expected = [("new/", "newer/"), ("old/", "newer/")];

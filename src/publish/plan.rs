@@ -77,6 +77,9 @@ pub(crate) struct Plan<'a> {
     pub(crate) kept: Vec<String>,
     /// Objects under the target that no publish wrote: never touched.
     pub(crate) foreign: Vec<String>,
+    /// Objects at keys of this build that no publish wrote: another tool's
+    /// pages, a hand-made file. Overwritten only with `--adopt`.
+    pub(crate) foreign_at_our_keys: Vec<String>,
     pub(crate) unchanged: usize,
     /// Written before the first upload when uploads add keys the record
     /// does not name yet, so that a publish killed midway still owns (and
@@ -124,6 +127,11 @@ pub(crate) fn make<'a>(local: &'a [LocalFile], remote: &Remote, keep_publishes: 
         }
     }
     uploads.sort_by(|a, b| (a.stage, &a.file.key).cmp(&(b.stage, &b.file.key)));
+    let foreign_at_our_keys = local
+        .iter()
+        .filter(|f| remote.listed.contains_key(&f.key) && !remote.record.owns(&f.key))
+        .map(|f| f.key.clone())
+        .collect();
 
     let in_build: std::collections::HashSet<&str> = local.iter().map(|f| f.key.as_str()).collect();
     let mut deletes = Vec::new();
@@ -142,7 +150,9 @@ pub(crate) fn make<'a>(local: &'a [LocalFile], remote: &Remote, keep_publishes: 
     // Only a publish that changes the site counts toward the grace period:
     // republishing the same build must not expire the assets it keeps.
     let changes = !uploads.is_empty() || !deletes.is_empty();
-    let publish = remote.record.publish + u64::from(changes);
+    // Saturating: a record near u64::MAX (hand-edited) must not wrap to 0
+    // and make every kept asset look expired.
+    let publish = remote.record.publish.saturating_add(u64::from(changes));
     let mut record = Record::numbered(publish);
     let unchanged_count = unchanged.len();
     for (file, e_tag) in unchanged {
@@ -152,7 +162,7 @@ pub(crate) fn make<'a>(local: &'a [LocalFile], remote: &Remote, keep_publishes: 
     }
     let mut kept = Vec::new();
     for (key, listed, known) in leftover_assets {
-        if known.publish + keep_publishes >= publish {
+        if known.publish.saturating_add(keep_publishes) >= publish {
             kept.push(key.clone());
             let mut kept_entry = known.clone();
             kept_entry.e_tag = listed.e_tag.clone();
@@ -173,6 +183,7 @@ pub(crate) fn make<'a>(local: &'a [LocalFile], remote: &Remote, keep_publishes: 
         deletes,
         kept,
         foreign,
+        foreign_at_our_keys,
         unchanged: unchanged_count,
         announce,
         record,
@@ -354,6 +365,44 @@ mod tests {
         assert!(again.uploads.is_empty() && again.deletes.is_empty());
         assert_eq!(again.unchanged, 5);
         assert!(needs_probe(&local, &carried_out(&local, &plan)).is_empty());
+    }
+
+    /// Issue 19, item 10: a first publish over another tool's pages once
+    /// overwrote them without a word.
+    #[test]
+    fn objects_at_our_keys_that_no_publish_wrote_are_foreign() {
+        let local = vec![file("index.html", "home"), file("a/index.html", "a")];
+        let mut remote = Remote::default();
+        for key in ["index.html", "other/page.html"] {
+            let listed = Listed {
+                size: 4,
+                e_tag: None,
+            };
+            remote.listed.insert(key.into(), listed);
+        }
+        let plan = make(&local, &remote, 1);
+        assert_eq!(plan.foreign_at_our_keys, ["index.html"]);
+        assert_eq!(plan.foreign, ["other/page.html"]);
+        // Once ours, they are not.
+        let ours = carried_out(&local, &plan);
+        assert!(make(&local, &ours, 1).foreign_at_our_keys.is_empty());
+    }
+
+    /// Issue 19, item 11: counters near u64::MAX once wrapped to 0, and the
+    /// kept assets looked expired and were deleted.
+    #[test]
+    fn publish_counters_near_the_top_do_not_wrap() {
+        let old = vec![file("index.html", "a"), file("assets/x.11111111.png", "x")];
+        let mut remote = carried_out(&old, &make(&old, &Remote::default(), 1));
+        remote.record.publish = u64::MAX;
+        for entry in remote.record.objects.values_mut() {
+            entry.publish = u64::MAX;
+        }
+        let new = vec![file("index.html", "b")];
+        let plan = make(&new, &remote, 1);
+        assert_eq!(plan.record.publish, u64::MAX);
+        assert_eq!(plan.kept, ["assets/x.11111111.png"]);
+        assert!(plan.deletes.is_empty());
     }
 
     #[test]

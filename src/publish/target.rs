@@ -53,6 +53,11 @@ impl Location {
             if !path.starts_with('/') {
                 bail!("`{url}` must be an absolute path: file:///path/to/folder");
             }
+            // The same rule as an s3:// prefix: a target is named, never
+            // reached by climbing.
+            if path.split('/').any(|part| part == "." || part == "..") {
+                bail!("the path of `{url}` may not contain `.` or `..`");
+            }
             return Ok(Location::Dir { path: path.into() });
         }
         bail!("cannot publish to `{url}`: use s3://bucket/prefix or file:///path/to/folder")
@@ -439,6 +444,8 @@ mod tests {
             "s3://A_B/x",
             "s3://ok-bucket/a/../b",
             "file://relative",
+            "file:///a/../../x",
+            "file:///srv/./site",
             "ftp://x/y",
             "my-bucket",
         ] {

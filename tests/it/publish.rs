@@ -599,6 +599,44 @@ fn publish_never_deletes_what_it_did_not_write(target: &Target) {
     assert_published_keeping_old_assets(target, site.path(), &foreign);
 }
 
+/// Issue 19, item 10: a first publish into a target that already held
+/// files at the site's keys overwrote them without a word.
+fn a_first_publish_never_overwrites_what_it_did_not_write(target: &Target) {
+    let site = built_site();
+    target.put_foreign("index.html", b"<p>hand-made</p>");
+    target.put_foreign("404.html", b"<p>theirs</p>");
+    let refused = target.publish(site.path(), &[]).assert().failure();
+    let message = stderr(&refused);
+    assert!(
+        message.contains("already holds 2 object(s) at this site's keys that no notesite publish wrote (first: 404.html, index.html)")
+            && message.contains("--adopt"),
+        "{message}"
+    );
+    assert_eq!(target.read_raw("index.html").unwrap(), b"<p>hand-made</p>");
+    assert!(
+        target.read_raw(notesite::publish::RECORD_KEY).is_none(),
+        "nothing written"
+    );
+    assert_eq!(target.objects().len(), 2, "nothing uploaded");
+
+    let dry = target
+        .publish(site.path(), &["--dry-run"])
+        .assert()
+        .failure();
+    assert!(
+        stdout(&dry)
+            .contains("not ours          index.html (no notesite publish wrote it; needs --adopt)"),
+        "{}",
+        stdout(&dry)
+    );
+
+    target.publish(site.path(), &["--adopt"]).assert().success();
+    assert_eq!(target.objects().len(), published_files(site.path()).len());
+    assert_ne!(target.read_raw("index.html").unwrap(), b"<p>hand-made</p>");
+    // Adopted, they are ours: the next publish needs no flag.
+    target.publish(site.path(), &[]).assert().success();
+}
+
 const MOVER: &str = "kafka-notes-consumer-lag-during-rebalances";
 const DOOMED: &str = "terraform-notes-safe-state-migrations";
 
@@ -715,7 +753,37 @@ both_targets!(
     killed_midway_then_rerun_converges,
     publish_never_deletes_what_it_did_not_write,
     a_moved_article_redirects_and_a_deleted_one_is_removed,
+    a_first_publish_never_overwrites_what_it_did_not_write,
 );
+
+/// Issue 19, item 16: with `auto_redirects: false` the plan said a moved
+/// article's old URL had "no new home".
+#[test]
+fn with_auto_redirects_off_the_plan_says_so() {
+    let target = Target::dir();
+    let site = built_site();
+    target.publish(site.path(), &[]).assert().success();
+    let config = site.path().join("site.yaml");
+    let text = read(&config);
+    std::fs::write(
+        &config,
+        format!("{text}\npublish:\n  auto_redirects: false\n"),
+    )
+    .unwrap();
+    rename_slug(site.path(), MOVER, "kafka-lag");
+    build(site.path(), &[]);
+    let dry = target
+        .publish(site.path(), &["--dry-run"])
+        .assert()
+        .success();
+    assert!(
+        stdout(&dry).contains(&format!(
+            "removed URL       /{MOVER}/ (published before, not followed: publish.auto_redirects is off)"
+        )),
+        "{}",
+        stdout(&dry)
+    );
+}
 
 #[test]
 fn publish_refuses_a_symlink_inside_a_folder_target() {
