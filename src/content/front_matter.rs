@@ -151,34 +151,62 @@ fn unsafe_values(parts: &Parts) -> Vec<Located> {
 /// every article, so it stays a tight loop over bytes (a `chars()` scan
 /// cost a visible part of the content stage at 10k articles).
 fn may_hold_unsafe_values(bytes: &[u8]) -> bool {
-    // One branch-free pass the compiler can vectorize finds candidate
-    // bytes; the exact check runs only where one turns up (as in text with
+    // Branch-free passes the compiler can vectorize find candidate bytes;
+    // the exact check runs only where one turns up (as in text with
     // “typographic quotes”, whose UTF-8 starts like U+202E's).
-    let candidate = bytes.iter().fold(false, |found, &b| {
+    let tag_or_escape = bytes
+        .iter()
+        .fold(false, |found, &b| found | (b == b'!') | (b == b'\\'));
+    tag_or_escape
+        || (may_hold_unsafe_chars(bytes)
+            && (0..bytes.len()).any(|i| starts_unsafe_char(&bytes[i..])))
+}
+
+/// The first character of a body that `is_unsafe_char` refuses, with its
+/// position (the body starts at line `first_line`) and the error to show.
+/// Like front matter, a body may not carry a control or text-direction
+/// character to the page: NUL, BEL or ESC in HTML, or a U+202E that turns
+/// the text around it backwards.
+pub(crate) fn unsafe_body_char(body: &str, first_line: usize) -> Option<(Pos, String)> {
+    let bytes = body.as_bytes();
+    if !may_hold_unsafe_chars(bytes) {
+        return None;
+    }
+    // Bytes, not chars: most bodies have “quotes” whose UTF-8 starts
+    // with 0xE2, and this runs on every article.
+    let at = (0..bytes.len()).find(|&i| starts_unsafe_char(&bytes[i..]))?;
+    let c = body[at..].chars().next()?;
+    let before = &body[..at];
+    let line = first_line + before.matches('\n').count();
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    let message = format!(
+        "the body holds the character U+{:04X}, a control or text-direction character that would reach the page raw; remove it (tab and line breaks are fine)",
+        u32::from(c)
+    );
+    Some((Pos::new(line, column), message))
+}
+
+/// Whether the UTF-8 at the start of `bytes` is a character that
+/// `is_unsafe_char` refuses.
+fn starts_unsafe_char(bytes: &[u8]) -> bool {
+    match bytes {
+        [b, ..] if *b < 0x20 => !matches!(b, b'\t' | b'\n' | b'\r'),
+        [0x7F, ..] | [0xC2, 0x80..=0x9F, ..] => true,
+        [0xE2, 0x80, 0xAA..=0xAE, ..] | [0xE2, 0x81, 0xA6..=0xA9, ..] => true,
+        _ => false,
+    }
+}
+
+/// `may_hold_unsafe_values` without the YAML tag and escape bytes: a
+/// branch-free pass over every body, exact only where a candidate shows.
+fn may_hold_unsafe_chars(bytes: &[u8]) -> bool {
+    bytes.iter().fold(false, |found, &b| {
         found
             | (b < 0x20 && b != b'\t' && b != b'\n' && b != b'\r')
-            | (b == b'!')
-            | (b == b'\\')
             | (b == 0x7F)
             | (b == 0xC2)
             | (b == 0xE2)
-    });
-    if !candidate {
-        return false;
-    }
-    let plain = bytes.iter().any(|&b| {
-        matches!(b, b'!' | b'\\' | 0x7F) || (b < 0x20 && b != b'\t' && b != b'\n' && b != b'\r')
-    });
-    if plain {
-        return true;
-    }
-    let c1 = bytes
-        .windows(2)
-        .any(|w| w[0] == 0xC2 && (0x80..0xA0).contains(&w[1]));
-    let bidi = bytes
-        .windows(3)
-        .any(|w| matches!(w, [0xE2, 0x80, 0xAA..=0xAE] | [0xE2, 0x81, 0xA6..=0xA9]));
-    c1 || bidi
+    })
 }
 
 /// Control characters other than tab and line breaks, and the Unicode

@@ -169,7 +169,17 @@ static NEXT_VERSION: AtomicU64 = AtomicU64::new(0);
 /// to default the slug.
 pub fn parse_article(rel: &Path, text: &str) -> Result<Article, Vec<Diagnostic>> {
     let parts = split(rel, text).map_err(|e| vec![e])?;
-    let raw = front_matter::read_raw(&parts)?;
+    let raw = front_matter::read_raw(&parts);
+    let body_problem = front_matter::unsafe_body_char(parts.body, parts.body_line)
+        .map(|(pos, message)| Diagnostic::error(rel, Some(pos), message));
+    let raw = match (raw, body_problem) {
+        (Ok(raw), None) => raw,
+        (Ok(_), Some(problem)) => return Err(vec![problem]),
+        (Err(mut problems), body) => {
+            problems.extend(body);
+            return Err(problems);
+        }
+    };
     let meta = meta::validate(raw).map_err(|p| front_matter::locate_problems(&parts, p))?;
     let slug = slug_of(rel, &meta, &parts)?;
     let image_source_pos = image_source_positions(&parts, meta.image_sources.len());

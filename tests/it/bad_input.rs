@@ -1031,3 +1031,36 @@ fn two_aliases_for_one_page_say_they_repeat() {
         &["content/bad.md:4:1: error: alias `/x/` is the same page as this article's alias `/x/`"],
     );
 }
+
+/// Issue 19, item 7: NUL, BEL, ESC and U+202E in a body reached the HTML
+/// raw; now the front matter's rule holds for bodies: an error at the line.
+#[test]
+fn control_characters_in_a_body_are_errors_at_their_line() {
+    for (c, code) in [
+        ('\0', "U+0000"),
+        ('\u{7}', "U+0007"),
+        ('\u{1b}', "U+001B"),
+        ('\u{85}', "U+0085"),
+        ('\u{202e}', "U+202E"),
+        ('\u{2066}', "U+2066"),
+    ] {
+        let text = format!("---\ntitle: x\ndate: 2026-01-01\n---\n\n“Quoted”, fine.\n\nab{c}cd\n");
+        assert_rejected(
+            &[("content/bad.md", text.as_bytes())],
+            &[&format!(
+                "content/bad.md:8:3: error: the body holds the character {code}"
+            )],
+        );
+    }
+    // Tabs, line breaks of both kinds and typographic text pass.
+    let site = starter_site();
+    add_files(
+        site.path(),
+        &[(
+            "content/fine.md",
+            "---\r\ntitle: x\r\ndate: 2026-01-01\r\n---\r\n\tcode\r\n“a” — b… ‘c’ \u{2028}\n"
+                .as_bytes(),
+        )],
+    );
+    build_here(site.path()).expect("tabs, CRLF and typography build");
+}

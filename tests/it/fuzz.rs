@@ -115,6 +115,12 @@ const HOSTILE_LINES: &[&str] = &[
     "---",
     "...",
     "%YAML 1.2",
+    "aliases: [\"/*\"]",
+    "aliases: [/:slug/]",
+    "aliases: [/index.html, /atom.xml, /assets/x/]",
+    "aliases: [/.notesite/publish.json/]",
+    "aliases: [\"/a\\u00a0b/\", \"/c\\u2028d/\", \"/e\\ufeff/\"]",
+    "aliases: [/x/, /x]",
 ];
 
 fn yaml_value() -> impl Strategy<Value = serde_yaml::Value> {
@@ -200,6 +206,41 @@ proptest! {
             map.insert("date".into(), "2026-07-01".into());
             let yaml = serde_yaml::to_string(&map).unwrap();
             article_must_read_or_point(&format!("---\n{yaml}---\nbody\n"));
+        }
+    }
+}
+
+// Aliases and bodies with every kind of odd character: an article reads
+// only if its aliases are plain paths and its body carries no control or
+// text-direction character; otherwise every error has a position.
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn aliases_and_bodies_with_control_characters(
+        aliases in proptest::collection::vec(
+            "/[a-z/.:*!? \u{a0}\u{2000}\u{200b}\u{3000}\u{2028}\u{feff}\u{e9}\u{7}]{0,12}", 0..4),
+        body in "[ -~\n\t\u{0}\u{7}\u{1b}\u{85}\u{202e}\u{201c}\u{2028}]{0,60}",
+    ) {
+        let list: Vec<String> = aliases.iter().map(|a| serde_json::to_string(a).unwrap()).collect();
+        let text = format!(
+            "---\ntitle: t\ndate: 2026-07-01\naliases: [{}]\n---\n{body}\n",
+            list.join(", ")
+        );
+        article_must_read_or_point(&text);
+        if let Ok(article) = notesite::content::parse_article(std::path::Path::new("content/x.md"), &text) {
+            for alias in &article.meta.aliases {
+                prop_assert!(
+                    alias.chars().all(|c| c.is_alphanumeric() || "-_.~/".contains(c)),
+                    "alias {alias:?} passed"
+                );
+                prop_assert!(!alias.is_empty() && !alias.starts_with("assets/"));
+            }
+            prop_assert!(
+                !body.chars().any(|c| (c.is_control() && !"\t\n\r".contains(c)) || c == '\u{202e}'),
+                "a body with a control character passed"
+            );
         }
     }
 }
