@@ -27,6 +27,8 @@ put("quote-depth-5k", "> " * 5000 + "deep")
 put("list-depth-1k", "".join("  " * i + "- item\n" for i in range(1000)))
 put("fence-5mb", "```rust\n" + "let value = compute(alpha, beta) + other(gamma, delta);\n" * 95000 + "```")
 put("fence-200kb", "```rust\n" + "let value = compute(alpha, beta) + other(gamma, delta);\n" * 3600 + "```")
+block = "```rust\n" + "let value = compute(alpha, beta) + other(gamma, delta);\n" * 4600 + "```\n\n"
+put("fences-30x250kb", block * 30)
 cols = 20000
 put("table-20k-columns", "|" + "h|" * cols + "\n|" + "-|" * cols + "\n" + ("|" + "a|" * cols + "\n") * 100)
 put("emphasis-4mb", "*a* " * 1000000)

@@ -113,6 +113,7 @@ pub fn render(body: &str, sources: &[ImageSource], page_dir: &str, ctx: &LinkCon
         html_depth: RawHtmlDepth::default(),
         used_sources: vec![false; sources.len()],
         has_table: false,
+        highlight_budget: Some(highlight::MAX_ARTICLE_BYTES),
     };
     let mut i = 0;
     while i < events.len() {
@@ -267,6 +268,9 @@ struct Renderer<'a, 'c> {
     html_depth: RawHtmlDepth,
     used_sources: Vec<bool>,
     has_table: bool,
+    /// Bytes of code this article may still highlight (see
+    /// `highlight::MAX_ARTICLE_BYTES`); `None` once overrun and warned about.
+    highlight_budget: Option<usize>,
 }
 
 /// How deep raw HTML may nest elements when it is sanitized. The sanitizer
@@ -469,18 +473,40 @@ impl<'a> Renderer<'a, '_> {
             html.push('"');
         }
         html.push('>');
-        if highlight::wants_highlighting(language)
-            && let Some(why) = highlight::too_large(&code)
-        {
-            let offset = inner.first().map_or(0, |(_, range)| range.start);
-            self.problem(offset, Severity::Warning, why);
+        let offset = inner.first().map_or(0, |(_, range)| range.start);
+        let mut highlighted = None;
+        if highlight::wants_highlighting(language) {
+            if let Some(why) = highlight::too_large(&code) {
+                self.problem(offset, Severity::Warning, why);
+            } else if self.spend_highlight_budget(code.len(), offset) {
+                highlighted = highlight::highlight(&code, language);
+            }
         }
-        match highlight::highlight(&code, language) {
+        match highlighted {
             Some(highlighted) => html.push_str(&highlighted),
             None => escape_html(&mut html, &code).expect("writing to a String cannot fail"),
         }
         html.push_str("</code></pre>\n");
         self.out.push(Event::Html(html.into()));
+    }
+
+    /// Whether `bytes` more code may be highlighted in this article; warns
+    /// once, at the first block past the budget.
+    fn spend_highlight_budget(&mut self, bytes: usize, offset: usize) -> bool {
+        let Some(budget) = self.highlight_budget else {
+            return false;
+        };
+        if bytes <= budget {
+            self.highlight_budget = Some(budget - bytes);
+            return true;
+        }
+        self.highlight_budget = None;
+        let message = format!(
+            "this article has over {} KiB of code to highlight; this block and the ones after it are shown as plain code, not highlighted",
+            highlight::MAX_ARTICLE_BYTES / 1024
+        );
+        self.problem(offset, Severity::Warning, message);
+        false
     }
 
     /// `<figure>` for a paragraph that is only an image; the caption and the
@@ -900,6 +926,22 @@ mod tests {
         let small = format!("```rust\n{}```\n", line.repeat(10));
         let r = render_plain(&small, &[]);
         assert!(r.problems.is_empty() && r.html.contains("hl-"));
+    }
+
+    /// Issue 19, item 9: thirty 250 KiB blocks, each under the block cap,
+    /// took 25 s and 1.67 GB; highlighting is capped per article too.
+    #[test]
+    fn highlighting_is_capped_per_article_with_one_warning() {
+        let line = "let x = compute(alpha, beta) + other(gamma);\n";
+        let block = format!("```rust\n{}```\n\n", line.repeat(200_000 / line.len()));
+        let body = block.repeat(6);
+        let r = render_plain(&body, &[]);
+        assert_eq!(r.problems.len(), 1, "{:?}", r.problems);
+        assert_eq!(r.problems[0].severity, Severity::Warning);
+        assert!(r.problems[0].message.contains("over 512 KiB of code"));
+        assert_eq!(r.problems[0].offset, 2 * block.len() + "```rust\n".len());
+        let highlighted = r.html.matches("<pre class=\"code\" data-lang=\"rust\"><code class=\"language-rust\"><span class=\"hl-").count();
+        assert_eq!(highlighted, 2, "the first two blocks fit in 512 KiB");
     }
 
     #[test]
