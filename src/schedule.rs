@@ -44,16 +44,19 @@ impl Visibility {
 /// else `SOURCE_DATE_EPOCH` (seconds since 1970), else the clock.
 pub fn now(flag: Option<&str>) -> Result<DateTime<Utc>, String> {
     if let Some(text) = flag {
-        return Moment::parse(text).map(Moment::utc).ok_or_else(|| {
-            format!("--now `{text}` is not a date or an RFC 3339 time like 2026-07-01T09:00:00Z")
-        });
+        return Moment::parse(text)
+            .map(Moment::utc)
+            .ok_or_else(|| Moment::why_not(text, "--now"));
     }
     if let Ok(text) = std::env::var(SOURCE_DATE_EPOCH) {
         let seconds: i64 = text.trim().parse().map_err(|_| {
             format!("{SOURCE_DATE_EPOCH} is `{text}`; it must be whole seconds since 1970")
         })?;
         return DateTime::from_timestamp(seconds, 0)
-            .ok_or_else(|| format!("{SOURCE_DATE_EPOCH} {seconds} is out of range"));
+            .filter(|t| (1..=9999).contains(&chrono::Datelike::year(t)))
+            .ok_or_else(|| {
+                format!("{SOURCE_DATE_EPOCH} {seconds} is outside the years 1 to 9999")
+            });
     }
     let since = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

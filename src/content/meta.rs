@@ -202,10 +202,25 @@ impl Moment {
             });
         }
         let at = DateTime::parse_from_rfc3339(text).ok()?;
-        (at.year() >= 1).then_some(Moment {
+        let in_range = |year: i32| (1..=9999).contains(&year);
+        (in_range(at.year()) && in_range(at.with_timezone(&Utc).year())).then_some(Moment {
             at,
             date_only: false,
         })
+    }
+
+    /// Why `text` is not a moment: RFC 3339 and feeds hold years 1 to
+    /// 9999 only, in UTC as well as as written.
+    pub fn why_not(text: &str, key: &str) -> String {
+        if DateTime::parse_from_rfc3339(text).is_ok() {
+            format!(
+                "`{key}` is `{text}`, which is outside the years 1 to 9999 in UTC; feeds and RFC 3339 cannot hold it"
+            )
+        } else {
+            format!(
+                "`{key}` is `{text}`, which is not a date or a date-time; write YYYY-MM-DD or an RFC 3339 time like 2026-07-01T09:00:00+02:00"
+            )
+        }
     }
 
     /// The instant, in UTC.
@@ -366,12 +381,7 @@ impl Checker {
     fn moment(&mut self, key: &str, text: &str) -> Option<Moment> {
         let parsed = Moment::parse(text);
         if parsed.is_none() {
-            self.report(
-                &[key],
-                format!(
-                    "`{key}` is `{text}`, which is not a date or a date-time; write YYYY-MM-DD or an RFC 3339 time like 2026-07-01T09:00:00+02:00"
-                ),
-            );
+            self.report(&[key], Moment::why_not(text, key));
         }
         parsed
     }

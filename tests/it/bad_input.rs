@@ -1064,3 +1064,33 @@ fn control_characters_in_a_body_are_errors_at_their_line() {
     );
     build_here(site.path()).expect("tabs, CRLF and typography build");
 }
+
+/// Issue 19, item 14: `schedule --json` printed `+10000-01-01T…` for a
+/// date whose UTC value is past year 9999, and `--now` refused it back.
+#[test]
+fn dates_outside_years_1_to_9999_in_utc_are_errors_at_their_line() {
+    assert_rejected(
+        &[(
+            "content/bad.md",
+            &article(
+                "title: x\ndate: 2026-01-01\npublish_date: 0001-01-01T00:00:00+01:00\nexpiry_date: 9999-12-31T23:59:59-23:59\n",
+            ),
+        )],
+        &[
+            "content/bad.md:4:1: error: `publish_date` is `0001-01-01T00:00:00+01:00`, which is outside the years 1 to 9999 in UTC",
+            "content/bad.md:5:1: error: `expiry_date` is `9999-12-31T23:59:59-23:59`, which is outside the years 1 to 9999 in UTC",
+        ],
+    );
+    let site = starter_site();
+    notesite(site.path())
+        .args(["schedule", "--now", "9999-12-31T23:59:59-23:59"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "`--now` is `9999-12-31T23:59:59-23:59`, which is outside the years 1 to 9999 in UTC",
+        ));
+    notesite(site.path())
+        .args(["schedule", "--json", "--now", "9999-12-31T23:59:59Z"])
+        .assert()
+        .success();
+}
