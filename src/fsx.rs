@@ -27,7 +27,13 @@ pub(crate) fn rename(from: &Path, to: &Path) -> Result<()> {
 pub fn write_atomic(path: &Path, bytes: impl AsRef<[u8]>) -> Result<()> {
     use std::io::Write;
     let dir = path.parent().unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+    // A temp file is made 0600; the file it becomes is an ordinary one,
+    // readable as `fs::write` would make it (0666 less the umask).
+    let mut builder = tempfile::Builder::new();
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    let mut tmp = builder
+        .tempfile_in(dir)
         .with_context(|| format!("cannot create a temp file in {}", dir.display()))?;
     tmp.write_all(bytes.as_ref())
         .with_context(|| format!("cannot write {}", path.display()))?;

@@ -44,7 +44,7 @@ pub fn execute(root: &Path, args: ImportArgs) -> Result<()> {
     // Chunks keep memory bounded (a converted article is held only until its
     // chunk is written) while slugs are still claimed in input order. The
     // site's own articles claim theirs first.
-    let mut owners = existing_slugs(root, &content);
+    let mut owners = existing_slugs(root);
     let mut outcomes = Vec::with_capacity(inputs.len());
     for chunk in inputs.chunks(CHUNK) {
         let converted: Vec<Result<Converted, Diagnostic>> =
@@ -154,34 +154,14 @@ enum Owner {
     Article(PathBuf),
 }
 
-/// Slugs that articles of the site set with `slug:` in a file of another
-/// name (`content/<slug>.md` itself is the file an import would write, and
-/// is handled as an existing file). A line scan of each front matter: no
-/// YAML parse per article.
-fn existing_slugs(root: &Path, content: &Path) -> HashMap<String, Owner> {
-    let (files, _) = fsx::walk_files(root, content);
+/// Slugs the site's articles claim, as the build reads them, except by
+/// `content/<slug>.md` itself: that is the file an import would write, and
+/// is handled as an existing file (unchanged, kept, or `--force`).
+fn existing_slugs(root: &Path) -> HashMap<String, Owner> {
     let mut owners = HashMap::new();
-    for path in files
-        .iter()
-        .filter(|p| p.extension().is_some_and(|e| e == "md"))
-    {
-        let Ok(text) = std::fs::read_to_string(path) else {
-            continue;
-        };
-        let Ok(parts) = crate::content::split(path, &text) else {
-            continue;
-        };
-        let declared = parts.yaml.lines().find_map(|line| {
-            let value = line.strip_prefix("slug:")?.trim();
-            Some(value.trim_matches(['"', '\'']).to_string())
-        });
-        let Some(slug) = declared else { continue };
-        let own_file = path
-            .file_stem()
-            .is_some_and(|stem| stem.to_string_lossy() == slug);
-        if !own_file && !slug.is_empty() {
-            let shown = path.strip_prefix(root).unwrap_or(path).to_path_buf();
-            owners.insert(slug, Owner::Article(shown));
+    for (rel, slug) in crate::content::claimed_slugs(root) {
+        if rel != Path::new(CONTENT_DIR).join(format!("{slug}.md")) && !slug.is_empty() {
+            owners.entry(slug).or_insert(Owner::Article(rel));
         }
     }
     owners
@@ -212,7 +192,7 @@ fn claim_slugs(
                     &c.input,
                     None,
                     format!(
-                        "slug `{}` is already the slug of {} (its `slug:`); importing would make two articles with one page",
+                        "slug `{}` is already the slug of {}; importing would make two articles with one page",
                         c.slug,
                         path.display()
                     ),

@@ -85,6 +85,30 @@ pub fn read_all(root: &Path) -> (Sources, Diagnostics) {
     (sources, diagnostics)
 }
 
+/// The slug each article of the site claims, by source path, as the build
+/// reads it: `slug:` however the YAML writes the key (quoted, flow style),
+/// else the file name, in any subfolder. An article with other errors still
+/// claims its slug, since it will once they are fixed. For `import`, which
+/// must not write an article whose slug another one holds.
+pub fn claimed_slugs(root: &Path) -> Vec<(PathBuf, String)> {
+    let Ok(paths) = source_files(root) else {
+        return Vec::new();
+    };
+    paths
+        .into_par_iter()
+        .filter_map(|rel| {
+            let text = std::fs::read_to_string(root.join(&rel)).ok()?;
+            let parts = split(&rel, &text).ok()?;
+            let declared = serde_yaml::from_str::<serde_yaml::Value>(parts.yaml)
+                .ok()
+                .and_then(|v| v.get("slug")?.as_str().map(str::to_string));
+            let slug =
+                declared.or_else(|| Some(rel.file_stem()?.to_string_lossy().into_owned()))?;
+            Some((rel, slug))
+        })
+        .collect()
+}
+
 /// The site's articles out of its sources: slugs checked for clashes,
 /// only the articles `visible` shows (drafts, scheduled and expired ones
 /// left out unless wanted), newest first, then by slug.

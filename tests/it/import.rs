@@ -472,6 +472,68 @@ fn import_refuses_a_slug_an_existing_article_claims() {
     notesite(site.path()).arg("check").assert().success();
 }
 
+/// Issue 19, item 15: existing slugs were found by a line scan for
+/// `slug:`, so an article in a subfolder (slug from its file name), a
+/// quoted `"slug":` key or flow-style front matter did not count, and the
+/// next `check` failed with "duplicate slug".
+#[test]
+fn import_finds_existing_slugs_exactly_as_the_build_does() {
+    let cases = [
+        (
+            "content/sub/{SEED}.md",
+            "---\ntitle: a\ndate: 2026-01-01\n---\nbody\n",
+        ),
+        (
+            "content/quoted.md",
+            "---\n\"slug\": {SEED}\ntitle: a\ndate: 2026-01-01\n---\nbody\n",
+        ),
+        (
+            "content/flow.md",
+            "---\n{title: a, date: 2026-01-01, slug: {SEED}}\n---\nbody\n",
+        ),
+    ];
+    for (path, text) in cases {
+        let site = empty_site();
+        let path = path.replace("{SEED}", SEED_SLUG);
+        let file = site.path().join(&path);
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(&file, text.replace("{SEED}", SEED_SLUG)).unwrap();
+        notesite(site.path()).arg("check").assert().success();
+        import(site.path(), &[&fixture("seed.txt")])
+            .failure()
+            .stderr(predicate::str::contains(format!(
+                "seed.txt: error: slug `{SEED_SLUG}` is already the slug of {path}"
+            )));
+        assert!(
+            !site.path().join(format!("content/{SEED_SLUG}.md")).exists(),
+            "{path}"
+        );
+        notesite(site.path()).arg("check").assert().success();
+    }
+}
+
+/// Issue 19, item 16: import wrote 0600 files where `new` and `synth`
+/// write 0644.
+#[test]
+fn imported_files_are_as_readable_as_new_ones() {
+    use std::os::unix::fs::PermissionsExt;
+    let site = empty_site();
+    import(site.path(), &[&fixture("seed.txt")]).success();
+    let imported = site.path().join(format!("content/{SEED_SLUG}.md"));
+    let mode = std::fs::metadata(&imported).unwrap().permissions().mode() & 0o777;
+    notesite(site.path())
+        .args(["new", "fresh"])
+        .assert()
+        .success();
+    let made = std::fs::metadata(site.path().join("content/fresh.md")).unwrap();
+    assert_eq!(mode, made.permissions().mode() & 0o777);
+    assert_eq!(
+        mode & 0o044,
+        0o044,
+        "readable by group and others: {mode:o}"
+    );
+}
+
 #[test]
 fn exports_that_are_symlinks_are_followed_and_fifos_reported() {
     let site = empty_site();
