@@ -265,7 +265,22 @@ fn merge_into(staged: &Path, target: &Path) -> Result<()> {
         Ok(files)
     };
     let new_files = relative(staged)?;
-    for rel in &new_files {
+    // While files move, the output holds some of both builds: its list of
+    // files written first names all of them, so a build after a kill
+    // mid-merge finds nothing it did not write. The new list goes in last.
+    let list = Path::new(FILES_WRITTEN);
+    let mut both: Vec<String> = (relative(target)?.iter())
+        .chain(&new_files)
+        .map(|rel| rel.to_string_lossy().replace('\\', "/"))
+        .collect();
+    both.sort_unstable();
+    both.dedup();
+    // Written beside and renamed over, like every other file of the swap.
+    let pending = target.join(list).with_extension("json.pending");
+    fsx::create_dir_all(&target.join(list).with_file_name(""))?;
+    fsx::write(&pending, &serde_json::to_vec(&both)?)?;
+    fsx::rename(&pending, &target.join(list))?;
+    for rel in new_files.iter().filter(|rel| *rel != list) {
         let to = target.join(rel);
         if let Some(parent) = to.parent() {
             fsx::create_dir_all(parent)?;
@@ -287,7 +302,7 @@ fn merge_into(staged: &Path, target: &Path) -> Result<()> {
             dir = d.parent();
         }
     }
-    Ok(())
+    fsx::rename(&staged.join(list), &target.join(list))
 }
 
 /// `shown` is the `--out` as given, for messages; `target` the same folder
@@ -354,7 +369,9 @@ fn refuse_files_not_written(shown: &Path, target: &Path) -> Result<()> {
         }
         let rel = entry.path().strip_prefix(target).unwrap_or(entry.path());
         let rel = rel.to_string_lossy().replace('\\', "/");
-        if !written.contains(&rel) {
+        // `.notesite/` is notesite's own (a killed merge may leave a temp
+        // file of the list there); nobody keeps their files in it.
+        if !written.contains(&rel) && !rel.starts_with(".notesite/") {
             foreign.push(rel);
         }
     }

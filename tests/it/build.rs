@@ -499,7 +499,10 @@ fn a_portable_swap_killed_at_any_rename_leaves_a_complete_site() {
         let site = tempfile::tempdir().unwrap();
         copy_dir(template.path(), site.path());
         let inject = format!("rename,renameat,renameat2:signal=KILL:when={when}");
-        assert!(!build_under_strace(site.path(), &inject, &portable).success());
+        assert!(
+            !build_under_strace(site.path(), &inject, &portable).success(),
+            "not killed at rename {when} of {renames}"
+        );
         assert_complete(
             &site.path().join("public"),
             &old,
