@@ -264,6 +264,9 @@ impl SiteConfig {
         if let Err(m) = self.check_base_url() {
             problems.push((vec!["base_url"], m));
         }
+        if let Err(m) = crate::highlight::theme(&self.markdown.highlight_theme) {
+            problems.push((vec!["markdown", "highlight_theme"], m));
+        }
         if self.paginate_by == 0 {
             problems.push((vec!["paginate_by"], "paginate_by must be at least 1".into()));
         }

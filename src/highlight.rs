@@ -108,17 +108,28 @@ fn highlight_uncached(code: &str, language: &str) -> Option<String> {
     Some(generator.finalize())
 }
 
-/// The stylesheet for a syntect theme, or an error listing the known themes.
-pub(crate) fn theme_css(theme_name: &str) -> Result<String, String> {
-    let themes = ThemeSet::load_defaults();
-    let theme = themes.themes.get(theme_name).ok_or_else(|| {
-        let known: Vec<&str> = themes.themes.keys().map(String::as_str).collect();
+/// The built-in themes, loaded once: `site.yaml`'s check and the
+/// stylesheet both read them.
+fn themes() -> &'static ThemeSet {
+    static THEMES: OnceLock<ThemeSet> = OnceLock::new();
+    THEMES.get_or_init(ThemeSet::load_defaults)
+}
+
+/// A syntect theme by name, or an error listing the known themes.
+pub(crate) fn theme(theme_name: &str) -> Result<&'static syntect::highlighting::Theme, String> {
+    let themes = &themes().themes;
+    themes.get(theme_name).ok_or_else(|| {
+        let known: Vec<&str> = themes.keys().map(String::as_str).collect();
         format!(
             "unknown highlight theme `{theme_name}`; known: {}",
             known.join(", ")
         )
-    })?;
-    css_for_theme_with_class_style(theme, CLASS_STYLE).map_err(|e| e.to_string())
+    })
+}
+
+/// The stylesheet for a syntect theme, or an error listing the known themes.
+pub(crate) fn theme_css(theme_name: &str) -> Result<String, String> {
+    css_for_theme_with_class_style(theme(theme_name)?, CLASS_STYLE).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

@@ -18,6 +18,9 @@ pub struct Templates {
     tera: Tera,
     /// Template name → the file it came from, for messages.
     origins: BTreeMap<String, PathBuf>,
+    /// Where components call components: to point at the call behind
+    /// Tera's position-less "recursion depth exceeded".
+    component_calls: Vec<ComponentCall>,
 }
 
 impl Templates {
@@ -46,9 +49,14 @@ impl Templates {
             .map(|(name, (path, _))| (name.clone(), path.clone()))
             .collect();
 
+        let component_calls = sources
+            .iter()
+            .flat_map(|(name, (_, text))| component_calls(name, text))
+            .collect();
         let mut templates = Templates {
             tera: Tera::new(),
             origins,
+            component_calls,
         };
         templates
             .tera
@@ -85,6 +93,9 @@ impl Templates {
     /// A Tera error as `templates/x.html:line:col: message`, with the causes
     /// Tera keeps in its source chain (such as what `asset()` said).
     fn diagnostic(&self, error: &tera::Error, rendering: &str) -> Diagnostic {
+        if let Some(found) = self.component_cycle(error) {
+            return found;
+        }
         let (name, pos, mut message) = match error.kind() {
             tera::ErrorKind::SyntaxError(report) | tera::ErrorKind::RenderingError(report) => {
                 let span = report.span();
@@ -112,6 +123,109 @@ impl Templates {
             }
         });
         Diagnostic::error(path, pos, message)
+    }
+}
+
+/// A call of component `callee` inside the definition of `caller`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct ComponentCall {
+    caller: String,
+    callee: String,
+    template: String,
+    pos: Pos,
+}
+
+/// Every `{{<name ...}}` call inside a `{% component name(...) %}`
+/// definition of `text`: a scan of the text, since Tera keeps no map of
+/// which component renders which.
+fn component_calls(template: &str, text: &str) -> Vec<ComponentCall> {
+    let ident = |s: &str| -> String {
+        s.trim_start()
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect()
+    };
+    let mut calls = Vec::new();
+    let mut rest_at = 0;
+    while let Some(found) = text[rest_at..].find("component ") {
+        let start = rest_at + found;
+        rest_at = start + "component ".len();
+        let opener = text[..start].trim_end_matches([' ', '-']);
+        if !opener.ends_with("{%") {
+            continue;
+        }
+        let caller = ident(&text[rest_at..]);
+        let end = text[rest_at..]
+            .find("endcomponent")
+            .map_or(text.len(), |e| rest_at + e);
+        let body = &text[rest_at..end];
+        for (at, _) in body.match_indices("{{") {
+            let after = body[at + 2..].trim_start_matches(['-', ' ']);
+            let Some(call) = after.strip_prefix('<') else {
+                continue;
+            };
+            let callee = ident(call);
+            if callee.is_empty() {
+                continue;
+            }
+            let offset = rest_at + at;
+            let line = text[..offset].matches('\n').count() + 1;
+            let column = text[..offset]
+                .rsplit('\n')
+                .next()
+                .map_or(0, |l| l.chars().count())
+                + 1;
+            calls.push(ComponentCall {
+                caller: caller.clone(),
+                callee,
+                template: template.to_string(),
+                pos: Pos::new(line, column),
+            });
+        }
+        rest_at = end;
+    }
+    calls
+}
+
+impl Templates {
+    /// Tera stops components that render each other too deep with no
+    /// position; this finds a cycle of calls and points at the call that
+    /// closes it.
+    fn component_cycle(&self, error: &tera::Error) -> Option<Diagnostic> {
+        if !error.to_string().contains("recursion depth for components") {
+            return None;
+        }
+        let calls = &self.component_calls;
+        for first in calls {
+            // Depth-first along calls from `first`, back to its caller.
+            let mut chain = vec![first];
+            let mut seen = std::collections::HashSet::new();
+            while let Some(&last) = chain.last() {
+                if last.callee == first.caller {
+                    let mut names: Vec<&str> = chain.iter().map(|c| c.caller.as_str()).collect();
+                    names.push(&first.caller);
+                    let path = self.origins.get(&last.template).cloned()?;
+                    return Some(Diagnostic::error(
+                        path,
+                        Some(last.pos),
+                        format!(
+                            "components render each other without end ({}); Tera stops them after 20 levels. Give the recursion a condition that ends it",
+                            names.join(" → ")
+                        ),
+                    ));
+                }
+                let next = (calls.iter().enumerate())
+                    .find(|(i, c)| c.caller == last.callee && seen.insert(*i))
+                    .map(|(_, c)| c);
+                match next {
+                    Some(call) => chain.push(call),
+                    None => {
+                        chain.pop();
+                    }
+                }
+            }
+        }
+        None
     }
 }
 
@@ -272,6 +386,29 @@ mod tests {
         assert!(
             shown.contains("partials/a.html → partials/b.html → partials/a.html"),
             "{shown}"
+        );
+    }
+
+    /// Issue 19, item 13: Tera says only "Maximum render recursion depth
+    /// for components exceeded", with no template or line.
+    #[test]
+    fn components_that_render_each_other_forever_are_pointed_at() {
+        let templates = load(&[
+            (
+                "partials/loop.html",
+                "{% component a() %}\n<b>{{<b />}}</b>{% endcomponent a %}\n{% component b(n=1) %}\n  <i>{{< a />}}</i>\n{% endcomponent b %}\n",
+            ),
+            ("robots.txt", "{% include \"partials/loop.html\" %}{{<a />}}"),
+        ])
+        .unwrap();
+        let shown = templates
+            .render("robots.txt", &Context::new())
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            shown,
+            "templates/partials/loop.html:4:6: error: components render each other without end (a → b → a); \
+             Tera stops them after 20 levels. Give the recursion a condition that ends it"
         );
     }
 }

@@ -94,13 +94,20 @@ pub(crate) fn between<'a>(text: &'a str, start: &str, end: &str) -> Option<&'a s
     Some(&rest[..rest.find(end)?])
 }
 
+/// The key a line of a top-level mapping starts with: plain, or quoted
+/// (`"a:b": 1` is the key `a:b`, colon and all).
 pub(crate) fn top_level_key(line: &str) -> Option<&str> {
     let first = line.chars().next()?;
-    if !(first.is_alphanumeric() || first == '_' || first == '"' || first == '\'') {
+    if first == '"' || first == '\'' {
+        let close = line[1..].find(first)? + 1;
+        let after = line[close + 1..].trim_start();
+        return after.starts_with(':').then(|| &line[1..close]);
+    }
+    if !(first.is_alphanumeric() || first == '_') {
         return None;
     }
     let (key, _) = line.split_once(':')?;
-    Some(key.trim().trim_matches(['"', '\'']))
+    Some(key.trim())
 }
 
 /// 1-based columns where `key:` starts in `line`, after byte `skip`.

@@ -131,12 +131,22 @@ fn convert(input: &Path) -> Result<Converted, Diagnostic> {
     // The written file must build: check it with the build's own parser.
     let target = Path::new(CONTENT_DIR).join(format!("{slug}.md"));
     parse_article(&target, &source).map_err(|problems| {
-        let first = problems
-            .first()
-            .map_or_else(String::new, ToString::to_string);
+        let Some(first) = problems.first() else {
+            return fail(None, "the converted article would not build".into());
+        };
+        let at = first
+            .pos
+            .and_then(|pos| export_line(&text, &source, pos.line));
+        let message = match (at, first.pos) {
+            (Some(_), _) | (None, None) => first.message.clone(),
+            (None, Some(pos)) => format!(
+                "{} (line {} of the converted article)",
+                first.message, pos.line
+            ),
+        };
         fail(
-            None,
-            format!("the converted article would not build: {first}"),
+            at.map(|line| Pos::new(line, 1)),
+            format!("the converted article would not build: {message}"),
         )
     })?;
     Ok(Converted {
@@ -144,6 +154,34 @@ fn convert(input: &Path) -> Result<Converted, Diagnostic> {
         slug,
         source,
     })
+}
+
+/// The line of the export (1-based) that line `md_line` of the converted
+/// article came from: the first export line with the same text once each
+/// side's Markdown or export layout is stripped (`## `, `- `, `  • `), or
+/// for a front matter line, the first that holds its value.
+fn export_line(export: &str, source: &str, md_line: usize) -> Option<usize> {
+    let line = source.lines().nth(md_line.checked_sub(1)?)?;
+    let strip = |l: &str| -> String {
+        l.trim()
+            .trim_start_matches(['#', '-', '•', '>', '*'])
+            .trim()
+            .to_string()
+    };
+    let wanted = strip(line);
+    if wanted.is_empty() {
+        return None;
+    }
+    let lines = || export.lines().enumerate();
+    let same = lines().find(|(_, l)| strip(l) == wanted);
+    let value = || {
+        let (_, value) = line.split_once(": ")?;
+        let value = value.trim().trim_matches(['"', '\'']);
+        (!value.is_empty())
+            .then(|| lines().find(|(_, l)| l.contains(value)))
+            .flatten()
+    };
+    same.or_else(value).map(|(index, _)| index + 1)
 }
 
 /// Who holds a slug.

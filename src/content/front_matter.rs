@@ -424,7 +424,8 @@ fn non_text_key_lines(yaml: &str) -> Vec<usize> {
     yaml.lines()
         .enumerate()
         .filter(|(_, line)| {
-            if line.starts_with('?') {
+            // `? key` and flow-style keys (`[x, y]: b`, `{a: 1}: b`).
+            if line.starts_with(['?', '[', '{']) {
                 return true;
             }
             let Some(key) = top_level_key(line) else {

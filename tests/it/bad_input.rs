@@ -152,7 +152,7 @@ fn bad_date_and_version_and_difficulty_all_reported() {
             ),
         )],
         &[
-            "content/bad.md:4:1: error: `date` is `2026-02-30`, which is not a date",
+            "content/bad.md:3:1: error: `date` is `2026-02-30`, which is not a date",
             "content/bad.md:4:1: error: unknown difficulty `expert`",
             "content/bad.md:5:29: error: `revision.version` `one` is not a version",
         ],
@@ -589,6 +589,28 @@ fn non_text_keys_are_reported_at_their_lines() {
     );
 }
 
+/// Issue 19, item 13: a flow-style key and a quoted key with a colon were
+/// reported at the opening line (2:1), not at their own.
+#[test]
+fn flow_and_quoted_keys_are_reported_at_their_lines() {
+    assert_rejected(
+        &[
+            (
+                "content/flow.md",
+                &article("title: x\ndate: 2026-01-01\n[x, y]: b\n"),
+            ),
+            (
+                "content/quoted.md",
+                &article("title: x\ndate: 2026-01-01\n\"a:b\": 1\n"),
+            ),
+        ],
+        &[
+            "content/flow.md:4:1: error: front-matter keys must be text, found a list",
+            "content/quoted.md:4:1: error: unknown key `a:b`",
+        ],
+    );
+}
+
 #[test]
 fn site_yaml_value_errors_have_a_position() {
     let base = "title: t\nbase_url: https://x.org\n";
@@ -604,6 +626,11 @@ fn site_yaml_value_errors_have_a_position() {
         (
             "feed_limit: 3\nfeed_limit: 4\n",
             "site.yaml:4:1: error: duplicate field `feed_limit`",
+        ),
+        // Issue 19, item 13: once reported with no position.
+        (
+            "markdown:\n  highlight_theme: Nope\n",
+            "site.yaml:4:3: error: unknown highlight theme `Nope`; known: InspiredGitHub",
         ),
     ] {
         assert_rejected(

@@ -512,6 +512,34 @@ fn import_finds_existing_slugs_exactly_as_the_build_does() {
     }
 }
 
+/// Issue 19, item 13: a problem the converted article has pointed into
+/// the would-be `.md` file; it points at the export's own line.
+#[test]
+fn a_problem_of_the_converted_article_points_at_the_export_line() {
+    let site = empty_site();
+    let seed = read(&fixture("seed.txt"));
+    let at = seed
+        .lines()
+        .position(|l| l.starts_with("the first useful improvement"))
+        .unwrap();
+    let export = site.path().join("bel.txt");
+    std::fs::write(
+        &export,
+        seed.replacen(
+            "the first useful improvement",
+            "the first useful \u{7}improvement",
+            1,
+        ),
+    )
+    .unwrap();
+    import(site.path(), &[&export])
+        .failure()
+        .stderr(predicate::str::contains(format!(
+            "bel.txt:{}:1: error: the converted article would not build: the body holds the character U+0007",
+            at + 1
+        )));
+}
+
 /// Issue 19, item 16: import wrote 0600 files where `new` and `synth`
 /// write 0644.
 #[test]
