@@ -23,6 +23,16 @@ def put(name, body, front=head):
         f.write(front + body + "\n")
 put("nested-div-50k", "<div>" * 50000 + "x" + "</div>" * 50000)
 put("nested-div-400", "<div>" * 400 + "x" + "</div>" * 400)
+# Walks around a guard that counts `<div/>` as closed or any `</x>` as a close.
+put("self-closed-div-120k", "<div/>" * 120000)
+put("stray-close-60k", "<div></span>" * 60000)
+put("open-bold-2x60k", "<b>" * 60000 + "\n\n" + "text " * 60000)
+put("reopened-bold-60k", "".join(f'<div><b class="c{i}"></div>\n' for i in range(60000)) + "\ntext\n")
+# The worst that stays under the limits: 500 open spans, then block tags
+# that each look down the whole stack, up to the work bound.
+put("deep-then-many-blocks", "<span>" * 500 + "<div></div>" * 400000)
+put("under-limits-blocks", "<span>" * 500 + "<div></div>" * 37000)
+put("under-limits-reopen", "".join(f"<b class=c{i}>" for i in range(250)) + "\n\n" + "x\n\n" * 70000)
 put("quote-depth-5k", "> " * 5000 + "deep")
 put("list-depth-1k", "".join("  " * i + "- item\n" for i in range(1000)))
 put("fence-5mb", "```rust\n" + "let value = compute(alpha, beta) + other(gamma, delta);\n" * 95000 + "```")

@@ -21,6 +21,7 @@ pub mod highlight;
 pub mod incremental;
 pub mod markdown;
 pub mod meta_box;
+mod nesting;
 pub mod output;
 pub mod progress;
 pub mod publish;

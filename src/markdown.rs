@@ -102,6 +102,22 @@ pub fn render(body: &str, sources: &[ImageSource], page_dir: &str, ctx: &LinkCon
             ..Rendered::default()
         };
     }
+    let raw_html =
+        || (events.iter()).any(|(e, _)| matches!(e, Event::Html(_) | Event::InlineHtml(_)));
+    if ctx.sanitize_html
+        && raw_html()
+        && let Some(too_deep) = crate::nesting::check(&events)
+    {
+        // The page fails; sanitizing it would only burn minutes.
+        return Rendered {
+            problems: vec![BodyProblem {
+                offset: too_deep.offset,
+                severity: Severity::Error,
+                message: too_deep.message,
+            }],
+            ..Rendered::default()
+        };
+    }
     let mut r = Renderer {
         sources,
         page_dir,
@@ -110,7 +126,6 @@ pub fn render(body: &str, sources: &[ImageSource], page_dir: &str, ctx: &LinkCon
         rendered: Rendered::default(),
         heading_ids: HashMap::new(),
         has_raw_html: false,
-        html_depth: RawHtmlDepth::default(),
         used_sources: vec![false; sources.len()],
         has_table: false,
         highlight_budget: Some(highlight::MAX_ARTICLE_BYTES),
@@ -129,12 +144,7 @@ pub fn render(body: &str, sources: &[ImageSource], page_dir: &str, ctx: &LinkCon
         html = alignment_as_classes(&html);
     }
     if r.has_raw_html && ctx.sanitize_html {
-        if r.html_depth.too_deep {
-            // The page fails; sanitizing it would only burn minutes.
-            html.clear();
-        } else {
-            html = sanitizer().clean(&html).to_string();
-        }
+        html = sanitizer().clean(&html).to_string();
     }
     r.rendered.html = html;
     r.rendered
@@ -265,67 +275,11 @@ struct Renderer<'a, 'c> {
     /// Every id given so far, with the last suffix tried for it as a base.
     heading_ids: HashMap<String, usize>,
     has_raw_html: bool,
-    html_depth: RawHtmlDepth,
     used_sources: Vec<bool>,
     has_table: bool,
     /// Bytes of code this article may still highlight (see
     /// `highlight::MAX_ARTICLE_BYTES`); `None` once overrun and warned about.
     highlight_budget: Option<usize>,
-}
-
-/// How deep raw HTML may nest elements when it is sanitized. The sanitizer
-/// (html5ever's tree builder) takes time quadratic in the depth: 50,000
-/// nested `<div>` took 8 s. Real articles stay far below this.
-pub(crate) const MAX_RAW_HTML_DEPTH: usize = 512;
-
-/// A linear estimate of how deep the raw HTML of a body nests: open tags
-/// minus close tags, void and self-closing ones left out.
-#[derive(Debug, Default)]
-struct RawHtmlDepth {
-    depth: usize,
-    too_deep: bool,
-}
-
-impl RawHtmlDepth {
-    /// Reads one raw HTML fragment; `true` the first time the depth passes
-    /// the limit.
-    fn read(&mut self, html: &str) -> bool {
-        const VOID: [&str; 14] = [
-            "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
-            "source", "track", "wbr",
-        ];
-        let bytes = html.as_bytes();
-        let mut i = 0;
-        while let Some(at) = bytes[i..].iter().position(|&b| b == b'<') {
-            i += at + 1;
-            let closing = bytes.get(i) == Some(&b'/');
-            let start = i + usize::from(closing);
-            let len = bytes[start..]
-                .iter()
-                .take_while(|b| b.is_ascii_alphanumeric() || **b == b'-')
-                .count();
-            if len == 0 || !bytes[start].is_ascii_alphabetic() {
-                continue;
-            }
-            let name = &html[start..start + len];
-            let end = bytes[start..]
-                .iter()
-                .position(|&b| b == b'>')
-                .map(|p| start + p);
-            let self_closing = end.is_some_and(|e| e > 0 && bytes[e - 1] == b'/');
-            if closing {
-                self.depth = self.depth.saturating_sub(1);
-            } else if !self_closing && !VOID.iter().any(|v| v.eq_ignore_ascii_case(name)) {
-                self.depth += 1;
-                if self.depth > MAX_RAW_HTML_DEPTH && !self.too_deep {
-                    self.too_deep = true;
-                    return true;
-                }
-            }
-            i = start + len;
-        }
-        false
-    }
 }
 
 impl<'a> Renderer<'a, '_> {
@@ -383,19 +337,8 @@ impl<'a> Renderer<'a, '_> {
                 }));
                 i + 1
             }
-            Event::Html(html) | Event::InlineHtml(html) => {
+            Event::Html(_) | Event::InlineHtml(_) => {
                 self.has_raw_html = true;
-                if self.ctx.sanitize_html && self.html_depth.read(html) {
-                    self.problem(
-                        range.start,
-                        Severity::Error,
-                        format!(
-                            "raw HTML nests more than {MAX_RAW_HTML_DEPTH} elements deep here; \
-                             sanitizing it would take minutes. Flatten it, or turn \
-                             markdown.sanitize_html off if the content is trusted"
-                        ),
-                    );
-                }
                 self.out.push(event.clone());
                 i + 1
             }

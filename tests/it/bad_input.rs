@@ -1121,3 +1121,25 @@ fn dates_outside_years_1_to_9999_in_utc_are_errors_at_their_line() {
         .assert()
         .success();
 }
+
+/// Issue 19, item 5: the nesting guard counted `<div/>` as closed and any
+/// `</x>` as a close, so 120,000 `<div/>` took 27 s to build; now the HTML
+/// parser's own rules are followed and both are errors at their line.
+#[test]
+fn html_that_walks_around_the_nesting_guard_is_an_error_at_its_line() {
+    // An HTML block is read line by line: the error is at the line where
+    // the depth passes 512.
+    for (html, line) in [
+        ("<div/>".repeat(1000), 8),
+        ("<div></span>".repeat(1000), 8),
+        ("<div><b class=x></div>\n".repeat(1000), 8 + 511),
+    ] {
+        let text = format!("---\ntitle: x\ndate: 2026-01-01\n---\n\nIntro.\n\n{html}\n");
+        assert_rejected(
+            &[("content/bad.md", text.as_bytes())],
+            &[&format!(
+                "content/bad.md:{line}:1: error: HTML here nests more than 512 elements deep"
+            )],
+        );
+    }
+}
