@@ -605,6 +605,7 @@ mod tests {
                 ("a/index.html", "a2"),
                 ("b/index.html", "b"),
                 ("assets/x.2.css", "2"),
+                (FILES_WRITTEN, "[\"the new list\"]"),
             ],
         );
         merge_into(&new, &old).unwrap();
@@ -624,6 +625,8 @@ mod tests {
             tree,
             [
                 "",
+                ".notesite",
+                ".notesite/files.json",
                 "a",
                 "a/index.html",
                 "assets",
@@ -635,6 +638,11 @@ mod tests {
         assert_eq!(
             std::fs::read_to_string(old.join("a/index.html")).unwrap(),
             "a2"
+        );
+        assert_eq!(
+            std::fs::read_to_string(old.join(FILES_WRITTEN)).unwrap(),
+            "[\"the new list\"]",
+            "the new list goes in last, over the list of both"
         );
     }
 

@@ -199,23 +199,23 @@ fn describe(plan: &Plan) -> String {
             }
         );
     }
-    for key in &plan.kept {
-        let _ = writeln!(text, "{:<17} {key} (older pages may still use it)", "keep");
-    }
-    for key in &plan.foreign_at_our_keys {
-        let _ = writeln!(
-            text,
-            "{:<17} {key} (no notesite publish wrote it; needs --adopt)",
-            "not ours"
-        );
-    }
-    for url in &plan.moves.ignored {
-        let _ = writeln!(
-            text,
-            "{:<17} /{url} (the record names it, but no page of ours is there)",
-            "ignored"
-        );
-    }
+    let mut rows = |what: &str, items: &[String], note: &str| {
+        for item in items {
+            let _ = writeln!(text, "{what:<17} {item} ({note})");
+        }
+    };
+    rows("keep", &plan.kept, "older pages may still use it");
+    rows(
+        "not ours",
+        &plan.foreign_at_our_keys,
+        "no notesite publish wrote it; needs --adopt",
+    );
+    let ignored: Vec<String> = plan.moves.ignored.iter().map(|u| format!("/{u}")).collect();
+    rows(
+        "ignored",
+        &ignored,
+        "the record names it, but no page of ours is there",
+    );
     if let Some(line) = foreign_note(&plan.foreign) {
         let _ = writeln!(text, "{line}");
     }

@@ -753,27 +753,12 @@ fn year_zero_is_not_a_date() {
 #[test]
 fn an_output_folder_inside_static_or_content_is_refused() {
     let site = init_site();
-    for out in ["static/gen", "content/out", "templates/x/y"] {
-        notesite(site.path())
-            .args(["build", "--out", out])
-            .assert()
-            .failure()
-            .stderr(predicate::str::contains(
-                "so the next build would read this output back",
-            ));
-        assert!(!site.path().join(out).exists(), "{out} was created");
-    }
-}
-
-/// Issue 19, items 6 and 16: `--out` is resolved lexically and against the
-/// file system before it is compared. `nosuch/../static/gen` once wrote the
-/// site into static/, and `nosuch/..` failed late with "Device or resource
-/// busy".
-#[test]
-fn an_output_reached_through_dot_dot_is_checked_where_it_lands() {
-    let site = init_site();
-    let static_before = tree(&site.path().join("static"));
+    // Issue 19, item 6: a path through `..` is checked where it lands
+    // (`nosuch/../static/gen` once wrote the site into static/).
     for out in [
+        "static/gen",
+        "content/out",
+        "templates/x/y",
         "nosuch/../static/gen",
         "nosuch/../content/out",
         "a/b/../../templates/x",
@@ -786,9 +771,16 @@ fn an_output_reached_through_dot_dot_is_checked_where_it_lands() {
             .stderr(predicate::str::contains(
                 "so the next build would read this output back",
             ));
+        assert!(!site.path().join(out).exists(), "{out} was created");
     }
-    assert!(static_before == tree(&site.path().join("static")));
-    assert!(!site.path().join("content/out").exists());
+}
+
+/// Issue 19, items 6 and 16: `--out` is resolved lexically and against the
+/// file system before it is compared: `nosuch/..` failed late with "Device
+/// or resource busy" (see also the test above).
+#[test]
+fn an_output_reached_through_dot_dot_is_checked_where_it_lands() {
+    let site = init_site();
     notesite(site.path())
         .args(["build", "--out", "nosuch/.."])
         .assert()
