@@ -99,8 +99,11 @@ pub fn claimed_slugs(root: &Path) -> Vec<(PathBuf, String)> {
         .filter_map(|rel| {
             let text = std::fs::read_to_string(root.join(&rel)).ok()?;
             let parts = split(&rel, &text).ok()?;
-            let declared = serde_yaml::from_str::<serde_yaml::Value>(parts.yaml)
-                .ok()
+            // Only front matter that mentions `slug` is parsed: the rest
+            // take their file name, and most articles have no `slug:`.
+            let declared = (parts.yaml.contains("slug"))
+                .then(|| serde_yaml::from_str::<serde_yaml::Value>(parts.yaml).ok())
+                .flatten()
                 .and_then(|v| v.get("slug")?.as_str().map(str::to_string));
             let slug =
                 declared.or_else(|| Some(rel.file_stem()?.to_string_lossy().into_owned()))?;
