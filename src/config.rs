@@ -103,6 +103,8 @@ pub(crate) struct MarkdownConfig {
     pub(crate) sanitize_html: bool,
     /// A syntect theme name; its colours become the generated `syntax.css`.
     pub(crate) highlight_theme: String,
+    /// The theme for readers whose system prefers a dark colour scheme.
+    pub(crate) highlight_theme_dark: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -206,6 +208,7 @@ impl Default for MarkdownConfig {
         MarkdownConfig {
             sanitize_html: true,
             highlight_theme: "InspiredGitHub".into(),
+            highlight_theme_dark: "base16-ocean.dark".into(),
         }
     }
 }
@@ -266,6 +269,9 @@ impl SiteConfig {
         }
         if let Err(m) = crate::highlight::theme(&self.markdown.highlight_theme) {
             problems.push((vec!["markdown", "highlight_theme"], m));
+        }
+        if let Err(m) = crate::highlight::theme(&self.markdown.highlight_theme_dark) {
+            problems.push((vec!["markdown", "highlight_theme_dark"], m));
         }
         if self.paginate_by == 0 {
             problems.push((vec!["paginate_by"], "paginate_by must be at least 1".into()));

@@ -5,12 +5,12 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use syntect::highlighting::ThemeSet;
-use syntect::html::{ClassStyle, ClassedHTMLGenerator, css_for_theme_with_class_style};
+use syntect::html::{ClassStyle, ClassedHTMLGenerator};
 use syntect::parsing::SyntaxSet;
 use syntect::util::LinesWithEndings;
 
 /// Classes are prefixed so they cannot clash with the site's own CSS.
-const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
+pub(crate) const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
 
 /// Loading the syntax definitions costs milliseconds; do it once, and only if
 /// some article has a code block.
@@ -127,9 +127,10 @@ pub(crate) fn theme(theme_name: &str) -> Result<&'static syntect::highlighting::
     })
 }
 
-/// The stylesheet for a syntect theme, or an error listing the known themes.
-pub(crate) fn theme_css(theme_name: &str) -> Result<String, String> {
-    css_for_theme_with_class_style(theme(theme_name)?, CLASS_STYLE).map_err(|e| e.to_string())
+/// The stylesheet for a light and a dark syntect theme (see `syntax_css`),
+/// or an error listing the known themes.
+pub(crate) fn theme_css(light: &str, dark: &str) -> Result<String, String> {
+    crate::syntax_css::stylesheet(theme(light)?, theme(dark)?)
 }
 
 #[cfg(test)]
@@ -156,7 +157,12 @@ mod tests {
 
     #[test]
     fn theme_css_is_class_based_and_unknown_theme_is_an_error() {
-        assert!(theme_css("InspiredGitHub").unwrap().contains(".hl-"));
-        assert!(theme_css("nope").unwrap_err().contains("InspiredGitHub"));
+        let css = theme_css("InspiredGitHub", "base16-ocean.dark").unwrap();
+        assert!(css.contains(".hl-comment") && css.contains("prefers-color-scheme: dark"));
+        assert!(
+            theme_css("nope", "base16-ocean.dark")
+                .unwrap_err()
+                .contains("InspiredGitHub")
+        );
     }
 }

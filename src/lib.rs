@@ -33,6 +33,7 @@ pub mod schedule;
 mod search;
 pub mod serve;
 pub mod site;
+mod syntax_css;
 pub mod synth;
 pub mod taxonomy;
 pub mod templates;

@@ -390,7 +390,8 @@ fn load_assets(root: &Path, config: &SiteConfig) -> Result<AssetSet, Vec<Diagnos
         })
         .collect();
     let mut problems = Vec::new();
-    let css = highlight::theme_css(&config.markdown.highlight_theme)
+    let markdown = &config.markdown;
+    let css = highlight::theme_css(&markdown.highlight_theme, &markdown.highlight_theme_dark)
         .map_err(|m| {
             problems.push(Diagnostic::error(
                 crate::config::CONFIG_FILE,

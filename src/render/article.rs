@@ -24,6 +24,8 @@ impl Site {
         }
         let term_url = |kind: Kind, name: &str| self.term_url(kind, name);
         let meta = &article.meta;
+        let terms = self.term_links(article);
+        let term_groups = term_groups(&terms);
         let page = PageView {
             title: &meta.title,
             slug: &article.slug,
@@ -31,8 +33,10 @@ impl Site {
             permalink: self.permalink(&dir),
             date: meta.date.to_string(),
             summary: meta.summary.as_deref().unwrap_or_default(),
+            has_code: body.html.contains("<pre class=\"code\""),
             content: body.html,
-            terms: self.term_links(article),
+            terms,
+            term_groups,
             difficulty_url: meta
                 .difficulty
                 .and_then(|d| term_url(Kind::Difficulty, d.as_str())),
@@ -137,4 +141,24 @@ fn body_problems(article: &Article, body: &markdown::Rendered) -> Vec<Diagnostic
         problems.push(Diagnostic::warning(&article.path, pos, message));
     }
     problems
+}
+
+/// Term links grouped by taxonomy, in their order, a name shown by an
+/// earlier group left out of later ones; empty groups dropped.
+fn term_groups<'a>(terms: &[TermLink<'a>]) -> Vec<TermGroup<'a>> {
+    let mut groups: Vec<TermGroup> = Vec::new();
+    let mut shown = std::collections::HashSet::new();
+    for term in terms {
+        if !shown.insert(term.name) {
+            continue;
+        }
+        match groups.last_mut() {
+            Some(group) if group.taxonomy == term.taxonomy => group.terms.push(term.clone()),
+            _ => groups.push(TermGroup {
+                taxonomy: term.taxonomy,
+                terms: vec![term.clone()],
+            }),
+        }
+    }
+    groups
 }

@@ -56,11 +56,22 @@ struct PageView<'a> {
     summary: &'a str,
     content: String,
     terms: Vec<TermLink<'a>>,
+    /// `terms` by taxonomy, each name once (stack, tools and entities share
+    /// names): what the article's header shows.
+    term_groups: Vec<TermGroup<'a>>,
     difficulty_url: Option<String>,
+    /// Whether the body has a code block, and so needs `syntax.css`.
+    has_code: bool,
     meta: &'a crate::content::Meta,
 }
 
 #[derive(Serialize)]
+struct TermGroup<'a> {
+    taxonomy: &'static str,
+    terms: Vec<TermLink<'a>>,
+}
+
+#[derive(Serialize, Clone)]
 struct TermLink<'a> {
     taxonomy: &'static str,
     name: &'a str,

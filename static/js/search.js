@@ -199,6 +199,7 @@ if (typeof module !== "undefined") {
     const box = document.getElementById("search");
     if (!box) return;
     const input = document.getElementById("search-q");
+    const form = document.getElementById("search-form");
     const status = document.getElementById("search-count");
     const results = document.getElementById("search-results");
     const facetBox = document.getElementById("search-facets");
@@ -325,14 +326,21 @@ if (typeof module !== "undefined") {
       const { docs, terms, prefix } = await core.matches(query, chosen);
       if (mine !== run) return;
       const all = docs || [...Array(core.docCount()).keys()];
-      const items = await Promise.all(all.slice(0, shown).map((d) => item(d, terms, prefix)));
-      if (mine !== run) return;
-      results.replaceChildren(...items);
       const n = all.length;
       const q = query.trim();
       status.textContent = n === 0
         ? `No articles match “${q}”. Try fewer or other words, or clear a filter.`
         : `${n} article${n === 1 ? "" : "s"}${q ? ` match “${q}”` : ""}`;
+      // Results appear in order as their chunks arrive, not all at once
+      // after the slowest.
+      const pending = all.slice(0, shown).map((d) => item(d, terms, prefix));
+      const kept = [...results.children];
+      for (const [i, next] of pending.entries()) {
+        const li = await next;
+        if (mine !== run) return;
+        if (kept[i]) kept[i].replaceWith(li); else results.append(li);
+      }
+      for (const old of kept.slice(pending.length)) old.remove();
       more.hidden = n <= shown;
       performance.measure("notesite-search-results", { start: started });
       if (!filters.open) return;
@@ -343,21 +351,28 @@ if (typeof module !== "undefined") {
     }
 
     let timer = 0;
+    const search = () => {
+      const p = params();
+      if (input.value) p.set("q", input.value); else p.delete("q");
+      history.replaceState(null, "", `?${p}`);
+      shown = PAGE;
+      update();
+    };
     input.addEventListener("input", () => {
       clearTimeout(timer);
-      timer = setTimeout(() => {
-        const p = params();
-        if (input.value) p.set("q", input.value); else p.delete("q");
-        history.replaceState(null, "", `?${p}`);
-        shown = PAGE;
-        update();
-      }, 60);
+      timer = setTimeout(search, 60);
+    });
+    // Enter searches in place: no reload, and the focus stays in the box.
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      clearTimeout(timer);
+      search();
     });
     more.addEventListener("click", () => { shown += PAGE; update(); });
     filters.addEventListener("toggle", () => { if (filters.open) update(); });
 
+    input.value = params().get("q") || "";
     core.init().then((entry) => {
-      input.value = params().get("q") || "";
       // A link that filters opens the filters.
       if (Object.keys(entry.facets).some((f) => chosen(f).length)) filters.open = true;
       box.hidden = false;

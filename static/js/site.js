@@ -14,6 +14,7 @@
         setTimeout(function () { button.textContent = "copy"; }, 1500);
       });
     });
+    pre.classList.add("has-copy");
     pre.appendChild(button);
   });
 })();
