@@ -18,7 +18,7 @@ const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const CHROMIUM: &str = "/usr/bin/chromium";
 
 /// The few WebDriver calls the test needs, over plain HTTP.
-struct Browser {
+pub(crate) struct Browser {
     driver: Child,
     base: String,
     session: String,
@@ -27,7 +27,13 @@ struct Browser {
 }
 
 impl Browser {
-    fn start() -> Browser {
+    pub(crate) fn start() -> Browser {
+        Browser::start_with(&[])
+    }
+
+    /// Chromium with `extra` arguments, such as
+    /// `--blink-settings=preferredColorScheme=0` for a dark scheme.
+    pub(crate) fn start_with(extra: &[&str]) -> Browser {
         for program in [CHROMEDRIVER, CHROMIUM] {
             assert!(
                 Path::new(program).exists(),
@@ -73,9 +79,13 @@ impl Browser {
             "--disable-sync",
             &format!("--user-data-dir={}", profile.path().display()),
         ];
+        let args: Vec<&str> = args.iter().copied().chain(extra.iter().copied()).collect();
         let capabilities = json!({"capabilities": {"alwaysMatch": {
             "browserName": "chrome",
             "goog:chromeOptions": {"binary": CHROMIUM, "args": args},
+            // Pages link images on other hosts, which this machine cannot
+            // reach: navigation waits for the document, not for them.
+            "pageLoadStrategy": "eager",
         }}});
         let mut browser = Browser {
             driver,
@@ -106,14 +116,32 @@ impl Browser {
         value["value"].clone()
     }
 
-    fn open(&self, url: &str) {
+    /// The viewport's size in CSS pixels; the window is resized until the
+    /// page reports it (the window's frame takes some of it).
+    pub(crate) fn set_viewport(&self, width: u32, height: u32) {
+        let path = format!("/session/{}/window/rect", self.session);
+        self.post(&path, &json!({"width": width, "height": height}));
+        let inner = self.run("return [window.innerWidth, window.innerHeight];");
+        let (w, h) = (
+            inner[0].as_u64().unwrap() as u32,
+            inner[1].as_u64().unwrap() as u32,
+        );
+        if (w, h) != (width, height) {
+            let outer = json!({"width": 2 * width - w, "height": 2 * height - h});
+            self.post(&path, &outer);
+        }
+        let inner = self.run("return window.innerWidth;");
+        assert_eq!(inner, json!(width), "the viewport is {width} px wide");
+    }
+
+    pub(crate) fn open(&self, url: &str) {
         self.post(
             &format!("/session/{}/url", self.session),
             &json!({"url": url}),
         );
     }
 
-    fn run(&self, script: &str) -> Value {
+    pub(crate) fn run(&self, script: &str) -> Value {
         let path = format!("/session/{}/execute/sync", self.session);
         self.post(&path, &json!({"script": script, "args": []}))
     }
@@ -132,7 +160,7 @@ impl Drop for Browser {
     }
 }
 
-fn wait_until(what: &str, mut check: impl FnMut() -> bool) {
+pub(crate) fn wait_until(what: &str, mut check: impl FnMut() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(30);
     while !check() {
         assert!(Instant::now() < deadline, "timed out waiting until {what}");

@@ -17,3 +17,4 @@ mod publish;
 mod search;
 mod serve;
 mod stem;
+mod theme;
