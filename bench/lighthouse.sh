@@ -35,9 +35,9 @@ score_site() { # label, site folder
   (cd "$site/public" && exec python3 -m http.server "$port" --bind 127.0.0.1 >/dev/null 2>&1) &
   server=$!
   sleep 1
-  article=$(grep -l '^```yaml' "$site"/content/*.md | head -n 1)
-  article=$(basename "${article:-$(grep -l '^```' "$site"/content/*.md | head -n 1)}" .md)
-  term=$(cd "$site/public/stack" && ls -d */ | head -n 1)
+  article=$(grep -l '^```yaml' "$site"/content/*.md | sed -n 1p)
+  article=$(basename "${article:-$(grep -l '^```' "$site"/content/*.md | sed -n 1p)}" .md)
+  term=$(cd "$site/public/stack" && ls -d */ | sed -n 1p)
   for entry in "home|" "article|$article/" "term|stack/$term" "search|search/?q=cache" "404|404.html"; do
     local name=${entry%%|*} path=${entry#*|}
     for scheme in light dark; do

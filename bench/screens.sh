@@ -34,9 +34,9 @@ shoot_site() { # label, site folder
   server=$!
   sleep 1
   local article term
-  article=$(grep -l '^```' "$site"/content/*.md | head -n 1)
-  article=$(basename "${article:-$(ls "$site"/content/*.md | head -n 1)}" .md)
-  term=$(cd "$site/public/stack" && ls -d */ | head -n 1)
+  article=$(grep -l '^```' "$site"/content/*.md | sed -n 1p)
+  article=$(basename "${article:-$(ls "$site"/content/*.md | sed -n 1p)}" .md)
+  term=$(cd "$site/public/stack" && ls -d */ | sed -n 1p)
   local pages=(
     "home|"
     "article|$article/"

@@ -6,12 +6,14 @@
 use crate::url::escape_html;
 
 /// The page served at an old URL: `to` is the new page's site path (like
-/// `/blog/new-slug/`), `permalink` its absolute URL.
-pub fn page(to: &str, permalink: &str) -> String {
+/// `/blog/new-slug/`), `permalink` its absolute URL, `lang` the site's
+/// language.
+pub fn page(to: &str, permalink: &str, lang: &str) -> String {
     let to = escape_html(to);
     let permalink = escape_html(permalink);
+    let lang = escape_html(lang);
     format!(
-        "<!doctype html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n\
+        "<!doctype html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n\
          <title>moved to {to}</title>\n\
          <meta name=\"robots\" content=\"noindex\">\n\
          <link rel=\"canonical\" href=\"{permalink}\">\n\
@@ -46,12 +48,13 @@ mod tests {
 
     #[test]
     fn a_redirect_page_refreshes_links_and_stays_out_of_the_index() {
-        let html = page("/new/", "https://example.org/new/");
+        let html = page("/new/", "https://example.org/new/", "en");
+        assert!(html.contains(r#"<html lang="en">"#));
         assert!(html.contains(r#"<meta http-equiv="refresh" content="0; url=/new/">"#));
         assert!(html.contains(r#"<link rel="canonical" href="https://example.org/new/">"#));
         assert!(html.contains(r#"<meta name="robots" content="noindex">"#));
         assert!(html.contains(r#"<a href="/new/">/new/</a>"#));
-        assert!(page("/a\"b/", "x").contains("/a&quot;b/"));
+        assert!(page("/a\"b/", "x", "en").contains("/a&quot;b/"));
         assert_eq!(file_of("old/path/"), "old/path/index.html");
         assert_eq!(file_of("old.html"), "old.html");
         let pairs = [("/a/", "/b/")];

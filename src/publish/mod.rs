@@ -80,13 +80,7 @@ pub fn run(config: &SiteConfig, options: &Options, progress: &dyn Progress) -> R
             Some(index) => moves::plan(index, &record, &local, config.publish.auto_redirects),
             None => moves::Moves::kept(&record),
         };
-        let redirects = moves::redirect_files(
-            &moves,
-            redirect_dir.path(),
-            config.base_path(),
-            config.base_url(),
-            &rules,
-        )?;
+        let redirects = moves::redirect_files(&moves, redirect_dir.path(), config, &rules)?;
         local.extend(redirects);
         local.sort_by(|a, b| a.key.cmp(&b.key));
         let remote = read_remote(&target, &local, listed, record, options.concurrency).await?;

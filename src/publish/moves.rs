@@ -129,18 +129,22 @@ fn is_page_url(url: &str) -> bool {
 }
 
 /// The redirect pages as files to upload, written into `dir` (which must
-/// outlive the publish). `base_path` and `base_url` make the links.
+/// outlive the publish). The config's base path and URL make the links.
 pub(crate) fn redirect_files(
     moves: &Moves,
     dir: &Path,
-    base_path: &str,
-    base_url: &str,
+    config: &crate::config::SiteConfig,
     rules: &CacheRules,
 ) -> Result<Vec<LocalFile>> {
+    let (base_path, base_url) = (config.base_path(), config.base_url());
     let mut files = Vec::with_capacity(moves.redirects.len());
     for (from, to) in &moves.redirects {
         let key = redirect::file_of(from);
-        let html = redirect::page(&format!("{base_path}/{to}"), &format!("{base_url}/{to}"));
+        let html = redirect::page(
+            &format!("{base_path}/{to}"),
+            &format!("{base_url}/{to}"),
+            &config.language,
+        );
         let path = dir.join(blake3::hash(key.as_bytes()).to_hex().as_str());
         crate::fsx::write(&path, html.as_bytes())?;
         files.push(local::describe(key, path, rules)?);

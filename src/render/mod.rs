@@ -299,7 +299,8 @@ impl Site {
             PageKind::Redirect => {
                 let index = route.article.expect("a redirect route has its article");
                 let to = format!("{}/", self.articles[index].slug);
-                let html = redirect::page(&self.url(&to), &self.permalink(&to));
+                let html =
+                    redirect::page(&self.url(&to), &self.permalink(&to), &self.config.language);
                 write(sink, &redirect::file_of(&route.path), html.as_bytes()).into()
             }
             PageKind::PageIndex => write(sink, PAGE_INDEX, self.page_index().as_bytes()).into(),

@@ -8,8 +8,6 @@
 //! checked. Needs Debian's chromium and chromium-driver (`scripts/test`
 //! installs them); fails, never skips, without them.
 
-use serde_json::Value;
-
 use std::process::{Child, Command, Stdio};
 
 use crate::browser::{Browser, wait_until};
@@ -216,14 +214,14 @@ fn every_page_kind_reads_well_at_phone_and_desktop_widths_in_both_schemes() {
                 wait_until("the stylesheets are applied", || {
                     browser.run(
                         "return [...document.querySelectorAll('link[rel=stylesheet]')].every((l) => l.sheet);",
-                    ) == Value::from(true)
+                    ) == true
                 });
                 if *kind == "search" {
                     let shown = (0..200).any(|_| {
                         std::thread::sleep(std::time::Duration::from_millis(50));
                         browser
                             .run("return document.querySelectorAll('#search-results li').length;")
-                            != Value::from(0)
+                            != 0
                     });
                     let status = browser.run(
                         "return [location.href, document.getElementById('search-count').textContent, document.getElementById('search').hidden];",
