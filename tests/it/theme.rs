@@ -109,6 +109,7 @@ const CODE: &[(&str, &str)] = &[
 /// background up the tree, with translucent ones blended over it.
 const CHECK: &str = r#"
 const problems = [];
+let lowest = 21;
 const root = document.documentElement;
 if (root.scrollWidth > root.clientWidth) {
   problems.push(`scrolls sideways: ${root.scrollWidth}px of content in ${root.clientWidth}px`);
@@ -160,6 +161,7 @@ while (walker.nextNode()) {
   const ink = over(fg, bg);
   const [hi, lo] = [lum(ink), lum(bg)].sort((a, b) => b - a);
   const ratio = (hi + 0.05) / (lo + 0.05);
+  lowest = Math.min(lowest, ratio);
   if (ratio < 4.5) {
     problems.push(`contrast ${ratio.toFixed(2)}:1 for "${text.slice(0, 40)}" (${style.color} on rgb(${bg.map(Math.round)}))`);
   }
@@ -168,7 +170,7 @@ while (walker.nextNode()) {
     problems.push(`"${text.slice(0, 40)}" in a box ${Math.round(width)}px wide`);
   }
 }
-return problems;
+return [problems, lowest];
 "#;
 
 /// The example site plus an article with code in every `synth` language.
@@ -204,6 +206,7 @@ fn every_page_kind_reads_well_at_phone_and_desktop_widths_in_both_schemes() {
         ("404", "404.html".to_string()),
     ];
     let mut problems = Vec::new();
+    let mut lowest = f64::MAX;
     for (scheme, setting) in [("light", "1"), ("dark", "0")] {
         let flag = format!("--blink-settings=preferredColorScheme={setting}");
         let browser = Browser::start_with(&[&flag]);
@@ -229,7 +232,8 @@ fn every_page_kind_reads_well_at_phone_and_desktop_widths_in_both_schemes() {
                     assert!(shown, "no search results at {width}px, {scheme}: {status}");
                 }
                 let found = browser.run(CHECK);
-                for problem in found.as_array().unwrap() {
+                lowest = lowest.min(found[1].as_f64().unwrap());
+                for problem in found[0].as_array().unwrap() {
                     problems.push(format!(
                         "{kind} at {width}px, {scheme}: {}",
                         problem.as_str().unwrap()
@@ -244,4 +248,5 @@ fn every_page_kind_reads_well_at_phone_and_desktop_widths_in_both_schemes() {
         problems.len(),
         problems.join("\n")
     );
+    println!("lowest contrast of any visible text: {lowest:.2}:1");
 }
