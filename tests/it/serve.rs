@@ -94,6 +94,27 @@ fn exit_within(server: &mut Server, limit: std::time::Duration) -> std::process:
     }
 }
 
+/// Issue 21, outcome 6 (first part): `serve` in a folder without
+/// site.yaml started and claimed to serve "the last good pages". It now
+/// fails as `build` does, naming the file.
+#[test]
+fn serve_without_a_site_is_the_same_error_as_build() {
+    let empty = tempfile::tempdir().unwrap();
+    for command in [&["build"][..], &["serve", "--port", "0"][..]] {
+        crate::common::notesite(empty.path())
+            .args(command)
+            .timeout(std::time::Duration::from_secs(20))
+            .assert()
+            .failure()
+            .stderr(predicate::str::contains("site.yaml: error: cannot read"))
+            .stderr(predicate::str::contains(
+                "run `notesite init DIR` to start a site",
+            ))
+            .stderr(predicate::str::contains("still serving").not())
+            .stdout(predicate::str::contains("serving").not());
+    }
+}
+
 #[test]
 fn a_half_sent_request_is_closed_after_the_header_timeout() {
     use std::io::Read;
