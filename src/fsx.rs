@@ -76,6 +76,23 @@ pub fn walk_files(
     root: &Path,
     dir: &Path,
 ) -> (Vec<std::path::PathBuf>, Vec<(std::path::PathBuf, String)>) {
+    walk(root, dir, false)
+}
+
+/// `walk_files` with hidden files and folders too: `root/` publishes
+/// `.well-known/` as it is.
+pub(crate) fn walk_all_files(
+    root: &Path,
+    dir: &Path,
+) -> (Vec<std::path::PathBuf>, Vec<(std::path::PathBuf, String)>) {
+    walk(root, dir, true)
+}
+
+fn walk(
+    root: &Path,
+    dir: &Path,
+    hidden_too: bool,
+) -> (Vec<std::path::PathBuf>, Vec<(std::path::PathBuf, String)>) {
     let mut files = Vec::new();
     let mut problems = Vec::new();
     let root = fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
@@ -83,7 +100,7 @@ pub fn walk_files(
         .follow_links(true)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| !is_hidden(e));
+        .filter_entry(|e| hidden_too || !is_hidden(e));
     for entry in walker {
         let entry = match entry {
             Ok(entry) => entry,

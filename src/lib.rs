@@ -28,6 +28,7 @@ pub mod publish;
 mod redirect;
 pub mod related;
 pub mod render;
+mod root_files;
 pub mod routes;
 pub mod schedule;
 mod search;

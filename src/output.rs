@@ -386,8 +386,8 @@ fn refuse_files_not_written(shown: &Path, target: &Path) -> Result<()> {
     foreign.truncate(5);
     bail!(
         "{} holds {count} file(s) no build wrote: {}{more}. A build replaces the whole folder, \
-         so they would be lost; move them out of it first (a file to publish with the site \
-         belongs in the site's sources, not in its output)",
+         so they would be lost; move them out of it first (a file to publish at the site's \
+         root belongs in root/, which every build copies there)",
         shown.display(),
         foreign.join(", ")
     )

@@ -121,11 +121,13 @@ impl PageKind {
     }
 }
 
-/// The routes of a site, and the aliases left out of them.
+/// The routes of a site, and the aliases and root files left out.
 #[derive(Debug)]
 pub(crate) struct RouteTable {
     routes: Vec<Route>,
     alias_clashes: Vec<Diagnostic>,
+    /// Outputs of `root/` files that clash: never written.
+    blocked_root_files: Vec<String>,
 }
 
 /// One page: its kind, where it goes and which page of a list it is.
@@ -250,16 +252,26 @@ impl Site {
         &self.route_table().routes
     }
 
-    /// Aliases left out of the route table because they clash with a
-    /// page, a file or another alias: errors of every render.
+    /// Aliases and root files left out because they clash with a page, a
+    /// file or each other: errors of every render.
     pub(crate) fn alias_clashes(&self) -> &[Diagnostic] {
         &self.route_table().alias_clashes
+    }
+
+    /// Whether the `root/` file published at `output` is written (it is
+    /// not when it clashes, see `alias_clashes`).
+    pub(crate) fn writes_root_file(&self, output: &str) -> bool {
+        !self
+            .route_table()
+            .blocked_root_files
+            .iter()
+            .any(|b| b == output)
     }
 
     fn route_table(&self) -> &RouteTable {
         self.routes.get_or_init(|| {
             let mut routes = self.make_routes();
-            let (alias_clashes, clashing) = self.find_alias_clashes(&routes);
+            let (alias_clashes, clashing, blocked_root_files) = self.find_clashes(&routes);
             let mut index = 0;
             routes.retain(|_| {
                 index += 1;
@@ -268,6 +280,7 @@ impl Site {
             RouteTable {
                 routes,
                 alias_clashes,
+                blocked_root_files,
             }
         })
     }
@@ -319,6 +332,8 @@ impl Site {
             let entry = crate::search::index::ENTRY_FILE.to_string();
             routes.push(Route::new(PageKind::SearchIndex, entry));
         }
+        // A robots.txt of root/ replaces the generated one.
+        let own_robots = self.root_files.iter().any(|f| f.output == "robots.txt");
         for (kind, file) in [
             (PageKind::Feed, FEED_FILE),
             (PageKind::Sitemap, SITEMAP_FILE),
@@ -326,7 +341,9 @@ impl Site {
             (PageKind::NotFound, "404.html"),
             (PageKind::PageIndex, PAGE_INDEX),
         ] {
-            routes.push(Route::new(kind, file.to_string()));
+            if !(kind == PageKind::Robots && own_robots) {
+                routes.push(Route::new(kind, file.to_string()));
+            }
         }
         routes
     }
@@ -371,23 +388,23 @@ impl Site {
     /// the article's `aliases`. Without this, two writers race for one file
     /// and which one wins changes from build to build.
     /// Returns the errors and the indexes of the clashing routes, in order.
-    fn find_alias_clashes(&self, routes: &[Route]) -> (Vec<Diagnostic>, Vec<usize>) {
+    fn find_clashes(&self, routes: &[Route]) -> (Vec<Diagnostic>, Vec<usize>, Vec<String>) {
         let mut taken = TakenPaths::default();
         for route in routes.iter().filter(|r| r.kind != PageKind::Redirect) {
-            taken.insert(redirect::file_of(&route.path), Some(route));
+            taken.insert(redirect::file_of(&route.path), Owner::Route(route));
         }
         // Files of other kinds than pages (see PageKind), and the parts of
         // a sitemap too long for one file.
         for file in [crate::assets::MANIFEST_FILE, crate::cdn::HEADERS_FILE] {
-            taken.insert(file.to_string(), None);
+            taken.insert(file.to_string(), Owner::SiteFile);
         }
         let in_sitemap = routes.iter().filter(|r| r.in_sitemap()).count();
         if in_sitemap > SITEMAP_LIMIT {
             for n in 1..=in_sitemap.div_ceil(SITEMAP_LIMIT) {
-                taken.insert(format!("sitemap-{n}.xml"), None);
+                taken.insert(format!("sitemap-{n}.xml"), Owner::SiteFile);
             }
         }
-        let mut problems = Vec::new();
+        let (mut problems, blocked) = self.root_file_clashes(&mut taken);
         let mut clashing = Vec::new();
         let redirects = routes.iter().enumerate();
         for (at, route) in redirects.filter(|(_, r)| r.kind == PageKind::Redirect) {
@@ -396,7 +413,7 @@ impl Site {
             let file = redirect::file_of(&route.path);
             let why = match taken.clash(&file) {
                 None => {
-                    taken.insert(file, Some(route));
+                    taken.insert(file, Owner::Route(route));
                     continue;
                 }
                 Some((other_file, other)) => self.clash_reason(index, &file, other_file, other),
@@ -408,18 +425,61 @@ impl Site {
                 format!("alias `/{}` {why}", route.path),
             ));
         }
-        (problems, clashing)
+        (problems, clashing, blocked)
     }
 
-    fn clash_reason(
-        &self,
-        index: usize,
-        file: &str,
-        other_file: &str,
-        other: Option<&Route>,
-    ) -> String {
-        let Some(other) = other else {
-            return format!("clashes with `/{other_file}`, a file the build writes");
+    /// Files of `root/` that would take the place of a page or of a file
+    /// the build writes (`robots.txt` aside: it replaces the generated one),
+    /// as errors naming both; the others join `taken`.
+    fn root_file_clashes<'r>(
+        &'r self,
+        taken: &mut TakenPaths<'r>,
+    ) -> (Vec<Diagnostic>, Vec<String>) {
+        let mut problems = Vec::new();
+        let mut blocked = Vec::new();
+        for file in self.root_files.iter() {
+            let reserved = ["assets/", ".notesite/"]
+                .into_iter()
+                .find(|dir| file.output.starts_with(dir));
+            let why = match (reserved, taken.clash(&file.output)) {
+                (Some(dir), _) => format!("is inside `/{dir}`, which holds the site's own files"),
+                (None, Some((other_file, owner))) => {
+                    let what = match owner {
+                        Owner::Route(route) => match (route.kind, route.article) {
+                            (PageKind::Article, Some(i)) => {
+                                format!("the page of {}", self.articles[i].path.display())
+                            }
+                            (kind, _) => format!("{} (`/{}`)", kind.describe(), route.path),
+                        },
+                        Owner::SiteFile | Owner::RootFile => format!("its own `/{other_file}`"),
+                    };
+                    format!(
+                        "would be published at `/{}`, where the build writes {what}; rename or remove one of them",
+                        file.output
+                    )
+                }
+                (None, None) => {
+                    taken.insert(file.output.clone(), Owner::RootFile);
+                    continue;
+                }
+            };
+            blocked.push(file.output.clone());
+            problems.push(Diagnostic::error(
+                &file.shown,
+                None,
+                format!("root file {why}"),
+            ));
+        }
+        (problems, blocked)
+    }
+
+    fn clash_reason(&self, index: usize, file: &str, other_file: &str, other: Owner) -> String {
+        let other = match other {
+            Owner::Route(route) => route,
+            Owner::SiteFile => {
+                return format!("clashes with `/{other_file}`, a file the build writes");
+            }
+            Owner::RootFile => return format!("clashes with `/{other_file}`, a file of root/"),
         };
         let what = match (other.kind, other.article) {
             (PageKind::Article, Some(i)) if i == index => {
@@ -450,16 +510,26 @@ impl Site {
     }
 }
 
+/// Who writes an output file.
+#[derive(Clone, Copy)]
+enum Owner<'r> {
+    Route(&'r Route),
+    /// `_headers`, the manifest, a sitemap part.
+    SiteFile,
+    /// A file of `root/`.
+    RootFile,
+}
+
 /// The output files taken so far, and every folder they need.
 #[derive(Default)]
 struct TakenPaths<'r> {
     /// Each file with the route that writes it (`None`: a site file).
-    files: HashMap<String, Option<&'r Route>>,
-    folders: HashMap<String, (String, Option<&'r Route>)>,
+    files: HashMap<String, Owner<'r>>,
+    folders: HashMap<String, (String, Owner<'r>)>,
 }
 
 impl<'r> TakenPaths<'r> {
-    fn insert(&mut self, file: String, route: Option<&'r Route>) {
+    fn insert(&mut self, file: String, route: Owner<'r>) {
         for (at, _) in file.match_indices('/') {
             let folder = file[..at].to_string();
             self.folders.entry(folder).or_insert((file.clone(), route));
@@ -469,7 +539,7 @@ impl<'r> TakenPaths<'r> {
 
     /// The taken file that `file` clashes with: the same file, a file
     /// where `file` needs a folder, or a file inside `file` as a folder.
-    fn clash(&self, file: &str) -> Option<(&str, Option<&'r Route>)> {
+    fn clash(&self, file: &str) -> Option<(&str, Owner<'r>)> {
         if let Some((taken, route)) = self.files.get_key_value(file) {
             return Some((taken, *route));
         }

@@ -48,6 +48,8 @@ pub struct Site {
     /// Newest first, then by slug: the order of every list on the site.
     pub(crate) articles: Vec<Arc<Article>>,
     pub(crate) assets: Arc<AssetSet>,
+    /// `root/`, copied to the output's root as it is.
+    pub(crate) root_files: Arc<Vec<crate::root_files::RootFile>>,
     pub(crate) templates: Arc<Templates>,
     /// Shared with the previous site after an edit that left them alone.
     pub(crate) taxonomies: Arc<Vec<Taxonomy>>,
@@ -69,6 +71,7 @@ struct Parts {
     root: PathBuf,
     config: SiteConfig,
     assets: Arc<AssetSet>,
+    root_files: Arc<Vec<crate::root_files::RootFile>>,
     templates: Arc<Templates>,
     search_memory: crate::search::Memory,
 }
@@ -127,6 +130,12 @@ impl Site {
             diagnostics.extend(d);
             AssetSet::default()
         }));
+        diagnostics.extend(files_meant_for_the_root(&assets));
+        let root_files = timings.step("root files", || crate::root_files::load(&root));
+        let root_files = Arc::new(root_files.unwrap_or_else(|d| {
+            diagnostics.extend(d);
+            Vec::new()
+        }));
         let templates = timings.step("templates", || {
             Templates::load(&root, Arc::clone(&assets), &globals(&config))
         });
@@ -144,6 +153,7 @@ impl Site {
             root,
             config,
             assets,
+            root_files,
             templates: Arc::new(templates),
             search_memory: crate::search::Memory::default(),
         };
@@ -199,6 +209,7 @@ impl Site {
             config: parts.config,
             articles,
             assets: parts.assets,
+            root_files: parts.root_files,
             templates: parts.templates,
             taxonomies: Arc::default(),
             similar,
@@ -226,6 +237,8 @@ impl Site {
                 Templates::load(&self.root, Arc::clone(&assets), &globals(&self.config))?;
             parts.assets = assets;
             parts.templates = Arc::new(templates);
+            let root_files = crate::root_files::load(&self.root).map_err(Diagnostics::from)?;
+            parts.root_files = Arc::new(root_files);
         }
         let articles = articles.unwrap_or_else(|| self.articles.clone());
         // Load-time warnings come from config, static/ and templates/; only
@@ -245,6 +258,7 @@ impl Site {
             root: self.root.clone(),
             config: self.config.clone(),
             assets: Arc::clone(&self.assets),
+            root_files: Arc::clone(&self.root_files),
             templates: Arc::clone(&self.templates),
             search_memory: self.search_memory.clone(),
         }
@@ -275,7 +289,12 @@ impl Site {
     }
 
     fn collect_known_paths(&self) -> HashSet<String> {
-        self.routes().iter().map(|r| self.url(&r.path)).collect()
+        let root_files = self.root_files.iter().map(|f| self.url(&f.output));
+        self.routes()
+            .iter()
+            .map(|r| self.url(&r.path))
+            .chain(root_files)
+            .collect()
     }
 
     /// True when an internal link points at a page this build will write.
@@ -378,6 +397,26 @@ fn globals(config: &SiteConfig) -> Globals<'_> {
 
 /// Built-in static files, then the site's `static/` over them by path, plus
 /// the generated syntax stylesheet unless the site brings its own.
+/// Files of `static/` whose names belong at the site's root (`robots.txt`,
+/// `CNAME`): published under `assets/` with a hash, nothing finds them.
+fn files_meant_for_the_root(assets: &AssetSet) -> Vec<Diagnostic> {
+    assets
+        .logical_paths()
+        .filter(|path| crate::root_files::meant_for_the_root(path))
+        .map(|path| {
+            Diagnostic::warning(
+                Path::new(assets::STATIC_DIR).join(path),
+                None,
+                format!(
+                    "published as a hashed asset under /assets/, not at the site root; \
+                     if it belongs at /{path}, move it to {}/{path}",
+                    crate::root_files::ROOT_DIR
+                ),
+            )
+        })
+        .collect()
+}
+
 fn load_assets(root: &Path, config: &SiteConfig) -> Result<AssetSet, Vec<Diagnostic>> {
     let mut sources: BTreeMap<String, assets::Source> = embedded::STATIC_FILES
         .iter()

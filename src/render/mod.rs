@@ -326,6 +326,13 @@ impl Site {
         for (_, asset) in self.assets.iter() {
             problems.extend(write(sink, &asset.output, &asset.bytes));
         }
+        for file in self
+            .root_files
+            .iter()
+            .filter(|f| self.writes_root_file(&f.output))
+        {
+            problems.extend(write(sink, &file.output, &file.bytes));
+        }
         problems.extend(write(
             sink,
             MANIFEST_FILE,

@@ -38,6 +38,11 @@ impl Pending {
     /// the path is nothing the site is built from.
     pub(crate) fn note(&mut self, root: &Path, rel: &Path) -> bool {
         let first = rel.components().next().map(|c| c.as_os_str());
+        // root/ publishes hidden files too (`.well-known/`).
+        if first.is_some_and(|f| f == crate::root_files::ROOT_DIR) {
+            self.design = true;
+            return true;
+        }
         if crate::fsx::is_hidden_path(rel) {
             return false;
         }

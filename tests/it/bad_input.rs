@@ -1135,3 +1135,29 @@ fn html_that_walks_around_the_nesting_guard_is_an_error_at_its_line() {
         );
     }
 }
+
+/// Issue 21, outcome 1: a root/ file where the build writes a page or a
+/// file of its own is an error naming both, and nothing is written.
+#[test]
+fn a_root_file_that_collides_with_a_page_or_a_generated_file_is_an_error() {
+    assert_rejected(
+        &[
+            ("root/index.html", b"mine"),
+            ("root/atom.xml", b"mine"),
+            ("root/_headers", b"mine"),
+            ("root/stack/index.html", b"mine"),
+            ("root/assets/x.css", b"mine"),
+            (&format!("root/{SEED_SLUG}/index.html"), b"mine"),
+        ],
+        &[
+            "root/index.html: error: root file would be published at `/index.html`, where the build writes the home index (`/`)",
+            "root/atom.xml: error: root file would be published at `/atom.xml`, where the build writes the feed (`/atom.xml`)",
+            "root/_headers: error: root file would be published at `/_headers`, where the build writes its own `/_headers`",
+            "root/stack/index.html: error: root file would be published at `/stack/index.html`, where the build writes a taxonomy page (`/stack/`)",
+            "root/assets/x.css: error: root file is inside `/assets/`",
+            &format!(
+                "root/{SEED_SLUG}/index.html: error: root file would be published at `/{SEED_SLUG}/index.html`, where the build writes the page of content/{SEED_SLUG}.md"
+            ),
+        ],
+    );
+}

@@ -594,3 +594,86 @@ fn a_symlinked_output_is_built_through_the_link() {
             .is_symlink()
     );
 }
+
+/// Issue 21, outcome 1: `root/` is copied to the site root as it is, dot
+/// folders included, never hashed; its `robots.txt` replaces the generated
+/// one; the preview serves it and `publish` uploads it like a page.
+#[test]
+fn root_files_are_published_at_the_site_root_as_they_are() {
+    let site = init_site();
+    let files = [
+        ("root/CNAME", "notes.example.org\n"),
+        (
+            "root/.well-known/security.txt",
+            "Contact: mailto:security@example.org\n",
+        ),
+        (
+            "root/google1234.html",
+            "google-site-verification: google1234.html",
+        ),
+        ("root/robots.txt", "User-agent: *\nDisallow: /drafts/\n"),
+    ];
+    for (rel, text) in files {
+        let path = site.path().join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    build(site.path(), &[]);
+    let public = site.path().join("public");
+    for (rel, text) in files {
+        let out = public.join(rel.strip_prefix("root/").unwrap());
+        assert_eq!(read(&out), text, "{rel}");
+    }
+    // Page cache rules (`/*`), not the immutable asset rule.
+    assert!(read(&public.join("_headers")).contains("/*\n  Cache-Control: public, max-age=0"));
+
+    let target = tempfile::tempdir().unwrap();
+    notesite(site.path())
+        .args([
+            "publish",
+            "--to",
+            &format!("file://{}", target.path().display()),
+        ])
+        .assert()
+        .success();
+    assert_eq!(read(&target.path().join("CNAME")), "notes.example.org\n");
+    assert!(target.path().join(".well-known/security.txt").is_file());
+
+    let server = crate::common::server::Server::start(site.path(), &[]);
+    let response = crate::common::server::raw_get(server.port, "/CNAME");
+    assert_eq!(response.status, 200);
+    assert!(response.body.contains("notes.example.org"));
+    // The preview watches root/ too, hidden folders included.
+    std::fs::write(
+        site.path().join("root/.well-known/new.txt"),
+        "added while serving",
+    )
+    .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let response = crate::common::server::raw_get(server.port, "/.well-known/new.txt");
+        if response.status == 200 && response.body.contains("added while serving") {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the preview never served the new root file"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
+/// Issue 21, outcome 1: a static/ file named for the site root is hashed
+/// away under /assets/; check says where it belongs.
+#[test]
+fn check_warns_about_a_static_file_meant_for_the_root() {
+    let site = init_site();
+    std::fs::write(site.path().join("static/robots.txt"), "User-agent: *\n").unwrap();
+    notesite(site.path())
+        .arg("check")
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "static/robots.txt: warning: published as a hashed asset under /assets/, not at the site root; if it belongs at /robots.txt, move it to root/robots.txt",
+        ));
+}
