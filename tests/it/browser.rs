@@ -141,6 +141,25 @@ impl Browser {
         );
     }
 
+    /// Types `keys` into the element `css` selects, as a keyboard would
+    /// (`\u{e007}` is Enter).
+    fn type_keys(&self, css: &str, keys: &str) {
+        let found = self.post(
+            &format!("/session/{}/element", self.session),
+            &json!({"using": "css selector", "value": css}),
+        );
+        let id = found
+            .as_object()
+            .and_then(|o| o.values().next())
+            .and_then(Value::as_str)
+            .unwrap_or_else(|| panic!("no element {css}: {found}"))
+            .to_string();
+        self.post(
+            &format!("/session/{}/element/{id}/value", self.session),
+            &json!({"text": keys}),
+        );
+    }
+
     pub(crate) fn run(&self, script: &str) -> Value {
         let path = format!("/session/{}/execute/sync", self.session);
         self.post(&path, &json!({"script": script, "args": []}))
@@ -256,6 +275,20 @@ fn search_finds_as_you_type_filters_by_facet_and_shows_titles_as_text() {
     );
     let marked = browser.run("return [...document.querySelectorAll('#search-results mark')].map(m => m.textContent.toLowerCase());");
     assert!(marked.to_string().contains("consumer"), "{marked}");
+
+    // Enter searches in place (issue 20): no reload, the focus stays in the
+    // box, and the URL follows.
+    browser.run("window.notesiteMarker = 'no reload'; const q = document.getElementById('search-q'); q.value = ''; return true;");
+    browser.type_keys("#search-q", "terraform\u{e007}");
+    wait_for_status(&browser, "match “terraform”");
+    let after_enter = browser.run(
+        "return [window.notesiteMarker, document.activeElement.id, location.search, \
+         document.querySelectorAll('#site-search-q').length];",
+    );
+    assert_eq!(
+        after_enter,
+        json!(["no reload", "search-q", "?q=terraform", 0])
+    );
 
     // A facet with an empty query: every article of that difficulty.
     browser.open(&format!("{}search/?difficulty=beginner", server.url));
