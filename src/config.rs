@@ -11,6 +11,10 @@ use crate::taxonomy::Kind;
 
 pub const CONFIG_FILE: &str = "site.yaml";
 
+/// The base URL of a `site.yaml` that sets none: fine for the preview,
+/// wrong in every published URL.
+pub(crate) const DEFAULT_BASE_URL: &str = "http://localhost:1111";
+
 /// The taxonomies notesite knows how to build, in the order pages list them.
 
 #[derive(Debug, Clone, Deserialize)]
@@ -166,7 +170,7 @@ impl Default for SiteConfig {
     fn default() -> Self {
         SiteConfig {
             title: "notes".into(),
-            base_url: "http://localhost:1111".into(),
+            base_url: DEFAULT_BASE_URL.into(),
             description: String::new(),
             language: "en".into(),
             author: String::new(),

@@ -118,6 +118,17 @@ impl Site {
         let config = timings
             .step("config", || load_config(options))
             .map_err(Diagnostics::from)?;
+        if options.base_url.is_none() && config.base_url == crate::config::DEFAULT_BASE_URL {
+            diagnostics.extend([Diagnostic::warning(
+                crate::config::CONFIG_FILE,
+                None,
+                format!(
+                    "base_url is not set, so canonical links, the sitemap and the feed point at {}; \
+                     set base_url to the address the site is published at",
+                    crate::config::DEFAULT_BASE_URL
+                ),
+            )]);
+        }
         let (sources, articles, content_problems) = timings.step("content", || {
             let (sources, mut problems) = content::read_all(&root);
             let (articles, clashes) = content::arrange(&sources, &options.visibility);

@@ -677,3 +677,24 @@ fn check_warns_about_a_static_file_meant_for_the_root() {
             "static/robots.txt: warning: published as a hashed asset under /assets/, not at the site root; if it belongs at /robots.txt, move it to root/robots.txt",
         ));
 }
+
+/// Issue 21, outcome 6 (one part): a site.yaml without base_url built and
+/// put http://localhost:1111 into canonical URLs, the sitemap and the feed
+/// without a word.
+#[test]
+fn build_warns_when_base_url_is_not_set() {
+    let site = init_site();
+    std::fs::write(site.path().join("site.yaml"), "title: my notes\n").unwrap();
+    build(site.path(), &[]).stderr(predicate::str::contains(
+        "site.yaml: warning: base_url is not set, so canonical links, the sitemap and the feed point at http://localhost:1111",
+    ));
+    std::fs::write(
+        site.path().join("site.yaml"),
+        "title: my notes\nbase_url: https://notes.example.org\n",
+    )
+    .unwrap();
+    build(site.path(), &[]).stderr(predicate::str::contains("base_url").not());
+    // --base-url sets it for the run.
+    build(site.path(), &["--base-url", "https://other.example.org"])
+        .stderr(predicate::str::contains("base_url").not());
+}
