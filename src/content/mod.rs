@@ -46,6 +46,9 @@ pub struct Article {
     pub(crate) image_source_pos: Vec<Option<Pos>>,
     /// Where `aliases` is, to point at an alias that clashes with a page.
     pub(crate) aliases_pos: Option<Pos>,
+    /// What the article would publish that looks unfinished (empty meta
+    /// box rows), reported by every load.
+    pub(crate) warnings: Vec<Diagnostic>,
     /// Different for every parse, even of the same text: lets the preview
     /// server tell an edited article from an unchanged one without
     /// comparing them. Never reaches an output file.
@@ -77,6 +80,7 @@ pub fn read_all(root: &Path) -> (Sources, Diagnostics) {
     for (rel, result) in results {
         match result {
             Ok(article) => {
+                diagnostics.extend(article.warnings.iter().cloned());
                 sources.insert(rel, Arc::new(article));
             }
             Err(problems) => diagnostics.extend(problems),
@@ -214,6 +218,15 @@ pub fn parse_article(rel: &Path, text: &str) -> Result<Article, Vec<Diagnostic>>
         true => None,
         false => front_matter::locate(&parts, &["aliases"]),
     };
+    let warnings = empty_rows(&meta)
+        .into_iter()
+        .map(|key| {
+            let message = format!(
+                "`{key}` is empty, and the article is not a draft: the meta box would show an empty row; fill it in or remove the key"
+            );
+            Diagnostic::warning(rel, front_matter::locate(&parts, &[key]), message)
+        })
+        .collect();
     Ok(Article {
         path: rel.to_path_buf(),
         slug,
@@ -222,8 +235,29 @@ pub fn parse_article(rel: &Path, text: &str) -> Result<Article, Vec<Diagnostic>>
         body_line: parts.body_line,
         image_source_pos,
         aliases_pos,
+        warnings,
         version: NEXT_VERSION.fetch_add(1, Ordering::Relaxed),
     })
+}
+
+/// Keys of a published article's meta box rows with nothing in them, as
+/// `notesite new` leaves `summary: ""` and the like. Empty lists are left
+/// out of the box (see `meta_box::rows`), so they are no empty row.
+fn empty_rows(meta: &Meta) -> Vec<&'static str> {
+    use schema::{Shown, Value};
+    if meta.draft {
+        return Vec::new();
+    }
+    let blank = |v: &Value| matches!(v, Value::Text(t) if t.trim().is_empty());
+    meta.shown()
+        .into_iter()
+        .filter(|(_, shown)| match shown {
+            Shown::Text(text) => text.trim().is_empty(),
+            Shown::List(_) | Shown::Records(_) => false,
+            Shown::Map(entries) => entries.iter().all(|(_, v)| blank(v)),
+        })
+        .map(|(field, _)| field.key)
+        .collect()
 }
 
 /// Where each `image_sources` entry's `url:` is, in one pass over that

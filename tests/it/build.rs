@@ -698,3 +698,39 @@ fn build_warns_when_base_url_is_not_set() {
     build(site.path(), &["--base-url", "https://other.example.org"])
         .stderr(predicate::str::contains("base_url").not());
 }
+
+/// Issue 21, outcome 6 (one part): `new` and then `draft: false` published
+/// a meta box of empty rows, and `check` said nothing.
+#[test]
+fn check_warns_about_empty_meta_rows_of_a_published_article() {
+    let site = init_site();
+    notesite(site.path())
+        .args(["new", "My first note"])
+        .assert()
+        .success();
+    let path = site.path().join("content/my-first-note.md");
+    // As a draft: no warnings about it.
+    notesite(site.path())
+        .arg("check")
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("my-first-note").not());
+    std::fs::write(&path, read(&path).replace("draft: true", "draft: false")).unwrap();
+    let checked = notesite(site.path()).arg("check").assert().success();
+    let stderr = String::from_utf8_lossy(&checked.get_output().stderr).into_owned();
+    for key in ["topic", "summary", "outline", "brief", "reference", "hash"] {
+        let line = read(&path)
+            .lines()
+            .position(|l| l.starts_with(&format!("{key}:")))
+            .unwrap()
+            + 1;
+        assert!(
+            stderr.contains(&format!(
+                "content/my-first-note.md:{line}:1: warning: `{key}` is empty, and the article is not a draft"
+            )),
+            "{key}:\n{stderr}"
+        );
+    }
+    // Empty lists are left out of the meta box: nothing to warn about.
+    assert!(!stderr.contains("`stack` is empty"), "{stderr}");
+}
