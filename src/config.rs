@@ -37,6 +37,21 @@ pub struct SiteConfig {
     pub(crate) cdn: CdnConfig,
     pub publish: PublishConfig,
     pub(crate) search: SearchConfig,
+    /// Links the header shows after the taxonomies, in order.
+    pub(crate) menu: Vec<MenuEntry>,
+    /// Where each menu entry's `url` is in site.yaml, for the build's
+    /// check that a site path is a page.
+    #[serde(skip)]
+    pub(crate) menu_pos: Vec<Option<Pos>>,
+}
+
+/// One link of the header's menu: a site path (`/about/`, checked like a
+/// link in an article) or an absolute http(s) URL.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct MenuEntry {
+    pub(crate) title: String,
+    pub(crate) url: String,
 }
 
 /// `search`: the search page, its static index and the header box.
@@ -183,6 +198,8 @@ impl Default for SiteConfig {
             cdn: CdnConfig::default(),
             publish: PublishConfig::default(),
             search: SearchConfig::default(),
+            menu: Vec::new(),
+            menu_pos: Vec::new(),
         }
     }
 }
@@ -247,10 +264,13 @@ impl SiteConfig {
                 format!("{e:#}; run `notesite init DIR` to start a site, or pass --root"),
             )]
         })?;
-        let config: SiteConfig = serde_yaml::from_str(&text).map_err(|e| {
+        let mut config: SiteConfig = serde_yaml::from_str(&text).map_err(|e| {
             let pos = yaml_block(&text).error_pos(&e);
             vec![Diagnostic::error(shown, pos, crate::yaml::message(&e))]
         })?;
+        config.menu_pos = (0..config.menu.len())
+            .map(|i| yaml_block(&text).locate(&["menu", &i.to_string(), "url"]))
+            .collect();
         let problems = config.validate();
         if problems.is_empty() {
             Ok(config)
@@ -276,6 +296,19 @@ impl SiteConfig {
         }
         if let Err(m) = crate::highlight::theme(&self.markdown.highlight_theme_dark) {
             problems.push((vec!["markdown", "highlight_theme_dark"], m));
+        }
+        for entry in &self.menu {
+            let site_path = entry.url.starts_with('/') && !entry.url.starts_with("//");
+            let web = entry.url.starts_with("https://") || entry.url.starts_with("http://");
+            if !site_path && !web {
+                problems.push((
+                    vec!["menu"],
+                    format!(
+                        "menu entry `{}` has url `{}`: write a path on this site (/about/) or an http(s) URL",
+                        entry.title, entry.url
+                    ),
+                ));
+            }
         }
         if self.paginate_by == 0 {
             problems.push((vec!["paginate_by"], "paginate_by must be at least 1".into()));

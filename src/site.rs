@@ -82,6 +82,8 @@ struct Globals<'a> {
     site: SiteView<'a>,
     base_path: &'a str,
     taxonomies: Vec<Link>,
+    /// `menu` of site.yaml, site paths under the base path.
+    menu: Vec<Link>,
     /// Whether the header shows the search box.
     search: bool,
 }
@@ -308,6 +310,26 @@ impl Site {
             .collect()
     }
 
+    /// Menu entries of site.yaml whose site path is no page of this build:
+    /// errors at their line, as a broken link in an article is.
+    pub(crate) fn menu_problems(&self) -> Vec<Diagnostic> {
+        let entries = self.config.menu.iter().zip(&self.config.menu_pos);
+        entries
+            .filter(|(entry, _)| entry.url.starts_with('/'))
+            .filter(|(entry, _)| !self.has_path(&self.url(entry.url.trim_start_matches('/'))))
+            .map(|(entry, pos)| {
+                Diagnostic::error(
+                    crate::config::CONFIG_FILE,
+                    *pos,
+                    format!(
+                        "menu entry `{}` links to `{}`, which is not a page of this site",
+                        entry.title, entry.url
+                    ),
+                )
+            })
+            .collect()
+    }
+
     /// True when an internal link points at a page this build will write.
     pub(crate) fn has_path(&self, path: &str) -> bool {
         if self.known_paths.contains(path) {
@@ -400,6 +422,17 @@ fn globals(config: &SiteConfig) -> Globals<'_> {
             .map(|kind| Link {
                 name: kind.name().to_string(),
                 url: format!("{}/{}/", config.base_path(), kind.name()),
+            })
+            .collect(),
+        menu: config
+            .menu
+            .iter()
+            .map(|entry| Link {
+                name: entry.title.clone(),
+                url: match entry.url.starts_with('/') {
+                    true => format!("{}{}", config.base_path(), entry.url),
+                    false => entry.url.clone(),
+                },
             })
             .collect(),
         search: config.search.enabled,

@@ -233,6 +233,7 @@ impl Site {
             routes,
         };
         problems.extend(self.alias_clashes().iter().cloned());
+        problems.extend(self.menu_problems());
         let skipped = routes
             .iter()
             .filter(|r| r.is_page() && !pages.wants(&r.path))

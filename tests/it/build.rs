@@ -734,3 +734,55 @@ fn check_warns_about_empty_meta_rows_of_a_published_article() {
     // Empty lists are left out of the meta box: nothing to warn about.
     assert!(!stderr.contains("`stack` is empty"), "{stderr}");
 }
+
+/// Issue 21, outcome 3 (site.yaml's part): `menu:` entries show in the
+/// header in order, site paths under the base path, and one that is no
+/// page of the site is an error at its line.
+#[test]
+fn menu_entries_show_in_the_header_and_site_paths_are_checked() {
+    let site = init_site();
+    let config = site.path().join("site.yaml");
+    let base = read(&config);
+    std::fs::write(
+        &config,
+        format!("{base}\nmenu:\n  - {{title: databases, url: /stack/database/}}\n  - {{title: source, url: https://example.org/src}}\n"),
+    )
+    .unwrap();
+    build(site.path(), &["--base-url", "https://example.org/notes/"]);
+    let home = read(&site.path().join("public/index.html"));
+    let databases = home.find(r#"<a href="/notes/stack/database/">databases</a>"#);
+    let source = home.find(r#"<a href="https://example.org/src">source</a>"#);
+    assert!(
+        databases.is_some() && source.is_some() && databases < source,
+        "{home}"
+    );
+
+    let lines = base.lines().count();
+    std::fs::write(
+        &config,
+        format!(
+            "{base}\nmenu:\n  - title: about\n    url: /about/\n  - title: x\n    url: ftp://x\n"
+        ),
+    )
+    .unwrap();
+    notesite(site.path())
+        .arg("check")
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "menu entry `x` has url `ftp://x`: write a path on this site",
+        ));
+    std::fs::write(
+        &config,
+        format!("{base}\nmenu:\n  - title: about\n    url: /about/\n"),
+    )
+    .unwrap();
+    notesite(site.path())
+        .arg("check")
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(format!(
+            "site.yaml:{}:5: error: menu entry `about` links to `/about/`, which is not a page of this site",
+            lines + 4
+        )));
+}
