@@ -320,13 +320,20 @@ fn check_target(shown: &Path, target: &Path, root: &Path) -> Result<()> {
     }
     // An output inside a source folder would be read back by the next
     // build: every build would publish the last one's output as assets.
-    for source in ["static", "content", "templates"] {
-        if let Ok(dir) = root.join(source).canonicalize()
-            && target.starts_with(&dir)
-        {
+    // A source folder that does not exist yet counts too: the build would
+    // make it.
+    for source in [
+        "static",
+        "content",
+        "templates",
+        crate::root_files::ROOT_DIR,
+    ] {
+        let lexical = root_abs.join(source);
+        let resolved = lexical.canonicalize().unwrap_or_else(|_| lexical.clone());
+        if target.starts_with(&lexical) || target.starts_with(&resolved) {
             bail!(
                 "--out {} is inside {source}/ ({}), so the next build would read this output back as {source}; \
-                 choose a folder outside content/, static/ and templates/",
+                 choose a folder outside content/, static/, templates/ and root/",
                 shown.display(),
                 target.display()
             );

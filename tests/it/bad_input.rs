@@ -763,6 +763,8 @@ fn an_output_folder_inside_static_or_content_is_refused() {
         "nosuch/../content/out",
         "a/b/../../templates/x",
         "./static/../static/gen",
+        // root/ too, even before it exists: its files are published.
+        "root/out",
     ] {
         notesite(site.path())
             .args(["build", "--out", out])
