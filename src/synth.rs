@@ -539,6 +539,7 @@ pub fn document(seed: u64, index: usize) -> Document {
             seed: Some(seed),
         }),
         notes: Some(pick(&mut rng, &NOTES, 1..=3)),
+        extra: None,
     };
     Document { meta, blocks }
 }

@@ -52,6 +52,33 @@ meta_fields! {
     payload: Payload => Option<Payload>, label Some("payload"), taxonomy None,
         new Some("{source_id: \"\", generator: \"\", paragraphs: 0, scenario: \"\", seed: 0}");
     notes: Vec<String> => Vec<String>, label Some("notes"), taxonomy None, new Some("[]");
+    extra: Extra => Option<Extra>, label None, taxonomy None, new None;
+}
+
+/// `extra:`, the one free-form place: any YAML, shown nowhere by default,
+/// given to templates as `page.extra` (as Zola's `extra`), so a team can
+/// carry its own data without a change to the schema. Its text is still
+/// checked for control characters and YAML tags like every other value.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize, serde::Serialize)]
+#[serde(transparent)]
+pub struct Extra(pub serde_yaml::Value);
+
+impl super::schema::Showable for Extra {
+    /// Not a meta box row, nor part of an export.
+    fn shown(&self) -> Option<super::schema::Shown> {
+        None
+    }
+}
+
+impl super::schema::FieldValue for Extra {
+    const SHAPE: super::schema::Shape = super::schema::Shape::Text;
+    /// An export has no `extra` (it has no label); text read as a string.
+    fn read(input: super::schema::Input<'_>) -> Result<Self, super::schema::ReadError> {
+        match input {
+            super::schema::Input::Text { text, .. } => Ok(Extra(serde_yaml::Value::String(text))),
+            _ => unreachable!("read as its shape"),
+        }
+    }
 }
 
 /// Every front-matter key, in table order.
@@ -553,6 +580,7 @@ pub(crate) fn validate(raw: RawMeta) -> Result<Meta, Vec<Problem>> {
         image_sources,
         payload: raw.payload,
         notes,
+        extra: raw.extra,
     })
 }
 

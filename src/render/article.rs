@@ -34,6 +34,7 @@ impl Site {
             date: meta.date.to_string(),
             summary: meta.summary.as_deref().unwrap_or_default(),
             has_code: body.html.contains("<pre class=\"code\""),
+            extra: meta.extra.as_ref().map(|e| &e.0),
             content: body.html,
             terms,
             term_groups,

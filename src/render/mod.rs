@@ -62,6 +62,8 @@ struct PageView<'a> {
     difficulty_url: Option<String>,
     /// Whether the body has a code block, and so needs `syntax.css`.
     has_code: bool,
+    /// The article's `extra:` map, for a site's own templates.
+    extra: Option<&'a serde_yaml::Value>,
     meta: &'a crate::content::Meta,
 }
 

@@ -786,3 +786,41 @@ fn menu_entries_show_in_the_header_and_site_paths_are_checked() {
             lines + 4
         )));
 }
+
+/// Issue 21, outcome 7: `extra:` takes any YAML, shows nowhere by default,
+/// and reaches templates as `page.extra`; its text is still checked.
+#[test]
+fn extra_is_free_form_data_for_templates_and_shown_nowhere_by_default() {
+    let site = init_site();
+    let path = site.path().join(format!("content/{SEED_SLUG}.md"));
+    let text = read(&path).replacen(
+        "---\n",
+        "---\nextra: {team: infra, links: [a, b], weight: 3, nested: {deep: true}}\n",
+        1,
+    );
+    std::fs::write(&path, text).unwrap();
+    build(site.path(), &[]);
+    let page = seed_page(site.path());
+    assert!(
+        !page.contains("infra") && !page.contains(">extra<"),
+        "shown nowhere by default"
+    );
+
+    let template = site.path().join("templates/article.html");
+    let custom = read(&template).replace(
+        "<div class=\"content\">",
+        "<p class=\"owner\">{{ page.extra.team }} {{ page.extra.links | length }} {{ page.extra.nested.deep }}</p>\n  <div class=\"content\">",
+    );
+    std::fs::write(&template, custom).unwrap();
+    build(site.path(), &[]);
+    assert!(seed_page(site.path()).contains("<p class=\"owner\">infra 2 true</p>"));
+
+    // Everything else stays strict: a control character in it is an error.
+    let text = read(&path).replace("team: infra", "team: \"in\\u0007fra\"");
+    std::fs::write(&path, text).unwrap();
+    notesite(site.path())
+        .arg("check")
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("holds the character U+0007"));
+}
