@@ -84,9 +84,10 @@ mod tests {
     #[test]
     fn skeleton_has_every_field_and_validates() {
         let text = skeleton("redis: notes \"quoted\"", "2026-11-26");
-        // Left out on purpose: the slug comes from the title, and an
-        // article without dates is published now and never expires.
-        let optional = ["slug", "publish_date", "expiry_date"];
+        // Left out on purpose: the slug comes from the title, an article
+        // without dates is published now and never expires, and `extra` is
+        // the site's own, for its own templates.
+        let optional = ["slug", "publish_date", "expiry_date", "extra"];
         for key in meta::keys().filter(|k| !optional.contains(k)) {
             assert!(text.contains(&format!("\n{key}:")), "{key} missing");
         }
