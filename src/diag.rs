@@ -101,6 +101,10 @@ impl Diagnostics {
         self.items.len() - self.error_count()
     }
 
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.items.iter()
+    }
+
     pub(crate) fn has_errors(&self) -> bool {
         self.items.iter().any(Diagnostic::is_error)
     }

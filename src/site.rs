@@ -45,6 +45,9 @@ impl Timings {
 pub struct Site {
     pub(crate) root: PathBuf,
     pub(crate) config: SiteConfig,
+    /// Slugs of articles that did not read: their pages are not built, but
+    /// links to them are not reported as broken on top of their errors.
+    pub(crate) broken_slugs: Arc<Vec<String>>,
     /// Newest first, then by slug: the order of every list on the site.
     pub(crate) articles: Vec<Arc<Article>>,
     pub(crate) assets: Arc<AssetSet>,
@@ -70,6 +73,7 @@ pub struct Site {
 struct Parts {
     root: PathBuf,
     config: SiteConfig,
+    broken_slugs: Arc<Vec<String>>,
     assets: Arc<AssetSet>,
     root_files: Arc<Vec<crate::root_files::RootFile>>,
     templates: Arc<Templates>,
@@ -131,13 +135,16 @@ impl Site {
                 ),
             )]);
         }
-        let (sources, articles, content_problems) = timings.step("content", || {
-            let (sources, mut problems) = content::read_all(&root);
+        let (sources, articles, read_problems, clashes) = timings.step("content", || {
+            let (sources, problems) = content::read_all(&root);
             let (articles, clashes) = content::arrange(&sources, &options.visibility);
-            problems.extend(clashes);
-            (sources, articles, problems)
+            (sources, articles, problems, clashes)
         });
-        diagnostics.extend(content_problems.sorted());
+        // An article that does not read stops nothing else: every other
+        // page is still rendered and checked, so one run reports every
+        // problem (the build fails at the end). Links to it still resolve.
+        let broken_slugs = content::broken_slugs(&root, &read_problems);
+        diagnostics.extend(clashes);
         let assets = timings.step("assets", || load_assets(&root, &config));
         let assets = Arc::new(assets.unwrap_or_else(|d| {
             diagnostics.extend(d);
@@ -160,11 +167,14 @@ impl Site {
             }
         };
         let (Some(templates), false) = (templates, diagnostics.has_errors()) else {
+            diagnostics.extend(read_problems.sorted());
             return Err(diagnostics);
         };
+        diagnostics.extend(read_problems.sorted());
         let parts = Parts {
             root,
             config,
+            broken_slugs: Arc::new(broken_slugs),
             assets,
             root_files,
             templates: Arc::new(templates),
@@ -220,6 +230,7 @@ impl Site {
         Site {
             root: parts.root,
             config: parts.config,
+            broken_slugs: parts.broken_slugs,
             articles,
             assets: parts.assets,
             root_files: parts.root_files,
@@ -270,6 +281,7 @@ impl Site {
         Parts {
             root: self.root.clone(),
             config: self.config.clone(),
+            broken_slugs: Arc::clone(&self.broken_slugs),
             assets: Arc::clone(&self.assets),
             root_files: Arc::clone(&self.root_files),
             templates: Arc::clone(&self.templates),
@@ -303,10 +315,10 @@ impl Site {
 
     fn collect_known_paths(&self) -> HashSet<String> {
         let root_files = self.root_files.iter().map(|f| self.url(&f.output));
-        self.routes()
-            .iter()
-            .map(|r| self.url(&r.path))
+        let broken = self.broken_slugs.iter().map(|s| self.url(&format!("{s}/")));
+        (self.routes().iter().map(|r| self.url(&r.path)))
             .chain(root_files)
+            .chain(broken)
             .collect()
     }
 

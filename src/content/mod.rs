@@ -100,19 +100,36 @@ pub fn claimed_slugs(root: &Path) -> Vec<(PathBuf, String)> {
     };
     paths
         .into_par_iter()
-        .filter_map(|rel| {
-            let text = std::fs::read_to_string(root.join(&rel)).ok()?;
-            let parts = split(&rel, &text).ok()?;
-            // Only front matter that mentions `slug` is parsed: the rest
-            // take their file name, and most articles have no `slug:`.
-            let declared = (parts.yaml.contains("slug"))
-                .then(|| serde_yaml::from_str::<serde_yaml::Value>(parts.yaml).ok())
-                .flatten()
-                .and_then(|v| v.get("slug")?.as_str().map(str::to_string));
-            let slug =
-                declared.or_else(|| Some(rel.file_stem()?.to_string_lossy().into_owned()))?;
-            Some((rel, slug))
-        })
+        .filter_map(|rel| Some((rel.clone(), claimed_slug(root, &rel)?)))
+        .collect()
+}
+
+/// The slug one article claims: `slug:` as the YAML reads it, else its
+/// file name.
+fn claimed_slug(root: &Path, rel: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(root.join(rel)).ok()?;
+    let parts = split(rel, &text).ok()?;
+    // Only front matter that mentions `slug` is parsed: the rest take
+    // their file name, and most articles have no `slug:`.
+    let declared = (parts.yaml.contains("slug"))
+        .then(|| serde_yaml::from_str::<serde_yaml::Value>(parts.yaml).ok())
+        .flatten()
+        .and_then(|v| v.get("slug")?.as_str().map(str::to_string));
+    declared.or_else(|| Some(rel.file_stem()?.to_string_lossy().into_owned()))
+}
+
+/// The slugs of the articles that `problems` (from `read_all`) say did not
+/// read, as they claim them.
+pub(crate) fn broken_slugs(root: &Path, problems: &Diagnostics) -> Vec<String> {
+    let mut paths: Vec<&Path> = (problems.iter())
+        .filter(|d| d.is_error() && is_source(&d.path))
+        .map(|d| d.path.as_path())
+        .collect();
+    paths.sort();
+    paths.dedup();
+    paths
+        .into_iter()
+        .filter_map(|rel| claimed_slug(root, rel))
         .collect()
 }
 

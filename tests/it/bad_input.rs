@@ -1163,3 +1163,42 @@ fn a_root_file_that_collides_with_a_page_or_a_generated_file_is_an_error() {
         ],
     );
 }
+
+/// Issue 21, outcome 5 (most of it): a meta error in one article hid every
+/// link and image error in the others until it was fixed. Now one run
+/// reports both, and a link to the broken article is not an error on top.
+#[test]
+fn a_meta_error_in_one_article_and_a_broken_link_in_another_are_both_reported() {
+    assert_rejected(
+        &[
+            (
+                "content/broken.md",
+                &article("title: x\ndate: 2026-01-01\ndifficulty: hard\n"),
+            ),
+            (
+                "content/linker.md",
+                b"---\ntitle: y\ndate: 2026-01-01\n---\nsee [it](/broken/) and [gone](/missing/)\n",
+            ),
+        ],
+        &[
+            "content/broken.md:4:1: error: unknown difficulty `hard`",
+            "content/linker.md:5:24: error: link to `/missing/`, which is not a page of this site",
+        ],
+    );
+    let site = starter_site();
+    add_files(
+        site.path(),
+        &[
+            (
+                "content/broken.md",
+                &article("title: x\ndate: 2026-01-01\ndifficulty: hard\n"),
+            ),
+            (
+                "content/linker.md",
+                b"---\ntitle: y\ndate: 2026-01-01\n---\nsee [it](/broken/)\n",
+            ),
+        ],
+    );
+    let report = check_here(site.path()).unwrap_err();
+    assert!(!report.contains("/broken/"), "{report}");
+}
