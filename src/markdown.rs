@@ -21,6 +21,9 @@ pub struct LinkContext<'a> {
     /// Renders a figure through the site's `partials/figure.html`.
     pub render_figure: &'a (dyn Fn(&Figure) -> Result<String, Diagnostic> + Sync),
     pub sanitize_html: bool,
+    /// The site's base path (`/notes`, or empty): a site path written
+    /// `/x/` means page `x` of the site wherever it is deployed.
+    pub base_path: &'a str,
 }
 
 /// A figure for the figure template: the image and its credited caption.
@@ -561,15 +564,39 @@ impl<'a> Renderer<'a, '_> {
             }
             UrlKind::Site => {
                 let (path, suffix) = split_suffix(url);
-                let path = resolve(self.page_dir, path);
+                let path = self.site_path(path);
+                let written = format!("{path}{suffix}");
+                let path = resolve(self.page_dir, &path);
                 if let Some(hashed) = (self.ctx.asset_url)(&path) {
                     return format!("{hashed}{suffix}");
                 }
                 self.rendered
                     .internal_links
                     .push(InternalLink { offset, path, what });
-                url.to_string()
+                written
             }
+        }
+    }
+
+    /// A site path as the page must write it: `/x/` under the base path
+    /// (unless it is written with it already), and a link to an article's
+    /// source file (`other.md`, `../other.md`) as that article's page.
+    fn site_path(&self, path: &str) -> String {
+        let base = self.ctx.base_path;
+        let path = match path.strip_suffix(".md") {
+            // Source files sit side by side in content/: the file name is
+            // the slug of the page it becomes.
+            Some(source) if !source.is_empty() => {
+                let stem = source.rsplit('/').next().unwrap_or(source);
+                return format!("{base}/{stem}/");
+            }
+            _ => path,
+        };
+        let under_base = base.is_empty() || path == base || path.starts_with(&format!("{base}/"));
+        if path.starts_with('/') && !under_base {
+            format!("{base}{path}")
+        } else {
+            path.to_string()
         }
     }
 
@@ -713,6 +740,7 @@ mod tests {
     fn render_plain(body: &str, sources: &[ImageSource]) -> Rendered {
         let figure = |f: &Figure| templates().render_figure(f);
         let ctx = LinkContext {
+            base_path: "",
             asset_url: &no_assets,
             render_figure: &figure,
             sanitize_html: true,

@@ -228,6 +228,7 @@ impl Site {
             // so a clone is cheap).
             summaries: Summaries::new(self),
             links: LinkContext {
+                base_path: self.base_path(),
                 asset_url: &asset_url,
                 render_figure: &render_figure,
                 sanitize_html: self.config.markdown.sanitize_html,

@@ -824,3 +824,60 @@ fn extra_is_free_form_data_for_templates_and_shown_nowhere_by_default() {
         .failure()
         .stderr(predicate::str::contains("holds the character U+0007"));
 }
+
+/// Issue 21, outcome 4: a site path means a page of this site wherever it
+/// is deployed, and a link to an article's source file means its page;
+/// with and without a base path.
+#[test]
+fn site_paths_and_source_links_follow_the_base_path() {
+    let site = init_site();
+    for (base_url, base) in [
+        ("https://example.org/notes/", "/notes"),
+        ("https://example.org", ""),
+    ] {
+        // A link written with the base path already is kept as it is.
+        let already = match base {
+            "" => String::new(),
+            _ => format!(" [already]({base}/{SEED_SLUG}/)"),
+        };
+        let body = format!(
+            "[abs](/{SEED_SLUG}/) [src]({SEED_SLUG}.md) [up](../{SEED_SLUG}.md#why){already} \
+             ![icon](/img/favicon.svg)\n"
+        );
+        std::fs::write(
+            site.path().join("content/linker.md"),
+            format!("---\ntitle: linker\ndate: 2026-01-01\n---\n{body}"),
+        )
+        .unwrap();
+        build(site.path(), &["--base-url", base_url]);
+        let page = read(&site.path().join("public/linker/index.html"));
+        let page_url = format!("{base}/{SEED_SLUG}/");
+        for link in [
+            format!(r#"<a href="{page_url}">abs</a>"#),
+            format!(r#"<a href="{page_url}">src</a>"#),
+            format!(r#"<a href="{page_url}#why">up</a>"#),
+            format!(r#"src="{base}/assets/img/favicon."#),
+        ] {
+            assert!(page.contains(&link), "{base}: {link} in\n{page}");
+        }
+        if !base.is_empty() {
+            assert!(
+                page.contains(&format!(r#"<a href="{page_url}">already</a>"#)),
+                "{page}"
+            );
+        }
+    }
+    // A source link to no article is an error, as a broken link is.
+    std::fs::write(
+        site.path().join("content/linker.md"),
+        "---\ntitle: linker\ndate: 2026-01-01\n---\n[gone](nothing-here.md)\n",
+    )
+    .unwrap();
+    notesite(site.path())
+        .arg("check")
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "content/linker.md:5:1: error: link to `/nothing-here/`, which is not a page of this site",
+        ));
+}

@@ -258,6 +258,7 @@ fn render(body: &str) -> notesite::markdown::Rendered {
     let figure = |f: &notesite::markdown::Figure| templates.render_figure(f);
     let no_assets = |_: &str| None;
     let ctx = notesite::markdown::LinkContext {
+        base_path: "",
         asset_url: &no_assets,
         render_figure: &figure,
         sanitize_html: true,
