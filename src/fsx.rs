@@ -79,6 +79,20 @@ pub fn walk_files(
     walk(root, dir, false)
 }
 
+/// The problems of a walk as errors, each at its path relative to `root`.
+pub(crate) fn walk_errors(
+    root: &Path,
+    problems: Vec<(std::path::PathBuf, String)>,
+) -> Vec<crate::diag::Diagnostic> {
+    problems
+        .into_iter()
+        .map(|(path, message)| {
+            let rel = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
+            crate::diag::Diagnostic::error(rel, None, message)
+        })
+        .collect()
+}
+
 /// `walk_files` with hidden files and folders too: `root/` publishes
 /// `.well-known/` as it is.
 pub(crate) fn walk_all_files(

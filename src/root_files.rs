@@ -29,10 +29,7 @@ pub(crate) fn load(root: &Path) -> Result<Vec<RootFile>, Vec<Diagnostic>> {
     }
     let (paths, walk_problems) = crate::fsx::walk_all_files(root, &dir);
     let relative = |path: &Path| path.strip_prefix(root).unwrap_or(path).to_path_buf();
-    let mut problems: Vec<Diagnostic> = walk_problems
-        .into_iter()
-        .map(|(path, message)| Diagnostic::error(relative(&path), None, message))
-        .collect();
+    let mut problems = crate::fsx::walk_errors(root, walk_problems);
     let mut files = Vec::with_capacity(paths.len());
     for path in paths {
         let shown = relative(&path);

@@ -300,10 +300,7 @@ fn site_templates(root: &Path) -> Result<BTreeMap<String, (PathBuf, String)>, Ve
     // while they stay inside the site, and one pointing out is an error.
     let (files, walk_problems) = crate::fsx::walk_files(root, &dir);
     let relative = |path: &Path| path.strip_prefix(root).unwrap_or(path).to_path_buf();
-    let mut problems: Vec<Diagnostic> = walk_problems
-        .into_iter()
-        .map(|(path, message)| Diagnostic::error(relative(&path), None, message))
-        .collect();
+    let mut problems = crate::fsx::walk_errors(root, walk_problems);
     for path in files {
         let rel = relative(&path);
         let name = path.strip_prefix(&dir).unwrap_or(&path);
