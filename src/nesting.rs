@@ -209,8 +209,12 @@ impl Tree {
             }
             self.open.pop();
         }
+        // An end tag for a formatting element that is no longer open ends
+        // its reopening; one that closed an open element leaves the earlier
+        // ones as they were (the parser removes only the element it closed).
         if is_formatting(name)
-            && (found.is_some() || !self.open.iter().any(|(open, _)| &**open == name))
+            && found.is_none()
+            && !self.open.iter().any(|(open, _)| &**open == name)
             && let Some(at) = self.formatting.iter().rposition(|f| &**f == name)
         {
             self.work += (self.formatting.len() - at) as u64;
@@ -487,9 +491,15 @@ mod tests {
         assert!(!fine, "a stray end tag closes nothing");
         let (fine, _) = depth_of(&"<span><div></span>".repeat(600));
         assert!(!fine, "an end tag does not close past a special element");
-        // Formatting elements closed by another end tag are reopened later.
+        // Formatting elements closed by another end tag are reopened later,
+        // and closing a new one of the same name does not forget them.
         let (fine, _) = depth_of(&"<div><b class=x></div>".repeat(600));
         assert!(!fine);
+        let (fine, _) = depth_of(&"<div><b class=x></div><b>y</b>".repeat(600));
+        assert!(!fine);
+        // A stray end tag for one that is no longer open ends it.
+        let (fine, _) = depth_of(&"<div><b class=x></div></b>".repeat(600));
+        assert!(fine);
     }
 
     #[test]
