@@ -18,7 +18,7 @@
 
 use std::ops::Range;
 
-use pulldown_cmark::{Event, Tag, TagEnd};
+use pulldown_cmark::{Event, TagEnd};
 
 /// The deepest stack (open elements plus reopened formatting ones) a page
 /// may reach. Real articles stay far below it.
@@ -41,7 +41,9 @@ pub(crate) fn check(events: &[(Event, Range<usize>)]) -> Option<TooDeep> {
     let mut tree = Tree::default();
     for (event, range) in events {
         let fine = match event {
-            Event::Start(tag) => start_names(tag).iter().all(|name| tree.open(name, false)),
+            Event::Start(tag) => end_names(tag.to_end())
+                .iter()
+                .all(|name| tree.open(name, false)),
             Event::End(tag) => end_names(*tag).iter().rev().all(|name| tree.close(name)),
             Event::Html(html) | Event::InlineHtml(html) => tree.read(html),
             _ => true,
@@ -56,29 +58,8 @@ pub(crate) fn check(events: &[(Event, Range<usize>)]) -> Option<TooDeep> {
     None
 }
 
-/// The elements pulldown-cmark writes for a start tag.
-fn start_names(tag: &Tag) -> &'static [&'static str] {
-    match tag {
-        Tag::Paragraph => &["p"],
-        Tag::Heading { .. } => &["h2"],
-        Tag::BlockQuote(_) => &["blockquote"],
-        Tag::CodeBlock(_) => &["pre", "code"],
-        Tag::List(Some(_)) => &["ol"],
-        Tag::List(None) => &["ul"],
-        Tag::Item => &["li"],
-        Tag::FootnoteDefinition(_) => &["div"],
-        Tag::Table(_) => &["table"],
-        Tag::TableHead => &["thead", "tr"],
-        Tag::TableRow => &["tr"],
-        Tag::TableCell => &["td"],
-        Tag::Emphasis => &["em"],
-        Tag::Strong => &["strong"],
-        Tag::Strikethrough => &["del"],
-        Tag::Link { .. } => &["a"],
-        _ => &[],
-    }
-}
-
+/// The elements pulldown-cmark writes for a tag, opened at its start and
+/// closed at its end.
 fn end_names(tag: TagEnd) -> &'static [&'static str] {
     match tag {
         TagEnd::Paragraph => &["p"],

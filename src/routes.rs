@@ -125,7 +125,7 @@ impl PageKind {
 #[derive(Debug)]
 pub(crate) struct RouteTable {
     routes: Vec<Route>,
-    alias_clashes: Vec<Diagnostic>,
+    clashes: Vec<Diagnostic>,
     /// Outputs of `root/` files that clash: never written.
     blocked_root_files: Vec<String>,
 }
@@ -254,12 +254,12 @@ impl Site {
 
     /// Aliases and root files left out because they clash with a page, a
     /// file or each other: errors of every render.
-    pub(crate) fn alias_clashes(&self) -> &[Diagnostic] {
-        &self.route_table().alias_clashes
+    pub(crate) fn clashes(&self) -> &[Diagnostic] {
+        &self.route_table().clashes
     }
 
     /// Whether the `root/` file published at `output` is written (it is
-    /// not when it clashes, see `alias_clashes`).
+    /// not when it clashes, see `clashes`).
     pub(crate) fn writes_root_file(&self, output: &str) -> bool {
         !self
             .route_table()
@@ -271,7 +271,7 @@ impl Site {
     fn route_table(&self) -> &RouteTable {
         self.routes.get_or_init(|| {
             let mut routes = self.make_routes();
-            let (alias_clashes, clashing, blocked_root_files) = self.find_clashes(&routes);
+            let (clashes, clashing, blocked_root_files) = self.find_clashes(&routes);
             let mut index = 0;
             routes.retain(|_| {
                 index += 1;
@@ -279,7 +279,7 @@ impl Site {
             });
             RouteTable {
                 routes,
-                alias_clashes,
+                clashes,
                 blocked_root_files,
             }
         })

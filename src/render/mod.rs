@@ -235,7 +235,7 @@ impl Site {
             },
             routes,
         };
-        problems.extend(self.alias_clashes().iter().cloned());
+        problems.extend(self.clashes().iter().cloned());
         problems.extend(self.menu_problems());
         let skipped = routes
             .iter()
