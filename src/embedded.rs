@@ -6,6 +6,7 @@
 pub const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../templates/base.html")),
     ("article.html", include_str!("../templates/article.html")),
+    ("page.html", include_str!("../templates/page.html")),
     ("index.html", include_str!("../templates/index.html")),
     ("taxonomy.html", include_str!("../templates/taxonomy.html")),
     ("term.html", include_str!("../templates/term.html")),

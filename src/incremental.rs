@@ -58,6 +58,11 @@ impl Site {
                             known_paths.hash(&mut h);
                         }
                     }
+                    // Pages are few: each depends on every page there is.
+                    PageKind::Standalone => {
+                        let i = route.standalone.expect("a standalone route names its page");
+                        (self.pages[i].version, known_paths).hash(&mut h);
+                    }
                     PageKind::Index | PageKind::Term => {
                         let list = self.list_page(route);
                         let term = list.term.map(|(name, term)| (name, term.name.as_str()));
@@ -85,6 +90,9 @@ impl Site {
                     PageKind::PageIndex => {
                         for a in self.articles.iter() {
                             (&a.slug, &a.path, &a.meta.reference).hash(&mut h);
+                        }
+                        for p in self.pages.iter() {
+                            (&p.slug, &p.path).hash(&mut h);
                         }
                     }
                     // Any article's text can change any chunk.

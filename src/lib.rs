@@ -34,6 +34,7 @@ pub mod schedule;
 mod search;
 pub mod serve;
 pub mod site;
+mod source_links;
 mod syntax_css;
 pub mod synth;
 pub mod taxonomy;

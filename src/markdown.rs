@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::ops::Range;
+use std::path::{Path, PathBuf};
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, Options, Parser, Tag};
 use pulldown_cmark_escape::{escape_href, escape_html};
@@ -24,6 +25,26 @@ pub struct LinkContext<'a> {
     /// The site's base path (`/notes`, or empty): a site path written
     /// `/x/` means page `x` of the site wherever it is deployed.
     pub base_path: &'a str,
+    /// The output folder (`my-slug/`) of the page made from a source file,
+    /// or why there is none: a link may name the file (`other.md`) instead
+    /// of the page. Given the file's path relative to the site root (`None`
+    /// when the link climbs out of the site) and its file name.
+    pub page_of_source: &'a PageOfSource<'a>,
+}
+
+/// See `LinkContext::page_of_source`.
+pub type PageOfSource<'a> = dyn Fn(Option<&Path>, &str) -> Result<String, String> + Sync + 'a;
+
+/// The page a body is rendered for.
+pub struct Place<'a> {
+    /// Its site path, like `/my-slug/`: relative links resolve from here.
+    pub url: &'a str,
+    /// Its source file, relative to the site root: links to other source
+    /// files (`other.md`) resolve from here.
+    pub source: &'a Path,
+    /// Its `image_sources`, to credit figures; `None` for a page that has
+    /// no such key (a standalone page), whose images need no entry.
+    pub image_sources: Option<&'a [ImageSource]>,
 }
 
 /// A figure for the figure template: the image and its credited caption.
@@ -74,8 +95,9 @@ fn options() -> Options {
         | Options::ENABLE_HEADING_ATTRIBUTES
 }
 
-/// Renders `body` for the page at `page_dir` (like `/my-slug/`).
-pub fn render(body: &str, sources: &[ImageSource], page_dir: &str, ctx: &LinkContext) -> Rendered {
+/// Renders `body` for the page at `place`.
+pub fn render(body: &str, place: &Place, ctx: &LinkContext) -> Rendered {
+    let sources = place.image_sources.unwrap_or_default();
     let too_large = too_large_body(body)
         .or_else(|| too_wide_table(body))
         .or_else(|| too_long_paragraph(body));
@@ -123,7 +145,7 @@ pub fn render(body: &str, sources: &[ImageSource], page_dir: &str, ctx: &LinkCon
     }
     let mut r = Renderer {
         sources,
-        page_dir,
+        place,
         ctx,
         out: Vec::with_capacity(events.len()),
         rendered: Rendered::default(),
@@ -271,7 +293,7 @@ fn too_wide_table(body: &str) -> Option<BodyProblem> {
 
 struct Renderer<'a, 'c> {
     sources: &'c [ImageSource],
-    page_dir: &'c str,
+    place: &'c Place<'c>,
     ctx: &'c LinkContext<'c>,
     out: Vec<Event<'a>>,
     rendered: Rendered,
@@ -469,7 +491,7 @@ impl<'a> Renderer<'a, '_> {
         };
         let alt = plain_text(&image[1..image.len() - 1]);
         let index = self.source_of(dest_url, &alt);
-        if index.is_none() {
+        if index.is_none() && self.place.image_sources.is_some() {
             self.warn_uncredited(dest_url, range.start);
         }
         let entry = index.map(|i| &self.sources[i]);
@@ -534,7 +556,7 @@ impl<'a> Renderer<'a, '_> {
         };
         let src = self.check_url(dest_url, range.start, "image");
         let alt = plain_text(&image[1..image.len() - 1]);
-        if self.source_of(dest_url, &alt).is_none() {
+        if self.source_of(dest_url, &alt).is_none() && self.place.image_sources.is_some() {
             self.warn_uncredited(dest_url, range.start);
         }
         let mut html = String::from("<img src=\"");
@@ -564,9 +586,12 @@ impl<'a> Renderer<'a, '_> {
             }
             UrlKind::Site => {
                 let (path, suffix) = split_suffix(url);
+                if path.len() > ".md".len() && path.ends_with(".md") {
+                    return self.source_link(path, suffix, offset, what);
+                }
                 let path = self.site_path(path);
                 let written = format!("{path}{suffix}");
-                let path = resolve(self.page_dir, &path);
+                let path = resolve(self.place.url, &path);
                 if let Some(hashed) = (self.ctx.asset_url)(&path) {
                     return format!("{hashed}{suffix}");
                 }
@@ -578,20 +603,42 @@ impl<'a> Renderer<'a, '_> {
         }
     }
 
-    /// A site path as the page must write it: `/x/` under the base path
-    /// (unless it is written with it already), and a link to an article's
-    /// source file (`other.md`, `../other.md`) as that article's page.
+    /// A link to a source file (`other.md`, `../pages/about.md`, from the
+    /// site root `/content/x.md`) as the page it becomes; an error where
+    /// that is no page of this build.
+    fn source_link(
+        &mut self,
+        path: &str,
+        suffix: &str,
+        offset: usize,
+        what: &'static str,
+    ) -> String {
+        let resolved = source_path(self.place.source, path);
+        let name = path.rsplit('/').next().unwrap_or(path);
+        let found = (self.ctx.page_of_source)(resolved.as_deref(), name);
+        match found {
+            Ok(dir) => {
+                let page = format!("{}/{dir}", self.ctx.base_path);
+                let link = InternalLink {
+                    offset,
+                    path: page.clone(),
+                    what,
+                };
+                self.rendered.internal_links.push(link);
+                format!("{page}{suffix}")
+            }
+            Err(why) => {
+                let message = format!("{what} to the source file `{path}`, but {why}");
+                self.problem(offset, Severity::Error, message);
+                path.to_string()
+            }
+        }
+    }
+
+    /// A site path as the page must write it: `/x/` under the base path,
+    /// unless it is written with it already.
     fn site_path(&self, path: &str) -> String {
         let base = self.ctx.base_path;
-        let path = match path.strip_suffix(".md") {
-            // Source files sit side by side in content/: the file name is
-            // the slug of the page it becomes.
-            Some(source) if !source.is_empty() => {
-                let stem = source.rsplit('/').next().unwrap_or(source);
-                return format!("{base}/{stem}/");
-            }
-            _ => path,
-        };
         let under_base = base.is_empty() || path == base || path.starts_with(&format!("{base}/"));
         if path.starts_with('/') && !under_base {
             format!("{base}{path}")
@@ -607,6 +654,29 @@ impl<'a> Renderer<'a, '_> {
             message,
         });
     }
+}
+
+/// The source file a link names, relative to the site root: from the
+/// folder of `from` (the linking file), or from the site root when it
+/// starts with `/`. `None` when its `..` climb out of the site.
+fn source_path(from: &Path, link: &str) -> Option<PathBuf> {
+    let mut parts: Vec<String> = match link.starts_with('/') {
+        true => Vec::new(),
+        false => (from.parent().into_iter())
+            .flat_map(Path::components)
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect(),
+    };
+    for segment in link.split('/') {
+        match segment {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            name => parts.push(name.to_string()),
+        }
+    }
+    Some(parts.iter().collect())
 }
 
 /// Index of the End event that closes the Start event at `start`.
@@ -744,8 +814,17 @@ mod tests {
             asset_url: &no_assets,
             render_figure: &figure,
             sanitize_html: true,
+            page_of_source: &|source, name| match (source.and_then(Path::to_str), name) {
+                (Some("content/other.md"), _) | (None, "other.md") => Ok("other/".into()),
+                _ => Err(format!("there is no {name}")),
+            },
         };
-        render(body, sources, "/post/", &ctx)
+        let place = Place {
+            url: "/post/",
+            source: Path::new("content/post.md"),
+            image_sources: Some(sources),
+        };
+        render(body, &place, &ctx)
     }
 
     fn source(url: &str) -> ImageSource {

@@ -5,6 +5,7 @@
 //! missed by any of them.
 
 use std::collections::HashMap;
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
@@ -41,6 +42,8 @@ use crate::taxonomy::Term;
 pub(crate) enum PageKind {
     /// `<slug>/`: one article.
     Article,
+    /// `<slug>/`: a standalone page of `pages/`.
+    Standalone,
     /// ``, `page/N/`: the paginated home index.
     Index,
     /// `<taxonomy>/`: every term of a taxonomy.
@@ -75,6 +78,7 @@ impl PageKind {
     pub(crate) fn template(self) -> &'static str {
         match self {
             PageKind::Article => "article.html",
+            PageKind::Standalone => "page.html",
             PageKind::Index => "index.html",
             PageKind::Taxonomy => "taxonomy.html",
             PageKind::Term => "term.html",
@@ -95,6 +99,7 @@ impl PageKind {
     pub fn describe(self) -> &'static str {
         match self {
             PageKind::Article => "an article",
+            PageKind::Standalone => "a page",
             PageKind::Index => "the home index",
             PageKind::Taxonomy => "a taxonomy page",
             PageKind::Term => "a term page",
@@ -141,6 +146,8 @@ pub(crate) struct Route {
     pub(crate) page: usize,
     /// The article, for an article page.
     pub(crate) article: Option<usize>,
+    /// The standalone page (index into the site's), for one of those.
+    pub(crate) standalone: Option<usize>,
     /// The taxonomy (index into the site's), for taxonomy and term pages.
     pub(crate) taxonomy: Option<usize>,
     /// The term (index into its taxonomy's), for term pages.
@@ -154,6 +161,7 @@ impl Route {
             path,
             page: 1,
             article: None,
+            standalone: None,
             taxonomy: None,
             term: None,
         }
@@ -166,7 +174,11 @@ impl Route {
         self.page == 1
             && matches!(
                 self.kind,
-                PageKind::Article | PageKind::Index | PageKind::Taxonomy | PageKind::Term
+                PageKind::Article
+                    | PageKind::Standalone
+                    | PageKind::Index
+                    | PageKind::Taxonomy
+                    | PageKind::Term
             )
     }
 
@@ -288,6 +300,11 @@ impl Site {
     fn make_routes(&self) -> Vec<Route> {
         let per_page = self.config.paginate_by;
         let mut routes = vec![Route::new(PageKind::Index, String::new())];
+        for (index, page) in self.pages.iter().enumerate() {
+            let mut route = Route::new(PageKind::Standalone, format!("{}/", page.slug));
+            route.standalone = Some(index);
+            routes.push(route);
+        }
         for (index, article) in self.articles.iter().enumerate() {
             let mut route = Route::new(PageKind::Article, format!("{}/", article.slug));
             route.article = Some(index);
@@ -363,18 +380,22 @@ impl Site {
         redirect::redirects_file(pairs.iter().map(|(a, b)| (a.as_str(), b.as_str())))
     }
 
-    /// The page index: each article page's path with its source file
-    /// and `reference`, sorted by path.
+    /// The page index: each article's and standalone page's path with its
+    /// source file and `reference`, sorted by path, so that `publish`
+    /// follows either when its slug changes.
     pub(crate) fn page_index(&self) -> String {
-        let mut pages: Vec<IndexedPage> = self
-            .articles
-            .iter()
-            .map(|a| IndexedPage {
-                url: format!("{}/", a.slug),
-                source: a.path.to_string_lossy().replace('\\', "/"),
-                reference: a.meta.reference.clone(),
-            })
-            .collect();
+        let source = |path: &Path| path.to_string_lossy().replace('\\', "/");
+        let articles = self.articles.iter().map(|a| IndexedPage {
+            url: format!("{}/", a.slug),
+            source: source(&a.path),
+            reference: a.meta.reference.clone(),
+        });
+        let standalone = self.pages.iter().map(|p| IndexedPage {
+            url: format!("{}/", p.slug),
+            source: source(&p.path),
+            reference: None,
+        });
+        let mut pages: Vec<IndexedPage> = articles.chain(standalone).collect();
         pages.sort_by(|a, b| a.url.cmp(&b.url));
         let index = PageIndexFile { version: 1, pages };
         let mut json = serde_json::to_string(&index).expect("the page index serializes");
@@ -445,11 +466,9 @@ impl Site {
                 (Some(dir), _) => format!("is inside `/{dir}`, which holds the site's own files"),
                 (None, Some((other_file, owner))) => {
                     let what = match owner {
-                        Owner::Route(route) => match (route.kind, route.article) {
-                            (PageKind::Article, Some(i)) => {
-                                format!("the page of {}", self.articles[i].path.display())
-                            }
-                            (kind, _) => format!("{} (`/{}`)", kind.describe(), route.path),
+                        Owner::Route(route) => match self.source_of(route) {
+                            Some(source) => format!("the page of {}", source.display()),
+                            None => format!("{} (`/{}`)", route.kind.describe(), route.path),
                         },
                         Owner::SiteFile | Owner::RootFile => format!("its own `/{other_file}`"),
                     };
@@ -488,9 +507,10 @@ impl Site {
             (PageKind::Redirect, Some(i)) if i == index => {
                 return format!("is the same page as this article's alias `/{}`", other.path);
             }
-            (PageKind::Article, Some(i)) => {
-                format!("the page of {}", self.articles[i].path.display())
-            }
+            (PageKind::Article, _) | (PageKind::Standalone, _) => format!(
+                "the page of {}",
+                self.source_of(other).unwrap_or(Path::new("?")).display()
+            ),
             (PageKind::Redirect, Some(i)) => {
                 format!("an alias in {}", self.articles[i].path.display())
             }
@@ -498,7 +518,7 @@ impl Site {
         };
         if other_file == file {
             match other.kind {
-                PageKind::Article => format!("is {what}"),
+                PageKind::Article | PageKind::Standalone => format!("is {what}"),
                 PageKind::Redirect => format!("is also {what}"),
                 _ => format!("is the path of {what}"),
             }
@@ -506,6 +526,17 @@ impl Site {
             format!("would need `/{other_file}` to be a folder, but it is {what}")
         } else {
             format!("would need `/{file}` to be a file, but `/{other_file}` is inside it ({what})")
+        }
+    }
+}
+
+impl Site {
+    /// The source file of an article's or a standalone page's route.
+    fn source_of(&self, route: &Route) -> Option<&Path> {
+        match route.kind {
+            PageKind::Article => Some(&self.articles[route.article?].path),
+            PageKind::Standalone => Some(&self.pages[route.standalone?].path),
+            _ => None,
         }
     }
 }

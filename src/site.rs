@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use crate::assets::{self, AssetSet};
 use crate::config::SiteConfig;
+use crate::content::page::{self, Page};
 use crate::content::{self, Article};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::embedded;
@@ -47,9 +48,11 @@ pub struct Site {
     pub(crate) config: SiteConfig,
     /// Slugs of articles that did not read: their pages are not built, but
     /// links to them are not reported as broken on top of their errors.
-    pub(crate) broken_slugs: Arc<Vec<String>>,
+    pub(crate) broken_slugs: Arc<Vec<(PathBuf, String)>>,
     /// Newest first, then by slug: the order of every list on the site.
     pub(crate) articles: Vec<Arc<Article>>,
+    /// Standalone pages (`pages/`), by slug.
+    pub(crate) pages: Arc<Vec<Page>>,
     pub(crate) assets: Arc<AssetSet>,
     /// `root/`, copied to the output's root as it is.
     pub(crate) root_files: Arc<Vec<crate::root_files::RootFile>>,
@@ -67,13 +70,16 @@ pub struct Site {
     pub(crate) search_memory: crate::search::Memory,
     /// The route table, made when first needed (see `routes`).
     pub(crate) routes: std::sync::OnceLock<crate::routes::RouteTable>,
+    /// Which page each source file became, made when a link first names one.
+    pub(crate) source_index: std::sync::OnceLock<crate::source_links::SourceIndex>,
 }
 
 /// What a site is made of besides its articles.
 struct Parts {
     root: PathBuf,
     config: SiteConfig,
-    broken_slugs: Arc<Vec<String>>,
+    broken_slugs: Arc<Vec<(PathBuf, String)>>,
+    pages: Arc<Vec<Page>>,
     assets: Arc<AssetSet>,
     root_files: Arc<Vec<crate::root_files::RootFile>>,
     templates: Arc<Templates>,
@@ -86,7 +92,8 @@ struct Globals<'a> {
     site: SiteView<'a>,
     base_path: &'a str,
     taxonomies: Vec<Link>,
-    /// `menu` of site.yaml, site paths under the base path.
+    /// Pages with a `menu` number in its order, then `menu` of site.yaml;
+    /// site paths under the base path.
     menu: Vec<Link>,
     /// Whether the header shows the search box.
     search: bool,
@@ -102,7 +109,7 @@ struct SiteView<'a> {
     meta_box_title: &'a str,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, PartialEq)]
 pub(crate) struct Link {
     pub(crate) name: String,
     pub(crate) url: String,
@@ -135,11 +142,15 @@ impl Site {
                 ),
             )]);
         }
-        let (sources, articles, read_problems, clashes) = timings.step("content", || {
+        let (sources, articles, mut read_problems, clashes) = timings.step("content", || {
             let (sources, problems) = content::read_all(&root);
             let (articles, clashes) = content::arrange(&sources, &options.visibility);
             (sources, articles, problems, clashes)
         });
+        let (pages, page_problems) =
+            timings.step("pages", || read_pages(&root, &sources, &options.visibility));
+        read_problems.extend(page_problems.sorted());
+        let pages = Arc::new(pages);
         // An article that does not read stops nothing else: every other
         // page is still rendered and checked, so one run reports every
         // problem (the build fails at the end). Links to it still resolve.
@@ -157,7 +168,7 @@ impl Site {
             Vec::new()
         }));
         let templates = timings.step("templates", || {
-            Templates::load(&root, Arc::clone(&assets), &globals(&config))
+            Templates::load(&root, Arc::clone(&assets), &globals(&config, &pages))
         });
         let templates = match templates {
             Ok(t) => Some(t),
@@ -175,6 +186,7 @@ impl Site {
             root,
             config,
             broken_slugs: Arc::new(broken_slugs),
+            pages,
             assets,
             root_files,
             templates: Arc::new(templates),
@@ -196,7 +208,9 @@ impl Site {
     ) -> Site {
         let kinds = parts.config.taxonomy_kinds();
         let edit = previous.and_then(|p| Edit::between(p, &articles));
-        if let Some(edit) = edit.as_ref().filter(|e| e.keeps_terms(&articles, &kinds)) {
+        let same_pages = previous.is_some_and(|p| same_slugs(&p.pages, &parts.pages));
+        let keeps_paths = |e: &&Edit| same_pages && e.keeps_terms(&articles, &kinds);
+        if let Some(edit) = edit.as_ref().filter(keeps_paths) {
             // Same pages, same terms: only page contents can differ.
             let similar = similar_posts(&articles, &parts.config, Some(edit));
             let previous = edit.previous;
@@ -232,6 +246,7 @@ impl Site {
             config: parts.config,
             broken_slugs: parts.broken_slugs,
             articles,
+            pages: parts.pages,
             assets: parts.assets,
             root_files: parts.root_files,
             templates: parts.templates,
@@ -242,27 +257,36 @@ impl Site {
             timings,
             search_memory: parts.search_memory,
             routes: std::sync::OnceLock::new(),
+            source_index: std::sync::OnceLock::new(),
         }
     }
 
     /// This site again with other articles (from the same content folder)
-    /// and, if `fresh_design`, with `static/` and `templates/` read again:
-    /// for the preview server, which re-reads only what changed.
+    /// or other pages, and, if `fresh_design`, with `static/` and
+    /// `templates/` read again: for the preview server, which re-reads only
+    /// what changed.
     pub(crate) fn revise(
         &self,
         articles: Option<Vec<Arc<Article>>>,
+        pages: Option<Vec<Page>>,
         fresh_design: bool,
     ) -> Result<Site, Diagnostics> {
         let mut parts = self.parts();
+        let menu_before = globals(&self.config, &self.pages).menu;
+        if let Some(pages) = pages {
+            parts.pages = Arc::new(pages);
+        }
         if fresh_design {
             let assets = load_assets(&self.root, &self.config).map_err(Diagnostics::from)?;
-            let assets = Arc::new(assets);
-            let templates =
-                Templates::load(&self.root, Arc::clone(&assets), &globals(&self.config))?;
-            parts.assets = assets;
-            parts.templates = Arc::new(templates);
+            parts.assets = Arc::new(assets);
             let root_files = crate::root_files::load(&self.root).map_err(Diagnostics::from)?;
             parts.root_files = Arc::new(root_files);
+        }
+        // The menu is part of every page's globals.
+        if fresh_design || globals(&self.config, &parts.pages).menu != menu_before {
+            let globals = globals(&self.config, &parts.pages);
+            let templates = Templates::load(&self.root, Arc::clone(&parts.assets), &globals)?;
+            parts.templates = Arc::new(templates);
         }
         let articles = articles.unwrap_or_else(|| self.articles.clone());
         // Load-time warnings come from config, static/ and templates/; only
@@ -282,6 +306,7 @@ impl Site {
             root: self.root.clone(),
             config: self.config.clone(),
             broken_slugs: Arc::clone(&self.broken_slugs),
+            pages: Arc::clone(&self.pages),
             assets: Arc::clone(&self.assets),
             root_files: Arc::clone(&self.root_files),
             templates: Arc::clone(&self.templates),
@@ -315,7 +340,7 @@ impl Site {
 
     fn collect_known_paths(&self) -> HashSet<String> {
         let root_files = self.root_files.iter().map(|f| self.url(&f.output));
-        let broken = self.broken_slugs.iter().map(|s| self.url(&format!("{s}/")));
+        let broken = (self.broken_slugs.iter()).map(|(_, s)| self.url(&format!("{s}/")));
         (self.routes().iter().map(|r| self.url(&r.path)))
             .chain(root_files)
             .chain(broken)
@@ -417,7 +442,7 @@ fn load_config(options: &LoadOptions) -> Result<SiteConfig, Vec<Diagnostic>> {
     Ok(config)
 }
 
-fn globals(config: &SiteConfig) -> Globals<'_> {
+fn globals<'a>(config: &'a SiteConfig, pages: &[Page]) -> Globals<'a> {
     Globals {
         site: SiteView {
             title: &config.title,
@@ -436,19 +461,49 @@ fn globals(config: &SiteConfig) -> Globals<'_> {
                 url: format!("{}/{}/", config.base_path(), kind.name()),
             })
             .collect(),
-        menu: config
-            .menu
-            .iter()
-            .map(|entry| Link {
+        menu: page_menu(config, pages)
+            .chain(config.menu.iter().map(|entry| Link {
                 name: entry.title.clone(),
                 url: match entry.url.starts_with('/') {
                     true => format!("{}{}", config.base_path(), entry.url),
                     false => entry.url.clone(),
                 },
-            })
+            }))
             .collect(),
         search: config.search.enabled,
     }
+}
+
+/// Links to the pages that have a `menu` number, in its order.
+fn page_menu<'a>(config: &'a SiteConfig, pages: &'a [Page]) -> impl Iterator<Item = Link> + 'a {
+    let mut in_menu: Vec<&Page> = pages.iter().filter(|p| p.menu.is_some()).collect();
+    in_menu.sort_by(|a, b| a.menu.cmp(&b.menu).then_with(|| a.slug.cmp(&b.slug)));
+    in_menu.into_iter().map(|page| Link {
+        name: page.title.clone(),
+        url: format!("{}/{}/", config.base_path(), page.slug),
+    })
+}
+
+fn same_slugs(a: &[Page], b: &[Page]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.slug == y.slug)
+}
+
+/// The pages of `pages/` the build shows (drafts only when asked), by
+/// slug, and the problems of those that did not read or take a slug
+/// already taken: those are left out, the rest still build.
+pub(crate) fn read_pages(
+    root: &Path,
+    sources: &content::Sources,
+    visible: &crate::schedule::Visibility,
+) -> (Vec<Page>, Diagnostics) {
+    let (mut pages, mut problems) = page::read_all(root);
+    let article_slugs = sources.iter().map(|(p, a)| (p.as_path(), a.slug.as_str()));
+    let clashes = page::slug_clashes(&pages, article_slugs);
+    pages.retain(|p| !clashes.iter().any(|c| c.path == p.path));
+    pages.retain(|p| visible.drafts || !p.draft);
+    pages.sort_by(|a, b| a.slug.cmp(&b.slug));
+    problems.extend(clashes);
+    (pages, problems)
 }
 
 /// Built-in static files, then the site's `static/` over them by path, plus

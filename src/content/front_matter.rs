@@ -146,6 +146,18 @@ fn unsafe_values(parts: &Parts) -> Vec<Located> {
     found
 }
 
+/// `unsafe_values` as errors of the file, for front matter read another
+/// way than as an article's (a standalone page's).
+pub(crate) fn unsafe_value_problems(parts: &Parts) -> Vec<Diagnostic> {
+    in_file(parts, unsafe_values(parts))
+}
+
+/// A YAML syntax error of the front matter, at its position.
+pub(crate) fn syntax_problem(parts: &Parts, e: &serde_yaml::Error) -> Diagnostic {
+    let located = syntax_error(parts, e);
+    Diagnostic::error(parts.path, located.pos, located.message)
+}
+
 /// A byte scan for what `unsafe_values` looks for: `!`, `\\`, C0 and C1
 /// controls, and the UTF-8 of U+202A–U+202E and U+2066–U+2069. It runs on
 /// every article, so it stays a tight loop over bytes (a `chars()` scan

@@ -2,6 +2,7 @@
 
 mod front_matter;
 pub mod meta;
+pub(crate) mod page;
 pub(crate) mod schema;
 
 use std::collections::BTreeMap;
@@ -118,18 +119,18 @@ fn claimed_slug(root: &Path, rel: &Path) -> Option<String> {
     declared.or_else(|| Some(rel.file_stem()?.to_string_lossy().into_owned()))
 }
 
-/// The slugs of the articles that `problems` (from `read_all`) say did not
-/// read, as they claim them.
-pub(crate) fn broken_slugs(root: &Path, problems: &Diagnostics) -> Vec<String> {
+/// The slugs of the articles and pages that `problems` (from `read_all`)
+/// say did not read, as they claim them.
+pub(crate) fn broken_slugs(root: &Path, problems: &Diagnostics) -> Vec<(PathBuf, String)> {
     let mut paths: Vec<&Path> = (problems.iter())
-        .filter(|d| d.is_error() && is_source(&d.path))
+        .filter(|d| d.is_error() && (is_source(&d.path) || page::is_source(&d.path)))
         .map(|d| d.path.as_path())
         .collect();
     paths.sort();
     paths.dedup();
     paths
         .into_iter()
-        .filter_map(|rel| claimed_slug(root, rel))
+        .filter_map(|rel| Some((rel.to_path_buf(), claimed_slug(root, rel)?)))
         .collect()
 }
 

@@ -176,11 +176,7 @@ fn describe(plan: &Plan) -> String {
         let _ = writeln!(text, "{:<17} {key}", "delete");
     }
     for (from, to) in &plan.moves.redirects {
-        let _ = writeln!(
-            text,
-            "{:<17} /{from} -> /{to} (the article moved)",
-            "redirect"
-        );
+        let _ = writeln!(text, "{:<17} /{from} -> /{to} (its page moved)", "redirect");
     }
     for url in &plan.moves.removed {
         let _ = writeln!(

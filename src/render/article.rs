@@ -7,14 +7,15 @@ impl Site {
     pub(super) fn render_article(&self, index: usize, shared: &Shared) -> RouteDone {
         let article = &self.articles[index];
         let dir = format!("{}/", article.slug);
-        let body = markdown::render(
-            &article.body,
-            &article.meta.image_sources,
-            &self.url(&dir),
-            &shared.links,
-        );
+        let place = markdown::Place {
+            url: &self.url(&dir),
+            source: &article.path,
+            image_sources: Some(&article.meta.image_sources),
+        };
+        let body = markdown::render(&article.body, &place, &shared.links);
         let mut problems = body_problems(article, &body);
-        problems.extend(self.broken_links(article, &body));
+        let at = Source::of_article(article);
+        problems.extend(self.broken_links(&at, &body));
         let links_inside = !body.internal_links.is_empty();
         if problems.iter().any(Diagnostic::is_error) {
             return RouteDone {
@@ -67,7 +68,7 @@ impl Site {
 
     /// Internal links and site-path images that point at nothing this build
     /// writes.
-    fn broken_links(&self, article: &Article, body: &markdown::Rendered) -> Vec<Diagnostic> {
+    pub(super) fn broken_links(&self, at: &Source, body: &markdown::Rendered) -> Vec<Diagnostic> {
         let broken = body
             .internal_links
             .iter()
@@ -81,7 +82,7 @@ impl Site {
                     ),
                     _ => format!("link to `{}`, which is not a page of this site", link.path),
                 };
-                Diagnostic::error(&article.path, Some(body_pos(article, link.offset)), message)
+                Diagnostic::error(at.path, Some(at.pos(link.offset)), message)
             })
             .collect()
     }
@@ -117,24 +118,47 @@ impl Site {
     }
 }
 
-fn body_pos(article: &Article, offset: usize) -> crate::diag::Pos {
-    let pos = pos_at(&article.body, offset);
-    crate::diag::Pos::new(pos.line + article.body_line - 1, pos.col)
+/// A body's file, to point problems at their lines.
+pub(super) struct Source<'a> {
+    pub(super) path: &'a std::path::Path,
+    pub(super) body: &'a str,
+    /// Line of the file where the body starts.
+    pub(super) body_line: usize,
+}
+
+impl<'a> Source<'a> {
+    fn of_article(article: &'a Article) -> Source<'a> {
+        Source {
+            path: &article.path,
+            body: &article.body,
+            body_line: article.body_line,
+        }
+    }
+
+    /// Line and column in the file of a byte offset in the body.
+    fn pos(&self, offset: usize) -> crate::diag::Pos {
+        let pos = pos_at(self.body, offset);
+        crate::diag::Pos::new(pos.line + self.body_line - 1, pos.col)
+    }
+
+    /// The body's own problems and those of the figure template.
+    pub(super) fn problems(&self, body: &markdown::Rendered) -> Vec<Diagnostic> {
+        let mut problems: Vec<Diagnostic> = (body.problems.iter())
+            .map(|p| {
+                let pos = Some(self.pos(p.offset));
+                match p.severity {
+                    Severity::Error => Diagnostic::error(self.path, pos, &p.message),
+                    Severity::Warning => Diagnostic::warning(self.path, pos, &p.message),
+                }
+            })
+            .collect();
+        problems.extend(body.template_errors.iter().cloned());
+        problems
+    }
 }
 
 fn body_problems(article: &Article, body: &markdown::Rendered) -> Vec<Diagnostic> {
-    let mut problems: Vec<Diagnostic> = body
-        .problems
-        .iter()
-        .map(|p| {
-            let pos = Some(body_pos(article, p.offset));
-            match p.severity {
-                Severity::Error => Diagnostic::error(&article.path, pos, &p.message),
-                Severity::Warning => Diagnostic::warning(&article.path, pos, &p.message),
-            }
-        })
-        .collect();
-    problems.extend(body.template_errors.iter().cloned());
+    let mut problems = Source::of_article(article).problems(body);
     for &index in &body.unused_sources {
         let url = &article.meta.image_sources[index].url;
         let pos = article.image_source_pos.get(index).copied().flatten();

@@ -5,6 +5,7 @@
 mod article;
 mod lists;
 mod site_files;
+mod standalone;
 
 use std::collections::HashSet;
 use std::sync::OnceLock;
@@ -175,9 +176,10 @@ struct Tally {
 impl Tally {
     fn add(&mut self, route: &Route, done: RouteDone) {
         let failed = done.problems.iter().any(Diagnostic::is_error);
-        // An article page with an error is not written; other kinds are
-        // counted as rendered, as they always were.
-        if route.is_page() && !(route.kind == PageKind::Article && failed) {
+        // A page made from a source file with an error is not written;
+        // other kinds are counted as rendered, as they always were.
+        let from_source = matches!(route.kind, PageKind::Article | PageKind::Standalone);
+        if route.is_page() && !(from_source && failed) {
             self.pages += 1;
         }
         if done.links_inside {
@@ -220,6 +222,8 @@ impl Site {
         progress.set_length(routes.iter().filter(|r| r.is_page()).count() as u64);
         let asset_url = |path: &str| self.assets.url_for_site_path(path);
         let render_figure = |figure: &Figure| self.templates.render_figure(figure);
+        let page_of_source =
+            |path: Option<&std::path::Path>, name: &str| self.page_of_source(path, name);
         let shared = Shared {
             sink,
             // Every list and every Similar Posts box shows article
@@ -232,6 +236,7 @@ impl Site {
                 asset_url: &asset_url,
                 render_figure: &render_figure,
                 sanitize_html: self.config.markdown.sanitize_html,
+                page_of_source: &page_of_source,
             },
             routes,
         };
@@ -289,6 +294,10 @@ impl Site {
             PageKind::Article => {
                 let index = route.article.expect("an article route has its article");
                 self.render_article(index, shared)
+            }
+            PageKind::Standalone => {
+                let index = route.standalone.expect("a standalone route has its page");
+                self.render_standalone(index, shared)
             }
             PageKind::Index | PageKind::Term => self.render_list_page(route, shared).into(),
             PageKind::Taxonomy => {

@@ -29,6 +29,8 @@ pub struct Pending {
     pub(crate) design: bool,
     /// Article files (relative to the root) added, edited or removed.
     pub(crate) articles: BTreeSet<PathBuf>,
+    /// Something under `pages/`: every page is read again (they are few).
+    pub(crate) pages: bool,
     /// A folder under `content/` came or went: read all of it again.
     pub(crate) rescan: bool,
 }
@@ -52,6 +54,8 @@ impl Pending {
             self.design = true;
         } else if content::is_source(rel) {
             self.articles.insert(rel.to_path_buf());
+        } else if content::page::is_source(rel) {
+            self.pages = true;
         } else if first.is_some_and(|f| f == CONTENT_DIR)
             && (root.join(rel).is_dir() || rel.extension().is_none())
         {
@@ -66,6 +70,7 @@ impl Pending {
         self.config |= other.config;
         self.design |= other.design;
         self.rescan |= other.rescan;
+        self.pages |= other.pages;
         self.articles.extend(other.articles);
     }
 }
@@ -188,12 +193,26 @@ impl Preview {
         let (articles, clashes) = content::arrange(&sources, &self.options.visibility);
         fail_on_errors(Diagnostics::from(clashes))?;
         let content_changed = !pending.articles.is_empty() || pending.rescan;
-        let site = good
-            .site
-            .revise(content_changed.then_some(articles), pending.design)?;
+        let standalone = if pending.pages {
+            let visible = &self.options.visibility;
+            let (standalone, problems) = crate::site::read_pages(root, &sources, visible);
+            fail_on_errors(problems)?;
+            Some(standalone)
+        } else {
+            let article_slugs = sources.iter().map(|(p, a)| (p.as_path(), a.slug.as_str()));
+            let clashes = content::page::slug_clashes(&good.site.pages, article_slugs);
+            fail_on_errors(Diagnostics::from(clashes))?;
+            None
+        };
+        let site = good.site.revise(
+            content_changed.then_some(articles),
+            standalone,
+            pending.design,
+        )?;
         let prints = site.fingerprints(&good.linking);
         let changes = incremental::compare(&good.prints, &prints);
-        let pages = if pending.design {
+        // New templates (a new menu, or a design change): every page.
+        let pages = if !Arc::ptr_eq(&site.templates, &good.site.templates) {
             Pages::All
         } else {
             Pages::Only(&changes.render)

@@ -15,7 +15,7 @@ use notify_debouncer_full::{DebounceEventResult, Debouncer, RecommendedCache, ne
 /// for an editor's write-then-rename, short enough to stay unnoticed.
 const DEBOUNCE: Duration = Duration::from_millis(25);
 
-pub(crate) const WATCHED_DIRS: [&str; 4] = ["content", "templates", "static", "root"];
+pub(crate) const WATCHED_DIRS: [&str; 5] = ["content", "pages", "templates", "static", "root"];
 
 /// What the rebuild loop receives.
 pub(crate) enum Event {

@@ -262,8 +262,14 @@ fn render(body: &str) -> notesite::markdown::Rendered {
         asset_url: &no_assets,
         render_figure: &figure,
         sanitize_html: true,
+        page_of_source: &|_, name| Err(format!("there is no {name}")),
     };
-    notesite::markdown::render(body, &[], "/fuzzed/", &ctx)
+    let place = notesite::markdown::Place {
+        url: "/fuzzed/",
+        source: std::path::Path::new("content/fuzzed.md"),
+        image_sources: Some(&[]),
+    };
+    notesite::markdown::render(body, &place, &ctx)
 }
 
 fn body_piece() -> impl Strategy<Value = String> {

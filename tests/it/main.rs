@@ -13,6 +13,7 @@ mod fuzz;
 mod import;
 mod incremental;
 mod lifecycle;
+mod pages;
 mod publish;
 mod search;
 mod serve;

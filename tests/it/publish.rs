@@ -659,6 +659,13 @@ fn a_moved_article_redirects_and_a_deleted_one_is_removed(target: &Target) {
     target.publish(site.path(), &[]).assert().success();
     rename_slug(site.path(), MOVER, "kafka-lag");
     std::fs::remove_file(site.path().join(format!("content/{DOOMED}.md"))).unwrap();
+    // A standalone page is followed as an article is.
+    let about = site.path().join("pages/about.md");
+    std::fs::write(
+        &about,
+        read(&about).replacen("---\n", "---\nslug: about-us\n", 1),
+    )
+    .unwrap();
     build(site.path(), &[]);
 
     let dry = target
@@ -668,8 +675,12 @@ fn a_moved_article_redirects_and_a_deleted_one_is_removed(target: &Target) {
     let plan = stdout(&dry);
     assert!(
         plan.contains(&format!(
-            "redirect          /{MOVER}/ -> /kafka-lag/ (the article moved)"
+            "redirect          /{MOVER}/ -> /kafka-lag/ (its page moved)"
         )),
+        "{plan}"
+    );
+    assert!(
+        plan.contains("redirect          /about/ -> /about-us/ (its page moved)"),
         "{plan}"
     );
     assert!(
@@ -678,14 +689,14 @@ fn a_moved_article_redirects_and_a_deleted_one_is_removed(target: &Target) {
         )),
         "{plan}"
     );
-    assert!(plan.contains("1 redirected, 1 removed URLs"), "{plan}");
+    assert!(plan.contains("2 redirected, 1 removed URLs"), "{plan}");
 
     let purge = site.path().join("purge.txt");
     let published = target
         .publish(site.path(), &["--purge-list", purge.to_str().unwrap()])
         .assert()
         .success();
-    assert!(stdout(&published).contains("1 redirected, 1 removed URLs"));
+    assert!(stdout(&published).contains("2 redirected, 1 removed URLs"));
     let objects = target.objects();
     let old = format!("{MOVER}/index.html");
     assert_eq!(refresh_target(&objects[&old]), "/kafka-lag/");
@@ -695,7 +706,11 @@ fn a_moved_article_redirects_and_a_deleted_one_is_removed(target: &Target) {
         "removed, no redirect"
     );
     let purged = read(&purge);
-    for url in [format!("/{MOVER}/"), format!("/{DOOMED}/")] {
+    for url in [
+        format!("/{MOVER}/"),
+        format!("/{DOOMED}/"),
+        "/about/".into(),
+    ] {
         assert!(
             purged.lines().any(|l| l == url),
             "{url} not in the purge list:\n{purged}"

@@ -23,13 +23,16 @@ pub fn notesite(root: &Path) -> Command {
     cmd
 }
 
-/// A copy of the example site (config, content, templates, static).
+/// A copy of the example site (config, content, pages, templates, static,
+/// and root files if it has some).
 pub fn example_site() -> tempfile::TempDir {
     let tmp = tempfile::tempdir().unwrap();
     let root = example_root();
     std::fs::copy(root.join("site.yaml"), tmp.path().join("site.yaml")).unwrap();
-    for dir in ["content", "templates", "static"] {
-        copy_dir(&root.join(dir), &tmp.path().join(dir));
+    for dir in ["content", "pages", "templates", "static", "root"] {
+        if root.join(dir).is_dir() {
+            copy_dir(&root.join(dir), &tmp.path().join(dir));
+        }
     }
     tmp
 }

@@ -1,0 +1,71 @@
+//! Standalone pages (`pages/`): the body through Markdown into `page.html`,
+//! with the same checks of links inside the site as an article's.
+
+use super::article::Source;
+use super::*;
+
+#[derive(Serialize)]
+struct StandaloneView<'a> {
+    title: &'a str,
+    slug: &'a str,
+    url: String,
+    permalink: String,
+    summary: &'a str,
+    content: String,
+    /// Whether the body has a code block, and so needs `syntax.css`.
+    has_code: bool,
+    /// The page's `extra:` map, for a site's own templates.
+    extra: Option<&'a serde_yaml::Value>,
+}
+
+impl Site {
+    pub(super) fn render_standalone(&self, index: usize, shared: &Shared) -> RouteDone {
+        let page = &self.pages[index];
+        let dir = format!("{}/", page.slug);
+        let url = self.url(&dir);
+        let place = markdown::Place {
+            url: &url,
+            source: &page.path,
+            image_sources: None,
+        };
+        let body = markdown::render(&page.body, &place, &shared.links);
+        let at = Source {
+            path: &page.path,
+            body: &page.body,
+            body_line: page.body_line,
+        };
+        let mut problems = at.problems(&body);
+        problems.extend(self.broken_links(&at, &body));
+        let links_inside = !body.internal_links.is_empty();
+        if problems.iter().any(Diagnostic::is_error) {
+            return RouteDone {
+                problems,
+                links_inside,
+            };
+        }
+        let view = StandaloneView {
+            title: &page.title,
+            slug: &page.slug,
+            permalink: self.permalink(&dir),
+            url,
+            summary: &page.summary,
+            has_code: body.html.contains("<pre class=\"code\""),
+            content: body.html,
+            extra: page.extra.as_ref(),
+        };
+        let mut context = Context::new();
+        context.insert("page", &view);
+        match self.templates.render("page.html", &context) {
+            Ok(html) => problems.extend(write(
+                shared.sink,
+                &format!("{dir}index.html"),
+                html.as_bytes(),
+            )),
+            Err(e) => problems.push(e),
+        }
+        RouteDone {
+            problems,
+            links_inside,
+        }
+    }
+}
