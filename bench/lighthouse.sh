@@ -38,7 +38,9 @@ score_site() { # label, site folder
   article=$(grep -l '^```yaml' "$site"/content/*.md | sed -n 1p)
   article=$(basename "${article:-$(grep -l '^```' "$site"/content/*.md | sed -n 1p)}" .md)
   term=$(cd "$site/public/stack" && ls -d */ | sed -n 1p)
-  for entry in "home|" "article|$article/" "term|stack/$term" "search|search/?q=cache" "404|404.html"; do
+  local entries=("home|" "article|$article/" "term|stack/$term" "search|search/?q=cache" "404|404.html")
+  [ -d "$site/public/about" ] && entries+=("page|about/")
+  for entry in "${entries[@]}"; do
     local name=${entry%%|*} path=${entry#*|}
     for scheme in light dark; do
       local setting=1
@@ -67,12 +69,12 @@ PY
 
 example="$work/example"
 mkdir -p "$example"
-cp -r site.yaml content templates static "$example/"
+cp -r site.yaml content pages templates static "$example/"
 score_site example "$example"
 if [ "$count" -gt 0 ]; then
   synth="$work/synth"
-  "$bin" init "$synth" >/dev/null
-  rm -f "$synth"/content/*.md
+  mkdir -p "$synth/content"
+  cp -r site.yaml templates static "$synth/"
   "$bin" synth --root "$synth" --count "$count" --seed 1 >/dev/null
   score_site synth "$synth"
 fi

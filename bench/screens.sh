@@ -23,7 +23,7 @@ trap '[ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$work"' EXIT
 
 example="$work/example"
 mkdir -p "$example"
-cp -r site.yaml content templates static "$example/"
+cp -r site.yaml content pages templates static "$example/"
 
 shoot_site() { # label, site folder
   local label=$1 site=$2
@@ -45,6 +45,7 @@ shoot_site() { # label, site folder
     "search|search/?q=cache"
     "404|404.html"
   )
+  [ -d "$site/public/about" ] && pages+=("page|about/")
   mkdir -p "$out/$label"
   for entry in "${pages[@]}"; do
     local name=${entry%%|*} path=${entry#*|}
@@ -75,8 +76,8 @@ shoot_site() { # label, site folder
 shoot_site example "$example"
 if [ -n "$count" ]; then
   synth="$work/synth"
-  "$bin" init "$synth" >/dev/null
-  rm -f "$synth"/content/*.md
+  mkdir -p "$synth/content"
+  cp -r site.yaml templates static "$synth/"
   "$bin" synth --root "$synth" --count "$count" --seed 1 >/dev/null
   shoot_site synth "$synth"
 fi

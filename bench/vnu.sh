@@ -16,7 +16,7 @@ jar=$tools/node_modules/vnu-jar/build/dist/vnu.jar
 cargo build --release --quiet
 site=$(scratch vnu)
 trap 'rm -rf "$site"' EXIT
-cp -r site.yaml content templates static "$site/"
+cp -r site.yaml content pages templates static "$site/"
 # An alias, so the redirect page is checked too.
 article=$(ls "$site"/content/*.md | sed -n 1p)
 sed -i '0,/^---$/!b; /^---$/a aliases: [/old-address/]' "$article"

@@ -43,6 +43,10 @@ pub struct SiteConfig {
     /// check that a site path is a page.
     #[serde(skip)]
     pub(crate) menu_pos: Vec<Option<Pos>>,
+    /// What a site still has to fill in before it is published (a title):
+    /// warnings of every build.
+    #[serde(skip)]
+    pub(crate) unfinished: Vec<Diagnostic>,
 }
 
 /// One link of the header's menu: a site path (`/about/`, checked like a
@@ -200,6 +204,7 @@ impl Default for SiteConfig {
             search: SearchConfig::default(),
             menu: Vec::new(),
             menu_pos: Vec::new(),
+            unfinished: Vec::new(),
         }
     }
 }
@@ -271,6 +276,12 @@ impl SiteConfig {
         config.menu_pos = (0..config.menu.len())
             .map(|i| yaml_block(&text).locate(&["menu", &i.to_string(), "url"]))
             .collect();
+        // `base_url: ""`, as `init` writes it, is one not set yet (a
+        // warning of every build, see `Site::load`).
+        if config.base_url.trim().is_empty() {
+            config.base_url = DEFAULT_BASE_URL.into();
+        }
+        config.unfinished = config.unfinished_title(yaml_block(&text).locate(&["title"]));
         let problems = config.validate();
         if problems.is_empty() {
             Ok(config)
@@ -283,6 +294,22 @@ impl SiteConfig {
                 })
                 .collect())
         }
+    }
+
+    /// A warning when `title` is left empty or out: every page, the feed
+    /// and the search results would show no name, or the default one.
+    fn unfinished_title(&self, pos: Option<Pos>) -> Vec<Diagnostic> {
+        let message = match pos {
+            None => format!(
+                "title is not set, so the site is called `{}`; set title to the site's name",
+                self.title
+            ),
+            Some(_) if self.title.trim().is_empty() => {
+                "title is empty: the header, every page's <title> and the feed show no name; fill it in".to_string()
+            }
+            Some(_) => return Vec::new(),
+        };
+        vec![Diagnostic::warning(CONFIG_FILE, pos, message)]
     }
 
     /// Each problem with the key path it is about, for its position.

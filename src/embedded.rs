@@ -52,9 +52,18 @@ pub const STATIC_FILES: &[(&str, &[u8])] = &[
     ),
 ];
 
-/// What `notesite init` writes besides the templates and static files.
-pub const EXAMPLE_CONFIG: &str = include_str!("../site.yaml");
-pub const EXAMPLE_ARTICLE: (&str, &str) = (
-    "redis-caching-notes-running-scheduled-tasks-reliably-behind-a-cdn.md",
-    include_str!("../content/redis-caching-notes-running-scheduled-tasks-reliably-behind-a-cdn.md"),
-);
+/// What `notesite init` writes besides the templates and static files: a
+/// site of the user's own to fill in (not this repository's example site),
+/// by path. `{date}` in the article is the day it is written.
+pub const STARTER: &[(&str, &str)] = &[
+    ("site.yaml", include_str!("cmd/starter/site.yaml")),
+    (
+        "content/first-note.md",
+        include_str!("cmd/starter/content/first-note.md"),
+    ),
+    ("pages/about.md", include_str!("cmd/starter/pages/about.md")),
+    (
+        "root/robots.txt",
+        include_str!("cmd/starter/root/robots.txt"),
+    ),
+];

@@ -67,3 +67,32 @@ pub(crate) fn meant_for_the_root(logical: &str) -> bool {
     ) || logical.ends_with(".webmanifest")
         || logical.starts_with(".well-known/")
 }
+
+/// `Sitemap:` lines of a `root/robots.txt` that point at another site than
+/// `base_url` (an example address never filled in, an old domain): the
+/// robots.txt replaces the generated one, so crawlers would follow them.
+pub(crate) fn foreign_sitemaps(files: &[RootFile], base_url: &str) -> Vec<Diagnostic> {
+    let Some(robots) = files.iter().find(|f| f.output == "robots.txt") else {
+        return Vec::new();
+    };
+    let text = String::from_utf8_lossy(&robots.bytes);
+    let ours = format!("{}/", base_url.trim_end_matches('/'));
+    let sitemaps = text.lines().enumerate().filter_map(|(index, line)| {
+        let (key, value) = line.split_once(':')?;
+        let is_sitemap = key.trim().eq_ignore_ascii_case("sitemap");
+        is_sitemap.then(|| (index + 1, value.trim()))
+    });
+    sitemaps
+        .filter(|(_, url)| !url.starts_with(&ours))
+        .map(|(line, url)| {
+            Diagnostic::warning(
+                &robots.shown,
+                Some(crate::diag::Pos::new(line, 1)),
+                format!(
+                    "names the sitemap `{url}`, which is not on this site ({ours}); \
+                     the site's own is {ours}sitemap.xml"
+                ),
+            )
+        })
+        .collect()
+}

@@ -131,6 +131,7 @@ impl Site {
         let config = timings
             .step("config", || load_config(options))
             .map_err(Diagnostics::from)?;
+        diagnostics.extend(config.unfinished.iter().cloned());
         if options.base_url.is_none() && config.base_url == crate::config::DEFAULT_BASE_URL {
             diagnostics.extend([Diagnostic::warning(
                 crate::config::CONFIG_FILE,
@@ -167,6 +168,10 @@ impl Site {
             diagnostics.extend(d);
             Vec::new()
         }));
+        if config.base_url != crate::config::DEFAULT_BASE_URL || options.base_url.is_some() {
+            let base_url = config.base_url();
+            diagnostics.extend(crate::root_files::foreign_sitemaps(&root_files, base_url));
+        }
         let templates = timings.step("templates", || {
             Templates::load(&root, Arc::clone(&assets), &globals(&config, &pages))
         });

@@ -37,10 +37,10 @@ pub fn execute(root: &Path, args: BuildArgs) -> Result<()> {
     // cost 0.35 s of a 100k build for memory the OS reclaims at once anyway.
     std::mem::forget(site);
     println!(
-        "built {} articles, {} pages, {} assets in {:.2}s into {}{}",
-        report.articles,
-        report.pages,
-        report.assets,
+        "built {}, {}, {} in {:.2}s into {}{}",
+        super::count(report.articles, "article"),
+        super::count(report.pages, "page"),
+        super::count(report.assets, "asset"),
         started.elapsed().as_secs_f64(),
         out.display(),
         warnings_note(report.warnings.len()),

@@ -19,11 +19,11 @@ pub fn execute(root: &Path, args: CheckArgs) -> Result<()> {
                 eprintln!("{warning}");
             }
             println!(
-                "checked {} articles and {} pages in {:.2}s: no errors, {warnings} warning{}",
-                report.articles,
-                report.pages,
+                "checked {} and {} in {:.2}s: no errors, {}",
+                super::count(report.articles, "article"),
+                super::count(report.pages, "page"),
                 started.elapsed().as_secs_f64(),
-                if warnings == 1 { "" } else { "s" }
+                super::count(warnings, "warning"),
             );
             Ok(())
         }
@@ -31,14 +31,10 @@ pub fn execute(root: &Path, args: CheckArgs) -> Result<()> {
             let (errors, warnings) = (problems.error_count(), problems.warning_count());
             problems.print();
             bail!(
-                "check found {errors} error{} and {warnings} warning{}",
-                plural(errors),
-                plural(warnings)
+                "check found {} and {}",
+                super::count(errors, "error"),
+                super::count(warnings, "warning"),
             )
         }
     }
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }

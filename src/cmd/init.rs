@@ -6,8 +6,9 @@ use crate::cli::InitArgs;
 use crate::embedded;
 use crate::fsx;
 
-/// Writes a complete, working site: config, one example article, and the
-/// default templates and static files to edit.
+/// Writes a complete, working site of the user's own: a config to fill in,
+/// one short example article, an About page, a robots.txt for the root, and
+/// the default templates and static files to edit.
 pub fn execute(root: &Path, args: InitArgs) -> Result<()> {
     let dir = root.join(&args.dir);
     if dir.exists() {
@@ -25,23 +26,21 @@ pub fn execute(root: &Path, args: InitArgs) -> Result<()> {
             );
         }
     }
-    let mut files: Vec<(String, &[u8])> = vec![
-        ("site.yaml".into(), embedded::EXAMPLE_CONFIG.as_bytes()),
+    let today = crate::schedule::now(None)
+        .map_err(anyhow::Error::msg)?
+        .date_naive()
+        .to_string();
+    let starter = embedded::STARTER.iter().map(|(path, text)| {
         (
-            format!("content/{}", embedded::EXAMPLE_ARTICLE.0),
-            embedded::EXAMPLE_ARTICLE.1.as_bytes(),
-        ),
-    ];
-    files.extend(
-        embedded::TEMPLATES
-            .iter()
-            .map(|(name, text)| (format!("templates/{name}"), text.as_bytes())),
-    );
-    files.extend(
-        embedded::STATIC_FILES
-            .iter()
-            .map(|(name, bytes)| (format!("static/{name}"), *bytes)),
-    );
+            path.to_string(),
+            text.replace("{date}", &today).into_bytes(),
+        )
+    });
+    let templates = (embedded::TEMPLATES.iter())
+        .map(|(name, text)| (format!("templates/{name}"), text.as_bytes().to_vec()));
+    let statics = (embedded::STATIC_FILES.iter())
+        .map(|(name, bytes)| (format!("static/{name}"), bytes.to_vec()));
+    let files: Vec<(String, Vec<u8>)> = starter.chain(templates).chain(statics).collect();
     for (rel, bytes) in &files {
         let path = dir.join(rel);
         if let Some(parent) = path.parent() {
@@ -50,10 +49,11 @@ pub fn execute(root: &Path, args: InitArgs) -> Result<()> {
         fsx::write(&path, bytes)?;
     }
     println!(
-        "created a site in {} ({} files); build it with `notesite build --root {}`",
-        dir.display(),
-        files.len(),
-        dir.display()
+        "created a site in {dir} ({count} files)\n\
+         next: fill in title and base_url in {dir}/site.yaml, then preview it with \
+         `notesite serve --root {dir}`",
+        dir = dir.display(),
+        count = files.len(),
     );
     Ok(())
 }

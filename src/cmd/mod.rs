@@ -16,6 +16,14 @@ use crate::cli::{Cli, Command, ScheduleArgs, SiteArgs};
 use crate::schedule::Visibility;
 use crate::site::LoadOptions;
 
+/// `1 article`, `2 articles`: counts in what commands print.
+pub(crate) fn count(n: usize, thing: &str) -> String {
+    match n {
+        1 => format!("1 {thing}"),
+        n => format!("{n} {thing}s"),
+    }
+}
+
 pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Build(args) => build::execute(&cli.root, args),

@@ -59,7 +59,7 @@ fn assert_public_kept(root: &std::path::Path, before: &Tree) {
 /// built before stays as it was.
 #[test]
 fn the_binary_rejects_bad_input_with_positions() {
-    let site = init_site();
+    let site = starter_site();
     build(site.path(), &[]);
     let before = tree(&site.path().join("public"));
     let files: [(&str, &[u8]); 2] = [
@@ -272,7 +272,7 @@ fn css_url_to_a_missing_file() {
 
 #[test]
 fn unknown_config_key() {
-    let site = init_site();
+    let site = starter_site();
     let config = read(&site.path().join("site.yaml")).replace("paginate_by:", "paginate:");
     std::fs::write(site.path().join("site.yaml"), config).unwrap();
     notesite(site.path())
@@ -286,7 +286,7 @@ fn unknown_config_key() {
 
 #[test]
 fn warnings_do_not_fail_the_build() {
-    let site = init_site();
+    let site = starter_site();
     let text = "---\ntitle: x\ndate: 2026-01-01\n---\n![uncredited](https://example.org/a.png)\n";
     std::fs::write(site.path().join("content/warn.md"), text).unwrap();
     notesite(site.path())
@@ -298,7 +298,7 @@ fn warnings_do_not_fail_the_build() {
 
 #[test]
 fn out_that_is_not_notesite_output_is_never_replaced() {
-    let site = init_site();
+    let site = starter_site();
     std::fs::create_dir(site.path().join("docs")).unwrap();
     std::fs::write(site.path().join("docs/thesis.tex"), "precious").unwrap();
     notesite(site.path())
@@ -317,7 +317,7 @@ fn out_that_is_not_notesite_output_is_never_replaced() {
 
 #[test]
 fn hidden_files_are_not_content_or_assets() {
-    let site = init_site();
+    let site = starter_site();
     std::fs::write(site.path().join("content/.#draft.md"), "not an article").unwrap();
     std::fs::write(site.path().join("static/.DS_Store"), "junk").unwrap();
     build(site.path(), &[]);
@@ -338,7 +338,7 @@ fn local_image_that_is_not_in_static() {
 
 #[test]
 fn local_image_in_static_is_rewritten_to_its_hashed_name() {
-    let site = init_site();
+    let site = starter_site();
     std::fs::write(site.path().join("static/img/diagram.svg"), "<svg/>").unwrap();
     let text = "---\ntitle: x\ndate: 2026-01-01\nimage_sources: [{url: /img/diagram.svg, caption: the diagram}]\n---\n![diagram](/img/diagram.svg)\n";
     std::fs::write(site.path().join("content/local.md"), text).unwrap();
@@ -354,7 +354,7 @@ fn local_image_in_static_is_rewritten_to_its_hashed_name() {
 #[test]
 fn symlinks_out_of_the_site_are_refused_in_content_and_static() {
     for link in ["content/borrowed.md", "static/borrowed.txt"] {
-        let site = init_site();
+        let site = starter_site();
         build(site.path(), &[]);
         let before = tree(&site.path().join("public"));
         let outside = tempfile::tempdir().unwrap();
@@ -379,7 +379,7 @@ fn symlinks_out_of_the_site_are_refused_in_content_and_static() {
 
 #[test]
 fn symlinks_inside_the_site_are_followed() {
-    let site = init_site();
+    let site = starter_site();
     let shared = site.path().join("shared");
     std::fs::create_dir_all(&shared).unwrap();
     std::fs::write(shared.join("note.txt"), "shared text").unwrap();
@@ -395,7 +395,7 @@ fn symlinks_inside_the_site_are_followed() {
 
 /// `check` on a fresh site with `files` added: (success, stderr).
 fn check_with(files: &[(&str, &[u8])]) -> (bool, String) {
-    let site = init_site();
+    let site = starter_site();
     for (rel, bytes) in files {
         let path = site.path().join(rel);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -488,7 +488,7 @@ fn a_slug_over_the_length_limit_is_an_error_at_its_line() {
 #[test]
 fn a_taxonomy_term_over_255_bytes_builds_under_a_shortened_folder() {
     let term = "word ".repeat(80);
-    let site = init_site();
+    let site = starter_site();
     let text = format!(
         "---\ntitle: x\ndate: 2026-01-01\nstack: [\"{term}\"]\ntools: [\"{term}\"]\n---\nbody\n"
     );
@@ -506,7 +506,7 @@ fn a_taxonomy_term_over_255_bytes_builds_under_a_shortened_folder() {
 
 #[test]
 fn new_and_import_shorten_long_titles_and_refuse_reserved_ones() {
-    let site = init_site();
+    let site = starter_site();
     let long_title = "kafka notes: ".to_string() + &"consumer lag ".repeat(40);
     notesite(site.path())
         .args(["new", &long_title])
@@ -752,7 +752,7 @@ fn year_zero_is_not_a_date() {
 
 #[test]
 fn an_output_folder_inside_static_or_content_is_refused() {
-    let site = init_site();
+    let site = starter_site();
     // Issue 19, item 6: a path through `..` is checked where it lands
     // (`nosuch/../static/gen` once wrote the site into static/).
     for out in [
@@ -782,7 +782,7 @@ fn an_output_folder_inside_static_or_content_is_refused() {
 /// or resource busy" (see also the test above).
 #[test]
 fn an_output_reached_through_dot_dot_is_checked_where_it_lands() {
-    let site = init_site();
+    let site = starter_site();
     notesite(site.path())
         .args(["build", "--out", "nosuch/.."])
         .assert()
@@ -802,7 +802,7 @@ fn an_output_reached_through_dot_dot_is_checked_where_it_lands() {
 /// by name before anything is written, instead of silently deleted.
 #[test]
 fn a_build_never_deletes_a_file_a_person_put_into_the_output() {
-    let site = init_site();
+    let site = starter_site();
     build_here(site.path()).expect("the starter site builds");
     std::fs::write(site.path().join("public/keep.txt"), "mine").unwrap();
     std::fs::create_dir_all(site.path().join("public/notes")).unwrap();
@@ -840,7 +840,7 @@ fn a_build_never_deletes_a_file_a_person_put_into_the_output() {
 
 #[test]
 fn duplicate_heading_ids_never_repeat_on_the_page() {
-    let site = init_site();
+    let site = starter_site();
     std::fs::write(
         site.path().join("content/headings.md"),
         "---\ntitle: h\ndate: 2026-01-01\n---\n# a\n\n# a\n\n# a-1\n",

@@ -147,7 +147,7 @@ fn assets_are_content_hashed_and_css_references_rewritten() {
 
 #[test]
 fn script_in_a_title_is_escaped_in_every_page_and_feed() {
-    let site = init_site();
+    let site = starter_site();
     let article = "---\ntitle: \"<script>alert(1)</script>\"\ndate: 2026-08-01\nsummary: \"<img src=x onerror=alert(2)>\"\nstack: [\"<b>bold</b>\"]\n---\nhello\n";
     std::fs::write(site.path().join("content/xss.md"), article).unwrap();
     build(site.path(), &[]);
@@ -168,7 +168,7 @@ fn script_in_a_title_is_escaped_in_every_page_and_feed() {
 
 #[test]
 fn raw_html_in_markdown_is_sanitized_unless_turned_off() {
-    let site = init_site();
+    let site = starter_site();
     let article = "---\ntitle: raw\ndate: 2026-08-01\n---\n<div onclick=\"steal()\">kept text</div>\n\n<script>alert(1)</script>\n";
     std::fs::write(site.path().join("content/raw.md"), article).unwrap();
     build(site.path(), &[]);
@@ -188,7 +188,7 @@ fn raw_html_in_markdown_is_sanitized_unless_turned_off() {
 
 #[test]
 fn drafts_are_built_only_with_the_flag() {
-    let site = init_site();
+    let site = starter_site();
     notesite(site.path())
         .args(["new", "work in progress"])
         .assert()
@@ -205,7 +205,7 @@ fn drafts_are_built_only_with_the_flag() {
 
 #[test]
 fn base_url_flag_moves_links_under_a_sub_path() {
-    let site = init_site();
+    let site = starter_site();
     build(site.path(), &["--base-url", "https://example.org/notes/"]);
     let out = site.path().join("public");
     let html = read(&out.join(SEED_SLUG).join("index.html"));
@@ -239,13 +239,17 @@ fn init_makes_a_site_that_builds_and_refuses_a_non_empty_folder() {
     let site = init_site();
     for file in [
         "site.yaml",
+        "content/first-note.md",
+        "pages/about.md",
+        "root/robots.txt",
         "templates/article.html",
+        "templates/page.html",
         "templates/partials/meta_box.html",
         "static/css/site.css",
     ] {
         assert!(site.path().join(file).is_file(), "{file}");
     }
-    build(site.path(), &[]).stdout(predicate::str::contains("built 1 articles"));
+    build(site.path(), &[]).stdout(predicate::str::contains("built 1 article, "));
     assert_cmd::Command::cargo_bin("notesite")
         .unwrap()
         .arg("init")
@@ -253,6 +257,69 @@ fn init_makes_a_site_that_builds_and_refuses_a_non_empty_folder() {
         .assert()
         .failure()
         .stderr(predicate::str::contains("is not empty"));
+}
+
+/// Issue 21, outcome 6: `init` wrote the example site's alphanode config
+/// and a load-test article. Now it writes a site of the user's own, which
+/// warns until its title and base URL are filled in and then checks clean.
+#[test]
+fn init_writes_a_site_of_ones_own_that_checks_clean_once_filled_in() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("notes");
+    let made = assert_cmd::Command::cargo_bin("notesite")
+        .unwrap()
+        .arg("init")
+        .arg(&dir)
+        .assert()
+        .success();
+    let said = String::from_utf8_lossy(&made.get_output().stdout).into_owned();
+    assert!(
+        said.contains("next: fill in title and base_url in"),
+        "{said}"
+    );
+    for (file, bytes) in crate::common::tree(&dir) {
+        let text = String::from_utf8_lossy(&bytes).to_lowercase();
+        for foreign in ["alphanode", "load-test", "synth"] {
+            assert!(!text.contains(foreign), "{file} mentions {foreign}");
+        }
+    }
+    let checked = notesite(&dir).arg("check").assert().success();
+    let stderr = String::from_utf8_lossy(&checked.get_output().stderr).into_owned();
+    let warnings: Vec<&str> = stderr.lines().collect();
+    assert_eq!(warnings.len(), 2, "{stderr}");
+    assert!(warnings[0].starts_with("site.yaml: warning: base_url is not set"));
+    assert!(warnings[1].starts_with("site.yaml:6:1: warning: title is empty"));
+
+    crate::common::fill_in_config(&dir);
+    notesite(&dir)
+        .arg("check")
+        .assert()
+        .success()
+        .stderr("")
+        .stdout(predicate::str::contains("no errors, 0 warnings"));
+    build(&dir, &[]).stderr("");
+    let public = dir.join("public");
+    let home = read(&public.join("index.html"));
+    assert!(home.contains("<title>Ana&#39;s notes</title>"), "{home}");
+    assert!(home.contains(r#"<a href="/about/">About</a>"#), "{home}");
+    let note = read(&public.join("first-note/index.html"));
+    assert!(
+        note.contains(r#"<a href="/about/">About page</a>"#),
+        "{note}"
+    );
+    assert_eq!(
+        read(&public.join("robots.txt")),
+        read(&dir.join("root/robots.txt")),
+        "root/robots.txt replaces the generated one"
+    );
+
+    // A Sitemap line for another site than base_url is a warning.
+    let robots = dir.join("root/robots.txt");
+    let text = read(&robots) + "Sitemap: https://notes.example.org/sitemap.xml\n";
+    std::fs::write(&robots, text).unwrap();
+    notesite(&dir).arg("check").assert().success().stderr(predicate::str::contains(
+        "root/robots.txt:13:1: warning: names the sitemap `https://notes.example.org/sitemap.xml`, which is not on this site (https://ana.example.org/)",
+    ));
 }
 
 /// Issue 19, item 16: a 0-byte file was "not empty".
@@ -273,7 +340,7 @@ fn init_on_a_file_says_it_is_a_file() {
 
 #[test]
 fn a_site_without_templates_or_static_uses_the_built_in_ones() {
-    let site = init_site();
+    let site = starter_site();
     std::fs::remove_dir_all(site.path().join("templates")).unwrap();
     std::fs::remove_dir_all(site.path().join("static")).unwrap();
     build(site.path(), &[]);
@@ -282,7 +349,7 @@ fn a_site_without_templates_or_static_uses_the_built_in_ones() {
 
 #[test]
 fn a_symlinked_template_is_used_inside_the_site_and_refused_outside() {
-    let site = init_site();
+    let site = starter_site();
     let shared = site.path().join("shared");
     std::fs::create_dir(&shared).unwrap();
     std::fs::write(
@@ -315,7 +382,7 @@ fn a_symlinked_template_is_used_inside_the_site_and_refused_outside() {
 
 #[test]
 fn site_templates_override_built_in_ones_by_name() {
-    let site = init_site();
+    let site = starter_site();
     std::fs::write(
         site.path().join("templates/partials/similar.html"),
         "<p class=\"custom-similar\">{{ similar | length }}</p>\n",
@@ -597,7 +664,7 @@ fn a_symlinked_output_is_built_through_the_link() {
 /// one; the preview serves it and `publish` uploads it like a page.
 #[test]
 fn root_files_are_published_at_the_site_root_as_they_are() {
-    let site = init_site();
+    let site = starter_site();
     let files = [
         ("root/CNAME", "notes.example.org\n"),
         (
@@ -664,7 +731,7 @@ fn root_files_are_published_at_the_site_root_as_they_are() {
 /// away under /assets/; check says where it belongs.
 #[test]
 fn check_warns_about_a_static_file_meant_for_the_root() {
-    let site = init_site();
+    let site = starter_site();
     std::fs::write(site.path().join("static/robots.txt"), "User-agent: *\n").unwrap();
     notesite(site.path())
         .arg("check")
@@ -700,7 +767,7 @@ fn build_warns_when_base_url_is_not_set() {
 /// a meta box of empty rows, and `check` said nothing.
 #[test]
 fn check_warns_about_empty_meta_rows_of_a_published_article() {
-    let site = init_site();
+    let site = starter_site();
     notesite(site.path())
         .args(["new", "My first note"])
         .assert()
@@ -737,7 +804,7 @@ fn check_warns_about_empty_meta_rows_of_a_published_article() {
 /// page of the site is an error at its line.
 #[test]
 fn menu_entries_show_in_the_header_and_site_paths_are_checked() {
-    let site = init_site();
+    let site = starter_site();
     let config = site.path().join("site.yaml");
     let base = read(&config);
     std::fs::write(
@@ -771,7 +838,7 @@ fn menu_entries_show_in_the_header_and_site_paths_are_checked() {
         ));
     std::fs::write(
         &config,
-        format!("{base}\nmenu:\n  - title: about\n    url: /about/\n"),
+        format!("{base}\nmenu:\n  - title: contact\n    url: /contact/\n"),
     )
     .unwrap();
     notesite(site.path())
@@ -779,7 +846,7 @@ fn menu_entries_show_in_the_header_and_site_paths_are_checked() {
         .assert()
         .failure()
         .stderr(predicate::str::contains(format!(
-            "site.yaml:{}:5: error: menu entry `about` links to `/about/`, which is not a page of this site",
+            "site.yaml:{}:5: error: menu entry `contact` links to `/contact/`, which is not a page of this site",
             lines + 4
         )));
 }
@@ -788,7 +855,7 @@ fn menu_entries_show_in_the_header_and_site_paths_are_checked() {
 /// and reaches templates as `page.extra`; its text is still checked.
 #[test]
 fn extra_is_free_form_data_for_templates_and_shown_nowhere_by_default() {
-    let site = init_site();
+    let site = starter_site();
     let path = site.path().join(format!("content/{SEED_SLUG}.md"));
     let text = read(&path).replacen(
         "---\n",
@@ -827,7 +894,7 @@ fn extra_is_free_form_data_for_templates_and_shown_nowhere_by_default() {
 /// with and without a base path.
 #[test]
 fn site_paths_and_source_links_follow_the_base_path() {
-    let site = init_site();
+    let site = starter_site();
     for (base_url, base) in [
         ("https://example.org/notes/", "/notes"),
         ("https://example.org", ""),

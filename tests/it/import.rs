@@ -11,9 +11,11 @@ fn fixture(name: &str) -> PathBuf {
 }
 
 /// A site with config, templates and static files but no articles.
+/// A site of `init`, its title and base URL filled in, with no articles.
 fn empty_site() -> tempfile::TempDir {
     let site = init_site();
     std::fs::remove_dir_all(site.path().join("content")).unwrap();
+    crate::common::fill_in_config(site.path());
     site
 }
 
@@ -452,7 +454,7 @@ fn an_export_cut_inside_the_meta_box_says_so_instead_of_blaming_an_image() {
 
 #[test]
 fn import_refuses_a_slug_an_existing_article_claims() {
-    let site = init_site();
+    let site = starter_site();
     let existing = std::fs::read_dir(site.path().join("content"))
         .unwrap()
         .next()

@@ -17,7 +17,7 @@ fn write_article(root: &Path, slug: &str, front_matter: &str) {
 /// A starter site with an article that appears later, one that expired,
 /// and one that expires later.
 fn scheduled_site() -> tempfile::TempDir {
-    let site = init_site();
+    let site = starter_site();
     write_article(
         site.path(),
         "later",
@@ -132,7 +132,7 @@ fn schedule_lists_coming_changes_nearest_first() {
 
 #[test]
 fn aliases_become_redirect_pages_and_redirects_lines_not_sitemap_entries() {
-    let site = init_site();
+    let site = starter_site();
     write_article(
         site.path(),
         "moved",
@@ -162,7 +162,7 @@ fn aliases_become_redirect_pages_and_redirects_lines_not_sitemap_entries() {
         "{sitemap}"
     );
     // A site without aliases has no _redirects.
-    let plain = init_site();
+    let plain = starter_site();
     build_here(plain.path()).unwrap();
     assert!(!plain.path().join("public/_redirects").exists());
 }

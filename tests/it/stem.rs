@@ -20,7 +20,7 @@ fn vocabulary() -> BTreeSet<String> {
             text.push_str(&read(entry.path()));
         }
     }
-    let site = init_site();
+    let site = starter_site();
     notesite(site.path())
         .args(["synth", "--count", "300", "--seed", "9"])
         .assert()

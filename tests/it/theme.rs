@@ -200,6 +200,7 @@ fn every_page_kind_reads_well_at_phone_and_desktop_widths_in_both_schemes() {
         ("home", String::new()),
         ("article with code", "code-in-ten-languages/".to_string()),
         ("seed article", format!("{SEED_SLUG}/")),
+        ("standalone page", "about/".to_string()),
         ("taxonomy", "stack/".to_string()),
         ("term", "stack/docker/".to_string()),
         ("search", "search/?q=cache".to_string()),

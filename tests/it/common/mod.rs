@@ -37,7 +37,8 @@ pub fn example_site() -> tempfile::TempDir {
     tmp
 }
 
-/// A fresh site made by `notesite init`: the seed article and the defaults.
+/// A fresh site made by `notesite init`: the starter's site.yaml to fill
+/// in, one short article, an About page, robots.txt and the defaults.
 pub fn init_site() -> tempfile::TempDir {
     let tmp = tempfile::tempdir().unwrap();
     Command::cargo_bin("notesite")
@@ -49,13 +50,26 @@ pub fn init_site() -> tempfile::TempDir {
     tmp
 }
 
-/// A copy of a site `notesite init` made once for the whole test run.
+/// Fills in the title and base URL that `init` leaves empty.
+pub fn fill_in_config(root: &Path) {
+    let path = root.join("site.yaml");
+    let text = read(&path)
+        .replace("title: \"\"", "title: Ana's notes")
+        .replace("base_url: \"\"", "base_url: https://ana.example.org/");
+    std::fs::write(path, text).unwrap();
+}
+
+/// The example site with only its seed article: a small site that builds
+/// without warnings, for the many cases that break one thing in it.
 pub fn starter_site() -> tempfile::TempDir {
-    static STARTER: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
-    let starter = STARTER.get_or_init(init_site);
-    let tmp = tempfile::tempdir().unwrap();
-    copy_dir(starter.path(), tmp.path());
-    tmp
+    let site = example_site();
+    for entry in std::fs::read_dir(site.path().join("content")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.file_stem().is_some_and(|s| s != SEED_SLUG) {
+            std::fs::remove_file(path).unwrap();
+        }
+    }
+    site
 }
 
 fn options(root: &Path) -> notesite::site::LoadOptions {
