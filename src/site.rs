@@ -46,9 +46,10 @@ impl Timings {
 pub struct Site {
     pub(crate) root: PathBuf,
     pub(crate) config: SiteConfig,
-    /// Slugs of articles that did not read: their pages are not built, but
-    /// links to them are not reported as broken on top of their errors.
-    pub(crate) broken_slugs: Arc<Vec<(PathBuf, String)>>,
+    /// Articles and pages that did not read: their pages are not built,
+    /// but their links are checked, and links to them are not reported as
+    /// broken on top of their errors.
+    pub(crate) salvaged: Arc<Vec<content::Salvaged>>,
     /// Newest first, then by slug: the order of every list on the site.
     pub(crate) articles: Vec<Arc<Article>>,
     /// Standalone pages (`pages/`), by slug.
@@ -78,7 +79,7 @@ pub struct Site {
 struct Parts {
     root: PathBuf,
     config: SiteConfig,
-    broken_slugs: Arc<Vec<(PathBuf, String)>>,
+    salvaged: Arc<Vec<content::Salvaged>>,
     pages: Arc<Vec<Page>>,
     assets: Arc<AssetSet>,
     root_files: Arc<Vec<crate::root_files::RootFile>>,
@@ -155,7 +156,7 @@ impl Site {
         // An article that does not read stops nothing else: every other
         // page is still rendered and checked, so one run reports every
         // problem (the build fails at the end). Links to it still resolve.
-        let broken_slugs = content::broken_slugs(&root, &read_problems);
+        let salvaged = content::salvage(&root, &read_problems);
         diagnostics.extend(clashes);
         let assets = timings.step("assets", || load_assets(&root, &config));
         let assets = Arc::new(assets.unwrap_or_else(|d| {
@@ -190,7 +191,7 @@ impl Site {
         let parts = Parts {
             root,
             config,
-            broken_slugs: Arc::new(broken_slugs),
+            salvaged: Arc::new(salvaged),
             pages,
             assets,
             root_files,
@@ -249,7 +250,7 @@ impl Site {
         Site {
             root: parts.root,
             config: parts.config,
-            broken_slugs: parts.broken_slugs,
+            salvaged: parts.salvaged,
             articles,
             pages: parts.pages,
             assets: parts.assets,
@@ -310,7 +311,7 @@ impl Site {
         Parts {
             root: self.root.clone(),
             config: self.config.clone(),
-            broken_slugs: Arc::clone(&self.broken_slugs),
+            salvaged: Arc::clone(&self.salvaged),
             pages: Arc::clone(&self.pages),
             assets: Arc::clone(&self.assets),
             root_files: Arc::clone(&self.root_files),
@@ -345,7 +346,7 @@ impl Site {
 
     fn collect_known_paths(&self) -> HashSet<String> {
         let root_files = self.root_files.iter().map(|f| self.url(&f.output));
-        let broken = (self.broken_slugs.iter()).map(|(_, s)| self.url(&format!("{s}/")));
+        let broken = (self.salvaged.iter()).map(|s| self.url(&format!("{}/", s.slug)));
         (self.routes().iter().map(|r| self.url(&r.path)))
             .chain(root_files)
             .chain(broken)

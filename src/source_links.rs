@@ -55,10 +55,7 @@ impl Site {
                 .pages
                 .iter()
                 .map(|p| (p.path.as_path(), p.slug.as_str()));
-            let broken = self
-                .broken_slugs
-                .iter()
-                .map(|(p, s)| (p.as_path(), s.as_str()));
+            let broken = (self.salvaged.iter()).map(|s| (s.path.as_path(), s.slug.as_str()));
             SourceIndex::new(articles.chain(pages).chain(broken))
         });
         if let Some(dir) = resolved.and_then(|p| index.by_path.get(p)) {

@@ -110,18 +110,40 @@ pub fn claimed_slugs(root: &Path) -> Vec<(PathBuf, String)> {
 fn claimed_slug(root: &Path, rel: &Path) -> Option<String> {
     let text = std::fs::read_to_string(root.join(rel)).ok()?;
     let parts = split(rel, &text).ok()?;
+    Some(slug_claimed_in(rel, &parts))
+}
+
+fn slug_claimed_in(rel: &Path, parts: &front_matter::Parts) -> String {
     // Only front matter that mentions `slug` is parsed: the rest take
     // their file name, and most articles have no `slug:`.
     let declared = (parts.yaml.contains("slug"))
         .then(|| serde_yaml::from_str::<serde_yaml::Value>(parts.yaml).ok())
         .flatten()
         .and_then(|v| v.get("slug")?.as_str().map(str::to_string));
-    declared.or_else(|| Some(rel.file_stem()?.to_string_lossy().into_owned()))
+    declared.unwrap_or_else(|| {
+        rel.file_stem()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned()
+    })
 }
 
-/// The slugs of the articles and pages that `problems` (from `read_all`)
-/// say did not read, as they claim them.
-pub(crate) fn broken_slugs(root: &Path, problems: &Diagnostics) -> Vec<(PathBuf, String)> {
+/// What is left of an article or page that did not read (its front matter
+/// has errors): enough to check its body's links and images, and for
+/// links to it to resolve, so one run reports every problem.
+#[derive(Debug)]
+pub(crate) struct Salvaged {
+    pub(crate) path: PathBuf,
+    /// The slug it claims (see `claimed_slugs`).
+    pub(crate) slug: String,
+    /// Its body; empty when it holds a character it may not carry.
+    pub(crate) body: String,
+    pub(crate) body_line: usize,
+}
+
+/// The articles and pages that `problems` (from reading them) say did not
+/// read, each read again as far as it goes.
+pub(crate) fn salvage(root: &Path, problems: &Diagnostics) -> Vec<Salvaged> {
     let mut paths: Vec<&Path> = (problems.iter())
         .filter(|d| d.is_error() && (is_source(&d.path) || page::is_source(&d.path)))
         .map(|d| d.path.as_path())
@@ -129,8 +151,23 @@ pub(crate) fn broken_slugs(root: &Path, problems: &Diagnostics) -> Vec<(PathBuf,
     paths.sort();
     paths.dedup();
     paths
-        .into_iter()
-        .filter_map(|rel| Some((rel.to_path_buf(), claimed_slug(root, rel)?)))
+        .into_par_iter()
+        .filter_map(|rel| {
+            let text = std::fs::read_to_string(root.join(rel)).ok()?;
+            let parts = split(rel, &text).ok()?;
+            // A body with a character it may not carry is not read further.
+            let body_ok = front_matter::unsafe_body_char(parts.body, parts.body_line).is_none();
+            Some(Salvaged {
+                path: rel.to_path_buf(),
+                slug: slug_claimed_in(rel, &parts),
+                body: if body_ok {
+                    parts.body.to_string()
+                } else {
+                    String::new()
+                },
+                body_line: parts.body_line,
+            })
+        })
         .collect()
 }
 

@@ -187,3 +187,32 @@ fn term_groups<'a>(terms: &[TermLink<'a>]) -> Vec<TermGroup<'a>> {
     }
     groups
 }
+
+impl Site {
+    /// The links and images of articles and pages that did not read,
+    /// checked as a rendered one's are (nothing is written): their front
+    /// matter errors do not hide their other problems.
+    pub(super) fn check_salvaged(&self, shared: &Shared) -> Vec<Diagnostic> {
+        self.salvaged
+            .par_iter()
+            .flat_map_iter(|salvaged| {
+                let url = self.url(&format!("{}/", salvaged.slug));
+                let place = markdown::Place {
+                    url: &url,
+                    source: &salvaged.path,
+                    // Unknown with the front matter unread: not asked.
+                    image_sources: None,
+                };
+                let body = markdown::render(&salvaged.body, &place, &shared.links);
+                let at = Source {
+                    path: &salvaged.path,
+                    body: &salvaged.body,
+                    body_line: salvaged.body_line,
+                };
+                let mut problems = at.problems(&body);
+                problems.extend(self.broken_links(&at, &body));
+                problems
+            })
+            .collect()
+    }
+}

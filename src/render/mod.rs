@@ -242,6 +242,9 @@ impl Site {
         };
         problems.extend(self.clashes().iter().cloned());
         problems.extend(self.menu_problems());
+        if let Pages::All = pages {
+            problems.extend(t.step("unread sources", || self.check_salvaged(&shared)));
+        }
         let skipped = routes
             .iter()
             .filter(|r| r.is_page() && !pages.wants(&r.path))

@@ -1164,25 +1164,34 @@ fn a_root_file_that_collides_with_a_page_or_a_generated_file_is_an_error() {
     );
 }
 
-/// Issue 21, outcome 5 (most of it): a meta error in one article hid every
-/// link and image error in the others until it was fixed. Now one run
-/// reports both, and a link to the broken article is not an error on top.
+/// Issue 21, outcome 5: a meta error in one article hid every link and
+/// image error in the others until it was fixed, and its own. Now one run
+/// reports all of them, and a link to the broken article (by path or by
+/// source file) is not an error on top.
 #[test]
 fn a_meta_error_in_one_article_and_a_broken_link_in_another_are_both_reported() {
     assert_rejected(
         &[
             (
                 "content/broken.md",
-                &article("title: x\ndate: 2026-01-01\ndifficulty: hard\n"),
+                b"---\ntitle: x\ndate: 2026-01-01\ndifficulty: hard\n---\nsee [lost](/lost/) and ![x](/img/none.png)\n",
             ),
             (
                 "content/linker.md",
-                b"---\ntitle: y\ndate: 2026-01-01\n---\nsee [it](/broken/) and [gone](/missing/)\n",
+                b"---\ntitle: y\ndate: 2026-01-01\n---\nsee [it](/broken/) and [gone](/missing/), [src](broken.md)\n",
+            ),
+            (
+                "pages/bad.md",
+                b"---\ntitle: z\nmenu: first\n---\n[nowhere](/nowhere/)\n",
             ),
         ],
         &[
             "content/broken.md:4:1: error: unknown difficulty `hard`",
+            "content/broken.md:6:5: error: link to `/lost/`, which is not a page of this site",
+            "content/broken.md:6:24: error: image `/img/none.png` is neither a page of this site nor a file in static/",
             "content/linker.md:5:24: error: link to `/missing/`, which is not a page of this site",
+            "pages/bad.md:3:1: error: `menu` is the page's place in the menu",
+            "pages/bad.md:5:1: error: link to `/nowhere/`, which is not a page of this site",
         ],
     );
     let site = starter_site();
@@ -1201,4 +1210,5 @@ fn a_meta_error_in_one_article_and_a_broken_link_in_another_are_both_reported() 
     );
     let report = check_here(site.path()).unwrap_err();
     assert!(!report.contains("/broken/"), "{report}");
+    assert!(!report.contains("linker.md"), "{report}");
 }
