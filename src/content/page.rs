@@ -22,6 +22,8 @@ pub struct Page {
     /// The source path as shown in messages: relative to the site root.
     pub(crate) path: PathBuf,
     pub(crate) slug: String,
+    /// Where the slug comes from: `slug:`, or the first line (the file name).
+    pub(crate) slug_pos: Pos,
     pub(crate) title: String,
     pub(crate) summary: String,
     /// Its place in the header's menu, if it has one.
@@ -115,6 +117,7 @@ pub(crate) fn parse(rel: &Path, text: &str) -> Result<Page, Vec<Diagnostic>> {
     let mut page = Page {
         path: rel.to_path_buf(),
         slug: String::new(),
+        slug_pos: Pos::new(1, 1),
         title: String::new(),
         summary: String::new(),
         menu: None,
@@ -146,7 +149,7 @@ pub(crate) fn parse(rel: &Path, text: &str) -> Result<Page, Vec<Diagnostic>> {
     } else if page.title.trim().is_empty() {
         reader.error(reader.at("title"), "`title` is empty".to_string());
     }
-    page.slug = reader.slug(rel, slug);
+    (page.slug, page.slug_pos) = reader.slug(rel, slug);
     if reader.problems.is_empty() {
         Ok(page)
     } else {
@@ -217,7 +220,7 @@ impl Reader<'_> {
 
     /// `slug:` if set, else the file name; either must be a slug an
     /// article could have.
-    fn slug(&mut self, rel: &Path, declared: Option<String>) -> String {
+    fn slug(&mut self, rel: &Path, declared: Option<String>) -> (String, Pos) {
         let (slug, pos, from_name) = match declared {
             Some(slug) => (slug, self.at("slug"), ""),
             None => {
@@ -229,7 +232,7 @@ impl Reader<'_> {
         if let Err(why) = super::check_article_slug(&slug) {
             self.error(pos, format!("{why}{from_name}"));
         }
-        slug
+        (slug, pos.unwrap_or(Pos::new(1, 1)))
     }
 }
 
@@ -246,7 +249,7 @@ pub(crate) fn slug_clashes<'a>(
         match owners.get(page.slug.as_str()) {
             Some(other) => problems.push(Diagnostic::error(
                 &page.path,
-                None,
+                Some(page.slug_pos),
                 format!(
                     "slug `{}` is taken by {}: both would be published at /{}/; set a different `slug:` in one of them",
                     page.slug,

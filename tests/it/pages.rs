@@ -205,7 +205,7 @@ fn page_mistakes_are_errors_at_their_lines_all_in_one_run() {
     for expected in [
         "pages/faq.md:4:1: error: unknown key `date`; `date` is a key of articles; a page has only title, slug, summary, menu, draft, extra".to_string(),
         "pages/faq.md:5:1: error: unknown key `sumary`; did you mean `summary`?".to_string(),
-        format!("pages/clash.md: error: slug `{SEED_SLUG}` is taken by content/{SEED_SLUG}.md"),
+        format!("pages/clash.md:3:1: error: slug `{SEED_SLUG}` is taken by content/{SEED_SLUG}.md"),
         "root/about/index.html: error: root file would be published at `/about/index.html`, where the build writes the page of pages/about.md".to_string(),
         "content/nginx-notes-cache-headers-for-static-assets.md:2:1: error: alias `/about/` is the page of pages/about.md".to_string(),
     ] {
