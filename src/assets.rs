@@ -151,6 +151,12 @@ impl AssetSet {
         Some(format!("{}/{}", self.base_path, asset.output))
     }
 
+    /// The asset a site path names (`/img/a.png`, under the base path).
+    pub(crate) fn for_site_path(&self, site_path: &str) -> Option<&Asset> {
+        let logical = site_path.strip_prefix(&self.base_path).unwrap_or(site_path);
+        self.assets.get(logical.trim_start_matches('/'))
+    }
+
     /// The hashed URL for a site path like `/img/a.png` written in Markdown.
     pub(crate) fn url_for_site_path(&self, site_path: &str) -> Option<String> {
         let logical = site_path.strip_prefix(&self.base_path).unwrap_or(site_path);

@@ -205,6 +205,11 @@ pub struct BuildArgs {
 pub struct CheckArgs {
     #[command(flatten)]
     pub site: SiteArgs,
+
+    /// Also list the articles kept out of search engines while they wait
+    /// for review (`flags.needs_human_review`).
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
 }
 
 #[derive(Debug, Args)]

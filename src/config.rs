@@ -37,6 +37,7 @@ pub struct SiteConfig {
     pub(crate) cdn: CdnConfig,
     pub publish: PublishConfig,
     pub(crate) search: SearchConfig,
+    pub(crate) review: ReviewConfig,
     /// Links the header shows after the taxonomies, in order.
     pub(crate) menu: Vec<MenuEntry>,
     /// Where each menu entry's `url` is in site.yaml, for the build's
@@ -56,6 +57,23 @@ pub struct SiteConfig {
 pub(crate) struct MenuEntry {
     pub(crate) title: String,
     pub(crate) url: String,
+}
+
+/// `review`: what an article flagged `needs_human_review` gets.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(crate) struct ReviewConfig {
+    /// Keep such articles out of search engines (`noindex`), the sitemap
+    /// and the site's search; they are still built and linked.
+    pub(crate) noindex_needs_review: bool,
+}
+
+impl Default for ReviewConfig {
+    fn default() -> Self {
+        ReviewConfig {
+            noindex_needs_review: true,
+        }
+    }
 }
 
 /// `search`: the search page, its static index and the header box.
@@ -128,6 +146,11 @@ pub(crate) struct MarkdownConfig {
     pub(crate) highlight_theme: String,
     /// The theme for readers whose system prefers a dark colour scheme.
     pub(crate) highlight_theme_dark: String,
+    /// An article gets a table of contents from this many `##`/`###`
+    /// headings on.
+    pub(crate) toc_min_headings: usize,
+    /// The deepest heading level the table of contents lists (2 to 6).
+    pub(crate) toc_depth: usize,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -202,6 +225,7 @@ impl Default for SiteConfig {
             cdn: CdnConfig::default(),
             publish: PublishConfig::default(),
             search: SearchConfig::default(),
+            review: ReviewConfig::default(),
             menu: Vec::new(),
             menu_pos: Vec::new(),
             unfinished: Vec::new(),
@@ -235,6 +259,8 @@ impl Default for MarkdownConfig {
             sanitize_html: true,
             highlight_theme: "InspiredGitHub".into(),
             highlight_theme_dark: "base16-ocean.dark".into(),
+            toc_min_headings: 3,
+            toc_depth: 3,
         }
     }
 }
@@ -323,6 +349,13 @@ impl SiteConfig {
         }
         if let Err(m) = crate::highlight::theme(&self.markdown.highlight_theme_dark) {
             problems.push((vec!["markdown", "highlight_theme_dark"], m));
+        }
+        if !(2..=6).contains(&self.markdown.toc_depth) {
+            let m = format!(
+                "markdown.toc_depth is {}; it is the deepest heading level the table of contents lists, 2 (##) to 6",
+                self.markdown.toc_depth
+            );
+            problems.push((vec!["markdown", "toc_depth"], m));
         }
         for entry in &self.menu {
             let site_path = entry.url.starts_with('/') && !entry.url.starts_with("//");

@@ -24,6 +24,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/partials/meta_box.html"),
     ),
     (
+        "partials/toc.html",
+        include_str!("../templates/partials/toc.html"),
+    ),
+    (
         "partials/figure.html",
         include_str!("../templates/partials/figure.html"),
     ),

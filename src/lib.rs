@@ -8,8 +8,10 @@
 //! is, how it resolves) serves content, markdown and assets alike; `yaml`
 //! (positions in front matter and `site.yaml`) serves content and config.
 
+pub(crate) mod anchors;
 pub mod assets;
 pub mod build;
+mod cards;
 pub mod cdn;
 pub mod config;
 pub mod content;
@@ -18,6 +20,7 @@ pub mod embedded;
 pub mod export;
 pub mod fsx;
 pub mod highlight;
+mod image_size;
 pub mod incremental;
 pub mod markdown;
 pub mod meta_box;
@@ -39,5 +42,6 @@ mod syntax_css;
 pub mod synth;
 pub mod taxonomy;
 pub mod templates;
+mod toc;
 pub mod url;
 pub mod yaml;

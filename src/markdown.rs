@@ -30,6 +30,9 @@ pub struct LinkContext<'a> {
     /// of the page. Given the file's path relative to the site root (`None`
     /// when the link climbs out of the site) and its file name.
     pub page_of_source: &'a PageOfSource<'a>,
+    /// Width and height of the local image at a site path (a file of
+    /// `static/` or `root/`), when it has a size to tell.
+    pub image_size: &'a (dyn Fn(&str) -> Option<(u32, u32)> + Sync),
 }
 
 /// See `LinkContext::page_of_source`.
@@ -56,6 +59,9 @@ pub struct Figure {
     pub(crate) caption: String,
     /// The host credited as "image source: ..."; empty for local images.
     pub(crate) source: String,
+    /// Its size in pixels, when known: from its file, or its entry.
+    pub(crate) width: Option<u32>,
+    pub(crate) height: Option<u32>,
 }
 
 /// A problem in the body, at a byte offset of the body text.
@@ -74,7 +80,24 @@ pub(crate) struct InternalLink {
     pub(crate) path: String,
     /// `link` or `image`, for the message if the target does not exist.
     pub(crate) what: &'static str,
+    /// The part after `#`, percent-decoded: an id on the target page.
+    pub(crate) fragment: Option<String>,
 }
+
+/// A heading of the body, for the table of contents.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Heading {
+    pub(crate) level: usize,
+    /// Its id on the page.
+    pub(crate) id: String,
+    /// Its text, without markup.
+    pub(crate) title: String,
+}
+
+/// Ids a link may point at on any page without an element of the body:
+/// `#top` (the HTML standard scrolls to the top) and the default theme's
+/// `#main` (the skip link's target).
+pub(crate) const PAGE_IDS: [&str; 2] = ["top", "main"];
 
 #[derive(Debug, Default)]
 pub struct Rendered {
@@ -85,10 +108,20 @@ pub struct Rendered {
     pub(crate) template_errors: Vec<Diagnostic>,
     /// Indexes of `image_sources` entries no image in the body uses.
     pub(crate) unused_sources: Vec<usize>,
+    /// Every heading, in order.
+    pub(crate) headings: Vec<Heading>,
+    /// The `src` of the first figure, as the page writes it: the image of
+    /// the page's card when it is shared.
+    pub(crate) first_figure: Option<String>,
+    /// Every id an element of the body has: headings, footnotes, and
+    /// those raw HTML kept through the sanitizer.
+    pub(crate) ids: Vec<String>,
 }
 
 fn options() -> Options {
-    Options::ENABLE_TABLES
+    // GFM: the `> [!NOTE]` callouts, and nothing else of GitHub's.
+    Options::ENABLE_GFM
+        | Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_TASKLISTS
@@ -154,6 +187,7 @@ pub fn render(body: &str, place: &Place, ctx: &LinkContext) -> Rendered {
         used_sources: vec![false; sources.len()],
         has_table: false,
         highlight_budget: Some(highlight::MAX_ARTICLE_BYTES),
+        local_fragments: Vec::new(),
     };
     let mut i = 0;
     while i < events.len() {
@@ -164,15 +198,60 @@ pub fn render(body: &str, place: &Place, ctx: &LinkContext) -> Rendered {
         .map(|(index, _)| index)
         .collect();
     let mut html = String::with_capacity(body.len() * 3 / 2);
-    pulldown_cmark::html::push_html(&mut html, r.out.into_iter());
+    pulldown_cmark::html::push_html(&mut html, std::mem::take(&mut r.out).into_iter());
     if r.has_table && html.contains(" style=\"text-align: ") {
         html = alignment_as_classes(&html);
     }
     if r.has_raw_html && ctx.sanitize_html {
         html = sanitizer().clean(&html).to_string();
     }
+    if r.has_raw_html {
+        r.rendered.ids.extend(element_ids(&html));
+    }
+    r.check_local_fragments();
     r.rendered.html = html;
     r.rendered
+}
+
+/// The values of the `id` attributes in `html` (as our renderer and the
+/// sanitizer write them: double-quoted, escaped).
+fn element_ids(html: &str) -> Vec<String> {
+    let mut ids = Vec::new();
+    let mut rest = html;
+    while let Some(at) = rest.find(" id=\"") {
+        rest = &rest[at + 5..];
+        let Some(end) = rest.find('"') else { break };
+        ids.push(unescape_attribute(&rest[..end]));
+        rest = &rest[end..];
+    }
+    ids
+}
+
+fn unescape_attribute(value: &str) -> String {
+    if !value.contains('&') {
+        return value.to_string();
+    }
+    value
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+/// A fragment as the id it names: percent-decoded.
+pub(crate) fn fragment_id(fragment: &str) -> String {
+    percent_encoding::percent_decode_str(fragment)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
+/// Why `#id` finds nothing among `ids`, with the nearest one there is.
+pub(crate) fn missing_anchor<'a>(id: &str, ids: impl IntoIterator<Item = &'a str>) -> String {
+    let hint = crate::diag::did_you_mean(id, ids)
+        .map(|near| format!("; did you mean `#{near}`?"))
+        .unwrap_or_default();
+    format!("no heading or element there has the id `{id}`{hint}")
 }
 
 /// Rendering memory follows the number of Markdown elements (about 300
@@ -305,6 +384,9 @@ struct Renderer<'a, 'c> {
     /// Bytes of code this article may still highlight (see
     /// `highlight::MAX_ARTICLE_BYTES`); `None` once overrun and warned about.
     highlight_budget: Option<usize>,
+    /// Links to ids of this page (`#part`), by offset: checked once every
+    /// heading is known.
+    local_fragments: Vec<(usize, String)>,
 }
 
 impl<'a> Renderer<'a, '_> {
@@ -362,6 +444,19 @@ impl<'a> Renderer<'a, '_> {
                 }));
                 i + 1
             }
+            Event::Start(Tag::BlockQuote(Some(kind))) => {
+                self.out.push(Event::Html(callout_open(*kind).into()));
+                i + 1
+            }
+            Event::End(pulldown_cmark::TagEnd::BlockQuote(Some(_))) => {
+                self.out.push(Event::Html("</div>\n".into()));
+                i + 1
+            }
+            Event::Start(Tag::FootnoteDefinition(name)) => {
+                self.rendered.ids.push(name.to_string());
+                self.out.push(event.clone());
+                i + 1
+            }
             Event::Html(_) | Event::InlineHtml(_) => {
                 self.has_raw_html = true;
                 self.out.push(event.clone());
@@ -381,8 +476,15 @@ impl<'a> Renderer<'a, '_> {
         explicit_id: Option<&str>,
         inner: &[(Event<'a>, Range<usize>)],
     ) {
-        let base = explicit_id.map_or_else(|| heading_id(&plain_text(inner)), str::to_owned);
+        let title = plain_text(inner);
+        let base = explicit_id.map_or_else(|| heading_id(&title), str::to_owned);
         let id = self.unique_id(base);
+        self.rendered.ids.push(id.clone());
+        self.rendered.headings.push(Heading {
+            level,
+            id: id.clone(),
+            title: title.trim().to_string(),
+        });
         let mut open = format!("<h{level} id=\"");
         escape_html(&mut open, &id).expect("writing to a String cannot fail");
         open.push_str("\">");
@@ -506,8 +608,15 @@ impl<'a> Renderer<'a, '_> {
                 host_of(dest_url).unwrap_or_default().to_string(),
             ),
         };
+        let size = self.image_size(dest_url, entry);
+        let src = self.check_url(dest_url, range.start, "image");
+        if self.rendered.first_figure.is_none() {
+            self.rendered.first_figure = Some(src.clone());
+        }
         let figure = Figure {
-            src: self.check_url(dest_url, range.start, "image"),
+            width: size.map(|(w, _)| w),
+            height: size.map(|(_, h)| h),
+            src,
             alt,
             title: title.to_string(),
             caption,
@@ -556,9 +665,11 @@ impl<'a> Renderer<'a, '_> {
         };
         let src = self.check_url(dest_url, range.start, "image");
         let alt = plain_text(&image[1..image.len() - 1]);
-        if self.source_of(dest_url, &alt).is_none() && self.place.image_sources.is_some() {
+        let index = self.source_of(dest_url, &alt);
+        if index.is_none() && self.place.image_sources.is_some() {
             self.warn_uncredited(dest_url, range.start);
         }
+        let size = self.image_size(dest_url, index.map(|i| &self.sources[i]));
         let mut html = String::from("<img src=\"");
         escape_href(&mut html, &src).expect("writing to a String cannot fail");
         html.push_str("\" alt=\"");
@@ -567,15 +678,39 @@ impl<'a> Renderer<'a, '_> {
             html.push_str("\" title=\"");
             escape_html(&mut html, title).expect("writing to a String cannot fail");
         }
-        html.push_str("\" loading=\"lazy\" decoding=\"async\">");
+        html.push('"');
+        if let Some((width, height)) = size {
+            html.push_str(&format!(" width=\"{width}\" height=\"{height}\""));
+        }
+        html.push_str(" loading=\"lazy\" decoding=\"async\">");
         html
+    }
+
+    /// An image's size: its file's, for a local image; else the one its
+    /// `image_sources` entry gives.
+    fn image_size(&self, url: &str, entry: Option<&ImageSource>) -> Option<(u32, u32)> {
+        let local = match url::classify(url) {
+            UrlKind::Site => {
+                let (path, _) = split_suffix(url);
+                (self.ctx.image_size)(&resolve(self.place.url, &self.site_path(path)))
+            }
+            _ => None,
+        };
+        local.or_else(|| entry?.width.zip(entry?.height))
     }
 
     /// Rejects unsafe schemes, rewrites static paths to their hashed names and
     /// records internal links for checking. Returns the URL to write.
     fn check_url(&mut self, url: &CowStr<'a>, offset: usize, what: &'static str) -> String {
         match url::classify(url) {
-            UrlKind::External | UrlKind::Fragment => url.to_string(),
+            UrlKind::External => url.to_string(),
+            UrlKind::Fragment => {
+                if what == "link" {
+                    let id = fragment_id(&url[1..]);
+                    self.local_fragments.push((offset, id));
+                }
+                url.to_string()
+            }
             UrlKind::Unsafe(scheme) => {
                 self.problem(
                     offset,
@@ -595,9 +730,13 @@ impl<'a> Renderer<'a, '_> {
                 if let Some(hashed) = (self.ctx.asset_url)(&path) {
                     return format!("{hashed}{suffix}");
                 }
-                self.rendered
-                    .internal_links
-                    .push(InternalLink { offset, path, what });
+                let fragment = fragment_of(suffix, what);
+                self.rendered.internal_links.push(InternalLink {
+                    offset,
+                    path,
+                    what,
+                    fragment,
+                });
                 written
             }
         }
@@ -623,6 +762,7 @@ impl<'a> Renderer<'a, '_> {
                     offset,
                     path: page.clone(),
                     what,
+                    fragment: fragment_of(suffix, what),
                 };
                 self.rendered.internal_links.push(link);
                 format!("{page}{suffix}")
@@ -644,6 +784,26 @@ impl<'a> Renderer<'a, '_> {
             format!("{base}{path}")
         } else {
             path.to_string()
+        }
+    }
+
+    /// `#id` links to this page whose id no element of it has: errors.
+    fn check_local_fragments(&mut self) {
+        if self.local_fragments.is_empty() {
+            return;
+        }
+        let ids: std::collections::HashSet<&str> =
+            self.rendered.ids.iter().map(String::as_str).collect();
+        let missing: Vec<(usize, String)> = (self.local_fragments.iter())
+            .filter(|(_, id)| !id.is_empty() && !ids.contains(id.as_str()))
+            .filter(|(_, id)| !PAGE_IDS.contains(&id.as_str()))
+            .map(|(offset, id)| {
+                let why = missing_anchor(id, ids.iter().copied());
+                (*offset, format!("link to `#{id}` on this page, but {why}"))
+            })
+            .collect();
+        for (offset, message) in missing {
+            self.problem(offset, Severity::Error, message);
         }
     }
 
@@ -677,6 +837,28 @@ fn source_path(from: &Path, link: &str) -> Option<PathBuf> {
         }
     }
     Some(parts.iter().collect())
+}
+
+/// The id a link's `?query#fragment` suffix names; images have none.
+fn fragment_of(suffix: &str, what: &str) -> Option<String> {
+    let (_, fragment) = suffix.split_once('#')?;
+    (what == "link").then(|| fragment_id(fragment))
+}
+
+/// The opening of a GitHub-style callout (`> [!WARNING]`): a note with a
+/// visible label, which a screen reader announces as one.
+fn callout_open(kind: pulldown_cmark::BlockQuoteKind) -> String {
+    use pulldown_cmark::BlockQuoteKind as K;
+    let (class, label) = match kind {
+        K::Note => ("note", "Note"),
+        K::Tip => ("tip", "Tip"),
+        K::Important => ("important", "Important"),
+        K::Warning => ("warning", "Warning"),
+        K::Caution => ("caution", "Caution"),
+    };
+    format!(
+        "<div class=\"callout callout-{class}\" role=\"note\">\n<p class=\"callout-label\">{label}</p>\n"
+    )
 }
 
 /// Index of the End event that closes the Start event at `start`.
@@ -781,6 +963,9 @@ fn sanitizer() -> &'static ammonia::Builder<'static> {
         for tag in ["h1", "h2", "h3", "h4", "h5", "h6", "div", "li", "sup"] {
             b.add_tag_attributes(tag, ["id"]);
         }
+        // Callouts are `<div role="note">`; a role changes no behaviour.
+        b.add_tag_attributes("div", ["role"])
+            .add_tag_attributes("p", ["class"]);
         b.add_tag_attributes("pre", ["data-lang"]);
         b
     })
@@ -814,6 +999,7 @@ mod tests {
             asset_url: &no_assets,
             render_figure: &figure,
             sanitize_html: true,
+            image_size: &|path| (path == "/img/a.png").then_some((3, 2)),
             page_of_source: &|source, name| match (source.and_then(Path::to_str), name) {
                 (Some("content/other.md"), _) | (None, "other.md") => Ok("other/".into()),
                 _ => Err(format!("there is no {name}")),
@@ -832,6 +1018,8 @@ mod tests {
             source: "dummyimage.com".into(),
             url: url.into(),
             caption: "cache diagram".into(),
+            width: None,
+            height: None,
         }
     }
 

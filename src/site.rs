@@ -329,6 +329,30 @@ impl Site {
         format!("{}/{dir}", self.base_path())
     }
 
+    /// Width and height of the image of `static/` or `root/` at a site
+    /// path, read once per file.
+    pub(crate) fn image_size(&self, site_path: &str) -> Option<(u32, u32)> {
+        if let Some(asset) = self.assets.for_site_path(site_path) {
+            return crate::image_size::cached(&asset.output, &asset.bytes);
+        }
+        let output = site_path
+            .strip_prefix(self.base_path())?
+            .strip_prefix('/')?;
+        let file = self.root_files.iter().find(|f| f.output == output)?;
+        crate::image_size::of(&file.bytes, &file.output)
+    }
+
+    /// An absolute URL for one written on a page: a site path (which
+    /// carries the base path already) on the base URL's host.
+    pub(crate) fn absolute(&self, url: &str) -> String {
+        if !url.starts_with('/') || url.starts_with("//") {
+            return url.to_string();
+        }
+        let base_url = self.config.base_url();
+        let origin = base_url.strip_suffix(self.base_path()).unwrap_or(base_url);
+        format!("{origin}{url}")
+    }
+
     /// Absolute URL of an output folder, for feeds, sitemaps and canonicals.
     pub(crate) fn permalink(&self, dir: &str) -> String {
         format!("{}/{dir}", self.config.base_url())
@@ -371,6 +395,36 @@ impl Site {
                 )
             })
             .collect()
+    }
+
+    /// Whether an article waits for review and so is kept out of search
+    /// engines, the sitemap and the search index (`review` of site.yaml).
+    pub(crate) fn unreviewed(&self, article: &Article) -> bool {
+        self.config.review.noindex_needs_review
+            && article
+                .meta
+                .flags
+                .as_ref()
+                .is_some_and(|f| f.needs_human_review)
+    }
+
+    /// The articles the search index holds: all but those waiting for
+    /// review. Borrowed when that is all of them.
+    pub(crate) fn indexed_articles(&self) -> std::borrow::Cow<'_, [Arc<Article>]> {
+        if !self.articles.iter().any(|a| self.unreviewed(a)) {
+            return std::borrow::Cow::Borrowed(&self.articles);
+        }
+        let kept = self.articles.iter().filter(|a| !self.unreviewed(a));
+        std::borrow::Cow::Owned(kept.cloned().collect())
+    }
+
+    /// Whether the sitemap lists a route: the first page of content and
+    /// lists, but no article that waits for review.
+    pub(crate) fn in_sitemap(&self, route: &crate::routes::Route) -> bool {
+        route.in_sitemap()
+            && !route
+                .article
+                .is_some_and(|i| self.unreviewed(&self.articles[i]))
     }
 
     /// True when an internal link points at a page this build will write.

@@ -570,6 +570,8 @@ fn image_source(
         source: source.to_string(),
         url,
         caption: format!("{problem} with {} visual reference {k}", stack.name),
+        width: None,
+        height: None,
     }
 }
 

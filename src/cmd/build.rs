@@ -37,8 +37,9 @@ pub fn execute(root: &Path, args: BuildArgs) -> Result<()> {
     // cost 0.35 s of a 100k build for memory the OS reclaims at once anyway.
     std::mem::forget(site);
     println!(
-        "built {}, {}, {} in {:.2}s into {}{}",
+        "built {}{}, {}, {} in {:.2}s into {}{}",
         super::count(report.articles, "article"),
+        super::unreviewed_note(report.unreviewed.len()),
         super::count(report.pages, "page"),
         super::count(report.assets, "asset"),
         started.elapsed().as_secs_f64(),

@@ -18,9 +18,18 @@ pub fn execute(root: &Path, args: CheckArgs) -> Result<()> {
             for warning in report.warnings {
                 eprintln!("{warning}");
             }
+            if args.verbose {
+                for path in &report.unreviewed {
+                    println!(
+                        "{}: waits for review: noindex, not in the sitemap or the search index",
+                        path.display()
+                    );
+                }
+            }
             println!(
-                "checked {} and {} in {:.2}s: no errors, {}",
+                "checked {}{} and {} in {:.2}s: no errors, {}",
                 super::count(report.articles, "article"),
+                super::unreviewed_note(report.unreviewed.len()),
                 super::count(report.pages, "page"),
                 started.elapsed().as_secs_f64(),
                 super::count(warnings, "warning"),

@@ -24,6 +24,14 @@ pub(crate) fn count(n: usize, thing: &str) -> String {
     }
 }
 
+/// ` (3 waiting for review, not indexed)` after the article count.
+pub(crate) fn unreviewed_note(n: usize) -> String {
+    match n {
+        0 => String::new(),
+        n => format!(" ({n} waiting for review, not indexed)"),
+    }
+}
+
 pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Build(args) => build::execute(&cli.root, args),

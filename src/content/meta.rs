@@ -142,6 +142,12 @@ record! {
         source: String = "source",
         url: String = "url",
         caption: String = "caption",
+        /// The image's size in pixels, for the page to reserve its space:
+        /// both or neither.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        width: Option<u32> = "width",
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        height: Option<u32> = "height",
     }
 }
 
@@ -463,6 +469,33 @@ impl Checker {
                         image.url
                     ),
                 );
+            }
+            let index = i.to_string();
+            match (image.width, image.height) {
+                (Some(0), _) | (_, Some(0)) => {
+                    let key = if image.width == Some(0) {
+                        "width"
+                    } else {
+                        "height"
+                    };
+                    self.report(
+                        &["image_sources", &index, key],
+                        format!("image source `{key}` is 0; sizes are in pixels, 1 or more"),
+                    );
+                }
+                (Some(_), None) | (None, Some(_)) => {
+                    let (given, missing) = match image.width {
+                        Some(_) => ("width", "height"),
+                        None => ("height", "width"),
+                    };
+                    self.report(
+                        &["image_sources", &index, given],
+                        format!(
+                            "image source has a `{given}` but no `{missing}`; give both, or neither"
+                        ),
+                    );
+                }
+                _ => {}
             }
         }
     }

@@ -179,8 +179,10 @@ macro_rules! optional_number_entry {
                 self.map(|n| Value::Text(n.to_string()))
             }
             fn read(label: &'static str, found: Option<(usize, String)>) -> Result<Self, ReadError> {
-                let Some((line, text)) = found else { return Ok(None) };
-                text.parse()
+                let Some((line, text)) = found.filter(|(_, t)| !t.trim().is_empty()) else {
+                    return Ok(None);
+                };
+                text.trim().parse()
                     .map(Some)
                     .or_else(|_| fail(label, Some((line, text)), Wrong::NotANumber))
             }

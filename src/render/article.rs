@@ -2,6 +2,7 @@
 //! Similar Posts, and the checks of links inside the site.
 
 use super::*;
+use crate::anchors::{AnchorLink, Anchors};
 
 impl Site {
     pub(super) fn render_article(&self, index: usize, shared: &Shared) -> RouteDone {
@@ -12,29 +13,43 @@ impl Site {
             source: &article.path,
             image_sources: Some(&article.meta.image_sources),
         };
-        let body = markdown::render(&article.body, &place, &shared.links);
+        let body = markdown::render(&article.body, &place, shared.links);
         let mut problems = body_problems(article, &body);
         let at = Source::of_article(article);
         problems.extend(self.broken_links(&at, &body));
         let links_inside = !body.internal_links.is_empty();
+        let anchors = page_anchors(place.url, &at, &body);
         if problems.iter().any(Diagnostic::is_error) {
             return RouteDone {
                 problems,
                 links_inside,
+                anchors,
             };
         }
         let term_url = |kind: Kind, name: &str| self.term_url(kind, name);
         let meta = &article.meta;
         let terms = self.term_links(article);
         let term_groups = term_groups(&terms);
+        let permalink = self.permalink(&dir);
+        let image = body.first_figure.as_deref().map(|src| self.absolute(src));
+        let card = crate::cards::SiteCard {
+            title: &self.config.title,
+            author: &self.config.author,
+        };
+        let json_ld = crate::cards::json_ld(&card, article, &permalink, image.as_deref());
         let page = PageView {
             title: &meta.title,
             slug: &article.slug,
             url: self.url(&dir),
-            permalink: self.permalink(&dir),
+            permalink,
             date: meta.date.to_string(),
             summary: meta.summary.as_deref().unwrap_or_default(),
             has_code: body.html.contains("<pre class=\"code\""),
+            toc: self.toc(&body),
+            noindex: self.unreviewed(article),
+            image,
+            modified: crate::cards::modified(article),
+            json_ld,
             extra: meta.extra.as_ref().map(|e| &e.0),
             content: body.html,
             terms,
@@ -63,6 +78,7 @@ impl Site {
         RouteDone {
             problems,
             links_inside,
+            anchors,
         }
     }
 
@@ -85,6 +101,15 @@ impl Site {
                 Diagnostic::error(at.path, Some(at.pos(link.offset)), message)
             })
             .collect()
+    }
+
+    pub(super) fn toc(&self, body: &markdown::Rendered) -> Vec<crate::toc::TocEntry> {
+        let markdown = &self.config.markdown;
+        crate::toc::build(
+            &body.headings,
+            markdown.toc_min_headings,
+            markdown.toc_depth,
+        )
     }
 
     /// Links to the term pages of an article's stack, tools and entities.
@@ -115,6 +140,85 @@ impl Site {
             reading_time: a.meta.reading_time,
             stack: &a.meta.stack,
         }
+    }
+}
+
+/// A page's ids and its links into other pages' ids, for the anchor check
+/// once every page is rendered.
+pub(super) fn page_anchors(url: &str, at: &Source, body: &markdown::Rendered) -> Anchors {
+    let links = (body.internal_links.iter())
+        .filter_map(|link| {
+            let id = link.fragment.as_ref().filter(|id| !id.is_empty())?;
+            Some(AnchorLink {
+                from: crate::anchors::page_key(url),
+                source: at.path.to_path_buf(),
+                pos: at.pos(link.offset),
+                target: link.path.clone(),
+                id: id.clone(),
+            })
+        })
+        .collect();
+    let mut anchors = Anchors::default();
+    anchors.add_page(url, &body.ids, links);
+    anchors
+}
+
+impl Site {
+    /// Links into other pages whose id the target lacks: errors at the
+    /// link, with a did-you-mean among the target's ids.
+    pub(crate) fn anchor_problems(
+        &self,
+        anchors: &Anchors,
+        links: &LinkContext,
+    ) -> Vec<Diagnostic> {
+        let broken = anchors.broken();
+        if broken.is_empty() {
+            return Vec::new();
+        }
+        let mut ids_of: std::collections::HashMap<&str, Vec<String>> = Default::default();
+        broken
+            .into_iter()
+            .map(|link| {
+                let ids = ids_of
+                    .entry(link.target.as_str())
+                    .or_insert_with(|| self.ids_on(&link.target, links));
+                let why = markdown::missing_anchor(&link.id, ids.iter().map(String::as_str));
+                let message = format!("link to `{}#{}`, but {why}", link.target, link.id);
+                Diagnostic::error(&link.source, Some(link.pos), message)
+            })
+            .collect()
+    }
+
+    /// The ids on the article or page at site path `target`, rendered
+    /// again: only for the message of a link that misses.
+    fn ids_on(&self, target: &str, links: &LinkContext) -> Vec<String> {
+        let key = crate::anchors::page_key(target);
+        let route = self.routes().iter().find(|r| {
+            matches!(r.kind, PageKind::Article | PageKind::Standalone)
+                && crate::anchors::page_key(&self.url(&r.path)) == key
+        });
+        let (body, source, image_sources) = match route {
+            Some(Route {
+                article: Some(i), ..
+            }) => {
+                let a = &self.articles[*i];
+                (&a.body, &a.path, Some(a.meta.image_sources.as_slice()))
+            }
+            Some(Route {
+                standalone: Some(i),
+                ..
+            }) => {
+                let p = &self.pages[*i];
+                (&p.body, &p.path, None)
+            }
+            _ => return Vec::new(),
+        };
+        let place = markdown::Place {
+            url: target,
+            source,
+            image_sources,
+        };
+        markdown::render(body, &place, links).ids
     }
 }
 
@@ -203,7 +307,7 @@ impl Site {
                     // Unknown with the front matter unread: not asked.
                     image_sources: None,
                 };
-                let body = markdown::render(&salvaged.body, &place, &shared.links);
+                let body = markdown::render(&salvaged.body, &place, shared.links);
                 let at = Source {
                     path: &salvaged.path,
                     body: &salvaged.body,

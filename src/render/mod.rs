@@ -45,6 +45,12 @@ pub struct Report {
     pub(crate) linking: Vec<String>,
     /// Wall time of each render step, for `build -v`.
     pub timings: crate::site::Timings,
+    /// Source files of the articles kept out of search engines, the
+    /// sitemap and the search index while they wait for review.
+    pub unreviewed: Vec<std::path::PathBuf>,
+    /// The ids of the rendered pages and their links into others' ids,
+    /// which the preview keeps to check anchors after a partial render.
+    pub(crate) anchors: crate::anchors::Anchors,
 }
 
 #[derive(Serialize)]
@@ -63,6 +69,16 @@ struct PageView<'a> {
     difficulty_url: Option<String>,
     /// Whether the body has a code block, and so needs `syntax.css`.
     has_code: bool,
+    /// The table of contents; empty below `markdown.toc_min_headings`.
+    toc: Vec<crate::toc::TocEntry>,
+    /// Waiting for review: the page asks search engines not to index it.
+    noindex: bool,
+    /// The first figure's image as an absolute URL, for the card.
+    image: Option<String>,
+    /// `revision.last_reviewed`, else `date`.
+    modified: String,
+    /// The JSON-LD `TechArticle`, safe inside `<script>`.
+    json_ld: String,
     /// The article's `extra:` map, for a site's own templates.
     extra: Option<&'a serde_yaml::Value>,
     meta: &'a crate::content::Meta,
@@ -143,7 +159,7 @@ impl Pages<'_> {
 struct Shared<'a> {
     sink: &'a Sink,
     summaries: Summaries<'a>,
-    links: LinkContext<'a>,
+    links: &'a LinkContext<'a>,
     routes: &'a [Route],
 }
 
@@ -153,13 +169,15 @@ struct RouteDone {
     problems: Vec<Diagnostic>,
     /// For an article page: whether its body links inside the site.
     links_inside: bool,
+    /// For a page made from a source: its ids and links into other ids.
+    anchors: crate::anchors::Anchors,
 }
 
 impl From<Vec<Diagnostic>> for RouteDone {
     fn from(problems: Vec<Diagnostic>) -> Self {
         RouteDone {
             problems,
-            links_inside: false,
+            ..RouteDone::default()
         }
     }
 }
@@ -171,6 +189,7 @@ struct Tally {
     problems: Vec<Diagnostic>,
     /// Articles whose bodies link inside the site, by index.
     linking: Vec<usize>,
+    anchors: crate::anchors::Anchors,
 }
 
 impl Tally {
@@ -186,12 +205,14 @@ impl Tally {
             self.linking.extend(route.article);
         }
         self.problems.extend(done.problems);
+        self.anchors = std::mem::take(&mut self.anchors).merge(done.anchors);
     }
 
     fn merge(mut self, other: Tally) -> Tally {
         self.pages += other.pages;
         self.problems.extend(other.problems);
         self.linking.extend(other.linking);
+        self.anchors = self.anchors.merge(other.anchors);
         self
     }
 }
@@ -220,10 +241,64 @@ impl Site {
         }
         let routes = self.routes();
         progress.set_length(routes.iter().filter(|r| r.is_page()).count() as u64);
+        self.with_links(|links| {
+            let tally =
+                self.render_routes(sink, progress, pages, links, &mut report, &mut problems);
+            if let Pages::All = pages {
+                problems.extend(self.anchor_problems(&tally.anchors, links));
+            }
+            report.anchors = tally.anchors;
+            report.linking = (tally.linking.iter())
+                .map(|&i| self.articles[i].slug.clone())
+                .collect();
+        });
+        report.articles = self.articles.len();
+        report.unreviewed = (self.articles.iter())
+            .filter(|a| self.unreviewed(a))
+            .map(|a| a.path.clone())
+            .collect();
+        report.unreviewed.sort();
+        let mut all = problems.sorted();
+        all.extend(self.warnings.iter().cloned());
+        if all.iter().any(Diagnostic::is_error) {
+            let mut failed = Diagnostics::default();
+            failed.extend(all);
+            return Err(failed);
+        }
+        report.warnings = all;
+        Ok(report)
+    }
+
+    /// Calls `f` with what the Markdown stage needs of this site.
+    pub(crate) fn with_links<R>(&self, f: impl FnOnce(&LinkContext) -> R) -> R {
         let asset_url = |path: &str| self.assets.url_for_site_path(path);
         let render_figure = |figure: &Figure| self.templates.render_figure(figure);
         let page_of_source =
             |path: Option<&std::path::Path>, name: &str| self.page_of_source(path, name);
+        let image_size = |site_path: &str| self.image_size(site_path);
+        f(&LinkContext {
+            image_size: &image_size,
+            base_path: self.base_path(),
+            asset_url: &asset_url,
+            render_figure: &render_figure,
+            sanitize_html: self.config.markdown.sanitize_html,
+            page_of_source: &page_of_source,
+        })
+    }
+
+    /// Every chosen route, in parallel: pages first, then the files made
+    /// from all of them. Returns what they add up to.
+    fn render_routes(
+        &self,
+        sink: &Sink,
+        progress: &dyn Progress,
+        pages: &Pages,
+        links: &LinkContext,
+        report: &mut Report,
+        problems: &mut Diagnostics,
+    ) -> Tally {
+        let routes = self.routes();
+        let t = &mut report.timings;
         let shared = Shared {
             sink,
             // Every list and every Similar Posts box shows article
@@ -231,13 +306,7 @@ impl Site {
             // first needed, and shared (Tera values are reference-counted,
             // so a clone is cheap).
             summaries: Summaries::new(self),
-            links: LinkContext {
-                base_path: self.base_path(),
-                asset_url: &asset_url,
-                render_figure: &render_figure,
-                sanitize_html: self.config.markdown.sanitize_html,
-                page_of_source: &page_of_source,
-            },
+            links,
             routes,
         };
         problems.extend(self.clashes().iter().cloned());
@@ -267,26 +336,12 @@ impl Site {
                 })
                 .reduce(Tally::default, Tally::merge)
         };
-        let tally = t.step("pages", || render(true));
-        let tally = tally.merge(t.step("feed, sitemap", || render(false)));
+        let mut tally = t.step("pages", || render(true));
+        tally = tally.merge(t.step("feed, sitemap", || render(false)));
         report.pages = tally.pages;
-        problems.extend(tally.problems);
-        let mut linking = tally.linking;
-        linking.sort_unstable();
-        report.linking = linking
-            .into_iter()
-            .map(|i| self.articles[i].slug.clone())
-            .collect();
-        report.articles = self.articles.len();
-        let mut all = problems.sorted();
-        all.extend(self.warnings.iter().cloned());
-        if all.iter().any(Diagnostic::is_error) {
-            let mut failed = Diagnostics::default();
-            failed.extend(all);
-            return Err(failed);
-        }
-        report.warnings = all;
-        Ok(report)
+        problems.extend(std::mem::take(&mut tally.problems));
+        tally.linking.sort_unstable();
+        tally
     }
 
     /// One page, by its kind: a new kind does not compile until it is

@@ -95,7 +95,7 @@ impl Site {
         let newest = self.articles.first().map(|a| a.meta.date.to_string());
         routes
             .iter()
-            .filter(|r| r.in_sitemap())
+            .filter(|r| self.in_sitemap(r))
             .map(|route| {
                 let lastmod = match (route.kind, route.article) {
                     (PageKind::Index, _) => newest.clone(),

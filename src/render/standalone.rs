@@ -14,6 +14,8 @@ struct StandaloneView<'a> {
     content: String,
     /// Whether the body has a code block, and so needs `syntax.css`.
     has_code: bool,
+    /// The table of contents; empty below `markdown.toc_min_headings`.
+    toc: Vec<crate::toc::TocEntry>,
     /// The page's `extra:` map, for a site's own templates.
     extra: Option<&'a serde_yaml::Value>,
 }
@@ -28,7 +30,7 @@ impl Site {
             source: &page.path,
             image_sources: None,
         };
-        let body = markdown::render(&page.body, &place, &shared.links);
+        let body = markdown::render(&page.body, &place, shared.links);
         let at = Source {
             path: &page.path,
             body: &page.body,
@@ -37,10 +39,12 @@ impl Site {
         let mut problems = at.problems(&body);
         problems.extend(self.broken_links(&at, &body));
         let links_inside = !body.internal_links.is_empty();
+        let anchors = super::article::page_anchors(&url, &at, &body);
         if problems.iter().any(Diagnostic::is_error) {
             return RouteDone {
                 problems,
                 links_inside,
+                anchors,
             };
         }
         let view = StandaloneView {
@@ -50,6 +54,7 @@ impl Site {
             url,
             summary: &page.summary,
             has_code: body.html.contains("<pre class=\"code\""),
+            toc: self.toc(&body),
             content: body.html,
             extra: page.extra.as_ref(),
         };
@@ -66,6 +71,7 @@ impl Site {
         RouteDone {
             problems,
             links_inside,
+            anchors,
         }
     }
 }

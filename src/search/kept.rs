@@ -74,7 +74,7 @@ struct Term {
 /// Brings the kept index up to `site`'s articles and writes it.
 pub(super) fn update(mut slot: MutexGuard<'_, Option<Kept>>, site: &Site) -> Vec<File> {
     match slot.as_mut() {
-        Some(kept) if kept.same_articles(&site.articles) => kept.patch(site),
+        Some(kept) if kept.same_articles(&site.indexed_articles()) => kept.patch(site),
         _ => *slot = Some(Kept::new(site)),
     }
     slot.as_mut().expect("just kept").files(site)
@@ -94,7 +94,7 @@ impl Kept {
             .collect();
         let doc_chunks = index::doc_chunks(&shown);
         Kept {
-            articles: site.articles.clone(),
+            articles: site.indexed_articles().into_owned(),
             shown,
             terms,
             lengths,
@@ -121,8 +121,9 @@ impl Kept {
 
     /// Re-indexes the articles edited since the last rebuild.
     fn patch(&mut self, site: &Site) {
+        let indexed = site.indexed_articles();
         let edited: Vec<usize> = (0..self.articles.len())
-            .filter(|&i| self.articles[i].version != site.articles[i].version)
+            .filter(|&i| self.articles[i].version != indexed[i].version)
             .collect();
         let terms = Terms::default();
         for &doc in &edited {
@@ -131,7 +132,7 @@ impl Kept {
                 before = index::term_counts(&terms, fields);
             });
             let mut after = Default::default();
-            let now = &site.articles[doc];
+            let now = &indexed[doc];
             self.shown[doc] = site.index_article(now, |fields| {
                 after = index::term_counts(&terms, fields);
             });

@@ -76,9 +76,9 @@ impl Site {
 
     /// Every article's postings, collected in parallel, and its result.
     fn index_articles(&self) -> (Collector, Vec<Shown>) {
-        let collector = Collector::new(self.articles.len());
-        let shown: Vec<Shown> = self
-            .articles
+        let articles = self.indexed_articles();
+        let collector = Collector::new(articles.len());
+        let shown: Vec<Shown> = articles
             .par_iter()
             .enumerate()
             .map(|(i, article)| {
@@ -141,9 +141,7 @@ impl Site {
             .facets
             .iter()
             .map(|name| {
-                let values = self
-                    .articles
-                    .iter()
+                let values = (self.indexed_articles().iter())
                     .map(|a| facet_values(&a.meta, name))
                     .collect();
                 (name.as_str(), values)

@@ -113,6 +113,8 @@ struct Good {
     linking: HashSet<String>,
     /// The search index's files, some of which an edit replaces.
     search_files: BTreeSet<String>,
+    /// Every page's ids and links into ids, patched by each rebuild.
+    anchors: crate::anchors::Anchors,
 }
 
 pub struct Preview {
@@ -173,6 +175,7 @@ impl Preview {
         let prints = site.fingerprints(&linking);
         let good = Good {
             search_files: site.search_memory.written(),
+            anchors: std::mem::take(&mut report.anchors),
             site,
             sources,
             prints,
@@ -219,6 +222,17 @@ impl Preview {
         };
         let sink = Sink::memory();
         let mut report = site.render_pages(&sink, &Silent, &pages)?;
+        let anchors = match pages {
+            Pages::All => std::mem::take(&mut report.anchors),
+            Pages::Only(_) => {
+                let mut anchors = good.anchors.clone();
+                let removed = changes.removed.iter().map(|dir| site.url(dir));
+                anchors.update(std::mem::take(&mut report.anchors), removed);
+                let problems = site.with_links(|links| site.anchor_problems(&anchors, links));
+                fail_on_errors(Diagnostics::from(problems))?;
+                anchors
+            }
+        };
         let mut linking = good.linking.clone();
         linking.retain(|slug| !pages.wants_article(slug));
         linking.extend(std::mem::take(&mut report.linking));
@@ -237,6 +251,7 @@ impl Preview {
         };
         let good = Good {
             search_files,
+            anchors,
             site,
             sources,
             prints,

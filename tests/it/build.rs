@@ -905,7 +905,7 @@ fn site_paths_and_source_links_follow_the_base_path() {
             _ => format!(" [already]({base}/{SEED_SLUG}/)"),
         };
         let body = format!(
-            "[abs](/{SEED_SLUG}/) [src]({SEED_SLUG}.md) [up](../{SEED_SLUG}.md#why){already} \
+            "[abs](/{SEED_SLUG}/) [src]({SEED_SLUG}.md) [up](../{SEED_SLUG}.md#why-this-matters){already} \
              ![icon](/img/favicon.svg)\n"
         );
         std::fs::write(
@@ -919,7 +919,7 @@ fn site_paths_and_source_links_follow_the_base_path() {
         for link in [
             format!(r#"<a href="{page_url}">abs</a>"#),
             format!(r#"<a href="{page_url}">src</a>"#),
-            format!(r#"<a href="{page_url}#why">up</a>"#),
+            format!(r#"<a href="{page_url}#why-this-matters">up</a>"#),
             format!(r#"src="{base}/assets/img/favicon."#),
         ] {
             assert!(page.contains(&link), "{base}: {link} in\n{page}");

@@ -263,6 +263,7 @@ fn render(body: &str) -> notesite::markdown::Rendered {
         render_figure: &figure,
         sanitize_html: true,
         page_of_source: &|_, name| Err(format!("there is no {name}")),
+        image_size: &|_| None,
     };
     let place = notesite::markdown::Place {
         url: "/fuzzed/",

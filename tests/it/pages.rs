@@ -133,7 +133,7 @@ fn links_between_pages_and_articles_resolve_by_path_and_by_source_file() {
         root,
         "pages/colophon.md",
         &format!(
-            "---\ntitle: Colophon\n---\nSee [the seed](../content/{SEED_SLUG}.md), [by path](/{SEED_SLUG}/#why), [about](about.md).\n"
+            "---\ntitle: Colophon\n---\nSee [the seed](../content/{SEED_SLUG}.md), [by path](/{SEED_SLUG}/#why-this-matters), [about](about.md).\n"
         ),
     );
     let seed = root.join(format!("content/{SEED_SLUG}.md"));
@@ -152,7 +152,7 @@ fn links_between_pages_and_articles_resolve_by_path_and_by_source_file() {
         let colophon = read(&root.join("public/colophon/index.html"));
         for link in [
             format!(r#"<a href="{base}/{SEED_SLUG}/">the seed</a>"#),
-            format!(r#"<a href="{base}/{SEED_SLUG}/#why">by path</a>"#),
+            format!(r#"<a href="{base}/{SEED_SLUG}/#why-this-matters">by path</a>"#),
             format!(r#"<a href="{base}/about/">about</a>"#),
         ] {
             assert!(colophon.contains(&link), "{link} in {colophon}");
