@@ -105,6 +105,11 @@ pub(crate) fn json_ld(
 /// misread: `<`, `>` and `&` as `\u` escapes (still the same JSON), and
 /// the line separators some parsers take for line ends.
 fn script_safe(json: &str) -> String {
+    // Most cards hold none of these: one pass over the bytes says so
+    // (0xE2 starts the UTF-8 of both separators).
+    if !json.bytes().any(|b| matches!(b, b'<' | b'>' | b'&' | 0xE2)) {
+        return json.to_string();
+    }
     let mut out = String::with_capacity(json.len());
     for c in json.chars() {
         match c {

@@ -239,14 +239,20 @@ pub(crate) fn reread_one(root: &Path, rel: &Path) -> Result<Article, Vec<Diagnos
 
 /// Reads and parses one article; `rel` is relative to the site root.
 pub(crate) fn read_one(root: &Path, rel: &Path) -> Result<Article, Vec<Diagnostic>> {
+    parse_article(rel, &read_source(root, rel)?)
+}
+
+/// The text of a source file (`rel` relative to the site root), or why it
+/// cannot be read: an error naming the file, at the first byte that is not
+/// UTF-8.
+pub(crate) fn read_source(root: &Path, rel: &Path) -> Result<String, Vec<Diagnostic>> {
     let error = |pos: Option<Pos>, message: String| vec![Diagnostic::error(rel, pos, message)];
     let bytes =
         std::fs::read(root.join(rel)).map_err(|e| error(None, format!("cannot read: {e}")))?;
-    let text = String::from_utf8(bytes).map_err(|e| {
+    String::from_utf8(bytes).map_err(|e| {
         let pos = crate::diag::utf8_error_pos(&e);
         error(Some(pos), "not valid UTF-8; save the file as UTF-8".into())
-    })?;
-    parse_article(rel, &text)
+    })
 }
 
 static NEXT_VERSION: AtomicU64 = AtomicU64::new(0);

@@ -76,14 +76,7 @@ pub(crate) fn is_source(rel: &Path) -> bool {
 }
 
 fn read_one(root: &Path, rel: &Path) -> Result<Page, Vec<Diagnostic>> {
-    let error = |pos: Option<Pos>, message: String| vec![Diagnostic::error(rel, pos, message)];
-    let bytes =
-        std::fs::read(root.join(rel)).map_err(|e| error(None, format!("cannot read: {e}")))?;
-    let text = String::from_utf8(bytes).map_err(|e| {
-        let pos = crate::diag::utf8_error_pos(&e);
-        error(Some(pos), "not valid UTF-8; save the file as UTF-8".into())
-    })?;
-    parse(rel, &text)
+    parse(rel, &super::read_source(root, rel)?)
 }
 
 /// Parses one page's text; `rel` names it in messages and gives the slug

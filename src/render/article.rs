@@ -13,18 +13,10 @@ impl Site {
             source: &article.path,
             image_sources: Some(&article.meta.image_sources),
         };
-        let body = markdown::render(&article.body, &place, shared.links);
-        let mut problems = body_problems(article, &body);
-        let at = Source::of_article(article);
-        problems.extend(self.broken_links(&at, &body));
-        let links_inside = !body.internal_links.is_empty();
-        let anchors = page_anchors(place.url, &at, &body);
-        if problems.iter().any(Diagnostic::is_error) {
-            return RouteDone {
-                problems,
-                links_inside,
-                anchors,
-            };
+        let (body, mut done) = self.check_body(&Source::of_article(article), &place, shared);
+        done.problems.extend(unused_sources(article, &body));
+        if done.problems.iter().any(Diagnostic::is_error) {
+            return done;
         }
         let term_url = |kind: Kind, name: &str| self.term_url(kind, name);
         let meta = &article.meta;
@@ -67,18 +59,45 @@ impl Site {
         context.insert("page", &page);
         context.insert("meta_box", &meta_box::rows(meta, &term_url));
         context.insert_value("similar", Value::from(similar));
-        match self.templates.render("article.html", &context) {
+        self.write_page("article.html", &context, &dir, shared, &mut done.problems);
+        done
+    }
+
+    /// A body through Markdown, with its problems and its links' (as a
+    /// page's outcome so far: nothing written yet).
+    pub(super) fn check_body(
+        &self,
+        at: &Source,
+        place: &markdown::Place,
+        shared: &Shared,
+    ) -> (markdown::Rendered, RouteDone) {
+        let body = markdown::render(at.body, place, shared.links);
+        let mut problems = at.problems(&body);
+        problems.extend(self.broken_links(at, &body));
+        let done = RouteDone {
+            problems,
+            links_inside: !body.internal_links.is_empty(),
+            anchors: page_anchors(place.url, at, &body),
+        };
+        (body, done)
+    }
+
+    /// Renders `template` into `dir/index.html`; a failure joins `problems`.
+    pub(super) fn write_page(
+        &self,
+        template: &str,
+        context: &Context,
+        dir: &str,
+        shared: &Shared,
+        problems: &mut Vec<Diagnostic>,
+    ) {
+        match self.templates.render(template, context) {
             Ok(html) => problems.extend(write(
                 shared.sink,
                 &format!("{dir}index.html"),
                 html.as_bytes(),
             )),
             Err(e) => problems.push(e),
-        }
-        RouteDone {
-            problems,
-            links_inside,
-            anchors,
         }
     }
 
@@ -261,15 +280,15 @@ impl<'a> Source<'a> {
     }
 }
 
-fn body_problems(article: &Article, body: &markdown::Rendered) -> Vec<Diagnostic> {
-    let mut problems = Source::of_article(article).problems(body);
-    for &index in &body.unused_sources {
+/// Warnings at each `image_sources` entry no image of the body uses.
+fn unused_sources(article: &Article, body: &markdown::Rendered) -> Vec<Diagnostic> {
+    let unused = body.unused_sources.iter().map(|&index| {
         let url = &article.meta.image_sources[index].url;
         let pos = article.image_source_pos.get(index).copied().flatten();
         let message = format!("image source `{url}` is not used by any image in the body");
-        problems.push(Diagnostic::warning(&article.path, pos, message));
-    }
-    problems
+        Diagnostic::warning(&article.path, pos, message)
+    });
+    unused.collect()
 }
 
 /// Term links grouped by taxonomy, in their order, a name shown by an
@@ -307,15 +326,12 @@ impl Site {
                     // Unknown with the front matter unread: not asked.
                     image_sources: None,
                 };
-                let body = markdown::render(&salvaged.body, &place, shared.links);
                 let at = Source {
                     path: &salvaged.path,
                     body: &salvaged.body,
                     body_line: salvaged.body_line,
                 };
-                let mut problems = at.problems(&body);
-                problems.extend(self.broken_links(&at, &body));
-                problems
+                self.check_body(&at, &place, shared).1.problems
             })
             .collect()
     }

@@ -30,22 +30,14 @@ impl Site {
             source: &page.path,
             image_sources: None,
         };
-        let body = markdown::render(&page.body, &place, shared.links);
         let at = Source {
             path: &page.path,
             body: &page.body,
             body_line: page.body_line,
         };
-        let mut problems = at.problems(&body);
-        problems.extend(self.broken_links(&at, &body));
-        let links_inside = !body.internal_links.is_empty();
-        let anchors = super::article::page_anchors(&url, &at, &body);
-        if problems.iter().any(Diagnostic::is_error) {
-            return RouteDone {
-                problems,
-                links_inside,
-                anchors,
-            };
+        let (body, mut done) = self.check_body(&at, &place, shared);
+        if done.problems.iter().any(Diagnostic::is_error) {
+            return done;
         }
         let view = StandaloneView {
             title: &page.title,
@@ -60,18 +52,7 @@ impl Site {
         };
         let mut context = Context::new();
         context.insert("page", &view);
-        match self.templates.render("page.html", &context) {
-            Ok(html) => problems.extend(write(
-                shared.sink,
-                &format!("{dir}index.html"),
-                html.as_bytes(),
-            )),
-            Err(e) => problems.push(e),
-        }
-        RouteDone {
-            problems,
-            links_inside,
-            anchors,
-        }
+        self.write_page("page.html", &context, &dir, shared, &mut done.problems);
+        done
     }
 }

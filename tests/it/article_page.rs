@@ -6,7 +6,9 @@
 use std::path::Path;
 
 use crate::common::server::Server;
-use crate::common::{SEED_SLUG, build_here, check_here, example_site, notesite, read, starter_site};
+use crate::common::{
+    SEED_SLUG, build_here, check_here, example_site, notesite, read, starter_site,
+};
 use predicates::prelude::*;
 
 fn write(root: &Path, rel: &str, text: &[u8]) {
@@ -28,7 +30,12 @@ fn page(root: &Path, slug: &str) -> String {
 fn a_table_of_contents_lists_the_headings_from_three_on() {
     let site = starter_site();
     let root = site.path();
-    article(root, "long", "", "## one\n\ntext\n\n### one a\n\n#### deep\n\n## two `code`\n\ntext\n");
+    article(
+        root,
+        "long",
+        "",
+        "## one\n\ntext\n\n### one a\n\n#### deep\n\n## two `code`\n\ntext\n",
+    );
     article(root, "short", "", "## one\n\n## two\n");
     build_here(root).unwrap();
     let long = page(root, "long");
@@ -43,22 +50,35 @@ fn a_table_of_contents_lists_the_headings_from_three_on() {
         assert!(toc.contains(link), "{link} in {toc}");
     }
     assert!(!toc.contains("deep"), "#### is below toc_depth 3: {toc}");
-    let nested = toc.find("#one\"").unwrap() < toc.find("<ol>\n        <li><a href=\"#one-a\"").unwrap();
+    let nested =
+        toc.find("#one\"").unwrap() < toc.find("<ol>\n        <li><a href=\"#one-a\"").unwrap();
     assert!(nested, "### one a nests under ## one: {toc}");
-    assert!(!page(root, "short").contains("class=\"toc\""), "two headings: no contents");
+    assert!(
+        !page(root, "short").contains("class=\"toc\""),
+        "two headings: no contents"
+    );
 
     // Both settings come from site.yaml.
     let config = root.join("site.yaml");
-    let text = read(&config).replace("markdown:\n", "markdown:\n  toc_min_headings: 2\n  toc_depth: 4\n");
+    let text = read(&config).replace(
+        "markdown:\n",
+        "markdown:\n  toc_min_headings: 2\n  toc_depth: 4\n",
+    );
     std::fs::write(&config, &text).unwrap();
     build_here(root).unwrap();
     assert!(page(root, "short").contains("class=\"toc\""));
     assert!(page(root, "long").contains(r##"<a href="#deep">deep</a>"##));
     std::fs::write(&config, text.replace("toc_depth: 4", "toc_depth: 9")).unwrap();
-    let line = read(&config).lines().position(|l| l.contains("toc_depth")).unwrap() + 1;
+    let line = read(&config)
+        .lines()
+        .position(|l| l.contains("toc_depth"))
+        .unwrap()
+        + 1;
     let report = check_here(root).unwrap_err();
     assert!(
-        report.contains(&format!("site.yaml:{line}:3: error: markdown.toc_depth is 9")),
+        report.contains(&format!(
+            "site.yaml:{line}:3: error: markdown.toc_depth is 9"
+        )),
         "{report}"
     );
 }
@@ -106,13 +126,20 @@ fn the_preview_checks_anchors_into_an_edited_page_again() {
     // The example's nginx note links to the postgres note's `#make-it-routine`.
     let target = root.join("content/postgresql-notes-slow-queries-after-a-bulk-import.md");
     let text = read(&target);
-    std::fs::write(&target, text.replace("## make it routine", "## make it a habit")).unwrap();
+    std::fs::write(
+        &target,
+        text.replace("## make it routine", "## make it a habit"),
+    )
+    .unwrap();
     server.wait_for("/", "reported the broken anchor", |r| {
-        r.body.contains("nginx-notes-cache-headers-for-static-assets.md")
+        r.body
+            .contains("nginx-notes-cache-headers-for-static-assets.md")
             && r.body.contains("make-it-routine")
     });
     std::fs::write(&target, text).unwrap();
-    server.wait_for("/", "cleared the error", |r| !r.body.contains("make-it-routine"));
+    server.wait_for("/", "cleared the error", |r| {
+        !r.body.contains("make-it-routine")
+    });
 }
 
 #[test]
@@ -125,7 +152,11 @@ fn images_get_their_width_and_height() {
     png.extend(2u32.to_be_bytes());
     png.extend([8, 6, 0, 0, 0, 0, 0, 0, 0]);
     write(root, "static/img/dot.png", &png);
-    write(root, "root/badge.svg", b"<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 80 20\"></svg>");
+    write(
+        root,
+        "root/badge.svg",
+        b"<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 80 20\"></svg>",
+    );
     article(
         root,
         "pictures",
@@ -150,7 +181,10 @@ fn images_get_their_width_and_height() {
     );
     let report = check_here(root).unwrap_err();
     assert!(report.contains("content/pictures.md:5:58: error: image source has a `width` but no `height`; give both, or neither"), "{report}");
-    assert!(report.contains("content/pictures.md:6:52: error: image source `width` is 0"), "{report}");
+    assert!(
+        report.contains("content/pictures.md:6:52: error: image source `width` is 0"),
+        "{report}"
+    );
 }
 
 #[test]
@@ -194,8 +228,14 @@ fn articles_carry_open_graph_tags_and_a_json_ld_tech_article() {
     let permalink = format!("https://notes.alphanode.example/{SEED_SLUG}/");
     assert_eq!(meta_property(&html, "og:type"), ["article"]);
     assert_eq!(meta_property(&html, "og:url"), [permalink.as_str()]);
-    assert_eq!(meta_property(&html, "article:published_time"), ["2026-07-01"]);
-    assert_eq!(meta_property(&html, "article:tag"), ["redis caching", "database", "text"]);
+    assert_eq!(
+        meta_property(&html, "article:published_time"),
+        ["2026-07-01"]
+    );
+    assert_eq!(
+        meta_property(&html, "article:tag"),
+        ["redis caching", "database", "text"]
+    );
     let image = meta_property(&html, "og:image");
     assert_eq!(image.len(), 1);
     assert!(image[0].starts_with("https://dummyimage.com/"), "{image:?}");
@@ -211,15 +251,17 @@ fn articles_carry_open_graph_tags_and_a_json_ld_tech_article() {
 
     // A title that closes the script element stays data; a local figure's
     // image is made absolute.
-    write(root, "static/img/shot.svg", b"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"4\" height=\"3\"></svg>");
-    article(
+    write(
         root,
-        "hostile",
-        "summary: s\n",
-        "![shot](/img/shot.svg)\n",
+        "static/img/shot.svg",
+        b"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"4\" height=\"3\"></svg>",
     );
+    article(root, "hostile", "summary: s\n", "![shot](/img/shot.svg)\n");
     let path = root.join("content/hostile.md");
-    let text = read(&path).replace("title: hostile", "title: \"</script><script>alert(1)</script>\"");
+    let text = read(&path).replace(
+        "title: hostile",
+        "title: \"</script><script>alert(1)</script>\"",
+    );
     std::fs::write(&path, text).unwrap();
     build_here(root).unwrap();
     let html = page(root, "hostile");
@@ -229,7 +271,10 @@ fn articles_carry_open_graph_tags_and_a_json_ld_tech_article() {
     let card: serde_json::Value = serde_json::from_str(json).unwrap();
     assert_eq!(card["headline"], "</script><script>alert(1)</script>");
     let image = card["image"].as_str().unwrap();
-    assert!(image.starts_with("https://notes.alphanode.example/assets/img/shot."), "{image}");
+    assert!(
+        image.starts_with("https://notes.alphanode.example/assets/img/shot."),
+        "{image}"
+    );
     assert!(!html.contains("summary_large_image") || meta_property(&html, "og:image") == [image]);
 }
 
@@ -245,15 +290,25 @@ fn an_article_waiting_for_review_is_noindex_and_out_of_the_sitemap_and_search() 
     );
     let built = notesite(root).arg("build").assert().success();
     let said = String::from_utf8_lossy(&built.get_output().stdout).into_owned();
-    assert!(said.contains("built 2 articles (1 waiting for review, not indexed)"), "{said}");
+    assert!(
+        said.contains("built 2 articles (1 waiting for review, not indexed)"),
+        "{said}"
+    );
     let html = page(root, "unreviewed");
     assert!(html.contains(r#"<meta name="robots" content="noindex">"#));
     assert!(!page(root, SEED_SLUG).contains("noindex"));
     let public = root.join("public");
     assert!(!read(&public.join("sitemap.xml")).contains("/unreviewed/"));
-    assert!(read(&public.join("index.html")).contains("/unreviewed/"), "still listed");
+    assert!(
+        read(&public.join("index.html")).contains("/unreviewed/"),
+        "still listed"
+    );
     let search = crate::common::tree(&public.join("assets/search"));
-    assert!(search.values().all(|b| !String::from_utf8_lossy(b).contains("zebrafish")));
+    assert!(
+        search
+            .values()
+            .all(|b| !String::from_utf8_lossy(b).contains("zebrafish"))
+    );
     notesite(root)
         .args(["check", "-v"])
         .assert()
@@ -264,10 +319,18 @@ fn an_article_waiting_for_review_is_noindex_and_out_of_the_sitemap_and_search() 
 
     // site.yaml can turn it off.
     let config = root.join("site.yaml");
-    std::fs::write(&config, read(&config) + "\nreview:\n  noindex_needs_review: false\n").unwrap();
+    std::fs::write(
+        &config,
+        read(&config) + "\nreview:\n  noindex_needs_review: false\n",
+    )
+    .unwrap();
     build_here(root).unwrap();
     assert!(!page(root, "unreviewed").contains("noindex"));
     assert!(read(&public.join("sitemap.xml")).contains("/unreviewed/"));
     let search = crate::common::tree(&public.join("assets/search"));
-    assert!(search.values().any(|b| String::from_utf8_lossy(b).contains("zebrafish")));
+    assert!(
+        search
+            .values()
+            .any(|b| String::from_utf8_lossy(b).contains("zebrafish"))
+    );
 }

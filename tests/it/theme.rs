@@ -179,7 +179,9 @@ fn site_with_all_languages() -> tempfile::TempDir {
     let mut body = String::from("Every language synth writes.\n");
     // A callout of each kind; the ten headings below give a contents box.
     for kind in ["NOTE", "TIP", "IMPORTANT", "WARNING", "CAUTION"] {
-        body.push_str(&format!("\n> [!{kind}]\n> A {kind} callout, with [a link](#rust).\n"));
+        body.push_str(&format!(
+            "\n> [!{kind}]\n> A {kind} callout, with [a link](#rust).\n"
+        ));
     }
     for (language, code) in CODE {
         body.push_str(&format!("\n## {language}\n\n```{language}\n{code}\n```\n"));
