@@ -10,8 +10,10 @@
 function searchCore(load, stem) {
   let entry = null;
 
-  const words = (text) => text.toLowerCase().split(/[^\p{L}\p{N}]+/u)
-    .filter((w) => w && [...w].length <= entry.max_word_chars && !entry.stop_words.includes(w));
+  const allWords = (text) => text.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter((w) => w);
+  // The words the index keeps: not stop words, not longer than it indexes.
+  const kept = (w) => [...w].length <= entry.max_word_chars && !entry.stop_words.includes(w);
+  const words = (text) => allWords(text).filter(kept);
 
   // The term chunk that would hold `term`: the last whose first term is not after it.
   function chunkOf(term) {
@@ -63,20 +65,44 @@ function searchCore(load, stem) {
     return found;
   }
 
+  // Terms `prefix` may be a longer prefix of than their stem: "cachin"
+  // is on its way to "caching", stemmed "cach". Snowball takes a few
+  // letters off the end, so the index's terms among `prefix`'s last six
+  // shorter prefixes (of three letters or more) are those.
+  async function stemsWithin(prefix) {
+    const letters = [...prefix];
+    const found = [];
+    for (let n = letters.length - 1; n >= Math.max(3, letters.length - 6); n--) {
+      const shorter = letters.slice(0, n).join("");
+      if (await postings(shorter)) found.push(shorter);
+    }
+    return found;
+  }
+
   const idf = (df) => Math.log(1 + (entry.docs - df + 0.5) / (df + 0.5));
 
   // Each query word is a group of terms (its stem, and for the last word its
   // completions); an article must match every group. Score: BM25 over the
-  // index's saturated weights. `scores` is null for an empty query.
+  // index's saturated weights. `scores` is null for an empty query;
+  // `ignored` lists the words of a query made only of words the index
+  // never keeps (stop words, over-long words), which matches nothing.
   async function score(query) {
     const typed = words(query);
-    if (!typed.length) return { scores: null, terms: [], prefix: null };
+    if (!typed.length) {
+      const ignored = allWords(query);
+      return { scores: ignored.length ? new Map() : null, terms: [], prefix: null, ignored };
+    }
     const growing = !/\s$/.test(query);
     const terms = [];
     let scores = null;
     for (const [i, word] of typed.entries()) {
       const group = new Set([stem(word)]);
-      if (growing && i === typed.length - 1) for (const t of await completions(word)) group.add(t);
+      if (growing && i === typed.length - 1) {
+        for (const t of await completions(word)) group.add(t);
+        if (group.size === 1 && !(await postings(stem(word)))) {
+          for (const t of await stemsWithin(word)) group.add(t);
+        }
+      }
       const found = new Map();
       for (const term of group) {
         const p = await postings(term);
@@ -92,7 +118,7 @@ function searchCore(load, stem) {
         scores = both;
       }
     }
-    return { scores, terms, prefix: growing ? typed[typed.length - 1] : null };
+    return { scores, terms, prefix: growing ? typed[typed.length - 1] : null, ignored: [] };
   }
 
   // Sets of articles are bitmaps (article i is bit i % 8 of byte i / 8):
@@ -133,9 +159,10 @@ function searchCore(load, stem) {
       return entry;
     },
     // Matching articles, best first (`docs` null: every article, site
-    // order), the terms found, and the prefix being typed.
+    // order), the terms found, the prefix being typed, and the words left
+    // out when no word of the query is one the index keeps.
     async matches(query, chosen) {
-      const { scores, terms, prefix } = await score(query);
+      const { scores, terms, prefix, ignored } = await score(query);
       let docs = scores ? [...scores.keys()] : null;
       for (const facet of Object.keys(entry.facets)) {
         const values = chosen(facet);
@@ -152,7 +179,7 @@ function searchCore(load, stem) {
         }
       }
       if (docs) docs.sort((a, b) => ((scores ? scores.get(b) - scores.get(a) : 0) || a - b));
-      return { docs, terms, prefix };
+      return { docs, terms, prefix, ignored };
     },
     // Per facet, the values to offer with their counts in `docs`: the
     // `shown(facet)` most common ones and any picked; `more` is how many
@@ -323,14 +350,16 @@ if (typeof module !== "undefined") {
       const mine = ++run;
       const started = performance.now();
       const query = input.value;
-      const { docs, terms, prefix } = await core.matches(query, chosen);
+      const { docs, terms, prefix, ignored } = await core.matches(query, chosen);
       if (mine !== run) return;
       const all = docs || [...Array(core.docCount()).keys()];
       const n = all.length;
       const q = query.trim();
-      status.textContent = n === 0
-        ? `No articles match “${q}”. Try fewer or other words, or clear a filter.`
-        : `${n} article${n === 1 ? "" : "s"}${q ? ` match “${q}”` : ""}`;
+      status.textContent = ignored.length
+        ? `“${q}” has no word to search for: ${ignored.length === 1 ? "it is" : "they are"} too common or too long. Add a more specific word.`
+        : n === 0
+          ? `No articles match “${q}”. Try fewer or other words, or clear a filter.`
+          : `${n} article${n === 1 ? "" : "s"}${q ? ` match “${q}”` : ""}`;
       // Results appear in order as their chunks arrive, not all at once
       // after the slowest.
       const pending = all.slice(0, shown).map((d) => item(d, terms, prefix));

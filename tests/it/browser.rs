@@ -361,6 +361,14 @@ fn search_finds_as_you_type_filters_by_facet_and_shows_titles_as_text() {
     browser.open(&format!("{}search/?q=qwertyuiopasdf", server.url));
     wait_for_status(&browser, "No articles match “qwertyuiopasdf”");
     assert!(result_titles(&browser).is_empty());
+    // A query of stop words only says it has nothing to search for
+    // (issue 23): it listed every article as matching.
+    browser.open(&format!("{}search/?q=the", server.url));
+    wait_for_status(
+        &browser,
+        "“the” has no word to search for: it is too common or too long.",
+    );
+    assert!(result_titles(&browser).is_empty());
 
     // The header box on every page submits to the search page.
     browser.open(&format!("{}{SEED_SLUG}/", server.url));

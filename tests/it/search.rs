@@ -169,3 +169,27 @@ fn an_article_cannot_take_the_search_pages_path() {
         "{err}"
     );
 }
+
+/// The client's logic (searchCore) under `node --test` (tests/js), on the
+/// example site: a query of stop words lists nothing and says so, and
+/// every prefix of a word finds what the word finds (issue 23, items 3
+/// and 4). `scripts/test` installs Node; without it this fails.
+#[test]
+fn the_client_logic_passes_its_node_tests() {
+    let site = example_site();
+    build_here(site.path()).expect("the example builds");
+    let script = example_root().join("tests/js/search.test.js");
+    let output = std::process::Command::new("node")
+        .arg("--test")
+        .arg(&script)
+        .env("NOTESITE_PUBLIC", site.path().join("public"))
+        .output()
+        .expect("node runs (scripts/test installs it)");
+    let report = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{report}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(report.contains("# pass 3"), "{report}");
+}

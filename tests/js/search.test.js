@@ -1,0 +1,62 @@
+// The search client's logic (searchCore of static/js/search.js) under
+// node:test, against a site built by notesite: NOTESITE_PUBLIC names its
+// output. tests/it/search.rs builds the example site and runs this file.
+"use strict";
+const test = require("node:test");
+const assert = require("node:assert");
+const fs = require("fs");
+const path = require("path");
+const searchCore = require("../../static/js/search.js");
+const stem = require("../../static/js/stem.js");
+
+const out = process.env.NOTESITE_PUBLIC;
+assert.ok(out, "NOTESITE_PUBLIC must name a built site's output");
+const files = new Map();
+const load = async (rel) => {
+  if (!files.has(rel)) files.set(rel, JSON.parse(fs.readFileSync(path.join(out, rel), "utf8")));
+  return files.get(rel);
+};
+const none = () => [];
+let shared = null;
+const core = async () => {
+  if (!shared) {
+    shared = searchCore(load, stem);
+    await shared.init();
+  }
+  return shared;
+};
+const titles = async (c, docs) => Promise.all(docs.map(async (d) => (await c.doc(d)).title));
+
+test("an empty query lists every article, in site order", async () => {
+  const c = await core();
+  const { docs, ignored } = await c.matches("  ", none);
+  assert.strictEqual(docs, null);
+  assert.deepStrictEqual(ignored, []);
+});
+
+test("a query only of stop words or over-long words lists nothing and says so", async () => {
+  const c = await core();
+  for (const query of ["the", "the and of ", "x".repeat(40), "The " + "é".repeat(33)]) {
+    const { docs, ignored } = await c.matches(query, none);
+    assert.deepStrictEqual(docs, [], query);
+    assert.ok(ignored.length > 0, query);
+  }
+  // A stop word beside a real word is only left out.
+  const { docs, ignored } = await c.matches("the terraform ", none);
+  assert.ok(docs.length > 0);
+  assert.deepStrictEqual(ignored, []);
+});
+
+test("every prefix of a word, as it is typed, finds what the whole word finds", async () => {
+  const c = await core();
+  for (const word of ["caching", "rebalancing", "migrations", "timeouts", "reindexing", "idempotency"]) {
+    const whole = (await c.matches(`${word} `, none)).docs;
+    assert.ok(whole.length > 0, `${word} finds something`);
+    for (let n = 3; n <= word.length; n++) {
+      const prefix = word.slice(0, n);
+      const found = new Set((await c.matches(prefix, none)).docs);
+      const missing = whole.filter((d) => !found.has(d));
+      assert.deepStrictEqual(await titles(c, missing), [], `typing "${prefix}" on the way to "${word}"`);
+    }
+  }
+});
