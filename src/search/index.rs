@@ -114,11 +114,28 @@ impl Collector {
 }
 
 /// Each term of an article's fields with its weighted frequency, and the
-/// article's weighted length.
+/// article's weighted length. The first field is the title: its terms are
+/// also counted as terms of their own, marked with `TITLE_MARK`.
 pub(crate) fn term_counts(terms: &Terms, fields: &[Field]) -> (Counts, f32) {
     let texts: Vec<(f32, &str)> = fields.iter().map(|f| (f.weight, f.text)).collect();
-    terms.counts(&texts)
+    let (mut counts, length) = terms.counts(&texts);
+    if let Some(title) = fields.first() {
+        let (titled, _) = terms.counts(&[(1.0, title.text)]);
+        counts.extend(
+            titled
+                .into_iter()
+                .map(|(term, tf)| (format!("{term}{TITLE_MARK}"), tf)),
+        );
+    }
+    (counts, length)
 }
+
+/// Marks a term as the same word in an article's title (`cach#`): its
+/// postings are the articles whose title has the word, so a word common
+/// in bodies (an IDF near zero) still counts where a title has it, with
+/// the IDF of titles. No word holds `#`, and the marked term sorts right
+/// after the plain one, so a query finds both in the same chunk.
+pub(crate) const TITLE_MARK: char = '#';
 
 /// The collected index before weighting: per term, sorted, its postings
 /// (article, weighted term frequency) sorted by article; and each

@@ -9,6 +9,7 @@
 
 function searchCore(load, stem) {
   let entry = null;
+  const TITLE_MARK = "#";
 
   const allWords = (text) => text.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter((w) => w);
   // The words the index keeps: not stop words, not longer than it indexes.
@@ -59,7 +60,7 @@ function searchCore(load, stem) {
       if (i > first && !entry.terms[i][0].startsWith(prefix)) break;
       const chunk = await load(entry.terms[i][1]);
       for (const term of Object.keys(chunk).sort()) {
-        if (term.startsWith(prefix) && found.length < 16) found.push(term);
+        if (term.startsWith(prefix) && !term.endsWith(TITLE_MARK) && found.length < 16) found.push(term);
       }
     }
     return found;
@@ -80,6 +81,25 @@ function searchCore(load, stem) {
   }
 
   const idf = (df) => Math.log(1 + (entry.docs - df + 0.5) / (df + 0.5));
+
+  // A term's score in each article that has it: BM25 over the whole
+  // article, plus, where the title has the word (the marked term, see
+  // TITLE_MARK in src/search/index.rs), BM25 with the IDF of titles. A
+  // word in most bodies has an IDF near zero; in titles it is as rare as
+  // the articles about it.
+  async function termScores(term) {
+    const p = await postings(term);
+    if (!p) return null;
+    const scores = new Map();
+    const weight = idf(p.df);
+    for (const [doc, w] of p.docs) scores.set(doc, weight * w / 255);
+    const titled = await postings(term + TITLE_MARK);
+    if (titled) {
+      const titleWeight = idf(titled.df);
+      for (const [doc, w] of titled.docs) scores.set(doc, (scores.get(doc) || 0) + titleWeight * w / 255);
+    }
+    return scores;
+  }
 
   // Each query word is a group of terms (its stem, and for the last word its
   // completions); an article must match every group. Score: BM25 over the
@@ -105,11 +125,10 @@ function searchCore(load, stem) {
       }
       const found = new Map();
       for (const term of group) {
-        const p = await postings(term);
-        if (!p) continue;
+        const scored = await termScores(term);
+        if (!scored) continue;
         terms.push(term);
-        const weight = idf(p.df);
-        for (const [doc, w] of p.docs) found.set(doc, Math.max(found.get(doc) || 0, weight * w / 255));
+        for (const [doc, s] of scored) found.set(doc, Math.max(found.get(doc) || 0, s));
       }
       if (scores === null) scores = found;
       else {
