@@ -45,3 +45,18 @@ pub mod templates;
 mod toc;
 pub mod url;
 pub mod yaml;
+
+/// The index terms of `text`, as the search index makes them: for the test
+/// that holds the client's tokenizer to the build's.
+#[doc(hidden)]
+pub fn search_terms(text: &str) -> Vec<String> {
+    search::text::Terms::default().of(text)
+}
+
+/// The words of `text` as the search index splits and folds them, before
+/// stop words and stems: for the test that holds the client's tokenizer
+/// (static/js/search.js) to the build's.
+#[doc(hidden)]
+pub fn search_tokens(text: &str) -> Vec<String> {
+    search::text::tokens(text)
+}

@@ -21,11 +21,126 @@ pub(crate) const STOP_WORDS: &[&str] = &[
 /// Words longer than this are not words a reader types (hashes, URLs).
 pub(crate) const MAX_WORD_CHARS: usize = 32;
 
-/// The words of `text` as written: runs of letters and digits, short
-/// enough to be words a reader types (the index lowercases them).
+/// The words of ASCII text as written: runs of letters and digits, short
+/// enough to be words a reader types (the index lowercases them). Other
+/// text goes through `tokens`, which gives the same words for ASCII.
 fn words(text: &str) -> impl Iterator<Item = &str> {
-    text.split(|c: char| !c.is_alphanumeric())
+    text.split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|w| !w.is_empty() && w.chars().count() <= MAX_WORD_CHARS)
+}
+
+/// The words of any text, folded: one definition of a word, which the
+/// client (`tokens` in static/js/search.js) applies to queries, and a test
+/// holds the two to.
+///
+/// - The text is cut into runs of alphabetic characters, digits and
+///   combining marks; each run is NFKC-normalized (`ﬁ` is `fi`, `ｶ` is
+///   `カ`, `é` one character however it was typed) and lowercased, then
+///   folded where
+///   lowercasing leaves two spellings: `i̇` (from `İ`) is `i`, `ß` is
+///   `ss`, `ς` is `σ`. Arabic and Hebrew vowel marks are dropped: texts
+///   mostly leave them out, and a query without them must find a text
+///   with them.
+/// - A word is a run of alphabetic characters, digits and combining marks
+///   of that (so a Devanagari vowel sign stays in its word), at most
+///   `MAX_WORD_CHARS` long.
+/// - Scripts written without spaces (Han, Hiragana, Katakana, Thai, Lao,
+///   Khmer, Myanmar) give overlapping pairs of characters (each with its
+///   marks) instead, with no length limit: `東京都` is `東京`, `京都`.
+pub(crate) fn tokens(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for run in runs(text) {
+        out.extend(run_tokens(run));
+    }
+    out
+}
+
+fn in_word(c: char) -> bool {
+    c.is_alphanumeric() || unicode_normalization::char::is_combining_mark(c)
+}
+
+/// The runs of word characters of `text`, as written.
+fn runs(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !in_word(c)).filter(|r| !r.is_empty())
+}
+
+/// The words of one run of word characters (see `tokens`).
+fn run_tokens(run: &str) -> Vec<String> {
+    use unicode_normalization::UnicodeNormalization;
+    let folded = run
+        .nfkc()
+        .collect::<String>()
+        .to_lowercase()
+        .replace("i\u{307}", "i")
+        .replace('ß', "ss")
+        .replace('ς', "σ")
+        .replace(optional_vowel_mark, "");
+    let mut out = Vec::new();
+    for part in runs(&folded) {
+        split_run(part, &mut out);
+    }
+    out
+}
+
+/// Arabic harakat and Quranic marks, Hebrew points and cantillation: the
+/// same ranges as `VOWEL_MARKS` in static/js/search.js.
+fn optional_vowel_mark(c: char) -> bool {
+    matches!(u32::from(c),
+        0x0591..=0x05BD | 0x05BF | 0x05C1..=0x05C2 | 0x05C4..=0x05C5 | 0x05C7
+        | 0x0610..=0x061A | 0x064B..=0x065F | 0x0670 | 0x06D6..=0x06ED)
+}
+
+/// Cuts a run of word characters into words and, for the scripts written
+/// without spaces, overlapping pairs.
+fn split_run(run: &str, out: &mut Vec<String>) {
+    let mut plain = String::new();
+    let mut units: Vec<String> = Vec::new();
+    let flush_plain = |plain: &mut String, out: &mut Vec<String>| {
+        if !plain.is_empty() && plain.chars().count() <= MAX_WORD_CHARS {
+            out.push(std::mem::take(plain));
+        }
+        plain.clear();
+    };
+    let flush_units = |units: &mut Vec<String>, out: &mut Vec<String>| {
+        match units.len() {
+            0 => {}
+            1 => out.push(units[0].clone()),
+            _ => out.extend(units.windows(2).map(|pair| pair.concat())),
+        }
+        units.clear();
+    };
+    for c in run.chars() {
+        if unicode_normalization::char::is_combining_mark(c) {
+            match units.last_mut() {
+                Some(unit) if plain.is_empty() => unit.push(c),
+                _ => plain.push(c),
+            }
+        } else if unspaced_script(c) {
+            flush_plain(&mut plain, out);
+            units.push(c.to_string());
+        } else {
+            flush_units(&mut units, out);
+            plain.push(c);
+        }
+    }
+    flush_plain(&mut plain, out);
+    flush_units(&mut units, out);
+}
+
+/// Scripts written without spaces between words: Han (with its
+/// iteration marks), Hiragana, Katakana, Thai, Lao, Khmer, Myanmar. The
+/// same ranges as `UNSPACED` in static/js/search.js.
+fn unspaced_script(c: char) -> bool {
+    matches!(u32::from(c),
+        0x0E00..=0x0EFF // Thai, Lao
+        | 0x1000..=0x109F // Myanmar
+        | 0x1780..=0x17FF // Khmer
+        | 0x2E80..=0x2FDF // CJK radicals
+        | 0x3005..=0x3007 | 0x3021..=0x3029 | 0x3038..=0x303B
+        | 0x3040..=0x30FF // Hiragana, Katakana
+        | 0x31F0..=0x31FF
+        | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF
+        | 0x20000..=0x3134F)
 }
 
 /// Reduces words to index terms.
@@ -60,12 +175,28 @@ impl Terms {
             static MEMO: RefCell<Memo> = RefCell::default();
         }
         MEMO.with_borrow_mut(|memo| {
-            if memo.words.len() >= MAX_REMEMBERED {
+            if memo.words.len() + memo.runs.len() >= MAX_REMEMBERED {
                 *memo = Memo::default();
             }
             let mut length = 0.0;
             let mut ascii = String::new();
             for &(weight, text) in texts {
+                if !text.is_ascii() {
+                    // Runs are remembered with their terms: normalizing
+                    // each occurrence anew doubled the index's time on
+                    // text with accents.
+                    for run in runs(text) {
+                        let ids = match memo.runs.get(run) {
+                            Some(ids) => ids.clone(),
+                            None => self.learn_run(memo, run),
+                        };
+                        for id in ids {
+                            memo.add(id, weight);
+                            length += weight;
+                        }
+                    }
+                    continue;
+                }
                 for word in words(text) {
                     let other;
                     let lower: &str = if word.is_ascii() {
@@ -91,12 +222,23 @@ impl Terms {
         })
     }
 
+    /// The term numbers of a run of word characters with accents or
+    /// other scripts, stop words left out; remembered.
+    fn learn_run(&self, memo: &mut Memo, run: &str) -> Vec<u32> {
+        let ids: Vec<u32> = run_tokens(run)
+            .iter()
+            .filter_map(|word| match memo.words.get(word) {
+                Some(&id) => id,
+                None => memo.learn(word, self.stem(word)),
+            })
+            .collect();
+        memo.runs.insert(run.to_string(), ids.clone());
+        ids
+    }
+
     /// Every term of `text`, in order, repeats included.
-    #[cfg(test)]
     pub(crate) fn of(&self, text: &str) -> Vec<String> {
-        words(text)
-            .filter_map(|w| self.stem(&w.to_lowercase()))
-            .collect()
+        tokens(text).iter().filter_map(|w| self.stem(w)).collect()
     }
 }
 
@@ -105,6 +247,8 @@ impl Terms {
 struct Memo {
     /// Word -> its term's number (`None`: a stop word).
     words: ahash::AHashMap<String, Option<u32>>,
+    /// A run of word characters as written, not ASCII -> its terms.
+    runs: ahash::AHashMap<String, Vec<u32>>,
     /// Term -> its number; and by number, the term and its count.
     numbers: ahash::AHashMap<String, u32>,
     terms: Vec<String>,

@@ -7,11 +7,59 @@
 // can run the same code under Node and count what a query fetches.
 "use strict";
 
+// Scripts written without spaces: the same ranges as `unspaced_script` in
+// src/search/text.rs.
+const UNSPACED = /[\u0E00-\u0EFF\u1000-\u109F\u1780-\u17FF\u2E80-\u2FDF\u3005-\u3007\u3021-\u3029\u3038-\u303B\u3040-\u30FF\u31F0-\u31FF\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF\u{20000}-\u{3134F}]/u;
+const MARK = /\p{M}/u;
+// Arabic and Hebrew vowel marks, dropped: `optional_vowel_mark` in text.rs.
+const VOWEL_MARKS = /[\u0591-\u05BD\u05BF\u05C1-\u05C2\u05C4-\u05C5\u05C7\u0610-\u061A\u064B-\u065F\u0670\u06D6-\u06ED]/gu;
+const IN_WORD = /[\p{Alphabetic}\p{N}\p{M}]/u;
+
+// The words of a query: the index's definition of a word (`tokens` in
+// src/search/text.rs, which a test holds this to). Runs of letters, digits
+// and marks, each NFKC-normalized, lowercased, `i̇` `ß` `ς` folded to `i`
+// `ss` `σ` and Arabic and Hebrew vowel marks dropped, then cut again; in
+// scripts without spaces, overlapping pairs of characters. Words over the
+// index's length are kept here so a query can say it left them out.
+const RUNS = /[\p{Alphabetic}\p{N}\p{M}]+/gu;
+function tokens(text) {
+  const out = [];
+  for (const [run] of text.matchAll(RUNS)) {
+    const folded = run.normalize("NFKC").toLowerCase()
+      .replaceAll("i\u0307", "i").replaceAll("ß", "ss").replaceAll("ς", "σ")
+      .replace(VOWEL_MARKS, "");
+    out.push(...runTokens(folded));
+  }
+  return out;
+}
+
+function runTokens(folded) {
+  const out = [];
+  let plain = "";
+  let units = [];
+  const flushPlain = () => { if (plain) out.push(plain); plain = ""; };
+  const flushUnits = () => {
+    if (units.length === 1) out.push(units[0]);
+    for (let i = 0; i + 1 < units.length; i++) out.push(units[i] + units[i + 1]);
+    units = [];
+  };
+  for (const c of folded) {
+    if (!IN_WORD.test(c)) { flushPlain(); flushUnits(); }
+    else if (MARK.test(c)) {
+      if (units.length && !plain) units[units.length - 1] += c; else plain += c;
+    } else if (UNSPACED.test(c)) { flushPlain(); units.push(c); }
+    else { flushUnits(); plain += c; }
+  }
+  flushPlain();
+  flushUnits();
+  return out;
+}
+
 function searchCore(load, stem) {
   let entry = null;
   const TITLE_MARK = "#";
 
-  const allWords = (text) => text.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter((w) => w);
+  const allWords = tokens;
   // The words the index keeps: not stop words, not longer than it indexes.
   const kept = (w) => [...w].length <= entry.max_word_chars && !entry.stop_words.includes(w);
   const words = (text) => allWords(text).filter(kept);
@@ -240,6 +288,7 @@ function searchCore(load, stem) {
 
 if (typeof module !== "undefined") {
   module.exports = searchCore;
+  module.exports.tokens = tokens;
 } else {
   (() => {
     const box = document.getElementById("search");

@@ -77,3 +77,66 @@ fn the_client_stems_every_word_as_the_index_does() {
         differ.join("\n")
     );
 }
+
+/// Texts in every script the issue names (Devanagari, Arabic with and
+/// without vowel marks, Hebrew, Cyrillic, Greek, Turkish, CJK, Thai, emoji,
+/// combining marks, compatibility forms), and unspaced runs longer than a
+/// word may be.
+const MULTILINGUAL: &[&str] = &[
+    "हिन्दी भाषा में लिखा गया नोट",
+    "مَرْحَبًا بِكُمْ مرحبا بكم",
+    "שָׁלוֹם עוֹלָם שלום",
+    "Привет, мир! ЁЛКА ёлка",
+    "Ελληνικά ΣΟΦΟΣ σοφός",
+    "İSTANBUL istanbul IĞDIR ığdır",
+    "café cafe\u{301} CAFÉ naïve",
+    "東京都に行く。日本語のテキストを検索する東京都に行く日本語のテキストを検索する東京都",
+    "中文搜索引擎测试中文搜索引擎测试中文搜索引擎测试中文搜索引擎测试",
+    "ภาษาไทยง่ายนิดเดียวภาษาไทยง่ายนิดเดียวภาษาไทยง่ายนิดเดียว",
+    "한국어 검색 테스트",
+    "emoji 😀 rocket🚀ship ✔ done",
+    "ﬁle ﬂow ｶﾀｶﾅ ＡＢＣ ①②",
+    "Straße STRASSE ǅemal",
+    "e\u{301}\u{302} a\u{30a} x\u{20dd}",
+];
+
+#[test]
+fn the_client_splits_and_folds_words_as_the_index_does() {
+    let mut texts: Vec<String> = MULTILINGUAL.iter().map(|s| s.to_string()).collect();
+    texts.extend(vocabulary());
+    let expected: Vec<Vec<String>> = texts.iter().map(|t| notesite::search_tokens(t)).collect();
+    let script = format!(
+        "const {{ tokens }} = require({:?}); \
+         const texts = JSON.parse(require('fs').readFileSync(0, 'utf8')); \
+         console.log(JSON.stringify(texts.map((t) => tokens(t).filter((w) => [...w].length <= 32))));",
+        example_root().join("static/js/search.js")
+    );
+    let mut node = Command::new("node")
+        .args(["-e", &script])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("node runs (scripts/test installs it)");
+    let input = serde_json::to_vec(&texts).unwrap();
+    node.stdin.take().unwrap().write_all(&input).unwrap();
+    let output = node.wait_with_output().unwrap();
+    assert!(output.status.success());
+    let got: Vec<Vec<String>> = serde_json::from_slice(&output.stdout).unwrap();
+    let differ: Vec<String> = (texts.iter().zip(&expected).zip(&got))
+        .filter(|((_, e), g)| e != g)
+        .map(|((t, e), g)| format!("{t:?}: build {e:?}, client {g:?}"))
+        .take(10)
+        .collect();
+    assert!(differ.is_empty(), "{}", differ.join("\n"));
+    // The scripts without spaces are cut into pairs, however long the run.
+    let japanese = notesite::search_tokens("東京都に行く");
+    assert_eq!(japanese, ["東京", "京都", "都に", "に行", "行く"]);
+    assert!(notesite::search_tokens(MULTILINGUAL[8]).len() > 30);
+    assert_eq!(notesite::search_tokens("हिन्दी"), ["हिन्दी"]);
+    assert_eq!(notesite::search_tokens("İSTANBUL"), ["istanbul"]);
+    assert_eq!(
+        notesite::search_tokens("cafe\u{301}"),
+        notesite::search_tokens("café")
+    );
+    assert_eq!(notesite::search_tokens("مَرْحَبًا"), ["مرحبا"]);
+}

@@ -60,3 +60,13 @@ test("every prefix of a word, as it is typed, finds what the whole word finds", 
     }
   }
 });
+
+test("words in other scripts are found as they are typed, in any case or form", async () => {
+  const c = await core();
+  const target = "text in other scripts";
+  for (const query of ["हिन्दी", "مرحبا", "مَرْحَبًا", "istanbul", "İstanbul", "café", "CAFE\u0301", "京都", "検索する", "ภาษาไทย"]) {
+    const { docs } = await c.matches(`${query} `, none);
+    assert.ok(docs && docs.length > 0, `${query} finds something`);
+    assert.ok((await titles(c, docs)).includes(target), `${query} finds the article`);
+  }
+});
