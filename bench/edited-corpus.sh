@@ -2,7 +2,8 @@
 # A corpus made differently from `synth`: the example site's articles
 # copied N times with edited text (a number and a word in each title, the
 # word woven into body sentences, a different view count), written as
-# a00000.md … so links to other articles are rewritten to /a00000/. It
+# a00000.md … so links to other articles (by path or source file, with
+# any #anchor, which a00000 need not have) are rewritten to /a00000/. It
 # shares no vocabulary or code blocks with synth, so an optimisation tuned
 # to synth's repetition shows up here. Used by bench/same-output.sh.
 #
@@ -29,7 +30,7 @@ awk -v count="$count" -v out="$out/content" '
         if (fences == 1 && line ~ /^title: "/) sub(/^title: "/, "title: \"" i " " word " ", line)
         else if (fences == 1 && line ~ /^view_count: /) line = "view_count: " (i * 7919 % 250000)
         else if (fences >= 2 && line !~ /^ *```/) gsub(/ the /, " the " word " ", line)
-        gsub(/\]\(\/[a-z0-9-]+\/\)/, "](/a00000/)", line)
+        gsub(/\]\((\/[a-z0-9-]+\/|[a-z0-9-]+\.md)(#[a-z0-9-]+)?\)/, "](/a00000/)", line)
         print line > file
       }
       close(file)
