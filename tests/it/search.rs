@@ -187,18 +187,8 @@ fn the_client_logic_passes_its_node_tests() {
     .unwrap();
     build_here(site.path()).expect("the example builds");
     let script = example_root().join("tests/js/search.test.js");
-    let output = std::process::Command::new("node")
-        .arg("--test")
-        .arg(&script)
-        .env("NOTESITE_PUBLIC", site.path().join("public"))
-        .output()
-        .expect("node runs (scripts/test installs it)");
-    let report = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "{report}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let public = site.path().join("public");
+    let report = run_node(&["--test".as_ref(), script.as_os_str()], Some(&public), b"");
     assert!(report.contains("# pass 4"), "{report}");
 }
 
@@ -218,17 +208,9 @@ fn search_ranks_title_words_first_even_when_they_are_common_in_bodies() {
         .assert()
         .success();
     build_here(site.path()).expect("the synth site builds");
-    let output = std::process::Command::new("node")
-        .arg(example_root().join("bench/search-relevance.js"))
-        .arg(site.path().join("public"))
-        .output()
-        .expect("node runs (scripts/test installs it)");
-    let report = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "{report}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let script = example_root().join("bench/search-relevance.js");
+    let public = site.path().join("public");
+    let report = run_node(&[script.as_os_str(), public.as_os_str()], None, b"");
     let summary: Value = serde_json::from_str(report.lines().last().unwrap()).unwrap();
     for kind in ["plain", "common"] {
         let of = &summary[kind];

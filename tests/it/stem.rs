@@ -5,8 +5,6 @@
 //! test fails, never skips, without it.
 
 use std::collections::BTreeSet;
-use std::io::Write;
-use std::process::{Command, Stdio};
 
 use rust_stemmers::{Algorithm, Stemmer};
 
@@ -43,24 +41,12 @@ fn the_client_stems_every_word_as_the_index_does() {
          process.stdout.write(words.map(stem).join('\\n'));",
         example_root().join("static/js/stem.js")
     );
-    let mut node = Command::new("node")
-        .args(["-e", &script])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("node runs the client's stemmer; scripts/test installs it (Debian package nodejs)");
-    node.stdin
-        .take()
-        .unwrap()
-        .write_all(words.join("\n").as_bytes())
-        .unwrap();
-    let out = node.wait_with_output().unwrap();
-    assert!(out.status.success());
-    let client: Vec<String> = String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(String::from)
-        .collect();
+    let out = run_node(
+        &["-e".as_ref(), script.as_ref()],
+        None,
+        words.join("\n").as_bytes(),
+    );
+    let client: Vec<String> = out.lines().map(String::from).collect();
     let stemmer = Stemmer::create(Algorithm::English);
     let differ: Vec<String> = words
         .iter()
@@ -111,17 +97,9 @@ fn the_client_splits_and_folds_words_as_the_index_does() {
          console.log(JSON.stringify(texts.map((t) => tokens(t).filter((w) => [...w].length <= 32))));",
         example_root().join("static/js/search.js")
     );
-    let mut node = Command::new("node")
-        .args(["-e", &script])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("node runs (scripts/test installs it)");
     let input = serde_json::to_vec(&texts).unwrap();
-    node.stdin.take().unwrap().write_all(&input).unwrap();
-    let output = node.wait_with_output().unwrap();
-    assert!(output.status.success());
-    let got: Vec<Vec<String>> = serde_json::from_slice(&output.stdout).unwrap();
+    let output = run_node(&["-e".as_ref(), script.as_ref()], None, &input);
+    let got: Vec<Vec<String>> = serde_json::from_str(&output).unwrap();
     let differ: Vec<String> = (texts.iter().zip(&expected).zip(&got))
         .filter(|((_, e), g)| e != g)
         .map(|((t, e), g)| format!("{t:?}: build {e:?}, client {g:?}"))

@@ -50,6 +50,36 @@ pub fn init_site() -> tempfile::TempDir {
     tmp
 }
 
+/// Runs Node with `args` (the environment's `NOTESITE_PUBLIC` set to
+/// `public` when given) and `stdin`, and returns what it printed; fails
+/// with its output when it fails. `scripts/test` installs Node (Debian
+/// package nodejs): the client-side tests fail, never skip, without it.
+pub fn run_node(args: &[&std::ffi::OsStr], public: Option<&Path>, stdin: &[u8]) -> String {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut command = Command::new("node");
+    command
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if let Some(public) = public {
+        command.env("NOTESITE_PUBLIC", public);
+    }
+    let mut node = command
+        .spawn()
+        .expect("node runs (scripts/test installs it)");
+    node.stdin.take().unwrap().write_all(stdin).unwrap();
+    let output = node.wait_with_output().unwrap();
+    let stdout = String::from_utf8(output.stdout).expect("node prints UTF-8");
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout
+}
+
 /// Fills in the title and base URL that `init` leaves empty.
 pub fn fill_in_config(root: &Path) {
     let path = root.join("site.yaml");
