@@ -248,9 +248,13 @@ function searchCore(load, stem) {
       if (docs) docs.sort((a, b) => ((scores ? scores.get(b) - scores.get(a) : 0) || a - b));
       return { docs, terms, prefix, ignored };
     },
-    // Per facet, the values to offer with their counts in `docs`: the
-    // `shown(facet)` most common ones and any picked; `more` is how many
-    // values are left out.
+    // Per facet, the values to offer with their counts in `docs`, most
+    // first: those that occur in the results, found by counting the
+    // site's values from the most common down while their lists cost no
+    // more bytes than `shown(facet)` of the most common would (rarer
+    // values are smaller lists), and any value picked. Without a query
+    // every value occurs: the `shown(facet)` most common. `more` is how
+    // many values of the site are not offered.
     async facetCounts(docs, chosen, shown) {
       let inResult = null;
       if (docs) {
@@ -258,23 +262,38 @@ function searchCore(load, stem) {
         for (const d of docs) inResult[d >> 3] |= 1 << (d & 7);
       }
       const none = docs !== null && docs.length === 0;
+      // A value's list in bytes: deltas (a few bytes each) or a bitmap,
+      // whichever is smaller, and a file's overhead. Each field may spend
+      // what its most common values cost, and 16 KB in any case (all the
+      // values of a small site).
+      const cost = (count) => 64 + Math.min(count * 4, entry.docs / 4);
+      const countOf = async (facet, value, siteCount) => {
+        if (none) return 0;
+        if (!inResult) return siteCount;
+        const bits = await facetBits(facet, value);
+        let count = 0;
+        for (let i = 0; i < bits.length; i++) count += POPCOUNT[bits[i] & inResult[i]];
+        return count;
+      };
       const out = [];
       for (const [facet, values] of Object.entries(entry.facets)) {
         const picked = chosen(facet);
-        const listed = values.slice(0, shown(facet)).map((v) => v[0]);
-        for (const v of picked) if (!listed.includes(v)) listed.push(v);
+        const want = shown(facet);
+        let budget = Math.max(16384, values.slice(0, want).reduce((sum, v) => sum + cost(v[1]), 0));
         const counted = [];
-        for (const value of listed) {
-          let count = (values.find((v) => v[0] === value) || [0, 0])[1];
-          if (none) count = 0;
-          else if (inResult) {
-            const bits = await facetBits(facet, value);
-            count = 0;
-            for (let i = 0; i < bits.length; i++) count += POPCOUNT[bits[i] & inResult[i]];
-          }
-          counted.push({ value, count, picked: picked.includes(value) });
+        for (const [value, siteCount] of values) {
+          if (counted.length >= want || (budget <= 0 && want !== Infinity)) break;
+          budget -= cost(siteCount);
+          const count = await countOf(facet, value, siteCount);
+          if (count > 0) counted.push({ value, count, picked: picked.includes(value) });
         }
-        out.push({ facet, values: counted, more: values.length - listed.length });
+        for (const value of picked) {
+          if (counted.some((c) => c.value === value)) continue;
+          const siteCount = (values.find((v) => v[0] === value) || [0, 0])[1];
+          counted.push({ value, count: await countOf(facet, value, siteCount), picked: true });
+        }
+        counted.sort((a, b) => b.count - a.count);
+        out.push({ facet, values: counted, more: values.length - counted.length });
       }
       return out;
     },

@@ -70,3 +70,24 @@ test("words in other scripts are found as they are typed, in any case or form", 
     assert.ok((await titles(c, docs)).includes(target), `${query} finds the article`);
   }
 });
+
+test("filters offer the values of the current results, most first, and any picked", async () => {
+  const c = await core();
+  const { docs } = await c.matches("terraform", none);
+  assert.ok(docs.length > 0 && docs.length < 5, `${docs.length} results`);
+  const facets = await c.facetCounts(docs, none, () => 6);
+  for (const { facet, values } of facets) {
+    assert.ok(values.length > 0, `${facet} offers a value of the results`);
+    for (const v of values) assert.ok(v.count > 0, `${facet}: ${v.value} (0) offered`);
+    const counts = values.map((v) => v.count);
+    assert.deepStrictEqual(counts, [...counts].sort((a, b) => b - a), facet);
+  }
+  // A picked value stays offered even with no result left.
+  const picked = (facet) => (facet === "difficulty" ? ["beginner"] : []);
+  const nothing = await c.facetCounts([], picked, () => 6);
+  const difficulty = nothing.find((f) => f.facet === "difficulty").values;
+  assert.deepStrictEqual(difficulty, [{ value: "beginner", count: 0, picked: true }]);
+  // Without a query, the site's most common values, as many as asked.
+  const all = await c.facetCounts(null, none, () => 2);
+  for (const { values } of all) assert.ok(values.length <= 2);
+});
