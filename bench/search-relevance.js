@@ -41,7 +41,7 @@ const wordsOf = (text) => text.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter((w)
     return share.get(word);
   };
   const queries = [];
-  for (const stack of stacks.slice(0, 10)) {
+  for (const [i, stack] of stacks.slice(0, 10).entries()) {
     const stackWord = stack.split(" ")[0];
     const titleWords = [...new Set(docs.filter((x) => x.stack === stack)
       .flatMap((x) => [...x.words]))].filter((w) => !entry.stop_words.includes(w)).sort();
@@ -54,8 +54,12 @@ const wordsOf = (text) => text.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter((w)
     const scored = [];
     for (const s of titleWords) if (surface.has(s)) scored.push([await commonness(surface.get(s)), surface.get(s)]);
     scored.sort((a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : 1));
-    queries.push({ kind: "plain", stack, q: `${stackWord} ${scored[0][1]}`, word: scored[0][1] });
-    const common = scored.filter(([c]) => c >= 0.5).pop();
+    // A different word for each stack where there are several: the rarest
+    // few for plain queries, the most common few for the others.
+    const plain = scored[i % Math.min(3, scored.length)];
+    queries.push({ kind: "plain", stack, q: `${stackWord} ${plain[1]}`, word: plain[1] });
+    const commons = scored.filter(([c]) => c >= 0.5);
+    const common = commons[commons.length - 1 - (i % Math.min(3, commons.length || 1))];
     if (common) queries.push({ kind: "common", stack, q: `${stackWord} ${common[1]}`, word: common[1], share: common[0] });
   }
   const rows = [];

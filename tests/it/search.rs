@@ -194,7 +194,7 @@ fn the_client_logic_passes_its_node_tests() {
 
 /// Issue 23, item 1: a query whose second word is common filler in bodies
 /// ("kafka traffic", the word in every article) ranked by the stack word
-/// alone: precision@10 0.27 and the first relevant hit at rank 59 on this
+/// alone: precision@10 0.23 and the first relevant hit at rank 59 on this
 /// corpus. bench/search-relevance.js takes ground truth from synth's
 /// titles and runs plain and common-word queries through the client's
 /// own logic; both kinds must reach 0.95, every first hit rank 3 or
