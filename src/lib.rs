@@ -60,3 +60,10 @@ pub fn search_terms(text: &str) -> Vec<String> {
 pub fn search_tokens(text: &str) -> Vec<String> {
     search::text::tokens(text)
 }
+
+/// The articles of one of the search index's bitmaps: the decoder the
+/// tests share with the index's own.
+#[doc(hidden)]
+pub fn search_bitmap_members(hex: &str) -> Vec<u32> {
+    search::index::bitmap_members(hex)
+}

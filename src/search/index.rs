@@ -177,17 +177,22 @@ pub(crate) struct File {
     pub(crate) bytes: Vec<u8>,
 }
 
+/// The index format's version, which `static/js/search.js` checks: 2 adds
+/// the title terms (`TITLE_MARK`) and writes facet bitmaps as term
+/// bitmaps are, and leaves out BM25's `k1` and `b`, which the weights
+/// already hold.
+pub(crate) const VERSION: u32 = 2;
+
 /// The entry file: what the client reads first.
 #[derive(Serialize)]
 struct Entry {
+    /// The client reads only the version it was written for.
     version: u32,
     /// The client drops these words and words longer than this, as the
     /// index did.
     stop_words: &'static [&'static str],
     max_word_chars: usize,
     docs: usize,
-    k1: f32,
-    b: f32,
     /// `[first term, file]` of each term chunk, in term order.
     terms: Vec<(String, String)>,
     docs_per_chunk: usize,
@@ -248,12 +253,10 @@ pub(crate) fn entry_file(
     facets: Facets,
 ) -> File {
     let entry = Entry {
-        version: 1,
+        version: VERSION,
         stop_words: super::text::STOP_WORDS,
         max_word_chars: super::text::MAX_WORD_CHARS,
         docs,
-        k1: K1,
-        b: B,
         terms,
         docs_per_chunk: DOCS_PER_CHUNK,
         doc_chunks,
@@ -351,14 +354,15 @@ pub(crate) fn encode_postings(list: &[(u32, f32)], lengths: &[f32], average: f32
     if articles.div_ceil(8) * 2 + list.len() + 16 >= as_list.len() {
         return as_list;
     }
-    let mut bits = vec![0u8; articles.div_ceil(8)];
-    for &(doc, _) in list {
-        bits[doc as usize / 8] |= 1 << (doc % 8);
-    }
+    let docs: Vec<u32> = list.iter().map(|&(doc, _)| doc).collect();
     let sixteenths: String = weights
         .map(|w| HEX_DIGITS[usize::from(coarse_weight(w))] as char)
         .collect();
-    format!("[{},\"{}\",\"{sixteenths}\"]", list.len(), hex(&bits))
+    format!(
+        "[{},\"{}\",\"{sixteenths}\"]",
+        list.len(),
+        bitmap(&docs, articles)
+    )
 }
 
 /// A weight in sixteenths (1..=15): the client reads it back as
@@ -389,9 +393,8 @@ fn postings_list(list: &[(u32, f32)], weights: impl Iterator<Item = u8>) -> Stri
 }
 
 /// One file per facet value: the articles that have it, as a JSON array of
-/// deltas, or, where that is larger (values most articles share), as
-/// `{"bits": hex}`, a bitmap over the site's articles (article i is bit
-/// i % 8 of byte i / 8).
+/// deltas, or, where that is larger (values most articles share), as a
+/// `bitmap` string over the site's articles, the form term postings use.
 fn facet_lists(values: &[Vec<String>], files: &mut Vec<File>) -> Vec<(String, usize, String)> {
     let mut docs: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
     for (doc, of_doc) in values.iter().enumerate() {
@@ -411,12 +414,7 @@ fn facet_lists(values: &[Vec<String>], files: &mut Vec<File>) -> Vec<(String, us
                 })
                 .collect();
             let as_deltas = json(&deltas);
-            let mut bits = vec![0u8; values.len().div_ceil(8)];
-            for &doc in &list {
-                bits[doc as usize / 8] |= 1 << (doc % 8);
-            }
-            let hex = hex(&bits);
-            let as_bits = json(&serde_json::json!({ "bits": hex }));
+            let as_bits = json(&bitmap(&list, values.len()));
             let smaller = if as_bits.len() < as_deltas.len() {
                 as_bits
             } else {
@@ -434,6 +432,27 @@ fn facet_lists(values: &[Vec<String>], files: &mut Vec<File>) -> Vec<(String, us
 }
 
 const HEX_DIGITS: &[u8; 16] = b"0123456789abcdef";
+
+/// The one bitmap form of the index, for term postings and facet values
+/// alike: over `articles` articles, article i is bit i % 8 of byte i / 8,
+/// each byte two lowercase hex digits.
+fn bitmap(members: &[u32], articles: usize) -> String {
+    let mut bits = vec![0u8; articles.div_ceil(8)];
+    for &doc in members {
+        bits[doc as usize / 8] |= 1 << (doc % 8);
+    }
+    hex(&bits)
+}
+
+/// The articles of a `bitmap`, in order: the decoder the tests share (the
+/// client's is `members` in static/js/search.js).
+pub(crate) fn bitmap_members(hex: &str) -> Vec<u32> {
+    let bytes = (0..hex.len() / 2).map(|i| u8::from_str_radix(&hex[i * 2..i * 2 + 2], 16));
+    let bytes: Vec<u8> = bytes.map(|b| b.expect("hex digits")).collect();
+    (0..bytes.len() as u32 * 8)
+        .filter(|&doc| bytes[doc as usize / 8] & (1 << (doc % 8)) != 0)
+        .collect()
+}
 
 fn hex(bytes: &[u8]) -> String {
     let mut text = String::with_capacity(bytes.len() * 2);
@@ -641,13 +660,7 @@ mod tests {
         let dense: serde_json::Value =
             serde_json::from_str(&encode_postings(&common, &lengths, 10.0)).unwrap();
         assert_eq!(dense[0], 30);
-        let bits = dense[1].as_str().expect("a bitmap");
-        let docs: Vec<u32> = (0..40)
-            .filter(|&d| {
-                let i = d as usize / 8 * 2;
-                u8::from_str_radix(&bits[i..i + 2], 16).unwrap() & (1 << (d % 8)) != 0
-            })
-            .collect();
+        let docs = bitmap_members(dense[1].as_str().expect("a bitmap"));
         assert_eq!(docs, common.iter().map(|p| p.0).collect::<Vec<_>>());
         let sixteenths = dense[2].as_str().unwrap();
         assert_eq!(sixteenths.len(), 30);
@@ -680,13 +693,7 @@ mod tests {
             serde_json::from_slice::<serde_json::Value>(&file.bytes).unwrap()
         };
         let even = read("even");
-        let hex = even["bits"].as_str().expect("a bitmap");
-        let docs: Vec<usize> = (0..400)
-            .filter(|d| {
-                u8::from_str_radix(&hex[d / 8 * 2..d / 8 * 2 + 2], 16).unwrap() & (1 << (d % 8))
-                    != 0
-            })
-            .collect();
+        let docs = bitmap_members(even.as_str().expect("a bitmap, as term postings have"));
         assert_eq!(docs, (0..400).step_by(2).collect::<Vec<_>>());
         assert_eq!(read("rare"), serde_json::json!([7, 100, 100, 100]));
         assert_eq!((lists[0].0.as_str(), lists[0].1), ("even", 200));

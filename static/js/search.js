@@ -58,6 +58,8 @@ function runTokens(folded) {
 function searchCore(load, stem) {
   let entry = null;
   const TITLE_MARK = "#";
+  // `VERSION` in src/search/index.rs.
+  const INDEX_VERSION = 2;
 
   const allWords = tokens;
   // The words the index keeps: not stop words, not longer than it indexes.
@@ -74,6 +76,22 @@ function searchCore(load, stem) {
     return at;
   }
 
+  // The index's one bitmap form (`bitmap` in src/search/index.rs): hex,
+  // article i is bit i % 8 of byte i / 8. As bytes, and as its articles.
+  const bitmapBytes = (hex) => {
+    const bytes = new Uint8Array(Math.ceil(entry.docs / 8));
+    for (let i = 0; i < bytes.length && i * 2 < hex.length; i++) bytes[i] = parseInt(hex.substr(i * 2, 2), 16);
+    return bytes;
+  };
+  function members(hex) {
+    const docs = [];
+    const bytes = bitmapBytes(hex);
+    for (let i = 0; i < bytes.length; i++) {
+      for (let bit = 0; bytes[i] >> bit; bit++) if (bytes[i] & (1 << bit)) docs.push(i * 8 + bit);
+    }
+    return docs;
+  }
+
   async function postings(term) {
     if (!entry.terms.length) return null;
     const chunk = await load(entry.terms[chunkOf(term)][1]);
@@ -81,15 +99,9 @@ function searchCore(load, stem) {
     const [df, list, sixteenths] = chunk[term];
     const docs = new Map();
     if (typeof list === "string") {
-      // A common term: a hex bitmap of its articles, and a hex digit of
+      // A common term: a bitmap of its articles, and a hex digit of
       // weight (in sixteenths of 255) for each, in article order.
-      let k = 0;
-      for (let i = 0; i < list.length; i += 2) {
-        const byte = parseInt(list.substr(i, 2), 16);
-        for (let bit = 0; byte >> bit; bit++) {
-          if (byte & (1 << bit)) docs.set(i * 4 + bit, parseInt(sixteenths[k++], 16) * 17);
-        }
-      }
+      for (const [k, doc] of members(list).entries()) docs.set(doc, parseInt(sixteenths[k], 16) * 17);
       return { df, docs };
     }
     let doc = 0;
@@ -200,20 +212,19 @@ function searchCore(load, stem) {
   });
   const decoded = new Map();
 
-  // A facet value's articles: stored as deltas, or as hex for common values.
+  // A facet value's articles: stored as deltas, or as a bitmap for
+  // common values.
   async function facetBits(facet, value) {
     const found = entry.facets[facet].find((v) => v[0] === value);
     if (!found) return emptyBits();
     if (!decoded.has(found[2])) {
       const list = await load(found[2]);
       let bits;
-      if (Array.isArray(list)) {
+      if (typeof list === "string") bits = bitmapBytes(list);
+      else {
         bits = emptyBits();
         let doc = 0;
         for (const d of list) { doc += d; bits[doc >> 3] |= 1 << (doc & 7); }
-      } else {
-        bits = emptyBits();
-        for (let i = 0; i < bits.length; i++) bits[i] = parseInt(list.bits.substr(i * 2, 2), 16);
       }
       decoded.set(found[2], bits);
     }
@@ -223,6 +234,9 @@ function searchCore(load, stem) {
   return {
     async init() {
       entry = await load("search/index.json");
+      if (entry.version !== INDEX_VERSION) {
+        throw new Error(`the index is version ${entry.version}, this page reads version ${INDEX_VERSION}; reload the page`);
+      }
       return entry;
     },
     // Matching articles, best first (`docs` null: every article, site

@@ -55,8 +55,13 @@ fn pages_render_at_their_slug_in_the_menu_and_sitemap_and_nowhere_else() {
     );
     assert!(!privacy.contains("meta-box"), "a page has no meta box");
     // A shared link to a page shows as a card too.
-    assert!(privacy.contains(r#"<meta property="og:title" content="Privacy">"#), "{privacy}");
-    assert!(privacy.contains(r#"<meta property="og:url" content="https://notes.alphanode.example/privacy/">"#));
+    assert!(
+        privacy.contains(r#"<meta property="og:title" content="Privacy">"#),
+        "{privacy}"
+    );
+    assert!(privacy.contains(
+        r#"<meta property="og:url" content="https://notes.alphanode.example/privacy/">"#
+    ));
     assert!(read(&public.join("reach-us/index.html")).contains("<h1>Contact us</h1>"));
     assert!(!public.join("wip").exists(), "a draft page is not built");
 

@@ -91,3 +91,11 @@ test("filters offer the values of the current results, most first, and any picke
   const all = await c.facetCounts(null, none, () => 2);
   for (const { values } of all) assert.ok(values.length <= 2);
 });
+
+test("the client reads only the index version it was written for", async () => {
+  const entry = await load("search/index.json");
+  assert.strictEqual(entry.version, 2);
+  assert.ok(!("k1" in entry) && !("b" in entry), "nothing written that no one reads");
+  const older = searchCore(async (rel) => (rel === "search/index.json" ? { ...entry, version: 1 } : load(rel)), stem);
+  await assert.rejects(older.init(), /the index is version 1, this page reads version 2/);
+});
