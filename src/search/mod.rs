@@ -136,12 +136,13 @@ impl Site {
 
     /// Each facet field of `site.yaml` with each article's values.
     fn facet_values(&self) -> Vec<(&str, Vec<Vec<String>>)> {
+        let articles = self.indexed_articles();
         self.config
             .search
             .facets
             .iter()
             .map(|name| {
-                let values = (self.indexed_articles().iter())
+                let values = (articles.iter())
                     .map(|a| facet_values(&a.meta, name))
                     .collect();
                 (name.as_str(), values)
