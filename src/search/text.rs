@@ -33,8 +33,15 @@ fn words(text: &str) -> impl Iterator<Item = &str> {
 /// client (`tokens` in static/js/search.js) applies to queries, and a test
 /// holds the two to.
 ///
-/// - The text is cut into runs of alphabetic characters, digits and
-///   combining marks; each run is NFKC-normalized (`ﬁ` is `fi`, `ｶ` is
+/// - The text is cut into runs of alphabetic characters, digits,
+///   combining marks and the invisible characters that sit inside words
+///   (soft hyphens, zero-width joiners and non-joiners, bidi marks,
+///   variation selectors: `ignorable`), which are then dropped, so
+///   `soft\u{AD}ware` is `software`; these are the boundaries of UAX #29
+///   (a test holds them to `unicode-segmentation`), except that a word is
+///   cut again at the punctuation UAX #29 keeps inside it (`node.js`,
+///   `don't`, `snake_case`, `3.14`), so each part is found on its own.
+///   Each run is NFKC-normalized (`ﬁ` is `fi`, `ｶ` is
 ///   `カ`, `é` one character however it was typed) and lowercased, then
 ///   folded where
 ///   lowercasing leaves two spellings: `i̇` (from `İ`) is `i`, `ß` is
@@ -56,7 +63,19 @@ pub(crate) fn tokens(text: &str) -> Vec<String> {
 }
 
 fn in_word(c: char) -> bool {
-    c.is_alphanumeric() || unicode_normalization::char::is_combining_mark(c)
+    c.is_alphanumeric() || unicode_normalization::char::is_combining_mark(c) || ignorable(c)
+}
+
+/// Invisible characters that join or shape the letters around them and
+/// are not typed in a query: soft hyphen, combining grapheme joiner,
+/// Arabic letter mark, Mongolian variation selectors, ZWNJ and ZWJ, LRM
+/// and RLM, bidi embeddings and isolates, word joiner and invisible
+/// operators, variation selectors, BOM. The same set as `IGNORABLE` in
+/// static/js/search.js.
+fn ignorable(c: char) -> bool {
+    matches!(u32::from(c),
+        0x00AD | 0x034F | 0x061C | 0x180B..=0x180F | 0x200C..=0x200F | 0x202A..=0x202E
+        | 0x2060..=0x2064 | 0x2066..=0x2069 | 0xFE00..=0xFE0F | 0xFEFF | 0xE0100..=0xE01EF)
 }
 
 /// The runs of word characters of `text`, as written.
@@ -68,6 +87,8 @@ fn runs(text: &str) -> impl Iterator<Item = &str> {
 fn run_tokens(run: &str) -> Vec<String> {
     use unicode_normalization::UnicodeNormalization;
     let folded = run
+        .chars()
+        .filter(|&c| !ignorable(c))
         .nfkc()
         .collect::<String>()
         .to_lowercase()

@@ -13,19 +13,23 @@ const UNSPACED = /[\u0E00-\u0EFF\u1000-\u109F\u1780-\u17FF\u2E80-\u2FDF\u3005-\u
 const MARK = /\p{M}/u;
 // Arabic and Hebrew vowel marks, dropped: `optional_vowel_mark` in text.rs.
 const VOWEL_MARKS = /[\u0591-\u05BD\u05BF\u05C1-\u05C2\u05C4-\u05C5\u05C7\u0610-\u061A\u064B-\u065F\u0670\u06D6-\u06ED]/gu;
+// Invisible characters inside words, dropped: `ignorable` in text.rs.
+const IGNORABLE_CHARS = "\\u00AD\\u034F\\u061C\\u180B-\\u180F\\u200C-\\u200F\\u202A-\\u202E\\u2060-\\u2064\\u2066-\\u2069\\uFE00-\\uFE0F\\uFEFF\\u{E0100}-\\u{E01EF}";
+const IGNORABLE = new RegExp(`[${IGNORABLE_CHARS}]`, "gu");
 const IN_WORD = /[\p{Alphabetic}\p{N}\p{M}]/u;
 
 // The words of a query: the index's definition of a word (`tokens` in
 // src/search/text.rs, which a test holds this to). Runs of letters, digits
-// and marks, each NFKC-normalized, lowercased, `i̇` `ß` `ς` folded to `i`
+// and marks (with the invisible characters inside words, dropped), each
+// NFKC-normalized, lowercased, `i̇` `ß` `ς` folded to `i`
 // `ss` `σ` and Arabic and Hebrew vowel marks dropped, then cut again; in
 // scripts without spaces, overlapping pairs of characters. Words over the
 // index's length are kept here so a query can say it left them out.
-const RUNS = /[\p{Alphabetic}\p{N}\p{M}]+/gu;
+const RUNS = new RegExp(`[\\p{Alphabetic}\\p{N}\\p{M}${IGNORABLE_CHARS}]+`, "gu");
 function tokens(text) {
   const out = [];
   for (const [run] of text.matchAll(RUNS)) {
-    const folded = run.normalize("NFKC").toLowerCase()
+    const folded = run.replace(IGNORABLE, "").normalize("NFKC").toLowerCase()
       .replaceAll("i\u0307", "i").replaceAll("ß", "ss").replaceAll("ς", "σ")
       .replace(VOWEL_MARKS, "");
     out.push(...runTokens(folded));

@@ -76,7 +76,7 @@ const MULTILINGUAL: &[&str] = &[
     "Ελληνικά ΣΟΦΟΣ σοφός",
     "İSTANBUL istanbul IĞDIR ığdır",
     "café cafe\u{301} CAFÉ naïve",
-    "東京都に行く。日本語のテキストを検索する東京都に行く日本語のテキストを検索する東京都",
+    "東京都に行く。日本語のテキストを検索する東京都に行く日本語のテキストを検索する東京都 葛\u{e0100}城",
     "中文搜索引擎测试中文搜索引擎测试中文搜索引擎测试中文搜索引擎测试",
     "ภาษาไทยง่ายนิดเดียวภาษาไทยง่ายนิดเดียวภาษาไทยง่ายนิดเดียว",
     "한국어 검색 테스트",
@@ -84,12 +84,56 @@ const MULTILINGUAL: &[&str] = &[
     "ﬁle ﬂow ｶﾀｶﾅ ＡＢＣ ①②",
     "Straße STRASSE ǅemal",
     "e\u{301}\u{302} a\u{30a} x\u{20dd}",
+    "soft\u{ad}ware می\u{200c}خواهم क्\u{200d}ष \u{200f}עברית\u{200e}",
+    "node.js don't snake_case 3.14 v1.2.3 O'Reilly e-mail",
 ];
+
+/// `MULTILINGUAL` less the scripts written without spaces, whose words
+/// UAX #29 leaves to a dictionary and the index cuts into pairs.
+const SPACED: std::ops::Range<usize> = 0..7;
+
+/// Every line of the example site's articles, as written.
+fn example_lines() -> Vec<String> {
+    let mut lines = Vec::new();
+    for entry in walkdir::WalkDir::new(example_root().join("content")) {
+        let entry = entry.unwrap();
+        if entry.path().extension().is_some_and(|e| e == "md") {
+            lines.extend(read(entry.path()).lines().map(String::from));
+        }
+    }
+    lines
+}
+
+/// A word of the index lies inside one word of UAX #29 (as
+/// `unicode-segmentation` finds them), and every UAX #29 word gives the
+/// words it holds: the index cuts a UAX #29 word again only at the
+/// punctuation UAX #29 keeps inside it (`node.js`, `don't`), and drops
+/// the invisible characters inside it.
+#[test]
+fn words_are_uax29_words_cut_again_at_inner_punctuation() {
+    use unicode_segmentation::UnicodeSegmentation;
+    let mut texts: Vec<String> = MULTILINGUAL[SPACED].iter().map(|s| s.to_string()).collect();
+    texts.extend(MULTILINGUAL[13..].iter().map(|s| s.to_string()));
+    texts.extend(example_lines());
+    assert!(texts.len() > 200, "{} texts", texts.len());
+    for text in &texts {
+        let by_uax29: Vec<String> = text
+            .unicode_words()
+            .flat_map(notesite::search_tokens)
+            .collect();
+        assert_eq!(notesite::search_tokens(text), by_uax29, "{text:?}");
+    }
+    assert_eq!(
+        notesite::search_tokens("soft\u{ad}ware node.js don't"),
+        ["software", "node", "js", "don", "t"]
+    );
+}
 
 #[test]
 fn the_client_splits_and_folds_words_as_the_index_does() {
     let mut texts: Vec<String> = MULTILINGUAL.iter().map(|s| s.to_string()).collect();
     texts.extend(vocabulary());
+    texts.extend(example_lines());
     let expected: Vec<Vec<String>> = texts.iter().map(|t| notesite::search_tokens(t)).collect();
     let script = format!(
         "const {{ tokens }} = require({:?}); \
