@@ -61,9 +61,18 @@ pub fn search_tokens(text: &str) -> Vec<String> {
     search::text::tokens(text)
 }
 
-/// The articles of one of the search index's bitmaps: the decoder the
-/// tests share with the index's own.
+/// The (article, weight) postings of `term` in a term chunk of the search
+/// index, read as the index's format types: the decoder the tests share
+/// with the index's own unit tests.
 #[doc(hidden)]
-pub fn search_bitmap_members(hex: &str) -> Vec<u32> {
-    search::index::bitmap_members(hex)
+pub fn search_term_postings(chunk: &[u8], term: &str) -> Option<Vec<(u32, u8)>> {
+    let chunk: search::format::TermChunk = serde_json::from_slice(chunk).expect("a term chunk");
+    chunk.get(term).map(search::format::TermPostings::decode)
+}
+
+/// The articles of a facet value's file of the search index.
+#[doc(hidden)]
+pub fn search_facet_members(list: &[u8]) -> Vec<u32> {
+    let list: search::format::FacetList = serde_json::from_slice(list).expect("a facet list");
+    list.members()
 }

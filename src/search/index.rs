@@ -1,9 +1,9 @@
 //! The index writer. Articles are added as they render (in any order, in
 //! parallel); `write` then lays the index out in files a browser fetches
-//! one by one:
+//! one by one (their shapes are the types of `format`):
 //!
 //! - `search/index.json`, the small entry (served revalidating): counts,
-//!   ranking constants, and the names of every other file;
+//!   the words the index leaves out, and the names of every other file;
 //! - term chunks, `assets/search/t.<hash>.json`: terms in order, split by
 //!   size, each with its postings (article, quantized BM25 weight), as a
 //!   list or, for common terms, a bitmap (see `encode_postings`);
@@ -22,6 +22,7 @@ use std::sync::Mutex;
 use rayon::prelude::*;
 use serde::Serialize;
 
+use super::format::{Bitmap, Entry, FacetList, Facets, TermPostings, VERSION, hex_digit};
 use super::text::Terms;
 
 /// BM25's term-frequency saturation and length normalisation.
@@ -177,29 +178,6 @@ pub(crate) struct File {
     pub(crate) bytes: Vec<u8>,
 }
 
-/// The index format's version, which `static/js/search.js` checks: 2 adds
-/// the title terms (`TITLE_MARK`) and writes facet bitmaps as term
-/// bitmaps are, and leaves out BM25's `k1` and `b`, which the weights
-/// already hold.
-pub(crate) const VERSION: u32 = 2;
-
-/// The entry file: what the client reads first.
-#[derive(Serialize)]
-struct Entry {
-    /// The client reads only the version it was written for.
-    version: u32,
-    /// The client drops these words and words longer than this, as the
-    /// index did.
-    stop_words: &'static [&'static str],
-    max_word_chars: usize,
-    docs: usize,
-    /// `[first term, file]` of each term chunk, in term order.
-    terms: Vec<(String, String)>,
-    docs_per_chunk: usize,
-    doc_chunks: Vec<String>,
-    facets: Facets,
-}
-
 /// Lays the index out in files (see the module's comment). `shown` is
 /// each article's result, in site order; `facets` each facet field with
 /// each article's values.
@@ -254,7 +232,10 @@ pub(crate) fn entry_file(
 ) -> File {
     let entry = Entry {
         version: VERSION,
-        stop_words: super::text::STOP_WORDS,
+        stop_words: super::text::STOP_WORDS
+            .iter()
+            .map(|w| w.to_string())
+            .collect(),
         max_word_chars: super::text::MAX_WORD_CHARS,
         docs,
         terms,
@@ -286,9 +267,6 @@ pub(crate) fn facet_files(facets: &[(&str, Vec<Vec<String>>)], files: &mut Vec<F
         .collect()
 }
 
-/// Per facet field: `[value, count, file]`, most articles first.
-pub(crate) type Facets = BTreeMap<String, Vec<(String, usize, String)>>;
-
 /// How many bytes a term adds to its chunk.
 pub(crate) fn term_size(term: &str, encoded: &str) -> usize {
     term.len() + encoded.len() + 4
@@ -319,8 +297,10 @@ pub(crate) fn cut_term_chunks(sizes: impl Iterator<Item = usize>) -> Vec<Range<u
     ranges
 }
 
-/// A term chunk, `{term: [df, [doc delta, weight, …]], …}`, and its first
-/// term.
+/// A term chunk (`format::TermChunk`) from each term's encoded postings,
+/// and its first term. Written by hand from the parts serde wrote, for
+/// the sizes `cut_term_chunks` needs; a test reads a chunk back as the
+/// type and writes it again to the same bytes.
 pub(crate) fn term_chunk<'a>(terms: impl Iterator<Item = (&'a str, &'a str)>) -> (String, File) {
     let mut first = None;
     let mut bytes = Vec::with_capacity(TERM_CHUNK_BYTES + 1024);
@@ -338,31 +318,37 @@ pub(crate) fn term_chunk<'a>(terms: impl Iterator<Item = (&'a str, &'a str)>) ->
     (first.expect("a chunk has a term"), hashed("t", bytes))
 }
 
-/// One term's postings, weighted by BM25, in the smaller of two forms:
-/// `[df, [doc delta, weight, …]]`; or, for a term in many of the
-/// articles, `[df, bits, weights]`: a hex bitmap over the articles (as
-/// facet lists have) and one hex digit of weight per article in it, the
-/// weight rounded to a sixteenth (a common word's weight counts little:
-/// its IDF is low). At 100k articles a term in a third of them was a
-/// 250 KiB chunk as a list.
+/// One term's postings, weighted by BM25, as JSON in the smaller of the
+/// two forms of `TermPostings`: a list, or for a term in many of the
+/// articles a bitmap with the weights rounded to sixteenths (a common
+/// word's weight counts little: its IDF is low). At 100k articles a term
+/// in a third of them was a 250 KiB chunk as a list.
 pub(crate) fn encode_postings(list: &[(u32, f32)], lengths: &[f32], average: f32) -> String {
     let weights = list
         .iter()
         .map(|&(doc, tf)| bm25_weight(tf, lengths[doc as usize], average));
-    let as_list = postings_list(list, weights.clone());
+    let mut pairs = Vec::with_capacity(list.len() * 2);
+    let mut previous = 0;
+    for (&(doc, _), weight) in list.iter().zip(weights.clone()) {
+        pairs.extend([doc - previous, u32::from(weight)]);
+        previous = doc;
+    }
+    let as_list = to_json(&TermPostings::List(list.len(), pairs));
     let articles = lengths.len();
     if articles.div_ceil(8) * 2 + list.len() + 16 >= as_list.len() {
         return as_list;
     }
     let docs: Vec<u32> = list.iter().map(|&(doc, _)| doc).collect();
-    let sixteenths: String = weights
-        .map(|w| HEX_DIGITS[usize::from(coarse_weight(w))] as char)
-        .collect();
-    format!(
-        "[{},\"{}\",\"{sixteenths}\"]",
+    let sixteenths = weights.map(|w| hex_digit(coarse_weight(w))).collect();
+    to_json(&TermPostings::Bitmap(
         list.len(),
-        bitmap(&docs, articles)
-    )
+        Bitmap::of(&docs, articles),
+        sixteenths,
+    ))
+}
+
+fn to_json<T: Serialize>(value: &T) -> String {
+    serde_json::to_string(value).expect("index parts serialize")
 }
 
 /// A weight in sixteenths (1..=15): the client reads it back as
@@ -371,30 +357,8 @@ fn coarse_weight(weight: u8) -> u8 {
     ((f32::from(weight) / 17.0).round() as u8).clamp(1, 15)
 }
 
-/// `[df, [doc delta, weight, …]]`.
-fn postings_list(list: &[(u32, f32)], weights: impl Iterator<Item = u8>) -> String {
-    let mut numbers = itoa::Buffer::new();
-    let mut encoded = String::with_capacity(list.len() * 6 + 16);
-    encoded.push('[');
-    encoded.push_str(numbers.format(list.len()));
-    encoded.push_str(",[");
-    let mut previous = 0;
-    for (i, (&(doc, _), weight)) in list.iter().zip(weights).enumerate() {
-        if i > 0 {
-            encoded.push(',');
-        }
-        encoded.push_str(numbers.format(doc - previous));
-        encoded.push(',');
-        encoded.push_str(numbers.format(weight));
-        previous = doc;
-    }
-    encoded.push_str("]]");
-    encoded
-}
-
-/// One file per facet value: the articles that have it, as a JSON array of
-/// deltas, or, where that is larger (values most articles share), as a
-/// `bitmap` string over the site's articles, the form term postings use.
+/// One file per facet value: the articles that have it, a `FacetList` in
+/// the smaller of its forms.
 fn facet_lists(values: &[Vec<String>], files: &mut Vec<File>) -> Vec<(String, usize, String)> {
     let mut docs: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
     for (doc, of_doc) in values.iter().enumerate() {
@@ -413,8 +377,8 @@ fn facet_lists(values: &[Vec<String>], files: &mut Vec<File>) -> Vec<(String, us
                     Some(delta)
                 })
                 .collect();
-            let as_deltas = json(&deltas);
-            let as_bits = json(&bitmap(&list, values.len()));
+            let as_deltas = json(&FacetList::Deltas(deltas));
+            let as_bits = json(&FacetList::Bitmap(Bitmap::of(&list, values.len())));
             let smaller = if as_bits.len() < as_deltas.len() {
                 as_bits
             } else {
@@ -429,38 +393,6 @@ fn facet_lists(values: &[Vec<String>], files: &mut Vec<File>) -> Vec<(String, us
         .collect();
     lists.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     lists
-}
-
-const HEX_DIGITS: &[u8; 16] = b"0123456789abcdef";
-
-/// The one bitmap form of the index, for term postings and facet values
-/// alike: over `articles` articles, article i is bit i % 8 of byte i / 8,
-/// each byte two lowercase hex digits.
-fn bitmap(members: &[u32], articles: usize) -> String {
-    let mut bits = vec![0u8; articles.div_ceil(8)];
-    for &doc in members {
-        bits[doc as usize / 8] |= 1 << (doc % 8);
-    }
-    hex(&bits)
-}
-
-/// The articles of a `bitmap`, in order: the decoder the tests share (the
-/// client's is `members` in static/js/search.js).
-pub(crate) fn bitmap_members(hex: &str) -> Vec<u32> {
-    let bytes = (0..hex.len() / 2).map(|i| u8::from_str_radix(&hex[i * 2..i * 2 + 2], 16));
-    let bytes: Vec<u8> = bytes.map(|b| b.expect("hex digits")).collect();
-    (0..bytes.len() as u32 * 8)
-        .filter(|&doc| bytes[doc as usize / 8] & (1 << (doc % 8)) != 0)
-        .collect()
-}
-
-fn hex(bytes: &[u8]) -> String {
-    let mut text = String::with_capacity(bytes.len() * 2);
-    for &b in bytes {
-        text.push(HEX_DIGITS[usize::from(b >> 4)] as char);
-        text.push(HEX_DIGITS[usize::from(b & 15)] as char);
-    }
-    text
 }
 
 /// `bytes` as `assets/search/<kind>.<hash>.json`.
@@ -609,9 +541,12 @@ mod tests {
                 "{} bytes",
                 file.bytes.len()
             );
-            let terms: serde_json::Map<String, serde_json::Value> =
+            let terms: super::super::format::TermChunk =
                 serde_json::from_slice(&file.bytes).unwrap();
             assert_eq!(terms.keys().next().unwrap(), first);
+            let mut again = serde_json::to_vec(&terms).unwrap();
+            again.push(b'\n');
+            assert_eq!(again, file.bytes, "the format's types write the same bytes");
             seen += terms.len();
         }
         // The one field is a title: each term has its marked twin too.
@@ -657,16 +592,14 @@ mod tests {
             .filter(|d| d % 4 != 1)
             .map(|d| (d, 1.0 + (d % 3) as f32))
             .collect();
-        let dense: serde_json::Value =
+        let dense: TermPostings =
             serde_json::from_str(&encode_postings(&common, &lengths, 10.0)).unwrap();
-        assert_eq!(dense[0], 30);
-        let docs = bitmap_members(dense[1].as_str().expect("a bitmap"));
+        assert!(matches!(dense, TermPostings::Bitmap(30, ..)), "{dense:?}");
+        let decoded = dense.decode();
+        let docs: Vec<u32> = decoded.iter().map(|p| p.0).collect();
         assert_eq!(docs, common.iter().map(|p| p.0).collect::<Vec<_>>());
-        let sixteenths = dense[2].as_str().unwrap();
-        assert_eq!(sixteenths.len(), 30);
-        for (digit, &(_, tf)) in sixteenths.chars().zip(&common) {
-            let weight = u32::from(bm25_weight(tf, 10.0, 10.0));
-            let back = digit.to_digit(16).unwrap() * 17;
+        for (&(_, back), &(_, tf)) in decoded.iter().zip(&common) {
+            let weight = bm25_weight(tf, 10.0, 10.0);
             assert!(back.abs_diff(weight) <= 9, "{weight} read back as {back}");
         }
     }
@@ -690,12 +623,16 @@ mod tests {
         let read = |name: &str| {
             let path = &lists.iter().find(|l| l.0 == name).unwrap().2;
             let file = files.iter().find(|f| &f.path == path).unwrap();
-            serde_json::from_slice::<serde_json::Value>(&file.bytes).unwrap()
+            serde_json::from_slice::<FacetList>(&file.bytes).unwrap()
         };
         let even = read("even");
-        let docs = bitmap_members(even.as_str().expect("a bitmap, as term postings have"));
-        assert_eq!(docs, (0..400).step_by(2).collect::<Vec<_>>());
-        assert_eq!(read("rare"), serde_json::json!([7, 100, 100, 100]));
+        assert!(
+            matches!(even, FacetList::Bitmap(_)),
+            "as term postings have"
+        );
+        assert_eq!(even.members(), (0..400).step_by(2).collect::<Vec<_>>());
+        assert_eq!(read("rare"), FacetList::Deltas(vec![7, 100, 100, 100]));
+        assert_eq!(read("rare").members(), [7, 107, 207, 307]);
         assert_eq!((lists[0].0.as_str(), lists[0].1), ("even", 200));
     }
 }

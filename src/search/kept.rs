@@ -55,7 +55,7 @@ pub(super) struct Kept {
     term_chunks: HashMap<(String, String, usize), (String, File)>,
     doc_chunks: Vec<File>,
     /// The facet lists, until an edit changes an article's facet values.
-    facets: Option<(index::Facets, Vec<File>)>,
+    facets: Option<(super::format::Facets, Vec<File>)>,
     /// Terms whose postings or encoding changed since the chunks were
     /// last written.
     changed: BTreeSet<String>,

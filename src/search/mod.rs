@@ -3,6 +3,7 @@
 //! parallel, as one route of the route table.
 //!
 
+pub(crate) mod format;
 pub(crate) mod index;
 mod kept;
 pub(crate) mod text;

@@ -62,7 +62,7 @@ function runTokens(folded) {
 function searchCore(load, stem) {
   let entry = null;
   const TITLE_MARK = "#";
-  // `VERSION` in src/search/index.rs.
+  // `VERSION` in src/search/format.rs, which describes the files this reads.
   const INDEX_VERSION = 2;
 
   const allWords = tokens;

@@ -15,12 +15,11 @@ fn json(root: &Path, rel: &str) -> Value {
 /// read the way the client reads the index.
 fn lookup(root: &Path, term: &str) -> Vec<String> {
     let entry = json(root, "search/index.json");
-    let Some(postings) = postings(root, term) else {
+    let Some(mut scored) = postings(root, term) else {
         return Vec::new();
     };
-    let mut scored = postings_of(&postings);
     scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    let per_chunk = entry["docs_per_chunk"].as_u64().unwrap();
+    let per_chunk = entry["docs_per_chunk"].as_u64().unwrap() as u32;
     scored
         .into_iter()
         .map(|(_, doc)| {
@@ -35,8 +34,8 @@ fn lookup(root: &Path, term: &str) -> Vec<String> {
         .collect()
 }
 
-/// A term's postings as written, from the chunk the client would fetch.
-fn postings(root: &Path, term: &str) -> Option<Value> {
+/// The chunk the client would fetch for `term`, as written.
+fn chunk_of(root: &Path, term: &str) -> Vec<u8> {
     let entry = json(root, "search/index.json");
     let chunks = entry["terms"].as_array().unwrap();
     let chunk = chunks
@@ -44,36 +43,19 @@ fn postings(root: &Path, term: &str) -> Option<Value> {
         .rev()
         .find(|c| c[0].as_str().unwrap() <= term)
         .expect("a chunk for the term");
-    json(root, chunk[1].as_str().unwrap()).get(term).cloned()
+    std::fs::read(root.join("public").join(chunk[1].as_str().unwrap())).unwrap()
 }
 
-/// (weight, article) of a term's postings, in either of its forms: a list
-/// of (article delta, weight), or a hex bitmap of articles with a hex
-/// digit of weight (sixteenths) for each.
-fn postings_of(postings: &Value) -> Vec<(u64, u64)> {
-    let df = postings[0].as_u64().unwrap();
-    let found: Vec<(u64, u64)> = match (&postings[1], &postings[2]) {
-        (Value::Array(list), Value::Null) => {
-            let mut doc = 0;
-            let pairs = list.chunks(2).map(|pair| {
-                doc += pair[0].as_u64().unwrap();
-                (pair[1].as_u64().unwrap(), doc)
-            });
-            pairs.collect()
-        }
-        (Value::String(bits), Value::String(sixteenths)) => {
-            let docs = notesite::search_bitmap_members(bits)
-                .into_iter()
-                .map(u64::from);
-            let weights = sixteenths
-                .chars()
-                .map(|c| u64::from(c.to_digit(16).unwrap()) * 17);
-            weights.zip(docs).collect()
-        }
-        other => panic!("postings of an unknown form: {other:?}"),
-    };
-    assert_eq!(found.len() as u64, df, "df counts the postings");
-    found
+/// (weight, article) of a term's postings, read with the index's format
+/// types, in either of its forms.
+fn postings(root: &Path, term: &str) -> Option<Vec<(u8, u32)>> {
+    let pairs = notesite::search_term_postings(&chunk_of(root, term), term)?;
+    Some(
+        pairs
+            .into_iter()
+            .map(|(doc, weight)| (weight, doc))
+            .collect(),
+    )
 }
 
 #[test]
@@ -90,7 +72,8 @@ fn the_index_finds_an_article_by_a_word_only_it_has() {
     // A term in most articles is written as a bitmap: it reads the same.
     let note = lookup(site.path(), "note");
     assert_eq!(note.len(), 12, "every example title says notes: {note:?}");
-    assert!(postings(site.path(), "note").unwrap()[1].is_string());
+    let note_chunk: Value = serde_json::from_slice(&chunk_of(site.path(), "note")).unwrap();
+    assert!(note_chunk["note"][1].is_string());
     assert!(
         lookup(site.path(), "the").is_empty(),
         "stop words are not indexed"
