@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Byte-identity check for refactors: runs two notesite binaries on the same
 # inputs and `diff -r`s everything they write. Inputs: the example site;
-# `synth --count N --seed 1` (the sources, then the built site); a corpus
+# `synth --count N --seed 1` (the sources, then the built site, with search
+# on and off); a corpus
 # made differently (bench/edited-corpus.sh); a synth export imported (the
 # export writer and reader); and `notesite new`. Exits non-zero on the
 # first difference.
@@ -39,6 +40,8 @@ both "synth --count $count --seed 1 sources" \
   'BIN synth --root "$work/synth" --count '"$count"' --seed 1 --out ../out'
 mv "$work/new" "$work/synth/content"
 both "synth --count $count --seed 1 build" 'BIN build --root "$work/synth" --out "$work/out"'
+printf '\nsearch:\n  enabled: false\n' >>"$work/synth/site.yaml"
+both "synth --count $count --seed 1 build, search off" 'BIN build --root "$work/synth" --out "$work/out"'
 rm -rf "$work/synth"
 
 bench/edited-corpus.sh "$count" "$work/edited" >/dev/null

@@ -35,7 +35,7 @@ pub struct Built {
 pub fn build(options: &LoadOptions, out: &Path, progress: &dyn Progress) -> Result<Built, Failed> {
     let (site, sources) = Site::load_with_sources(options).map_err(Failed::Site)?;
     let now = options.visibility.now;
-    let next_change = schedule::coming(sources.values().map(|a| &**a), now)
+    let next_change = schedule::coming(sources.values().map(|a| a.scheduled()), now)
         .into_iter()
         .next();
     drop(sources);

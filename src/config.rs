@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use crate::diag::{Diagnostic, Pos};
 use crate::fsx;
-use crate::taxonomy::Kind;
+use crate::kind::Kind;
 
 pub const CONFIG_FILE: &str = "site.yaml";
 
@@ -82,7 +82,8 @@ impl Default for ReviewConfig {
 pub(crate) struct SearchConfig {
     pub(crate) enabled: bool,
     pub(crate) weights: SearchWeights,
-    /// Meta fields readers can filter by: `stack`, `tools`, `difficulty`.
+    /// Taxonomies readers can filter by (`Kind::is_facet`), in the order
+    /// the search page offers them; `search_facets` reads them.
     pub(crate) facets: Vec<String>,
 }
 
@@ -102,7 +103,9 @@ impl Default for SearchConfig {
         SearchConfig {
             enabled: true,
             weights: SearchWeights::default(),
-            facets: ["stack", "tools", "difficulty"].map(String::from).to_vec(),
+            facets: (Kind::ALL.into_iter().filter(|k| k.is_facet()))
+                .map(|k| k.name().to_string())
+                .collect(),
         }
     }
 }
@@ -383,12 +386,13 @@ impl SiteConfig {
             }
         }
         for name in &self.search.facets {
-            if !crate::search::FACETS.contains(&name.as_str()) {
+            if Kind::from_name(name).is_none_or(|k| !k.is_facet()) {
+                let known = (Kind::ALL.into_iter().filter(|k| k.is_facet())).map(Kind::name);
                 problems.push((
                     vec!["search", "facets"],
                     format!(
                         "unknown search facet `{name}`; known: {}",
-                        crate::search::FACETS.join(", ")
+                        known.collect::<Vec<_>>().join(", ")
                     ),
                 ));
             }
@@ -451,6 +455,12 @@ impl SiteConfig {
     pub(crate) fn base_path(&self) -> &str {
         let after_scheme = self.base_url().split_once("://").map_or("", |(_, r)| r);
         after_scheme.find('/').map_or("", |i| &after_scheme[i..])
+    }
+
+    /// The search facets, in the order written (checked by `check`).
+    pub(crate) fn search_facets(&self) -> Vec<Kind> {
+        let kinds = self.search.facets.iter().filter_map(|f| Kind::from_name(f));
+        kinds.filter(|k| k.is_facet()).collect()
     }
 
     /// The configured taxonomies, in the canonical order.

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::content::meta::Meta;
 use crate::content::schema::{Field, Shown, Value};
-use crate::taxonomy::Kind;
+use crate::kind::Kind;
 
 #[derive(Debug, Serialize)]
 pub(crate) struct MetaField {

@@ -11,10 +11,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::diag::Diagnostic;
 use crate::redirect;
-use crate::render::{FEED_FILE, SITEMAP_FILE, SITEMAP_LIMIT};
-
-/// Where a build says which article made which page (see `PageIndex`).
-pub const PAGE_INDEX: &str = ".notesite/pages.json";
 
 /// The page index as written: what `publish` reads back.
 #[derive(Debug, Serialize, Deserialize)]
@@ -31,100 +27,12 @@ pub struct IndexedPage {
     pub reference: Option<String>,
 }
 
-/// The redirects file Netlify and Cloudflare Pages read.
-pub const REDIRECTS_FILE: &str = "_redirects";
 use crate::site::Site;
 use crate::taxonomy::Term;
 
-/// The kinds of page a build writes (assets, `_headers` and the manifest
-/// are files of another kind: they depend on `static/` and `site.yaml`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub(crate) enum PageKind {
-    /// `<slug>/`: one article.
-    Article,
-    /// `<slug>/`: a standalone page of `pages/`.
-    Standalone,
-    /// ``, `page/N/`: the paginated home index.
-    Index,
-    /// `<taxonomy>/`: every term of a taxonomy.
-    Taxonomy,
-    /// `<taxonomy>/<term>/`, `…/page/N/`: a paginated term list.
-    Term,
-    /// `atom.xml`.
-    Feed,
-    /// `sitemap.xml` (a sitemap index over `sitemap-N.xml` above 50,000 URLs).
-    Sitemap,
-    /// `robots.txt`.
-    Robots,
-    /// `404.html`.
-    NotFound,
-    /// An alias of an article (`old/path/`): a page that redirects to it.
-    Redirect,
-    /// `_redirects`: every alias as a 301, for hosts that read it. Only
-    /// written when some article has aliases.
-    Redirects,
-    /// `.notesite/pages.json`: which article made which page, for
-    /// `publish` to follow articles that move. Never uploaded.
-    PageIndex,
-    /// `search/`: the search page, when `search.enabled`.
-    Search,
-    /// `search/index.json` and the chunks it names under
-    /// `assets/search/`, when `search.enabled`.
-    SearchIndex,
-}
-
-impl PageKind {
-    /// The template that renders it.
-    pub(crate) fn template(self) -> &'static str {
-        match self {
-            PageKind::Article => "article.html",
-            PageKind::Standalone => "page.html",
-            PageKind::Index => "index.html",
-            PageKind::Taxonomy => "taxonomy.html",
-            PageKind::Term => "term.html",
-            PageKind::Feed => "atom.xml",
-            PageKind::Sitemap => "sitemap.xml",
-            PageKind::Robots => "robots.txt",
-            PageKind::NotFound => "404.html",
-            // Built in (redirect.rs): a redirect is not a page to design.
-            PageKind::Redirect => "(redirect page)",
-            PageKind::Redirects => "(_redirects)",
-            PageKind::PageIndex => "(page index)",
-            PageKind::Search => "search.html",
-            PageKind::SearchIndex => "(search index)",
-        }
-    }
-
-    /// What it is, for messages.
-    pub fn describe(self) -> &'static str {
-        match self {
-            PageKind::Article => "an article",
-            PageKind::Standalone => "a page",
-            PageKind::Index => "the home index",
-            PageKind::Taxonomy => "a taxonomy page",
-            PageKind::Term => "a term page",
-            PageKind::Feed => "the feed",
-            PageKind::Sitemap => "the sitemap",
-            PageKind::Robots => "robots.txt",
-            PageKind::NotFound => "the 404 page",
-            PageKind::Redirect => "a redirect",
-            PageKind::Redirects => "the redirects file",
-            PageKind::PageIndex => "the page index",
-            PageKind::Search => "the search page",
-            PageKind::SearchIndex => "the search index",
-        }
-    }
-
-    /// Whether its output changes with articles, and so has a fingerprint
-    /// in the preview (the others change only with templates or config,
-    /// which re-render everything).
-    pub(crate) fn depends_on_articles(self) -> bool {
-        !matches!(
-            self,
-            PageKind::Robots | PageKind::NotFound | PageKind::Search
-        )
-    }
-}
+pub(crate) use crate::page_kind::PageKind;
+use crate::page_kind::SITEMAP_LIMIT;
+pub use crate::page_kind::{PAGE_INDEX, REDIRECTS_FILE};
 
 /// The routes of a site, and the aliases and root files left out.
 #[derive(Debug)]
@@ -167,32 +75,15 @@ impl Route {
         }
     }
 
-    /// Whether the sitemap lists it: every first page of content and lists.
-    /// Later pages of a list, feeds, robots.txt and the 404 page are not
-    /// pages a search engine should index on their own.
+    /// Whether the sitemap lists it: the first page of a kind it lists
+    /// (later pages of a list are not pages to index on their own).
     pub(crate) fn in_sitemap(&self) -> bool {
-        self.page == 1
-            && matches!(
-                self.kind,
-                PageKind::Article
-                    | PageKind::Standalone
-                    | PageKind::Index
-                    | PageKind::Taxonomy
-                    | PageKind::Term
-            )
+        self.page == 1 && self.kind.in_sitemap()
     }
 
     /// Whether the renderer counts it as a page (progress, "N pages").
     pub(crate) fn is_page(&self) -> bool {
-        !matches!(
-            self.kind,
-            PageKind::Feed
-                | PageKind::Sitemap
-                | PageKind::Robots
-                | PageKind::Redirects
-                | PageKind::PageIndex
-                | PageKind::SearchIndex
-        )
+        self.kind.is_page()
     }
 }
 
@@ -341,26 +232,24 @@ impl Site {
                 });
             }
         }
-        if any_alias {
-            routes.push(Route::new(PageKind::Redirects, REDIRECTS_FILE.to_string()));
-        }
-        if self.config.search.enabled {
-            routes.push(Route::new(PageKind::Search, "search/".to_string()));
-            let entry = crate::search::index::ENTRY_FILE.to_string();
-            routes.push(Route::new(PageKind::SearchIndex, entry));
-        }
         // A robots.txt of root/ replaces the generated one.
-        let own_robots = self.root_files.iter().any(|f| f.output == "robots.txt");
-        for (kind, file) in [
-            (PageKind::Feed, FEED_FILE),
-            (PageKind::Sitemap, SITEMAP_FILE),
-            (PageKind::Robots, "robots.txt"),
-            (PageKind::NotFound, "404.html"),
-            (PageKind::PageIndex, PAGE_INDEX),
-        ] {
-            if !(kind == PageKind::Robots && own_robots) {
-                routes.push(Route::new(kind, file.to_string()));
-            }
+        let own_robots =
+            (self.root_files.iter()).any(|f| f.output == crate::page_kind::ROBOTS_FILE);
+        let once = [
+            (PageKind::Redirects, any_alias),
+            (PageKind::Search, self.config.search.enabled),
+            (PageKind::SearchIndex, self.config.search.enabled),
+            (PageKind::Feed, true),
+            (PageKind::Sitemap, true),
+            (PageKind::Robots, !own_robots),
+            (PageKind::NotFound, true),
+            (PageKind::PageIndex, true),
+        ];
+        for (kind, _) in once.into_iter().filter(|(_, written)| *written) {
+            let path = kind
+                .fixed_path()
+                .expect("a kind written once has a fixed path");
+            routes.push(Route::new(kind, path.to_string()));
         }
         routes
     }
@@ -659,6 +548,28 @@ mod tests {
                 "{path} has a fingerprint but no route"
             );
         }
+    }
+
+    #[test]
+    fn no_slug_can_take_the_folder_of_a_generated_page() {
+        let (site, _, _) = example();
+        let reserved = crate::page_kind::reserved_slugs();
+        let mut seen = BTreeSet::new();
+        let slugs = [PageKind::Article, PageKind::Standalone, PageKind::Redirect];
+        for route in site.routes().iter().filter(|r| !slugs.contains(&r.kind)) {
+            let first = route.path.split('/').next().unwrap();
+            // Home; files (a slug has no `.` and starts with no `_`).
+            if first.is_empty() || first.contains('.') || first.starts_with('_') {
+                continue;
+            }
+            assert!(reserved.contains(&first), "{first} of {route:?}");
+            seen.insert(first);
+        }
+        assert!(
+            seen.len() >= 4,
+            "the example has pagination, taxonomies, search: {seen:?}"
+        );
+        assert!(reserved.contains(&crate::page_kind::ASSETS_DIR));
     }
 
     #[test]

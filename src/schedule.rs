@@ -4,10 +4,10 @@
 //! clock: the one place notesite reads the time, so the same sources and
 //! the same *now* build the same bytes.
 
-use chrono::{DateTime, Utc};
-use serde::Serialize;
+use std::path::Path;
 
-use crate::content::{Article, Meta, meta::Moment};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, SecondsFormat, Utc};
+use serde::{Serialize, Serializer};
 
 pub const SOURCE_DATE_EPOCH: &str = "SOURCE_DATE_EPOCH";
 
@@ -33,10 +33,89 @@ impl Visibility {
         }
     }
 
-    pub fn shows(&self, meta: &Meta) -> bool {
-        (self.drafts || !meta.draft)
-            && (self.future || meta.publish_date.is_none_or(|p| p.utc() <= self.now))
-            && (self.expired || meta.expiry_date.is_none_or(|e| e.utc() > self.now))
+    pub fn shows(&self, dates: Dates) -> bool {
+        (self.drafts || !dates.draft)
+            && (self.future || dates.publish.is_none_or(|p| p.utc() <= self.now))
+            && (self.expired || dates.expiry.is_none_or(|e| e.utc() > self.now))
+    }
+}
+
+/// What the schedule reads of an article's meta.
+#[derive(Debug, Clone, Copy)]
+pub struct Dates {
+    pub draft: bool,
+    pub publish: Option<Moment>,
+    pub expiry: Option<Moment>,
+}
+
+/// An article as the schedule lists it.
+pub struct Scheduled<'a> {
+    pub slug: &'a str,
+    pub path: &'a Path,
+    pub title: &'a str,
+    pub dates: Dates,
+}
+
+/// A point in time from front matter: a date (midnight UTC) or an RFC 3339
+/// date-time with its offset. It shows as it was written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Moment {
+    at: DateTime<FixedOffset>,
+    date_only: bool,
+}
+
+impl Moment {
+    pub fn parse(text: &str) -> Option<Moment> {
+        if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            && text.len() == 10
+        {
+            let at = date.and_hms_opt(0, 0, 0)?.and_utc().fixed_offset();
+            return (date.year() >= 1).then_some(Moment {
+                at,
+                date_only: true,
+            });
+        }
+        let at = DateTime::parse_from_rfc3339(text).ok()?;
+        let in_range = |year: i32| (1..=9999).contains(&year);
+        (in_range(at.year()) && in_range(at.with_timezone(&Utc).year())).then_some(Moment {
+            at,
+            date_only: false,
+        })
+    }
+
+    /// Why `text` is not a moment: RFC 3339 and feeds hold years 1 to
+    /// 9999 only, in UTC as well as as written.
+    pub fn why_not(text: &str, key: &str) -> String {
+        if DateTime::parse_from_rfc3339(text).is_ok() {
+            format!(
+                "`{key}` is `{text}`, which is outside the years 1 to 9999 in UTC; feeds and RFC 3339 cannot hold it"
+            )
+        } else {
+            format!(
+                "`{key}` is `{text}`, which is not a date or a date-time; write YYYY-MM-DD or an RFC 3339 time like 2026-07-01T09:00:00+02:00"
+            )
+        }
+    }
+
+    /// The instant, in UTC.
+    pub fn utc(self) -> DateTime<Utc> {
+        self.at.with_timezone(&Utc)
+    }
+}
+
+impl std::fmt::Display for Moment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.date_only {
+            write!(f, "{}", self.at.date_naive())
+        } else {
+            f.write_str(&self.at.to_rfc3339_opts(SecondsFormat::AutoSi, true))
+        }
+    }
+}
+
+impl Serialize for Moment {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
     }
 }
 
@@ -79,12 +158,15 @@ pub struct Change {
 
 /// Every article that appears or expires after `now`, nearest first (then
 /// by slug). Drafts are left out: they are not scheduled.
-pub fn coming<'a>(articles: impl Iterator<Item = &'a Article>, now: DateTime<Utc>) -> Vec<Change> {
+pub fn coming<'a>(
+    articles: impl Iterator<Item = Scheduled<'a>>,
+    now: DateTime<Utc>,
+) -> Vec<Change> {
     let mut changes: Vec<(DateTime<Utc>, Change)> = Vec::new();
-    for article in articles.filter(|a| !a.meta.draft) {
+    for article in articles.filter(|a| !a.dates.draft) {
         let dates = [
-            ("appears", article.meta.publish_date),
-            ("expires", article.meta.expiry_date),
+            ("appears", article.dates.publish),
+            ("expires", article.dates.expiry),
         ];
         for (change, moment) in dates {
             let Some(at) = moment.map(Moment::utc).filter(|at| *at > now) else {
@@ -95,9 +177,9 @@ pub fn coming<'a>(articles: impl Iterator<Item = &'a Article>, now: DateTime<Utc
                 Change {
                     at: at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
                     change,
-                    slug: article.slug.clone(),
+                    slug: article.slug.to_string(),
                     path: article.path.to_string_lossy().replace('\\', "/"),
-                    title: article.meta.title.clone(),
+                    title: article.title.to_string(),
                 },
             ));
         }

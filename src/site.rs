@@ -17,8 +17,9 @@ use crate::content::{self, Article};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::embedded;
 use crate::highlight;
+use crate::kind::Kind;
 use crate::related;
-use crate::taxonomy::{self, Kind, Taxonomy};
+use crate::taxonomy::{self, Taxonomy};
 use crate::templates::Templates;
 
 pub struct LoadOptions {

@@ -6,36 +6,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::content::Article;
-
-/// The taxonomies notesite knows. A `match` on this is exhaustive, so a new
-/// one cannot be forgotten where terms are read (a string would compile
-/// into an empty taxonomy).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub(crate) enum Kind {
-    Stack,
-    Tools,
-    Difficulty,
-    Entities,
-}
-
-impl Kind {
-    /// Every kind, in the canonical order of pages and menus.
-    pub(crate) const ALL: [Kind; 4] = [Kind::Stack, Kind::Tools, Kind::Difficulty, Kind::Entities];
-
-    /// The name in `site.yaml`, in URLs and in templates.
-    pub(crate) fn name(self) -> &'static str {
-        match self {
-            Kind::Stack => "stack",
-            Kind::Tools => "tools",
-            Kind::Difficulty => "difficulty",
-            Kind::Entities => "entities",
-        }
-    }
-
-    pub(crate) fn from_name(name: &str) -> Option<Kind> {
-        Kind::ALL.into_iter().find(|k| k.name() == name)
-    }
-}
+use crate::kind::Kind;
 
 #[derive(Debug)]
 pub(crate) struct Taxonomy {
@@ -158,7 +129,7 @@ mod tests {
     fn every_taxonomy_folder_is_a_reserved_slug() {
         for kind in Kind::ALL {
             assert!(
-                crate::content::RESERVED_SLUGS.contains(&kind.name()),
+                crate::page_kind::reserved_slugs().contains(&kind.name()),
                 "{kind:?}"
             );
         }

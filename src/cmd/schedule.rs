@@ -19,7 +19,7 @@ pub fn execute(root: &Path, args: ScheduleCmdArgs) -> Result<()> {
             if errors == 1 { "" } else { "s" }
         );
     }
-    let changes = coming(sources.values().map(|a| &**a), now);
+    let changes = coming(sources.values().map(|a| a.scheduled()), now);
     if args.json {
         println!("{}", serde_json::to_string_pretty(&changes)?);
         return Ok(());

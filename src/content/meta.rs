@@ -3,12 +3,13 @@
 //! may rely on (dates parsed, scores in range, enums known). `validate` turns
 //! one into the other and returns every problem, not just the first.
 
-use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, SecondsFormat, Utc};
+use chrono::{Datelike, NaiveDate};
 use serde::{Serialize, Serializer};
 
 use super::schema::{Record, Showable, Shown, Value, meta_fields, record};
 use crate::diag::did_you_mean;
-use crate::taxonomy::Kind;
+use crate::kind::Kind;
+use crate::schedule::{Dates, Moment};
 
 // The post meta, one field per line, in the order the meta box shows them:
 // key: type serde reads => validated type, then its label on the page and
@@ -215,66 +216,14 @@ impl Showable for Difficulty {
     }
 }
 
-/// A point in time from front matter: a date (midnight UTC) or an RFC 3339
-/// date-time with its offset. It shows as it was written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Moment {
-    at: DateTime<FixedOffset>,
-    date_only: bool,
-}
-
-impl Moment {
-    pub fn parse(text: &str) -> Option<Moment> {
-        if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d")
-            && text.len() == 10
-        {
-            let at = date.and_hms_opt(0, 0, 0)?.and_utc().fixed_offset();
-            return (date.year() >= 1).then_some(Moment {
-                at,
-                date_only: true,
-            });
+impl Meta {
+    /// What the schedule reads: whether and when the article shows.
+    pub(crate) fn dates(&self) -> Dates {
+        Dates {
+            draft: self.draft,
+            publish: self.publish_date,
+            expiry: self.expiry_date,
         }
-        let at = DateTime::parse_from_rfc3339(text).ok()?;
-        let in_range = |year: i32| (1..=9999).contains(&year);
-        (in_range(at.year()) && in_range(at.with_timezone(&Utc).year())).then_some(Moment {
-            at,
-            date_only: false,
-        })
-    }
-
-    /// Why `text` is not a moment: RFC 3339 and feeds hold years 1 to
-    /// 9999 only, in UTC as well as as written.
-    pub fn why_not(text: &str, key: &str) -> String {
-        if DateTime::parse_from_rfc3339(text).is_ok() {
-            format!(
-                "`{key}` is `{text}`, which is outside the years 1 to 9999 in UTC; feeds and RFC 3339 cannot hold it"
-            )
-        } else {
-            format!(
-                "`{key}` is `{text}`, which is not a date or a date-time; write YYYY-MM-DD or an RFC 3339 time like 2026-07-01T09:00:00+02:00"
-            )
-        }
-    }
-
-    /// The instant, in UTC.
-    pub fn utc(self) -> DateTime<Utc> {
-        self.at.with_timezone(&Utc)
-    }
-}
-
-impl std::fmt::Display for Moment {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.date_only {
-            write!(f, "{}", self.at.date_naive())
-        } else {
-            f.write_str(&self.at.to_rfc3339_opts(SecondsFormat::AutoSi, true))
-        }
-    }
-}
-
-impl Serialize for Moment {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
     }
 }
 

@@ -20,18 +20,6 @@ use crate::schedule::Visibility;
 
 pub const CONTENT_DIR: &str = "content";
 
-/// Top-level output folders other than articles; a slug may not take them.
-pub(crate) const RESERVED_SLUGS: [&str; 8] = [
-    "page",
-    "search",
-    "assets",
-    "stack",
-    "tools",
-    "difficulty",
-    "entities",
-    "404",
-];
-
 /// One validated article, ready for the Markdown stage.
 #[derive(Debug, Clone)]
 pub struct Article {
@@ -54,6 +42,18 @@ pub struct Article {
     /// server tell an edited article from an unchanged one without
     /// comparing them. Never reaches an output file.
     pub(crate) version: u64,
+}
+
+impl Article {
+    /// The article as the schedule lists it.
+    pub fn scheduled(&self) -> crate::schedule::Scheduled<'_> {
+        crate::schedule::Scheduled {
+            slug: &self.slug,
+            path: &self.path,
+            title: &self.meta.title,
+            dates: self.meta.dates(),
+        }
+    }
 }
 
 /// Every parsed article by source path, before drafts are dropped and
@@ -181,7 +181,7 @@ pub(crate) fn arrange(
     let problems = check_unique_slugs(sources.values().map(|a| &**a));
     let mut articles: Vec<Arc<Article>> = sources
         .values()
-        .filter(|a| visible.shows(&a.meta))
+        .filter(|a| visible.shows(a.meta.dates()))
         .cloned()
         .collect();
     articles.sort_by(|a, b| {
@@ -368,7 +368,7 @@ fn slug_of(
 /// system takes, and not a folder of generated pages.
 pub fn check_article_slug(slug: &str) -> Result<(), String> {
     meta::check_slug(slug)?;
-    if RESERVED_SLUGS.contains(&slug) {
+    if crate::page_kind::reserved_slugs().contains(&slug) {
         return Err(format!(
             "slug `{slug}` is reserved for generated pages; choose another"
         ));

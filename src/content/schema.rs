@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 
-use crate::taxonomy::Kind;
+use crate::kind::Kind;
 
 /// One front-matter field, as declared in `meta.rs`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -18,6 +18,7 @@ use crate::assets::MANIFEST_FILE;
 use crate::cdn::{CacheRules, HEADERS_FILE};
 use crate::content::Article;
 use crate::diag::{Diagnostic, Diagnostics, Severity, pos_at};
+use crate::kind::Kind;
 use crate::markdown::{self, Figure, LinkContext};
 use crate::meta_box;
 use crate::output::Sink;
@@ -25,13 +26,6 @@ use crate::progress::Progress;
 use crate::redirect;
 use crate::routes::{PAGE_INDEX, PageKind, REDIRECTS_FILE, Route};
 use crate::site::{Link, Site};
-use crate::taxonomy::Kind;
-
-pub(crate) const FEED_FILE: &str = "atom.xml";
-pub(crate) const SITEMAP_FILE: &str = "sitemap.xml";
-
-/// The sitemap protocol allows 50,000 URLs per file.
-pub(crate) const SITEMAP_LIMIT: usize = 50_000;
 
 /// What a render produced, for the summary line.
 #[derive(Debug, Default)]
@@ -375,9 +369,12 @@ impl Site {
                 write(sink, &redirect::file_of(&route.path), html.as_bytes()).into()
             }
             PageKind::PageIndex => write(sink, PAGE_INDEX, self.page_index().as_bytes()).into(),
-            PageKind::Search => self
-                .render_text(sink, "search.html", "search/index.html", &Context::new())
-                .into(),
+            PageKind::Search => {
+                let mut context = Context::new();
+                let facets = self.config.search_facets().into_iter().map(Kind::name);
+                context.insert("facets", &facets.collect::<Vec<_>>());
+                (self.render_text(sink, "search.html", "search/index.html", &context)).into()
+            }
             PageKind::SearchIndex => {
                 let files = self.search_index();
                 let written = files.iter().flat_map(|f| write(sink, &f.path, &f.bytes));

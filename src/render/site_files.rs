@@ -2,6 +2,7 @@
 //! URLs), robots.txt and the 404 page.
 
 use super::*;
+use crate::page_kind::{FEED_FILE, NOT_FOUND_FILE, ROBOTS_FILE, SITEMAP_FILE, SITEMAP_LIMIT};
 
 impl Site {
     pub(super) fn render_text(
@@ -18,17 +19,23 @@ impl Site {
     }
 
     pub(super) fn render_feed(&self, sink: &Sink) -> Vec<Diagnostic> {
-        self.render_text(sink, "atom.xml", FEED_FILE, &self.feed_context())
+        self.render_text(
+            sink,
+            PageKind::Feed.template(),
+            FEED_FILE,
+            &self.feed_context(),
+        )
     }
 
     pub(super) fn render_not_found(&self, sink: &Sink) -> Vec<Diagnostic> {
-        self.render_text(sink, "404.html", "404.html", &Context::new())
+        let template = PageKind::NotFound.template();
+        self.render_text(sink, template, NOT_FOUND_FILE, &Context::new())
     }
 
     pub(super) fn render_robots(&self, sink: &Sink) -> Vec<Diagnostic> {
         let mut robots = Context::new();
         robots.insert("sitemap_url", &self.permalink(SITEMAP_FILE));
-        self.render_text(sink, "robots.txt", "robots.txt", &robots)
+        self.render_text(sink, PageKind::Robots.template(), ROBOTS_FILE, &robots)
     }
 
     /// `sitemap.xml`, or above 50,000 URLs a sitemap index over
@@ -38,7 +45,7 @@ impl Site {
         if entries.len() <= SITEMAP_LIMIT {
             let mut context = Context::new();
             context.insert("entries", &entries);
-            return self.render_text(sink, "sitemap.xml", SITEMAP_FILE, &context);
+            return self.render_text(sink, PageKind::Sitemap.template(), SITEMAP_FILE, &context);
         }
         let mut problems = Vec::new();
         let mut sitemaps = Vec::new();

@@ -32,7 +32,7 @@ pub(crate) const B: f32 = 0.75;
 pub(crate) const TERM_CHUNK_BYTES: usize = 48 * 1024;
 pub(crate) const DOCS_PER_CHUNK: usize = 64;
 const SHARDS: usize = 16;
-pub(crate) const ENTRY_FILE: &str = "search/index.json";
+pub(crate) use crate::page_kind::SEARCH_ENTRY_FILE as ENTRY_FILE;
 
 /// A field of an article and how much a word in it counts.
 pub(crate) struct Field<'a> {

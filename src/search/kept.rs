@@ -11,7 +11,6 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use rayon::prelude::*;
 
-use super::FACETS;
 use super::index::{self, File, Shown};
 use super::text::Terms;
 use crate::content::Article;
@@ -126,6 +125,7 @@ impl Kept {
             .filter(|&i| self.articles[i].version != indexed[i].version)
             .collect();
         let terms = Terms::default();
+        let facet_kinds = site.config.search_facets();
         for &doc in &edited {
             let mut before = Default::default();
             site.index_article(&self.articles[doc], |fields| {
@@ -137,8 +137,7 @@ impl Kept {
                 after = index::term_counts(&terms, fields);
             });
             self.reindex(doc as u32, before, after);
-            let facets = |a: &Article| FACETS.map(|name| super::facet_values(&a.meta, name));
-            if facets(&self.articles[doc]) != facets(now) {
+            if !crate::taxonomy::same_terms(&self.articles[doc], now, &facet_kinds) {
                 self.facets = None;
             }
             self.articles[doc] = Arc::clone(now);

@@ -13,12 +13,11 @@ pub(crate) use kept::Memory;
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 use rayon::prelude::*;
 
+use std::sync::Arc;
+
 use crate::content::Article;
 use crate::site::Site;
 use index::{Collector, Field, File, Shown};
-
-/// Meta fields that can be search facets.
-pub(crate) const FACETS: [&str; 3] = ["stack", "tools", "difficulty"];
 
 /// The text of a body as search sees it: headings, and the prose with
 /// inline code (code blocks are left out: they would fill the index with
@@ -135,33 +134,18 @@ impl Site {
         }
     }
 
-    /// Each facet field of `site.yaml` with each article's values.
-    fn facet_values(&self) -> Vec<(&str, Vec<Vec<String>>)> {
+    /// Each search facet of `site.yaml` with each article's values.
+    fn facet_values(&self) -> Vec<(&'static str, Vec<Vec<String>>)> {
         let articles = self.indexed_articles();
-        self.config
-            .search
-            .facets
-            .iter()
-            .map(|name| {
-                let values = (articles.iter())
-                    .map(|a| facet_values(&a.meta, name))
-                    .collect();
-                (name.as_str(), values)
-            })
-            .collect()
-    }
-}
-
-fn facet_values(meta: &crate::content::Meta, facet: &str) -> Vec<String> {
-    match facet {
-        "stack" => meta.stack.clone(),
-        "tools" => meta.tools.clone(),
-        "difficulty" => meta
-            .difficulty
-            .map(|d| d.as_str().to_string())
-            .into_iter()
-            .collect(),
-        other => unreachable!("site.yaml's search.facets are checked: `{other}`"),
+        let values_of = |kind| {
+            let of_article = |a: &Arc<Article>| {
+                let names = crate::taxonomy::term_names(a, kind);
+                names.into_iter().map(String::from).collect()
+            };
+            articles.iter().map(of_article).collect()
+        };
+        let facets = self.config.search_facets().into_iter();
+        facets.map(|kind| (kind.name(), values_of(kind))).collect()
     }
 }
 

@@ -5,6 +5,7 @@
 
 mod common;
 
+mod architecture;
 mod article_page;
 mod bad_input;
 mod browser;

@@ -55,9 +55,8 @@ pub(crate) fn stylesheet(light: &Theme, dark: &Theme) -> Result<String, String> 
 /// One theme's rules for one scheme: the code block's own colours, then
 /// each token class with its colour made readable and its font style kept.
 fn scheme_rules(theme: &Theme, scheme: &Scheme) -> Result<String, String> {
-    let generated =
-        syntect::html::css_for_theme_with_class_style(theme, crate::highlight::CLASS_STYLE)
-            .map_err(|e| e.to_string())?;
+    let generated = syntect::html::css_for_theme_with_class_style(theme, super::CLASS_STYLE)
+        .map_err(|e| e.to_string())?;
     let mut css = format!(
         "pre.code{{background:{};color:{}}}\n",
         hex(scheme.background),

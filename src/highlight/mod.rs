@@ -9,6 +9,9 @@ use syntect::html::{ClassStyle, ClassedHTMLGenerator};
 use syntect::parsing::SyntaxSet;
 use syntect::util::LinesWithEndings;
 
+/// The generated `syntax.css`.
+mod css;
+
 /// Classes are prefixed so they cannot clash with the site's own CSS.
 pub(crate) const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
 
@@ -127,10 +130,10 @@ pub(crate) fn theme(theme_name: &str) -> Result<&'static syntect::highlighting::
     })
 }
 
-/// The stylesheet for a light and a dark syntect theme (see `syntax_css`),
+/// The stylesheet for a light and a dark syntect theme (see `css`),
 /// or an error listing the known themes.
 pub(crate) fn theme_css(light: &str, dark: &str) -> Result<String, String> {
-    crate::syntax_css::stylesheet(theme(light)?, theme(dark)?)
+    css::stylesheet(theme(light)?, theme(dark)?)
 }
 
 #[cfg(test)]
