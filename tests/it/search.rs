@@ -114,6 +114,11 @@ fn search_is_on_by_default_off_when_disabled_and_unknown_facets_are_refused() {
     assert!(public.join("search/index.html").is_file());
     assert!(public.join("search/index.json").is_file());
     assert!(read(&public.join("index.html")).contains("class=\"site-search\""));
+    let page = read(&public.join("search/index.html"));
+    assert!(
+        page.contains("filter by stack, tools, difficulty"),
+        "{page}"
+    );
 
     let config = site.path().join("site.yaml");
     let text = read(&config);
@@ -133,6 +138,31 @@ fn search_is_on_by_default_off_when_disabled_and_unknown_facets_are_refused() {
         err.contains("unknown search facet `colour`; known: stack, tools, difficulty"),
         "{err}"
     );
+    let err_entities = {
+        std::fs::write(&config, format!("{text}\nsearch:\n  facets: [entities]\n")).unwrap();
+        build_here(site.path()).unwrap_err()
+    };
+    assert!(
+        err_entities.contains("unknown search facet `entities`"),
+        "{err_entities}"
+    );
+
+    // The filters offer the facets configured, in their order; none, no filters.
+    std::fs::write(
+        &config,
+        format!("{text}\nsearch:\n  facets: [difficulty, stack]\n"),
+    )
+    .unwrap();
+    build(site.path(), &[]);
+    let page = read(&public.join("search/index.html"));
+    assert!(
+        page.contains("<summary>filter by difficulty, stack</summary>"),
+        "{page}"
+    );
+    std::fs::write(&config, format!("{text}\nsearch:\n  facets: []\n")).unwrap();
+    build(site.path(), &[]);
+    let page = read(&public.join("search/index.html"));
+    assert!(page.contains("class=\"search-filters\" hidden>"), "{page}");
 }
 
 /// An article slugged `search` would share `search/index.html` with the
