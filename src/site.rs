@@ -68,8 +68,6 @@ pub struct Site {
     /// Problems that do not stop the build.
     pub(crate) warnings: Vec<Diagnostic>,
     pub timings: Timings,
-    /// The preview's last search index, patched by the next rebuild.
-    pub(crate) search_memory: crate::search::Memory,
     /// The route table, made when first needed (see `routes`).
     pub(crate) routes: std::sync::OnceLock<crate::routes::RouteTable>,
     /// Which page each source file became, made when a link first names one.
@@ -85,7 +83,6 @@ struct Parts {
     assets: Arc<AssetSet>,
     root_files: Arc<Vec<crate::root_files::RootFile>>,
     templates: Arc<Templates>,
-    search_memory: crate::search::Memory,
 }
 
 /// What the templates see on every page.
@@ -197,7 +194,6 @@ impl Site {
             assets,
             root_files,
             templates: Arc::new(templates),
-            search_memory: crate::search::Memory::default(),
         };
         let site = Site::assemble(parts, articles, diagnostics.sorted(), timings, None);
         Ok((site, sources))
@@ -262,7 +258,6 @@ impl Site {
             known_paths: Arc::default(),
             warnings,
             timings,
-            search_memory: parts.search_memory,
             routes: std::sync::OnceLock::new(),
             source_index: std::sync::OnceLock::new(),
         }
@@ -317,7 +312,6 @@ impl Site {
             assets: Arc::clone(&self.assets),
             root_files: Arc::clone(&self.root_files),
             templates: Arc::clone(&self.templates),
-            search_memory: self.search_memory.clone(),
         }
     }
 

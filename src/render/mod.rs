@@ -155,6 +155,18 @@ struct Shared<'a> {
     summaries: Summaries<'a>,
     links: &'a LinkContext<'a>,
     routes: &'a [Route],
+    search: &'a crate::search::Memory,
+}
+
+/// What a render is asked for: where the pages go, who hears of progress,
+/// which pages, and the search index to patch (the preview keeps one; a
+/// build starts from nothing).
+#[derive(Clone, Copy)]
+pub(crate) struct Job<'a> {
+    pub(crate) sink: &'a Sink,
+    pub(crate) progress: &'a dyn Progress,
+    pub(crate) pages: &'a Pages<'a>,
+    pub(crate) search: &'a crate::search::Memory,
 }
 
 /// What rendering one route gave.
@@ -215,17 +227,24 @@ impl Site {
     /// Renders every page into `sink`. Collects every problem; any error
     /// fails the render (and so the build) after all pages were tried.
     pub fn render(&self, sink: &Sink, progress: &dyn Progress) -> Result<Report, Diagnostics> {
-        self.render_pages(sink, progress, &Pages::All)
+        let search = crate::search::Memory::default();
+        self.render_pages(&Job {
+            sink,
+            progress,
+            pages: &Pages::All,
+            search: &search,
+        })
     }
 
     /// Renders the chosen pages into `sink`; see [`Site::render`]. Every
     /// page is a route of the route table, rendered in parallel.
-    pub(crate) fn render_pages(
-        &self,
-        sink: &Sink,
-        progress: &dyn Progress,
-        pages: &Pages,
-    ) -> Result<Report, Diagnostics> {
+    pub(crate) fn render_pages(&self, job: &Job) -> Result<Report, Diagnostics> {
+        let Job {
+            sink,
+            progress,
+            pages,
+            ..
+        } = *job;
         let mut problems = Diagnostics::default();
         let mut report = Report::default();
         let t = &mut report.timings;
@@ -236,8 +255,7 @@ impl Site {
         let routes = self.routes();
         progress.set_length(routes.iter().filter(|r| r.is_page()).count() as u64);
         self.with_links(|links| {
-            let tally =
-                self.render_routes(sink, progress, pages, links, &mut report, &mut problems);
+            let tally = self.render_routes(job, links, &mut report, &mut problems);
             if let Pages::All = pages {
                 problems.extend(self.anchor_problems(&tally.anchors, links));
             }
@@ -284,13 +302,17 @@ impl Site {
     /// from all of them. Returns what they add up to.
     fn render_routes(
         &self,
-        sink: &Sink,
-        progress: &dyn Progress,
-        pages: &Pages,
+        job: &Job,
         links: &LinkContext,
         report: &mut Report,
         problems: &mut Diagnostics,
     ) -> Tally {
+        let Job {
+            sink,
+            progress,
+            pages,
+            search,
+        } = *job;
         let routes = self.routes();
         let t = &mut report.timings;
         let shared = Shared {
@@ -302,6 +324,7 @@ impl Site {
             summaries: Summaries::new(self),
             links,
             routes,
+            search,
         };
         problems.extend(self.clashes().iter().cloned());
         problems.extend(self.menu_problems());
@@ -376,7 +399,7 @@ impl Site {
                 (self.render_text(sink, "search.html", "search/index.html", &context)).into()
             }
             PageKind::SearchIndex => {
-                let files = self.search_index();
+                let files = self.search_index(shared.search);
                 let written = files.iter().flat_map(|f| write(sink, &f.path, &f.bytes));
                 written.collect::<Vec<_>>().into()
             }

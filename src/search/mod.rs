@@ -62,8 +62,8 @@ const SNIPPET_SOURCE_CHARS: usize = 240;
 impl Site {
     /// Every file of the search index. The preview keeps the last index
     /// and patches it (see `kept`); a build writes it once.
-    pub(crate) fn search_index(&self) -> Vec<File> {
-        match self.search_memory.slot() {
+    pub(crate) fn search_index(&self, memory: &Memory) -> Vec<File> {
+        match memory.slot() {
             Some(kept) => kept::update(kept, self),
             None => self.whole_search_index(),
         }

@@ -17,7 +17,7 @@ use crate::diag::{Diagnostic, Diagnostics};
 use crate::incremental::{self, Fingerprints};
 use crate::output::Sink;
 use crate::progress::Silent;
-use crate::render::{Pages, Report};
+use crate::render::{Job, Pages, Report};
 use crate::site::{LoadOptions, Site};
 
 /// What changed on disk since the last good build.
@@ -113,6 +113,8 @@ struct Good {
     linking: HashSet<String>,
     /// The search index's files, some of which an edit replaces.
     search_files: BTreeSet<String>,
+    /// The last search index, which the next rebuild patches.
+    search: crate::search::Memory,
     /// Every page's ids and links into ids, patched by each rebuild.
     anchors: crate::anchors::Anchors,
 }
@@ -167,14 +169,20 @@ impl Preview {
     }
 
     fn full(&self) -> Result<(Good, Rebuilt), Diagnostics> {
-        let (mut site, sources) = Site::load_with_sources(&self.options)?;
-        site.search_memory = crate::search::Memory::keep();
+        let (site, sources) = Site::load_with_sources(&self.options)?;
+        let search = crate::search::Memory::keep();
         let sink = Sink::memory();
-        let mut report = site.render_pages(&sink, &Silent, &Pages::All)?;
+        let mut report = site.render_pages(&Job {
+            sink: &sink,
+            progress: &Silent,
+            pages: &Pages::All,
+            search: &search,
+        })?;
         let linking: HashSet<String> = std::mem::take(&mut report.linking).into_iter().collect();
         let prints = site.fingerprints(&linking);
         let good = Good {
-            search_files: site.search_memory.written(),
+            search_files: search.written(),
+            search,
             anchors: std::mem::take(&mut report.anchors),
             site,
             sources,
@@ -221,7 +229,12 @@ impl Preview {
             Pages::Only(&changes.render)
         };
         let sink = Sink::memory();
-        let mut report = site.render_pages(&sink, &Silent, &pages)?;
+        let mut report = site.render_pages(&Job {
+            sink: &sink,
+            progress: &Silent,
+            pages: &pages,
+            search: &good.search,
+        })?;
         let anchors = match pages {
             Pages::All => std::mem::take(&mut report.anchors),
             Pages::Only(_) => {
@@ -236,7 +249,7 @@ impl Preview {
         let mut linking = good.linking.clone();
         linking.retain(|slug| !pages.wants_article(slug));
         linking.extend(std::mem::take(&mut report.linking));
-        let search_files = site.search_memory.written();
+        let search_files = good.search.written();
         let files = match pages {
             Pages::All => Files::All(sink.into_files()),
             Pages::Only(_) => Files::Some {
@@ -251,6 +264,7 @@ impl Preview {
         };
         let good = Good {
             search_files,
+            search: good.search.clone(),
             anchors,
             site,
             sources,
