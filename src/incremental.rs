@@ -13,7 +13,7 @@ use std::hash::{BuildHasher, Hash, Hasher};
 
 use rayon::prelude::*;
 
-use crate::routes::PageKind;
+use crate::page_kind::PageKind;
 use crate::site::Site;
 
 /// Output folder of every page (`my-slug/`, `stack/redis/page/2/`), or

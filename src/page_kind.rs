@@ -4,6 +4,8 @@
 //! `match`, so a new kind is answered everywhere or does not compile. A
 //! leaf: the content reader takes the reserved slugs from here.
 
+use serde::{Deserialize, Serialize};
+
 use crate::kind::Kind;
 
 pub(crate) const FEED_FILE: &str = "atom.xml";
@@ -239,4 +241,19 @@ pub(crate) fn reserved_slugs() -> Vec<&'static str> {
     slugs.sort_unstable();
     slugs.dedup();
     slugs
+}
+
+/// The page index as written: what `publish` reads back.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct PageIndexFile {
+    pub version: u32,
+    pub pages: Vec<IndexedPage>,
+}
+
+/// One article page: its route path, source file and `reference`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IndexedPage {
+    pub url: String,
+    pub source: String,
+    pub reference: Option<String>,
 }

@@ -13,8 +13,8 @@ use anyhow::{Context, Result};
 use super::local::{self, LocalFile};
 use super::record::Record;
 use crate::cdn::CacheRules;
+use crate::page_kind::{IndexedPage, PAGE_INDEX, PageIndexFile};
 use crate::redirect;
-use crate::routes::{IndexedPage, PAGE_INDEX, PageIndexFile};
 
 /// What a publish does about pages that left the build.
 #[derive(Debug, Default)]

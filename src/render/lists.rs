@@ -1,7 +1,7 @@
 //! List pages: the paginated home index, term pages and taxonomy pages.
 
 use super::*;
-use crate::routes::page_dir;
+use crate::site::page_dir;
 
 impl Site {
     /// One page of the home index or of a term's list.

@@ -22,9 +22,10 @@ use crate::kind::Kind;
 use crate::markdown::{self, Figure, LinkContext};
 use crate::meta_box;
 use crate::output::Sink;
+use crate::page_kind::{PAGE_INDEX, PageKind, REDIRECTS_FILE};
 use crate::progress::Progress;
 use crate::redirect;
-use crate::routes::{PAGE_INDEX, PageKind, REDIRECTS_FILE, Route};
+use crate::site::Route;
 use crate::site::{Link, Site};
 
 /// What a render produced, for the summary line.

@@ -8,7 +8,9 @@ use std::path::Path;
 use crate::common::example_root;
 
 /// Top-level module -> the top-level modules its non-test code names
-/// through `crate::` paths (`crate::a::b`, `crate::{a, b::c}`).
+/// through `crate::` paths (`crate::a::b`, `crate::{a, b::c}`). A unit
+/// test module (`#[cfg(test)] mod tests`, last in its file) may take a
+/// fixture from anywhere: that is not a dependency of the code.
 fn module_graph(src: &Path) -> BTreeMap<String, BTreeSet<String>> {
     let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for entry in walkdir::WalkDir::new(src) {

@@ -7,32 +7,14 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use serde::{Deserialize, Serialize};
-
 use crate::diag::Diagnostic;
 use crate::redirect;
-
-/// The page index as written: what `publish` reads back.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct PageIndexFile {
-    pub version: u32,
-    pub pages: Vec<IndexedPage>,
-}
-
-/// One article page: its route path, source file and `reference`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct IndexedPage {
-    pub url: String,
-    pub source: String,
-    pub reference: Option<String>,
-}
-
 use crate::site::Site;
 use crate::taxonomy::Term;
 
 pub(crate) use crate::page_kind::PageKind;
 use crate::page_kind::SITEMAP_LIMIT;
-pub use crate::page_kind::{PAGE_INDEX, REDIRECTS_FILE};
+use crate::page_kind::{IndexedPage, PageIndexFile};
 
 /// The routes of a site, and the aliases and root files left out.
 #[derive(Debug)]

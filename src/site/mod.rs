@@ -22,6 +22,11 @@ use crate::related;
 use crate::taxonomy::{self, Taxonomy};
 use crate::templates::Templates;
 
+mod routes;
+mod source_links;
+
+pub(crate) use routes::{Route, page_dir};
+
 pub struct LoadOptions {
     pub root: PathBuf,
     /// Which articles are built: drafts, scheduled, expired, at what *now*.
@@ -69,9 +74,9 @@ pub struct Site {
     pub(crate) warnings: Vec<Diagnostic>,
     pub timings: Timings,
     /// The route table, made when first needed (see `routes`).
-    pub(crate) routes: std::sync::OnceLock<crate::routes::RouteTable>,
+    pub(crate) routes: std::sync::OnceLock<routes::RouteTable>,
     /// Which page each source file became, made when a link first names one.
-    pub(crate) source_index: std::sync::OnceLock<crate::source_links::SourceIndex>,
+    pub(crate) source_index: std::sync::OnceLock<source_links::SourceIndex>,
 }
 
 /// What a site is made of besides its articles.
@@ -415,7 +420,7 @@ impl Site {
 
     /// Whether the sitemap lists a route: the first page of content and
     /// lists, but no article that waits for review.
-    pub(crate) fn in_sitemap(&self, route: &crate::routes::Route) -> bool {
+    pub(crate) fn in_sitemap(&self, route: &Route) -> bool {
         route.in_sitemap()
             && !route
                 .article
