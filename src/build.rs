@@ -53,6 +53,22 @@ pub fn build(options: &LoadOptions, out: &Path, progress: &dyn Progress) -> Resu
     })
 }
 
+/// Every article of `root` that appears or expires after `now`, nearest
+/// first: `notesite schedule`. Drafts are not scheduled.
+pub fn coming_changes(
+    root: &Path,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<Change>, Diagnostics> {
+    let (sources, problems) = crate::content::read_all(root);
+    if problems.error_count() > 0 {
+        return Err(problems);
+    }
+    Ok(schedule::coming(
+        sources.values().map(|a| a.scheduled()),
+        now,
+    ))
+}
+
 /// Runs the whole pipeline into a sink that writes nothing, so `check`
 /// finds exactly what `build` would.
 pub fn check(options: &LoadOptions, progress: &dyn Progress) -> Result<Report, Diagnostics> {

@@ -10,7 +10,7 @@ use clap::{Args, Parser, Subcommand};
     version,
     about = "A fast, strict static site generator for engineering notes"
 )]
-pub struct Cli {
+pub(crate) struct Cli {
     /// The site's folder: where site.yaml, content/, templates/ and static/ are.
     #[arg(long, global = true, default_value = ".", value_name = "DIR")]
     pub root: PathBuf,
@@ -20,7 +20,7 @@ pub struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Build the site into the output folder (public/ by default).
     Build(BuildArgs),
     /// Validate everything a build would, without writing anything.
@@ -42,7 +42,7 @@ pub enum Command {
 }
 
 #[derive(Debug, Args)]
-pub struct ScheduleCmdArgs {
+pub(crate) struct ScheduleCmdArgs {
     /// Print JSON: an array of {at, change, slug, path, title}.
     #[arg(long)]
     pub json: bool,
@@ -54,7 +54,7 @@ pub struct ScheduleCmdArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct PublishArgs {
+pub(crate) struct PublishArgs {
     /// Target: s3://bucket/prefix (credentials and endpoint from AWS_* variables) or file:///path.
     /// Default: site.yaml's `publish.to`.
     #[arg(long, value_name = "URL")]
@@ -87,7 +87,7 @@ pub struct PublishArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct ServeArgs {
+pub(crate) struct ServeArgs {
     /// Address to listen on. Anything but loopback exposes drafts to the network.
     #[arg(long, default_value = "127.0.0.1", value_name = "IP")]
     pub bind: std::net::IpAddr,
@@ -109,7 +109,7 @@ pub struct ServeArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct ImportArgs {
+pub(crate) struct ImportArgs {
     /// Export files, or folders searched recursively for *.txt.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
@@ -124,7 +124,7 @@ pub struct ImportArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct SynthArgs {
+pub(crate) struct SynthArgs {
     /// How many articles to write.
     #[arg(long, value_name = "N")]
     pub count: usize,
@@ -147,13 +147,13 @@ pub struct SynthArgs {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum SynthFormat {
+pub(crate) enum SynthFormat {
     Source,
     Export,
 }
 
 #[derive(Debug, Args)]
-pub struct SiteArgs {
+pub(crate) struct SiteArgs {
     /// Include articles marked `draft: true`.
     #[arg(long)]
     pub drafts: bool,
@@ -172,7 +172,7 @@ pub struct SiteArgs {
 
 /// Which scheduled and expired articles to show, and at what time.
 #[derive(Debug, Args)]
-pub struct ScheduleArgs {
+pub(crate) struct ScheduleArgs {
     /// Include articles whose `publish_date` is still ahead.
     #[arg(long)]
     pub future: bool,
@@ -188,7 +188,7 @@ pub struct ScheduleArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct BuildArgs {
+pub(crate) struct BuildArgs {
     #[command(flatten)]
     pub site: SiteArgs,
 
@@ -202,7 +202,7 @@ pub struct BuildArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct CheckArgs {
+pub(crate) struct CheckArgs {
     #[command(flatten)]
     pub site: SiteArgs,
 
@@ -213,13 +213,13 @@ pub struct CheckArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct InitArgs {
+pub(crate) struct InitArgs {
     /// Folder to create the site in; must be new or empty.
     pub dir: PathBuf,
 }
 
 #[derive(Debug, Args)]
-pub struct NewArgs {
+pub(crate) struct NewArgs {
     /// The article's title.
     pub title: String,
 

@@ -72,7 +72,7 @@ pub(crate) fn check_inside(root: &Path, path: &Path) -> Result<(), String> {
 /// out, and what went wrong on the way. Symlinks are followed only while
 /// they stay inside `root`: one pointing elsewhere would publish a file from
 /// somewhere else on the machine, so it is a problem instead.
-pub fn walk_files(
+pub(crate) fn walk_files(
     root: &Path,
     dir: &Path,
 ) -> (Vec<std::path::PathBuf>, Vec<(std::path::PathBuf, String)>) {

@@ -8,42 +8,78 @@
 //! is, how it resolves) serves content, markdown and assets alike; `yaml`
 //! (positions in front matter and `site.yaml`) serves content and config.
 
-pub(crate) mod anchors;
-pub mod assets;
-pub mod build;
+mod anchors;
+mod assets;
+mod build;
 mod cards;
-pub mod cdn;
-pub mod config;
-pub mod content;
-pub mod diag;
-pub mod embedded;
-pub mod export;
-pub mod fsx;
-pub mod highlight;
+mod cdn;
+mod config;
+mod content;
+mod diag;
+mod embedded;
+mod export;
+mod fsx;
+mod highlight;
 mod image_size;
-pub mod incremental;
+mod incremental;
 mod kind;
-pub mod markdown;
-pub mod meta_box;
+mod markdown;
+mod meta_box;
 mod nesting;
-pub mod output;
+mod output;
 mod page_kind;
-pub mod progress;
-pub mod publish;
+mod progress;
+mod publish;
 mod redirect;
-pub mod related;
-pub mod render;
+mod related;
+mod render;
 mod root_files;
-pub mod schedule;
+mod schedule;
 mod search;
-pub mod serve;
-pub mod site;
-pub mod synth;
-pub mod taxonomy;
-pub mod templates;
+mod serve;
+mod site;
+mod synth;
+mod taxonomy;
+mod templates;
 mod toc;
-pub mod url;
-pub mod yaml;
+mod url;
+mod yaml;
+
+// The library's surface: what the binary (`main.rs`, `cmd/`) and the
+// integration tests use. Everything else is private to the crate, so the
+// dead-code lint sees all of it.
+
+// Building and checking a site.
+pub use build::{Built, Failed, build, check, coming_changes};
+pub use config::{CONFIG_FILE, SiteConfig};
+pub use progress::Silent;
+pub use schedule::{Visibility, now};
+pub use site::LoadOptions;
+// Problems, each at its file and line.
+pub use diag::{Diagnostic, Diagnostics, Pos, Severity, utf8_error_pos};
+// Articles: reading, checking, writing new ones.
+pub use content::meta::slug_from;
+pub use content::{
+    CONTENT_DIR, article_skeleton, check_article_slug, claimed_slugs, parse_article,
+};
+// The Markdown stage on its own (the fuzz tests drive it).
+pub use assets::AssetSet;
+pub use markdown::{Figure, LinkContext, Place, Rendered, render as render_markdown};
+pub use templates::Templates;
+// Import and synth: the export format, and corpora for load tests.
+pub use export::{parse_export, to_export, to_source};
+pub use synth::document as synth_document;
+// The default site that `init` writes.
+pub use embedded::{STARTER, STATIC_FILES, TEMPLATES};
+// Writing files so that a crash never leaves half of one.
+pub use fsx::{create_dir_all, is_hidden, write as write_file, write_atomic};
+pub use output::{PORTABLE_SWAP_ENV, clean_up_on_interrupt};
+// The preview server and publishing.
+pub use publish::{
+    FAULT_ENV, Options as PublishOptions, RECORD_KEY, Record, Summary as PublishSummary,
+    foreign_note, run as publish,
+};
+pub use serve::{Files, Preview, ServeOptions, run as serve};
 
 /// The index terms of `text`, as the search index makes them: for the test
 /// that holds the client's tokenizer to the build's.

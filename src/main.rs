@@ -14,13 +14,6 @@ use clap::Parser;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-// The subcommands name the library's modules from the crate root, as
-// they did when they lived in it.
-use notesite::{
-    build, config, content, diag, embedded, export, fsx, output, publish, schedule, serve, site,
-    synth,
-};
-
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     match cmd::run(cli) {

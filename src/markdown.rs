@@ -36,7 +36,8 @@ pub struct LinkContext<'a> {
 }
 
 /// See `LinkContext::page_of_source`.
-pub type PageOfSource<'a> = dyn Fn(Option<&Path>, &str) -> Result<String, String> + Sync + 'a;
+pub(crate) type PageOfSource<'a> =
+    dyn Fn(Option<&Path>, &str) -> Result<String, String> + Sync + 'a;
 
 /// The page a body is rendered for.
 pub struct Place<'a> {

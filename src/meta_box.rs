@@ -31,7 +31,7 @@ pub(crate) struct Item {
 }
 
 #[derive(Debug, Serialize)]
-pub struct Entry {
+pub(crate) struct Entry {
     pub(crate) label: &'static str,
     pub(crate) text: String,
     pub(crate) url: Option<String>,

@@ -65,7 +65,7 @@ pub struct Staging {
 /// Every file a build wrote, sorted: the next build refuses to replace an
 /// output holding any other file, which a person must have put there.
 /// Like the page index it is read locally and never published.
-pub const FILES_WRITTEN: &str = ".notesite/files.json";
+pub(crate) const FILES_WRITTEN: &str = ".notesite/files.json";
 
 /// Forces the portable swap (the tests use it to check it on Linux too).
 pub const PORTABLE_SWAP_ENV: &str = "NOTESITE_PORTABLE_SWAP";

@@ -16,9 +16,9 @@ pub(crate) const SITEMAP_LIMIT: usize = 50_000;
 pub(crate) const ROBOTS_FILE: &str = "robots.txt";
 pub(crate) const NOT_FOUND_FILE: &str = "404.html";
 /// The redirects file Netlify and Cloudflare Pages read.
-pub const REDIRECTS_FILE: &str = "_redirects";
+pub(crate) const REDIRECTS_FILE: &str = "_redirects";
 /// Where a build says which article made which page (see `PageIndex`).
-pub const PAGE_INDEX: &str = ".notesite/pages.json";
+pub(crate) const PAGE_INDEX: &str = ".notesite/pages.json";
 pub(crate) const SEARCH_DIR: &str = "search/";
 /// The search index's entry file (the chunks it names are assets).
 pub(crate) const SEARCH_ENTRY_FILE: &str = "search/index.json";
@@ -30,7 +30,7 @@ pub(crate) const ASSETS_DIR: &str = "assets";
 /// The kinds of page a build writes (assets, `_headers` and the manifest
 /// are files of another kind: they depend on `static/` and `site.yaml`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum PageKind {
+pub(crate) enum PageKind {
     /// `<slug>/`: one article.
     Article,
     /// `<slug>/`: a standalone page of `pages/`.
@@ -87,7 +87,7 @@ impl PageKind {
     }
 
     /// What it is, for messages.
-    pub fn describe(self) -> &'static str {
+    pub(crate) fn describe(self) -> &'static str {
         match self {
             PageKind::Article => "an article",
             PageKind::Standalone => "a page",
@@ -245,14 +245,14 @@ pub(crate) fn reserved_slugs() -> Vec<&'static str> {
 
 /// The page index as written: what `publish` reads back.
 #[derive(Debug, Serialize, Deserialize)]
-pub struct PageIndexFile {
+pub(crate) struct PageIndexFile {
     pub version: u32,
     pub pages: Vec<IndexedPage>,
 }
 
 /// One article page: its route path, source file and `reference`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct IndexedPage {
+pub(crate) struct IndexedPage {
     pub url: String,
     pub source: String,
     pub reference: Option<String>,

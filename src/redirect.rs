@@ -8,7 +8,7 @@ use crate::url::escape_html;
 /// The page served at an old URL: `to` is the new page's site path (like
 /// `/blog/new-slug/`), `permalink` its absolute URL, `lang` the site's
 /// language.
-pub fn page(to: &str, permalink: &str, lang: &str) -> String {
+pub(crate) fn page(to: &str, permalink: &str, lang: &str) -> String {
     let to = escape_html(to);
     let permalink = escape_html(permalink);
     let lang = escape_html(lang);
@@ -24,7 +24,7 @@ pub fn page(to: &str, permalink: &str, lang: &str) -> String {
 
 /// The output file of the route at `path`: a folder's (`old/path/`, or ``
 /// for home) `index.html`, or the file itself (`old.html`, `atom.xml`).
-pub fn file_of(path: &str) -> String {
+pub(crate) fn file_of(path: &str) -> String {
     if path.is_empty() || path.ends_with('/') {
         format!("{path}index.html")
     } else {
@@ -34,7 +34,7 @@ pub fn file_of(path: &str) -> String {
 
 /// `_redirects` (Netlify and Cloudflare Pages): one `from to 301` line per
 /// pair of site paths, in the order given.
-pub fn redirects_file<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> String {
+pub(crate) fn redirects_file<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> String {
     let mut text = String::new();
     for (from, to) in pairs {
         text.push_str(&format!("{from} {to} 301\n"));

@@ -9,7 +9,7 @@ use std::path::Path;
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, SecondsFormat, Utc};
 use serde::{Serialize, Serializer};
 
-pub const SOURCE_DATE_EPOCH: &str = "SOURCE_DATE_EPOCH";
+pub(crate) const SOURCE_DATE_EPOCH: &str = "SOURCE_DATE_EPOCH";
 
 /// Which articles a build shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -158,7 +158,7 @@ pub struct Change {
 
 /// Every article that appears or expires after `now`, nearest first (then
 /// by slug). Drafts are left out: they are not scheduled.
-pub fn coming<'a>(
+pub(crate) fn coming<'a>(
     articles: impl Iterator<Item = Scheduled<'a>>,
     now: DateTime<Utc>,
 ) -> Vec<Change> {

@@ -3,17 +3,17 @@ use std::time::Instant;
 
 use anyhow::{Result, bail};
 
-use crate::build::{Built, Failed};
-use crate::cli::BuildArgs;
-use crate::diag::Diagnostics;
+use notesite::{Built, Diagnostics, Failed, build, clean_up_on_interrupt};
 
-pub fn execute(root: &Path, args: BuildArgs) -> Result<()> {
+use crate::cli::BuildArgs;
+
+pub(super) fn execute(root: &Path, args: BuildArgs) -> Result<()> {
     let started = Instant::now();
     super::configure_threads(args.site.jobs)?;
     let out = root.join(&args.out);
-    crate::output::clean_up_on_interrupt()?;
+    clean_up_on_interrupt()?;
     let progress = super::progress_bar("rendering");
-    let built = crate::build::build(&super::load_options(root, &args.site)?, &out, &progress);
+    let built = build(&super::load_options(root, &args.site)?, &out, &progress);
     progress.finish_and_clear();
     let Built {
         site,

@@ -3,14 +3,16 @@ use std::time::Instant;
 
 use anyhow::{Result, bail};
 
+use notesite::check;
+
 use crate::cli::CheckArgs;
 
 /// Reports what a build would, writing nothing.
-pub fn execute(root: &Path, args: CheckArgs) -> Result<()> {
+pub(super) fn execute(root: &Path, args: CheckArgs) -> Result<()> {
     let started = Instant::now();
     super::configure_threads(args.site.jobs)?;
     let progress = super::progress_bar("checking");
-    let result = crate::build::check(&super::load_options(root, &args.site)?, &progress);
+    let result = check(&super::load_options(root, &args.site)?, &progress);
     progress.finish_and_clear();
     match result {
         Ok(report) => {

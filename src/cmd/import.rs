@@ -7,11 +7,12 @@ use std::time::Instant;
 use anyhow::{Result, bail};
 use rayon::prelude::*;
 
+use notesite::{
+    CONTENT_DIR, Diagnostic, Pos, check_article_slug, claimed_slugs, create_dir_all, is_hidden,
+    parse_article, parse_export, to_source, utf8_error_pos, write_atomic,
+};
+
 use crate::cli::ImportArgs;
-use crate::content::{CONTENT_DIR, parse_article};
-use crate::diag::{Diagnostic, Pos, utf8_error_pos};
-use crate::export::{parse_export, to_source};
-use crate::fsx;
 
 /// Files converted between two writes.
 const CHUNK: usize = 2048;
@@ -33,14 +34,14 @@ struct Converted {
     source: String,
 }
 
-pub fn execute(root: &Path, args: ImportArgs) -> Result<()> {
+pub(super) fn execute(root: &Path, args: ImportArgs) -> Result<()> {
     let started = Instant::now();
     super::configure_threads(args.jobs)?;
     let (inputs, mut failures) = input_files(&args.paths);
     let progress = super::counting_bar("importing", "files");
     progress.set_length(inputs.len() as u64);
     let content = root.join(CONTENT_DIR);
-    fsx::create_dir_all(&content)?;
+    create_dir_all(&content)?;
     // Chunks keep memory bounded (a converted article is held only until its
     // chunk is written) while slugs are still claimed in input order. The
     // site's own articles claim theirs first.
@@ -69,7 +70,7 @@ fn input_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<Diagnostic>) {
                 .follow_links(true)
                 .sort_by_file_name()
                 .into_iter();
-            for entry in walk.filter_entry(|e| !fsx::is_hidden(e)) {
+            for entry in walk.filter_entry(|e| !is_hidden(e)) {
                 match entry {
                     Ok(e) if e.path().extension().is_some_and(|x| x == "txt") => {
                         match regular_file(e.path()) {
@@ -120,7 +121,7 @@ fn convert(input: &Path) -> Result<Converted, Diagnostic> {
     })?;
     let doc = parse_export(input, &text)?;
     let slug = doc.slug();
-    if let Err(why) = crate::content::check_article_slug(&slug) {
+    if let Err(why) = check_article_slug(&slug) {
         let line = text.lines().position(|l| l.trim() == doc.title().trim());
         return Err(fail(
             line.map(|l| Pos::new(l + 1, 1)),
@@ -197,7 +198,7 @@ enum Owner {
 /// is handled as an existing file (unchanged, kept, or `--force`).
 fn existing_slugs(root: &Path) -> HashMap<String, Owner> {
     let mut owners = HashMap::new();
-    for (rel, slug) in crate::content::claimed_slugs(root) {
+    for (rel, slug) in claimed_slugs(root) {
         if rel != Path::new(CONTENT_DIR).join(format!("{slug}.md")) && !slug.is_empty() {
             owners.entry(slug).or_insert(Owner::Article(rel));
         }
@@ -252,7 +253,7 @@ fn write(content: &Path, c: &Converted, force: bool) -> Outcome {
         Ok(_) if !force => return Outcome::Kept(target),
         _ => {}
     }
-    match fsx::write_atomic(&target, &c.source) {
+    match write_atomic(&target, &c.source) {
         Ok(()) => Outcome::Imported,
         Err(e) => Outcome::Failed(Diagnostic::error(&c.input, None, format!("{e:#}"))),
     }

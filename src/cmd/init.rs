@@ -2,14 +2,14 @@ use std::path::Path;
 
 use anyhow::{Result, bail};
 
+use notesite::{STARTER, STATIC_FILES, TEMPLATES, create_dir_all, now, write_file};
+
 use crate::cli::InitArgs;
-use crate::embedded;
-use crate::fsx;
 
 /// Writes a complete, working site of the user's own: a config to fill in,
 /// one short example article, an About page, a robots.txt for the root, and
 /// the default templates and static files to edit.
-pub fn execute(root: &Path, args: InitArgs) -> Result<()> {
+pub(super) fn execute(root: &Path, args: InitArgs) -> Result<()> {
     let dir = root.join(&args.dir);
     if dir.exists() {
         if !dir.is_dir() {
@@ -26,27 +26,27 @@ pub fn execute(root: &Path, args: InitArgs) -> Result<()> {
             );
         }
     }
-    let today = crate::schedule::now(None)
+    let today = now(None)
         .map_err(anyhow::Error::msg)?
         .date_naive()
         .to_string();
-    let starter = embedded::STARTER.iter().map(|(path, text)| {
+    let starter = STARTER.iter().map(|(path, text)| {
         (
             path.to_string(),
             text.replace("{date}", &today).into_bytes(),
         )
     });
-    let templates = (embedded::TEMPLATES.iter())
+    let templates = (TEMPLATES.iter())
         .map(|(name, text)| (format!("templates/{name}"), text.as_bytes().to_vec()));
-    let statics = (embedded::STATIC_FILES.iter())
-        .map(|(name, bytes)| (format!("static/{name}"), bytes.to_vec()));
+    let statics =
+        (STATIC_FILES.iter()).map(|(name, bytes)| (format!("static/{name}"), bytes.to_vec()));
     let files: Vec<(String, Vec<u8>)> = starter.chain(templates).chain(statics).collect();
     for (rel, bytes) in &files {
         let path = dir.join(rel);
         if let Some(parent) = path.parent() {
-            fsx::create_dir_all(parent)?;
+            create_dir_all(parent)?;
         }
-        fsx::write(&path, bytes)?;
+        write_file(&path, bytes)?;
     }
     println!(
         "created a site in {dir} ({count} files)\n\

@@ -13,8 +13,7 @@ mod synth;
 use anyhow::Result;
 
 use crate::cli::{Cli, Command, ScheduleArgs, SiteArgs};
-use crate::schedule::Visibility;
-use crate::site::LoadOptions;
+use notesite::{LoadOptions, Visibility, now};
 
 /// `1 article`, `2 articles`: counts in what commands print.
 pub(crate) fn count(n: usize, thing: &str) -> String {
@@ -32,7 +31,7 @@ pub(crate) fn unreviewed_note(n: usize) -> String {
     }
 }
 
-pub fn run(cli: Cli) -> Result<()> {
+pub(crate) fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Build(args) => build::execute(&cli.root, args),
         Command::Check(args) => check::execute(&cli.root, args),
@@ -68,7 +67,7 @@ fn load_options(root: &std::path::Path, site: &SiteArgs) -> Result<LoadOptions> 
 /// Which articles to show, at the *now* the flags, SOURCE_DATE_EPOCH or
 /// the clock give.
 fn visibility(drafts: bool, args: &ScheduleArgs) -> Result<Visibility> {
-    let now = crate::schedule::now(args.now.as_deref()).map_err(anyhow::Error::msg)?;
+    let now = now(args.now.as_deref()).map_err(anyhow::Error::msg)?;
     Ok(Visibility {
         drafts,
         future: args.future,

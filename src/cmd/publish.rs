@@ -3,11 +3,12 @@ use std::path::Path;
 use anyhow::{Result, bail};
 
 use crate::cli::PublishArgs;
-use crate::config::SiteConfig;
-use crate::diag::Diagnostics;
-use crate::publish::{self, Options, Summary};
+use notesite::{
+    Diagnostics, PublishOptions as Options, PublishSummary as Summary, SiteConfig, foreign_note,
+    publish,
+};
 
-pub fn execute(root: &Path, args: PublishArgs) -> Result<()> {
+pub(super) fn execute(root: &Path, args: PublishArgs) -> Result<()> {
     let config = match SiteConfig::load(root) {
         Ok(config) => config,
         Err(problems) => {
@@ -32,10 +33,10 @@ pub fn execute(root: &Path, args: PublishArgs) -> Result<()> {
         adopt: args.adopt,
     };
     let progress = super::counting_bar("publishing", "objects");
-    let summary = publish::run(&config, &options, &progress);
+    let summary = publish(&config, &options, &progress);
     progress.finish_and_clear();
     let summary = summary?;
-    if let Some(line) = publish::foreign_note(&summary.foreign)
+    if let Some(line) = foreign_note(&summary.foreign)
         && !options.dry_run
     {
         eprintln!("{line}");

@@ -2,24 +2,25 @@ use std::path::Path;
 
 use anyhow::{Result, bail};
 
+use notesite::{coming_changes, now};
+
 use crate::cli::ScheduleCmdArgs;
-use crate::content;
-use crate::schedule::{coming, now};
 
 /// Prints what will appear or expire after *now*, so a CI cron knows when
 /// the next build matters.
-pub fn execute(root: &Path, args: ScheduleCmdArgs) -> Result<()> {
+pub(super) fn execute(root: &Path, args: ScheduleCmdArgs) -> Result<()> {
     let now = now(args.now.as_deref()).map_err(anyhow::Error::msg)?;
-    let (sources, problems) = content::read_all(root);
-    let errors = problems.error_count();
-    if errors > 0 {
-        problems.print();
-        bail!(
-            "schedule found {errors} error{} in content/",
-            if errors == 1 { "" } else { "s" }
-        );
-    }
-    let changes = coming(sources.values().map(|a| a.scheduled()), now);
+    let changes = match coming_changes(root, now) {
+        Ok(changes) => changes,
+        Err(problems) => {
+            let errors = problems.error_count();
+            problems.print();
+            bail!(
+                "schedule found {errors} error{} in content/",
+                if errors == 1 { "" } else { "s" }
+            );
+        }
+    };
     if args.json {
         println!("{}", serde_json::to_string_pretty(&changes)?);
         return Ok(());

@@ -3,10 +3,9 @@ use std::path::Path;
 use anyhow::{Result, bail};
 
 use crate::cli::ServeArgs;
-use crate::config::{CONFIG_FILE, SiteConfig};
-use crate::serve::{ServeOptions, run};
+use notesite::{CONFIG_FILE, ServeOptions, SiteConfig, serve as run};
 
-pub fn execute(root: &Path, args: ServeArgs) -> Result<()> {
+pub(super) fn execute(root: &Path, args: ServeArgs) -> Result<()> {
     // Without a site.yaml there is no site to preview: fail as `build`
     // does, instead of serving nothing while claiming to serve the last
     // good pages. A site.yaml with errors still starts: the preview waits

@@ -8,25 +8,24 @@ use anyhow::{Context, Result};
 use rayon::prelude::*;
 
 use crate::cli::{SynthArgs, SynthFormat};
-use crate::export::{to_export, to_source};
-use crate::{fsx, synth};
+use notesite::{CONTENT_DIR, create_dir_all, synth_document, to_export, to_source};
 
-pub fn execute(root: &Path, args: SynthArgs) -> Result<()> {
+pub(super) fn execute(root: &Path, args: SynthArgs) -> Result<()> {
     let started = Instant::now();
     super::configure_threads(args.jobs)?;
     let (default_dir, extension) = match args.format {
-        SynthFormat::Source => (crate::content::CONTENT_DIR, "md"),
+        SynthFormat::Source => (CONTENT_DIR, "md"),
         SynthFormat::Export => ("exports", "txt"),
     };
     let dir = root.join(args.out.as_deref().unwrap_or(Path::new(default_dir)));
-    fsx::create_dir_all(&dir)?;
+    create_dir_all(&dir)?;
     let progress = super::counting_bar("writing", "articles");
     progress.set_length(args.count as u64);
     let bytes = AtomicU64::new(0);
     (0..args.count)
         .into_par_iter()
         .try_for_each(|index| -> Result<()> {
-            let doc = synth::document(args.seed, index);
+            let doc = synth_document(args.seed, index);
             let text = match args.format {
                 SynthFormat::Source => to_source(&doc),
                 SynthFormat::Export => to_export(&doc),

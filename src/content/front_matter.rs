@@ -15,7 +15,7 @@ use crate::yaml::{Block, between, message as yaml_message, top_level_key};
 
 /// A source file cut at its `---` fences.
 #[derive(Debug)]
-pub struct Parts<'a> {
+pub(crate) struct Parts<'a> {
     /// The file, as problems name it.
     pub(crate) path: &'a Path,
     pub yaml: &'a str,
@@ -27,7 +27,7 @@ pub struct Parts<'a> {
 }
 
 /// Cuts the text of the file `path` at its fences.
-pub fn split<'a>(path: &'a Path, text: &'a str) -> Result<Parts<'a>, Diagnostic> {
+pub(crate) fn split<'a>(path: &'a Path, text: &'a str) -> Result<Parts<'a>, Diagnostic> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let at_line = |line, message: &str| Diagnostic::error(path, Some(Pos::new(line, 1)), message);
     if text.trim().is_empty() {

@@ -83,7 +83,7 @@ impl super::schema::FieldValue for Extra {
 }
 
 /// Every front-matter key, in table order.
-pub fn keys() -> impl Iterator<Item = &'static str> + Clone {
+pub(crate) fn keys() -> impl Iterator<Item = &'static str> + Clone {
     FIELDS.iter().map(|f| f.key)
 }
 
@@ -101,7 +101,7 @@ record! {
 }
 
 record! {
-    pub struct RawScore {
+    pub(crate) struct RawScore {
         quality: i64 = "quality",
         freshness: i64 = "freshness",
         depth: i64 = "depth",
@@ -110,7 +110,7 @@ record! {
 }
 
 record! {
-    pub struct RawRevision {
+    pub(crate) struct RawRevision {
         status: String = "status",
         version: String = "version",
         last_reviewed: String = "last reviewed",
@@ -590,7 +590,7 @@ fn validate_revision(c: &mut Checker, r: RawRevision) -> Option<Revision> {
 /// the folder `old/` (the page it names). Anything that is not a plain
 /// path on this site is refused: an alias becomes a file name and a
 /// `_redirects` line, so only characters that mean nothing to either pass.
-pub fn alias_path(alias: &str) -> Result<String, String> {
+pub(crate) fn alias_path(alias: &str) -> Result<String, String> {
     let refuse = |why: &str| Err(format!("alias `{}` {why}", alias.escape_debug()));
     let Some(path) = alias.strip_prefix('/') else {
         return refuse("must be a path on this site, starting with `/`, like /old/path/");

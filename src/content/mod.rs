@@ -1,7 +1,7 @@
 //! Content: reading `content/**/*.md` into validated articles.
 
 mod front_matter;
-pub mod meta;
+pub(crate) mod meta;
 pub(crate) mod page;
 pub(crate) mod schema;
 
@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use rayon::prelude::*;
 
-pub use front_matter::split;
+pub(crate) use front_matter::split;
 pub(crate) use meta::Meta;
 
 use crate::diag::{Diagnostic, Diagnostics, Pos};
@@ -58,10 +58,10 @@ impl Article {
 
 /// Every parsed article by source path, before drafts are dropped and
 /// slugs checked: what the preview server keeps and patches file by file.
-pub type Sources = BTreeMap<PathBuf, Arc<Article>>;
+pub(crate) type Sources = BTreeMap<PathBuf, Arc<Article>>;
 
 /// Parses every `.md` file under `ROOT/content` in parallel.
-pub fn read_all(root: &Path) -> (Sources, Diagnostics) {
+pub(crate) fn read_all(root: &Path) -> (Sources, Diagnostics) {
     let mut diagnostics = Diagnostics::default();
     let paths = match source_files(root) {
         Ok(paths) => paths,
@@ -364,6 +364,32 @@ fn slug_of(
     Ok(slug)
 }
 
+/// Every field of the post meta the field table gives a skeleton value,
+/// valid as written, for the writer to fill.
+pub fn article_skeleton(title: &str, date: &str) -> String {
+    let title = serde_yaml::to_string(title).expect("a string always serializes");
+    let title = title.strip_suffix('\n').unwrap_or(&title);
+    let mut out = String::from("---\n");
+    for field in meta::FIELDS {
+        if let Some(value) = field.skeleton {
+            let value = value.replace("{title}", title).replace("{date}", date);
+            out.push_str(&format!("{}: {value}\n", field.key));
+        }
+    }
+    out.push_str(
+        "---\n\
+\n\
+Start with what the reader will notice and why it matters.\n\
+\n\
+## why this matters\n\
+\n\
+## production checks\n\
+\n\
+## final notes\n",
+    );
+    out
+}
+
 /// Every rule an article's slug must meet: safe characters, a length a file
 /// system takes, and not a folder of generated pages.
 pub fn check_article_slug(slug: &str) -> Result<(), String> {
@@ -398,4 +424,27 @@ fn check_unique_slugs<'a>(articles: impl Iterator<Item = &'a Article>) -> Vec<Di
         }
     }
     problems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn skeleton_has_every_field_and_validates() {
+        let text = article_skeleton("redis: notes \"quoted\"", "2026-11-26");
+        // Left out on purpose: the slug comes from the title, an article
+        // without dates is published now and never expires, and `extra` is
+        // the site's own, for its own templates.
+        let optional = ["slug", "publish_date", "expiry_date", "extra"];
+        for key in meta::keys().filter(|k| !optional.contains(k)) {
+            assert!(text.contains(&format!("\n{key}:")), "{key} missing");
+        }
+        for key in optional {
+            assert!(!text.contains(&format!("\n{key}:")), "{key} written");
+        }
+        let article = parse_article(Path::new("content/x.md"), &text).unwrap();
+        assert_eq!(article.meta.title, "redis: notes \"quoted\"");
+        assert!(article.meta.draft);
+    }
 }

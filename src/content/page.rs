@@ -11,14 +11,14 @@ use serde_yaml::Value;
 use super::front_matter::{self, Parts};
 use crate::diag::{Diagnostic, Diagnostics, Pos, did_you_mean};
 
-pub const PAGES_DIR: &str = "pages";
+pub(crate) const PAGES_DIR: &str = "pages";
 
 /// The keys a page's front matter may have.
 const KEYS: [&str; 6] = ["title", "slug", "summary", "menu", "draft", "extra"];
 
 /// One standalone page, read and checked.
 #[derive(Debug, Clone)]
-pub struct Page {
+pub(crate) struct Page {
     /// The source path as shown in messages: relative to the site root.
     pub(crate) path: PathBuf,
     pub(crate) slug: String,

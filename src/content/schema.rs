@@ -12,7 +12,7 @@ use crate::kind::Kind;
 
 /// One front-matter field, as declared in `meta.rs`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Field {
+pub(crate) struct Field {
     pub key: &'static str,
     /// The label the meta box prints and an export carries, fused with the
     /// value. `None` for fields the page shows elsewhere (title, date).
@@ -79,7 +79,7 @@ impl<T: Record> Showable for Vec<T> {
 }
 
 /// A nested map of labelled values, declared with `record!`.
-pub trait Record: Sized {
+pub(crate) trait Record: Sized {
     /// The labels of its entries, in order.
     const LABELS: &'static [&'static str];
     fn entries(&self) -> Vec<(&'static str, Value)>;
@@ -107,7 +107,7 @@ pub(crate) enum Wrong {
 }
 
 /// A value inside a record: how it shows and how it reads from text.
-pub trait Entry: Sized {
+pub(crate) trait Entry: Sized {
     fn value(&self) -> Option<Value>;
     fn read(label: &'static str, found: Option<(usize, String)>) -> Result<Self, ReadError>;
 }
@@ -358,10 +358,10 @@ macro_rules! meta_fields {
         /// and leaves out the absent ones.
         #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize, serde::Serialize)]
         #[serde(deny_unknown_fields)]
-        pub struct RawMeta {
+        pub(crate) struct RawMeta {
             $(
                 #[serde(skip_serializing_if = "Option::is_none")]
-                pub $key: Option<$raw>,
+                pub(crate) $key: Option<$raw>,
             )*
         }
 
@@ -373,7 +373,7 @@ macro_rules! meta_fields {
         }
 
         /// Every front-matter field, in table order.
-        pub const FIELDS: &[$crate::content::schema::Field] = &[
+        pub(crate) const FIELDS: &[$crate::content::schema::Field] = &[
             $(
                 $crate::content::schema::Field {
                     key: stringify!($key),

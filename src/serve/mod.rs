@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 
-pub use preview::{Files, Pending, Preview, Rebuilt};
+pub use preview::{Files, Preview};
 
 use crate::site::LoadOptions;
 use http::Served;

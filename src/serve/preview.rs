@@ -22,7 +22,7 @@ use crate::site::{LoadOptions, Site};
 
 /// What changed on disk since the last good build.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct Pending {
+pub(super) struct Pending {
     /// `site.yaml`: everything is read again.
     pub(crate) config: bool,
     /// `static/` or `templates/`: every page is rendered again.

@@ -551,7 +551,7 @@ fn a_build_killed_at_the_swap_leaves_the_old_or_the_new_site_whole() {
 
 #[test]
 fn a_portable_swap_killed_at_any_rename_leaves_a_complete_site() {
-    let portable = [(notesite::output::PORTABLE_SWAP_ENV, "1")];
+    let portable = [(notesite::PORTABLE_SWAP_ENV, "1")];
     let (template, old, new) = site_mid_edit();
     let probe = tempfile::tempdir().unwrap();
     copy_dir(template.path(), probe.path());

@@ -3,7 +3,7 @@
 //! reads (renders) or fails with a position and a message. How long each
 //! kind of input takes is measured by `bench/fuzz-time.sh`, not here.
 
-use notesite::export::{parse_export, to_source};
+use notesite::{parse_export, to_source};
 use proptest::prelude::*;
 
 const SEED: &str = include_str!("../fixtures/exports/seed.txt");
@@ -14,7 +14,7 @@ fn import_must_not_panic(text: &str) {
             let source = to_source(&doc);
             // Whatever parsed must also be readable by the build, or be
             // reported by it: never a panic.
-            let _ = notesite::content::parse_article(std::path::Path::new("content/x.md"), &source);
+            let _ = notesite::parse_article(std::path::Path::new("content/x.md"), &source);
         }
         Err(e) => {
             let line = e.pos.expect("every export problem has a line").line;
@@ -68,7 +68,7 @@ const SEED_ARTICLE: &str = include_str!(
 /// Reads `text` as an article: it parses, or every error has a position.
 fn article_must_read_or_point(text: &str) {
     let path = std::path::Path::new("content/fuzzed.md");
-    if let Err(problems) = notesite::content::parse_article(path, text) {
+    if let Err(problems) = notesite::parse_article(path, text) {
         assert!(!problems.is_empty());
         for problem in &problems {
             assert!(
@@ -229,7 +229,7 @@ proptest! {
             list.join(", ")
         );
         article_must_read_or_point(&text);
-        if let Ok(article) = notesite::content::parse_article(std::path::Path::new("content/x.md"), &text) {
+        if let Ok(article) = notesite::parse_article(std::path::Path::new("content/x.md"), &text) {
             for alias in &article.meta.aliases {
                 prop_assert!(
                     alias.chars().all(|c| c.is_alphanumeric() || "-_.~/".contains(c)),
@@ -247,17 +247,17 @@ proptest! {
 
 // Markdown bodies: deep nesting, long lines, raw HTML.
 
-fn render(body: &str) -> notesite::markdown::Rendered {
+fn render(body: &str) -> notesite::Rendered {
     use std::sync::{Arc, OnceLock};
-    static TEMPLATES: OnceLock<notesite::templates::Templates> = OnceLock::new();
+    static TEMPLATES: OnceLock<notesite::Templates> = OnceLock::new();
     let templates = TEMPLATES.get_or_init(|| {
         let root = std::path::Path::new("/nonexistent-notesite-root");
-        let assets = Arc::new(notesite::assets::AssetSet::default());
-        notesite::templates::Templates::load(root, assets, &serde_json::json!({})).unwrap()
+        let assets = Arc::new(notesite::AssetSet::default());
+        notesite::Templates::load(root, assets, &serde_json::json!({})).unwrap()
     });
-    let figure = |f: &notesite::markdown::Figure| templates.render_figure(f);
+    let figure = |f: &notesite::Figure| templates.render_figure(f);
     let no_assets = |_: &str| None;
-    let ctx = notesite::markdown::LinkContext {
+    let ctx = notesite::LinkContext {
         base_path: "",
         asset_url: &no_assets,
         render_figure: &figure,
@@ -265,12 +265,12 @@ fn render(body: &str) -> notesite::markdown::Rendered {
         page_of_source: &|_, name| Err(format!("there is no {name}")),
         image_size: &|_| None,
     };
-    let place = notesite::markdown::Place {
+    let place = notesite::Place {
         url: "/fuzzed/",
         source: std::path::Path::new("content/fuzzed.md"),
         image_sources: Some(&[]),
     };
-    notesite::markdown::render(body, &place, &ctx)
+    notesite::render_markdown(body, &place, &ctx)
 }
 
 fn body_piece() -> impl Strategy<Value = String> {
@@ -312,7 +312,7 @@ proptest! {
         let failed = rendered
             .problems
             .iter()
-            .any(|p| p.severity == notesite::diag::Severity::Error);
+            .any(|p| p.severity == notesite::Severity::Error);
         prop_assert!(failed || !rendered.html.contains("style="), "sanitized pages carry no style");
     }
 }

@@ -5,13 +5,13 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use notesite::serve::{Files, Preview};
-use notesite::site::LoadOptions;
+use notesite::LoadOptions;
+use notesite::{Files, Preview};
 
 fn options(root: &Path) -> LoadOptions {
     LoadOptions {
         root: root.to_path_buf(),
-        visibility: notesite::schedule::Visibility::at(notesite::schedule::now(None).unwrap()),
+        visibility: notesite::Visibility::at(notesite::now(None).unwrap()),
         base_url: Some("http://127.0.0.1:1111/".into()),
     }
 }

@@ -14,7 +14,7 @@ use object_store::aws::{AmazonS3, AmazonS3Builder};
 use object_store::path::Path as Key;
 use object_store::{Attribute, ObjectStore, ObjectStoreExt};
 
-use notesite::publish::{FAULT_ENV, RECORD_KEY as RECORD, Record};
+use notesite::{FAULT_ENV, RECORD_KEY as RECORD, Record};
 
 /// A publish target and a way to read back what it holds.
 struct Target {
@@ -614,7 +614,7 @@ fn a_first_publish_never_overwrites_what_it_did_not_write(target: &Target) {
     );
     assert_eq!(target.read_raw("index.html").unwrap(), b"<p>hand-made</p>");
     assert!(
-        target.read_raw(notesite::publish::RECORD_KEY).is_none(),
+        target.read_raw(notesite::RECORD_KEY).is_none(),
         "nothing written"
     );
     assert_eq!(target.objects().len(), 2, "nothing uploaded");

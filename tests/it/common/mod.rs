@@ -8,16 +8,17 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 
-pub mod server;
+pub(crate) mod server;
 
-pub const SEED_SLUG: &str = "redis-caching-notes-running-scheduled-tasks-reliably-behind-a-cdn";
+pub(crate) const SEED_SLUG: &str =
+    "redis-caching-notes-running-scheduled-tasks-reliably-behind-a-cdn";
 
 /// The repository root, which is the example site.
-pub fn example_root() -> PathBuf {
+pub(crate) fn example_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-pub fn notesite(root: &Path) -> Command {
+pub(crate) fn notesite(root: &Path) -> Command {
     let mut cmd = Command::cargo_bin("notesite").expect("the binary is built for tests");
     cmd.arg("--root").arg(root);
     cmd
@@ -25,7 +26,7 @@ pub fn notesite(root: &Path) -> Command {
 
 /// A copy of the example site (config, content, pages, templates, static,
 /// and root files if it has some).
-pub fn example_site() -> tempfile::TempDir {
+pub(crate) fn example_site() -> tempfile::TempDir {
     let tmp = tempfile::tempdir().unwrap();
     let root = example_root();
     std::fs::copy(root.join("site.yaml"), tmp.path().join("site.yaml")).unwrap();
@@ -39,7 +40,7 @@ pub fn example_site() -> tempfile::TempDir {
 
 /// A fresh site made by `notesite init`: the starter's site.yaml to fill
 /// in, one short article, an About page, robots.txt and the defaults.
-pub fn init_site() -> tempfile::TempDir {
+pub(crate) fn init_site() -> tempfile::TempDir {
     let tmp = tempfile::tempdir().unwrap();
     Command::cargo_bin("notesite")
         .unwrap()
@@ -54,7 +55,7 @@ pub fn init_site() -> tempfile::TempDir {
 /// `public` when given) and `stdin`, and returns what it printed; fails
 /// with its output when it fails. `scripts/test` installs Node (Debian
 /// package nodejs): the client-side tests fail, never skip, without it.
-pub fn run_node(args: &[&std::ffi::OsStr], public: Option<&Path>, stdin: &[u8]) -> String {
+pub(crate) fn run_node(args: &[&std::ffi::OsStr], public: Option<&Path>, stdin: &[u8]) -> String {
     use std::io::Write;
     use std::process::{Command, Stdio};
     let mut command = Command::new("node");
@@ -81,7 +82,7 @@ pub fn run_node(args: &[&std::ffi::OsStr], public: Option<&Path>, stdin: &[u8]) 
 }
 
 /// Fills in the title and base URL that `init` leaves empty.
-pub fn fill_in_config(root: &Path) {
+pub(crate) fn fill_in_config(root: &Path) {
     let path = root.join("site.yaml");
     let text = read(&path)
         .replace("title: \"\"", "title: Ana's notes")
@@ -91,7 +92,7 @@ pub fn fill_in_config(root: &Path) {
 
 /// The example site with only its seed article: a small site that builds
 /// without warnings, for the many cases that break one thing in it.
-pub fn starter_site() -> tempfile::TempDir {
+pub(crate) fn starter_site() -> tempfile::TempDir {
     let site = example_site();
     for entry in std::fs::read_dir(site.path().join("content")).unwrap() {
         let path = entry.unwrap().path();
@@ -102,19 +103,19 @@ pub fn starter_site() -> tempfile::TempDir {
     site
 }
 
-fn options(root: &Path) -> notesite::site::LoadOptions {
-    notesite::site::LoadOptions {
+fn options(root: &Path) -> notesite::LoadOptions {
+    notesite::LoadOptions {
         root: root.to_path_buf(),
-        visibility: notesite::schedule::Visibility::at(notesite::schedule::now(None).unwrap()),
+        visibility: notesite::Visibility::at(notesite::now(None).unwrap()),
         base_url: None,
     }
 }
 
 /// `notesite build` in-process, into `public/`: `Err` holds what the
 /// binary would print, one problem per line.
-pub fn build_here(root: &Path) -> Result<(), String> {
-    use notesite::build::{Failed, build};
-    let silent = notesite::progress::Silent;
+pub(crate) fn build_here(root: &Path) -> Result<(), String> {
+    use notesite::{Failed, build};
+    let silent = notesite::Silent;
     match build(&options(root), &root.join("public"), &silent) {
         Ok(_) => Ok(()),
         Err(Failed::Site(problems)) => Err(lines(problems)),
@@ -123,19 +124,19 @@ pub fn build_here(root: &Path) -> Result<(), String> {
 }
 
 /// `notesite check` in-process.
-pub fn check_here(root: &Path) -> Result<(), String> {
-    let silent = notesite::progress::Silent;
-    notesite::build::check(&options(root), &silent)
+pub(crate) fn check_here(root: &Path) -> Result<(), String> {
+    let silent = notesite::Silent;
+    notesite::check(&options(root), &silent)
         .map(drop)
         .map_err(lines)
 }
 
-fn lines(problems: notesite::diag::Diagnostics) -> String {
+fn lines(problems: notesite::Diagnostics) -> String {
     let lines: Vec<String> = problems.sorted().iter().map(ToString::to_string).collect();
     lines.join("\n")
 }
 
-pub fn copy_dir(from: &Path, to: &Path) {
+pub(crate) fn copy_dir(from: &Path, to: &Path) {
     for entry in walkdir::WalkDir::new(from) {
         let entry = entry.unwrap();
         let target = to.join(entry.path().strip_prefix(from).unwrap());
@@ -148,10 +149,10 @@ pub fn copy_dir(from: &Path, to: &Path) {
 }
 
 /// Files by relative path, with their bytes.
-pub type Tree = BTreeMap<String, Vec<u8>>;
+pub(crate) type Tree = BTreeMap<String, Vec<u8>>;
 
 /// Every file under `dir` with its bytes, by relative path.
-pub fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+pub(crate) fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     walkdir::WalkDir::new(dir)
         .into_iter()
         .map(Result::unwrap)
@@ -168,18 +169,18 @@ pub fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
         .collect()
 }
 
-pub fn read(path: &Path) -> String {
+pub(crate) fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 /// Builds `root` into `out` and asserts success.
-pub fn build(root: &Path, extra: &[&str]) -> assert_cmd::assert::Assert {
+pub(crate) fn build(root: &Path, extra: &[&str]) -> assert_cmd::assert::Assert {
     notesite(root).arg("build").args(extra).assert().success()
 }
 
 /// Content hashes in asset names change whenever a default stylesheet does;
 /// snapshots replace them so they pin structure, not CSS edits.
-pub fn redact_hashes(html: &str) -> String {
+pub(crate) fn redact_hashes(html: &str) -> String {
     let bytes = html.as_bytes();
     let mut out = String::with_capacity(html.len());
     let mut i = 0;
@@ -203,6 +204,6 @@ pub fn redact_hashes(html: &str) -> String {
 }
 
 /// The built seed article page of a site built into `public/`.
-pub fn seed_page(root: &Path) -> String {
+pub(crate) fn seed_page(root: &Path) -> String {
     read(&root.join("public").join(SEED_SLUG).join("index.html"))
 }

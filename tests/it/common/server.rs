@@ -9,7 +9,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-pub struct Server {
+pub(crate) struct Server {
     pub child: Child,
     /// `http://127.0.0.1:PORT/`
     pub url: String,
@@ -20,7 +20,7 @@ pub struct Server {
 impl Server {
     /// Starts `notesite --root ROOT serve --port 0 EXTRA...` and waits for
     /// the line that says where it serves.
-    pub fn start(root: &Path, extra: &[&str]) -> Server {
+    pub(crate) fn start(root: &Path, extra: &[&str]) -> Server {
         let mut child = Command::new(assert_cmd::cargo::cargo_bin("notesite"))
             .arg("--root")
             .arg(root)
@@ -59,18 +59,23 @@ impl Server {
         }
     }
 
-    pub fn output(&self) -> String {
+    pub(crate) fn output(&self) -> String {
         self.output.lock().unwrap().clone()
     }
 
     /// GET `path`: status, headers (lower-case names) and body.
-    pub fn get(&self, path: &str) -> Response {
+    pub(crate) fn get(&self, path: &str) -> Response {
         raw_get(self.port, path)
     }
 
     /// Polls `path` until `check` holds, or fails after 15 s with the
     /// server's output.
-    pub fn wait_for(&self, path: &str, what: &str, check: impl Fn(&Response) -> bool) -> Response {
+    pub(crate) fn wait_for(
+        &self,
+        path: &str,
+        what: &str,
+        check: impl Fn(&Response) -> bool,
+    ) -> Response {
         let deadline = Instant::now() + Duration::from_secs(15);
         loop {
             let response = self.get(path);
@@ -116,14 +121,14 @@ fn collect(
 }
 
 #[derive(Debug)]
-pub struct Response {
+pub(crate) struct Response {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: String,
 }
 
 impl Response {
-    pub fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
             .find(|(n, _)| n == name)
@@ -133,7 +138,7 @@ impl Response {
 
 /// A GET written by hand, so the path reaches the server exactly as
 /// given: clients normalize `..` away before sending.
-pub fn raw_get(port: u16, path: &str) -> Response {
+pub(crate) fn raw_get(port: u16, path: &str) -> Response {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("the server accepts");
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))
