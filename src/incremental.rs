@@ -13,8 +13,8 @@ use std::hash::{BuildHasher, Hash, Hasher};
 
 use rayon::prelude::*;
 
-use crate::page_kind::PageKind;
 use crate::site::Site;
+use crate::site::Target;
 
 /// Output folder of every page (`my-slug/`, `stack/redis/page/2/`), or
 /// the file name of the feed and sitemap, and the fingerprint of what it
@@ -43,12 +43,11 @@ impl Site {
         let routes = self.routes();
         routes
             .par_iter()
-            .filter(|route| route.kind.depends_on_articles())
+            .filter(|route| route.kind().depends_on_articles())
             .map(|route| {
                 let mut h = hasher();
-                match route.kind {
-                    PageKind::Article => {
-                        let i = route.article.expect("an article route names its article");
+                match route.target {
+                    Target::Article(i) => {
                         let article = &self.articles[i];
                         article.version.hash(&mut h);
                         for &j in &self.similar[i] {
@@ -59,35 +58,33 @@ impl Site {
                         }
                     }
                     // Pages are few: each depends on every page there is.
-                    PageKind::Standalone => {
-                        let i = route.standalone.expect("a standalone route names its page");
+                    Target::Standalone(i) => {
                         (self.pages[i].version, known_paths).hash(&mut h);
                     }
-                    PageKind::Index | PageKind::Term => {
+                    Target::Index { .. } | Target::Term { .. } => {
                         let list = self.list_page(route);
                         let term = list.term.map(|(name, term)| (name, term.name.as_str()));
-                        (route.kind.template(), term, list.len).hash(&mut h);
-                        (route.page, list.total_pages).hash(&mut h);
+                        (route.kind().template(), term, list.len).hash(&mut h);
+                        (route.page(), list.total_pages).hash(&mut h);
                         for &a in &list.on_page {
                             (&self.articles[a].slug, summaries[a]).hash(&mut h);
                         }
                     }
-                    PageKind::Taxonomy => {
-                        let t = &self.taxonomies[route.taxonomy.expect("a taxonomy route")];
+                    Target::Taxonomy(taxonomy) => {
+                        let t = &self.taxonomies[taxonomy];
                         for term in &t.terms {
                             (&term.name, &term.slug, term.articles.len()).hash(&mut h);
                         }
                     }
-                    PageKind::Feed => self.feed_entries().hash(&mut h),
-                    PageKind::Sitemap => self.sitemap_entries(routes).hash(&mut h),
-                    PageKind::Redirect => {
-                        let i = route.article.expect("a redirect names its article");
+                    Target::Feed => self.feed_entries().hash(&mut h),
+                    Target::Sitemap => self.sitemap_entries(routes).hash(&mut h),
+                    Target::Redirect(i) => {
                         (&route.path, &self.articles[i].slug).hash(&mut h);
                     }
-                    PageKind::Redirects => self.redirects_file(routes).hash(&mut h),
+                    Target::Redirects => self.redirects_file(routes).hash(&mut h),
                     // What the page index is made of, cheaper to hash
                     // than the index (18 ms of an article edit at 10k).
-                    PageKind::PageIndex => {
+                    Target::PageIndex => {
                         for a in self.articles.iter() {
                             (&a.slug, &a.path, &a.meta.reference).hash(&mut h);
                         }
@@ -96,12 +93,12 @@ impl Site {
                         }
                     }
                     // Any article's text can change any chunk.
-                    PageKind::SearchIndex => {
+                    Target::SearchIndex => {
                         for article in self.articles.iter() {
                             article.version.hash(&mut h);
                         }
                     }
-                    PageKind::Robots | PageKind::NotFound | PageKind::Search => {
+                    Target::Robots | Target::NotFound | Target::Search => {
                         unreachable!("filtered out: they depend on no article")
                     }
                 }

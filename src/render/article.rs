@@ -213,21 +213,16 @@ impl Site {
     fn ids_on(&self, target: &str, links: &LinkContext) -> Vec<String> {
         let key = crate::anchors::page_key(target);
         let route = self.routes().iter().find(|r| {
-            matches!(r.kind, PageKind::Article | PageKind::Standalone)
+            matches!(r.kind(), PageKind::Article | PageKind::Standalone)
                 && crate::anchors::page_key(&self.url(&r.path)) == key
         });
-        let (body, source, image_sources) = match route {
-            Some(Route {
-                article: Some(i), ..
-            }) => {
-                let a = &self.articles[*i];
+        let (body, source, image_sources) = match route.map(|r| r.target) {
+            Some(Target::Article(i)) => {
+                let a = &self.articles[i];
                 (&a.body, &a.path, Some(a.meta.image_sources.as_slice()))
             }
-            Some(Route {
-                standalone: Some(i),
-                ..
-            }) => {
-                let p = &self.pages[*i];
+            Some(Target::Standalone(i)) => {
+                let p = &self.pages[i];
                 (&p.body, &p.path, None)
             }
             _ => return Vec::new(),

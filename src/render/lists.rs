@@ -7,7 +7,7 @@ impl Site {
     /// One page of the home index or of a term's list.
     pub(super) fn render_list_page(&self, route: &Route, shared: &Shared) -> Vec<Diagnostic> {
         let list = self.list_page(route);
-        let number = route.page;
+        let number = route.page();
         let items = list
             .on_page
             .iter()
@@ -40,7 +40,7 @@ impl Site {
                 },
             );
         }
-        match self.templates.render(route.kind.template(), &context) {
+        match self.templates.render(route.kind().template(), &context) {
             Ok(html) => write(
                 shared.sink,
                 &format!("{}index.html", route.path),

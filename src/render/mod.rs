@@ -25,8 +25,8 @@ use crate::output::Sink;
 use crate::page_kind::{PAGE_INDEX, PageKind, REDIRECTS_FILE};
 use crate::progress::Progress;
 use crate::redirect;
-use crate::site::Route;
 use crate::site::{Link, Site};
+use crate::site::{Route, Target};
 
 /// What a render produced, for the summary line.
 #[derive(Debug, Default)]
@@ -204,12 +204,12 @@ impl Tally {
         let failed = done.problems.iter().any(Diagnostic::is_error);
         // A page made from a source file with an error is not written;
         // other kinds are counted as rendered, as they always were.
-        let from_source = matches!(route.kind, PageKind::Article | PageKind::Standalone);
+        let from_source = matches!(route.kind(), PageKind::Article | PageKind::Standalone);
         if route.is_page() && !(from_source && failed) {
             self.pages += 1;
         }
         if done.links_inside {
-            self.linking.extend(route.article);
+            self.linking.extend(route.article());
         }
         self.problems.extend(done.problems);
         self.anchors = std::mem::take(&mut self.anchors).merge(done.anchors);
@@ -366,45 +366,38 @@ impl Site {
     /// rendered here.
     fn render_route(&self, route: &Route, shared: &Shared) -> RouteDone {
         let sink = shared.sink;
-        match route.kind {
-            PageKind::Article => {
-                let index = route.article.expect("an article route has its article");
-                self.render_article(index, shared)
+        match route.target {
+            Target::Article(index) => self.render_article(index, shared),
+            Target::Standalone(index) => self.render_standalone(index, shared),
+            Target::Index { .. } | Target::Term { .. } => {
+                self.render_list_page(route, shared).into()
             }
-            PageKind::Standalone => {
-                let index = route.standalone.expect("a standalone route has its page");
-                self.render_standalone(index, shared)
-            }
-            PageKind::Index | PageKind::Term => self.render_list_page(route, shared).into(),
-            PageKind::Taxonomy => {
-                let taxonomy = route.taxonomy.expect("a taxonomy route has its taxonomy");
-                self.render_taxonomy(&self.taxonomies[taxonomy], sink)
-                    .into()
-            }
-            PageKind::Feed => self.render_feed(sink).into(),
-            PageKind::Sitemap => self.render_sitemap(sink, shared.routes).into(),
-            PageKind::Robots => self.render_robots(sink).into(),
-            PageKind::NotFound => self.render_not_found(sink).into(),
-            PageKind::Redirect => {
-                let index = route.article.expect("a redirect route has its article");
+            Target::Taxonomy(taxonomy) => self
+                .render_taxonomy(&self.taxonomies[taxonomy], sink)
+                .into(),
+            Target::Feed => self.render_feed(sink).into(),
+            Target::Sitemap => self.render_sitemap(sink, shared.routes).into(),
+            Target::Robots => self.render_robots(sink).into(),
+            Target::NotFound => self.render_not_found(sink).into(),
+            Target::Redirect(index) => {
                 let to = format!("{}/", self.articles[index].slug);
                 let html =
                     redirect::page(&self.url(&to), &self.permalink(&to), &self.config.language);
                 write(sink, &redirect::file_of(&route.path), html.as_bytes()).into()
             }
-            PageKind::PageIndex => write(sink, PAGE_INDEX, self.page_index().as_bytes()).into(),
-            PageKind::Search => {
+            Target::PageIndex => write(sink, PAGE_INDEX, self.page_index().as_bytes()).into(),
+            Target::Search => {
                 let mut context = Context::new();
                 let facets = self.config.search_facets().into_iter().map(Kind::name);
                 context.insert("facets", &facets.collect::<Vec<_>>());
                 (self.render_text(sink, "search.html", "search/index.html", &context)).into()
             }
-            PageKind::SearchIndex => {
+            Target::SearchIndex => {
                 let files = self.search_index(shared.search);
                 let written = files.iter().flat_map(|f| write(sink, &f.path, &f.bytes));
                 written.collect::<Vec<_>>().into()
             }
-            PageKind::Redirects => {
+            Target::Redirects => {
                 let text = self.redirects_file(shared.routes);
                 write(sink, REDIRECTS_FILE, text.as_bytes()).into()
             }

@@ -104,9 +104,9 @@ impl Site {
             .iter()
             .filter(|r| self.in_sitemap(r))
             .map(|route| {
-                let lastmod = match (route.kind, route.article) {
-                    (PageKind::Index, _) => newest.clone(),
-                    (PageKind::Article, Some(index)) => {
+                let lastmod = match route.target {
+                    Target::Index { .. } => newest.clone(),
+                    Target::Article(index) => {
                         let meta = &self.articles[index].meta;
                         let reviewed = meta.revision.as_ref().map(|r| r.last_reviewed);
                         Some(reviewed.map_or(meta.date, |r| r.max(meta.date)).to_string())

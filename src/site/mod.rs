@@ -25,7 +25,7 @@ use crate::templates::Templates;
 mod routes;
 mod source_links;
 
-pub(crate) use routes::{Route, page_dir};
+pub(crate) use routes::{Route, Target, page_dir};
 
 pub struct LoadOptions {
     pub root: PathBuf,
@@ -421,10 +421,11 @@ impl Site {
     /// Whether the sitemap lists a route: the first page of content and
     /// lists, but no article that waits for review.
     pub(crate) fn in_sitemap(&self, route: &Route) -> bool {
-        route.in_sitemap()
-            && !route
-                .article
-                .is_some_and(|i| self.unreviewed(&self.articles[i]))
+        let unreviewed = match route.target {
+            crate::site::Target::Article(i) => self.unreviewed(&self.articles[i]),
+            _ => false,
+        };
+        route.in_sitemap() && !unreviewed
     }
 
     /// True when an internal link points at a page this build will write.

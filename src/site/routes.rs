@@ -25,47 +25,97 @@ pub(crate) struct RouteTable {
     blocked_root_files: Vec<String>,
 }
 
-/// One page: its kind, where it goes and which page of a list it is.
+/// One page: where it goes and what it shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Route {
-    pub(crate) kind: PageKind,
     /// Output folder (`my-slug/`, `stack/redis/page/2/`, `` for home) or
     /// file name (`atom.xml`), relative to the site's base path.
     pub(crate) path: String,
-    /// 1 for a page that is not part of a paginated list's tail.
-    pub(crate) page: usize,
-    /// The article, for an article page.
-    pub(crate) article: Option<usize>,
-    /// The standalone page (index into the site's), for one of those.
-    pub(crate) standalone: Option<usize>,
-    /// The taxonomy (index into the site's), for taxonomy and term pages.
-    pub(crate) taxonomy: Option<usize>,
-    /// The term (index into its taxonomy's), for term pages.
-    pub(crate) term: Option<usize>,
+    pub(crate) target: Target,
+}
+
+/// What a route shows, with the data of its kind: an index into the
+/// site's articles, pages or taxonomies, a list's page number. Each kind
+/// carries exactly what it needs, so nothing is looked up as an `Option`
+/// that a kind is sure to have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Target {
+    Article(usize),
+    Standalone(usize),
+    /// Page `page` (from 1) of the home index.
+    Index {
+        page: usize,
+    },
+    Taxonomy(usize),
+    /// Page `page` of the list of `term` (index into its taxonomy's).
+    Term {
+        taxonomy: usize,
+        term: usize,
+        page: usize,
+    },
+    Feed,
+    Sitemap,
+    Robots,
+    NotFound,
+    /// An alias of the article: a page that redirects to it.
+    Redirect(usize),
+    Redirects,
+    PageIndex,
+    Search,
+    SearchIndex,
+}
+
+impl Target {
+    pub(crate) fn kind(self) -> PageKind {
+        match self {
+            Target::Article(_) => PageKind::Article,
+            Target::Standalone(_) => PageKind::Standalone,
+            Target::Index { .. } => PageKind::Index,
+            Target::Taxonomy(_) => PageKind::Taxonomy,
+            Target::Term { .. } => PageKind::Term,
+            Target::Feed => PageKind::Feed,
+            Target::Sitemap => PageKind::Sitemap,
+            Target::Robots => PageKind::Robots,
+            Target::NotFound => PageKind::NotFound,
+            Target::Redirect(_) => PageKind::Redirect,
+            Target::Redirects => PageKind::Redirects,
+            Target::PageIndex => PageKind::PageIndex,
+            Target::Search => PageKind::Search,
+            Target::SearchIndex => PageKind::SearchIndex,
+        }
+    }
 }
 
 impl Route {
-    fn new(kind: PageKind, path: String) -> Route {
-        Route {
-            kind,
-            path,
-            page: 1,
-            article: None,
-            standalone: None,
-            taxonomy: None,
-            term: None,
+    pub(crate) fn kind(&self) -> PageKind {
+        self.target.kind()
+    }
+
+    /// Which page of a paginated list it is; 1 for any other page.
+    pub(crate) fn page(&self) -> usize {
+        match self.target {
+            Target::Index { page } | Target::Term { page, .. } => page,
+            _ => 1,
+        }
+    }
+
+    /// The article it shows or redirects to.
+    pub(crate) fn article(&self) -> Option<usize> {
+        match self.target {
+            Target::Article(i) | Target::Redirect(i) => Some(i),
+            _ => None,
         }
     }
 
     /// Whether the sitemap lists it: the first page of a kind it lists
     /// (later pages of a list are not pages to index on their own).
     pub(crate) fn in_sitemap(&self) -> bool {
-        self.page == 1 && self.kind.in_sitemap()
+        self.page() == 1 && self.kind().in_sitemap()
     }
 
     /// Whether the renderer counts it as a page (progress, "N pages").
     pub(crate) fn is_page(&self) -> bool {
-        self.kind.is_page()
+        self.kind().is_page()
     }
 }
 
@@ -101,17 +151,17 @@ impl Site {
     /// The list page of an `Index` or `Term` route.
     pub(crate) fn list_page(&self, route: &Route) -> ListPage<'_> {
         let per_page = self.config.paginate_by;
-        let (dir, term) = match route.taxonomy.zip(route.term) {
-            // The home index lists every article, newest first: the site's order.
-            None => (String::new(), None),
-            Some((taxonomy, term)) => {
+        let (dir, term) = match route.target {
+            Target::Term { taxonomy, term, .. } => {
                 let t = &self.taxonomies[taxonomy];
                 let term = &t.terms[term];
                 (format!("{}/{}/", t.name, term.slug), Some((t.name, term)))
             }
+            // The home index lists every article, newest first: the site's order.
+            _ => (String::new(), None),
         };
         let len = term.map_or(self.articles.len(), |(_, t)| t.articles.len());
-        let start = ((route.page - 1) * per_page).min(len);
+        let start = ((route.page() - 1) * per_page).min(len);
         let on_page = start..(start + per_page).min(len);
         let on_page = match term {
             None => on_page.collect(),
@@ -172,35 +222,32 @@ impl Site {
 
     fn make_routes(&self) -> Vec<Route> {
         let per_page = self.config.paginate_by;
-        let mut routes = vec![Route::new(PageKind::Index, String::new())];
+        let route = |path: String, target| Route { path, target };
+        let mut routes = vec![route(String::new(), Target::Index { page: 1 })];
         for (index, page) in self.pages.iter().enumerate() {
-            let mut route = Route::new(PageKind::Standalone, format!("{}/", page.slug));
-            route.standalone = Some(index);
-            routes.push(route);
+            routes.push(route(format!("{}/", page.slug), Target::Standalone(index)));
         }
         for (index, article) in self.articles.iter().enumerate() {
-            let mut route = Route::new(PageKind::Article, format!("{}/", article.slug));
-            route.article = Some(index);
-            routes.push(route);
+            routes.push(route(format!("{}/", article.slug), Target::Article(index)));
         }
         let index_pages = page_count(self.articles.len(), per_page);
-        routes.extend((2..=index_pages).map(|n| Route {
-            page: n,
-            ..Route::new(PageKind::Index, page_dir("", n))
-        }));
-        for (i, t) in self.taxonomies.iter().enumerate() {
-            routes.push(Route {
-                taxonomy: Some(i),
-                ..Route::new(PageKind::Taxonomy, format!("{}/", t.name))
-            });
-            for (j, term) in t.terms.iter().enumerate() {
-                let dir = format!("{}/{}/", t.name, term.slug);
-                let pages = page_count(term.articles.len(), per_page);
-                routes.extend((1..=pages).map(|n| Route {
-                    page: n,
-                    taxonomy: Some(i),
-                    term: Some(j),
-                    ..Route::new(PageKind::Term, page_dir(&dir, n))
+        routes.extend(
+            (2..=index_pages).map(|page| route(page_dir("", page), Target::Index { page })),
+        );
+        for (taxonomy, t) in self.taxonomies.iter().enumerate() {
+            routes.push(route(format!("{}/", t.name), Target::Taxonomy(taxonomy)));
+            for (term, of_term) in t.terms.iter().enumerate() {
+                let dir = format!("{}/{}/", t.name, of_term.slug);
+                let pages = page_count(of_term.articles.len(), per_page);
+                routes.extend((1..=pages).map(|page| {
+                    route(
+                        page_dir(&dir, page),
+                        Target::Term {
+                            taxonomy,
+                            term,
+                            page,
+                        },
+                    )
                 }));
             }
         }
@@ -208,30 +255,25 @@ impl Site {
         for (index, article) in self.articles.iter().enumerate() {
             for alias in &article.meta.aliases {
                 any_alias = true;
-                routes.push(Route {
-                    article: Some(index),
-                    ..Route::new(PageKind::Redirect, alias.clone())
-                });
+                routes.push(route(alias.clone(), Target::Redirect(index)));
             }
         }
         // A robots.txt of root/ replaces the generated one.
         let own_robots =
             (self.root_files.iter()).any(|f| f.output == crate::page_kind::ROBOTS_FILE);
         let once = [
-            (PageKind::Redirects, any_alias),
-            (PageKind::Search, self.config.search.enabled),
-            (PageKind::SearchIndex, self.config.search.enabled),
-            (PageKind::Feed, true),
-            (PageKind::Sitemap, true),
-            (PageKind::Robots, !own_robots),
-            (PageKind::NotFound, true),
-            (PageKind::PageIndex, true),
+            (Target::Redirects, any_alias),
+            (Target::Search, self.config.search.enabled),
+            (Target::SearchIndex, self.config.search.enabled),
+            (Target::Feed, true),
+            (Target::Sitemap, true),
+            (Target::Robots, !own_robots),
+            (Target::NotFound, true),
+            (Target::PageIndex, true),
         ];
-        for (kind, _) in once.into_iter().filter(|(_, written)| *written) {
-            let path = kind
-                .fixed_path()
-                .expect("a kind written once has a fixed path");
-            routes.push(Route::new(kind, path.to_string()));
+        for (target, _) in once.into_iter().filter(|(_, written)| *written) {
+            let path = (target.kind().fixed_path()).expect("a file written once has a fixed path");
+            routes.push(route(path.to_string(), target));
         }
         routes
     }
@@ -242,11 +284,11 @@ impl Site {
     pub(crate) fn redirects_file(&self, routes: &[Route]) -> String {
         let pairs: Vec<(String, String)> = routes
             .iter()
-            .filter(|r| r.kind == PageKind::Redirect)
-            .filter_map(|r| {
-                let article = &self.articles[r.article?];
-                Some((self.url(&r.path), self.url(&format!("{}/", article.slug))))
+            .filter_map(|r| match r.target {
+                Target::Redirect(index) => Some((r, &self.articles[index])),
+                _ => None,
             })
+            .map(|(r, article)| (self.url(&r.path), self.url(&format!("{}/", article.slug))))
             .collect();
         redirect::redirects_file(pairs.iter().map(|(a, b)| (a.as_str(), b.as_str())))
     }
@@ -282,7 +324,7 @@ impl Site {
     /// Returns the errors and the indexes of the clashing routes, in order.
     fn find_clashes(&self, routes: &[Route]) -> (Vec<Diagnostic>, Vec<usize>, Vec<String>) {
         let mut taken = TakenPaths::default();
-        for route in routes.iter().filter(|r| r.kind != PageKind::Redirect) {
+        for route in routes.iter().filter(|r| r.kind() != PageKind::Redirect) {
             taken.insert(redirect::file_of(&route.path), Owner::Route(route));
         }
         // Files of other kinds than pages (see PageKind), and the parts of
@@ -299,8 +341,10 @@ impl Site {
         let (mut problems, blocked) = self.root_file_clashes(&mut taken);
         let mut clashing = Vec::new();
         let redirects = routes.iter().enumerate();
-        for (at, route) in redirects.filter(|(_, r)| r.kind == PageKind::Redirect) {
-            let Some(index) = route.article else { continue };
+        for (at, route) in redirects {
+            let Target::Redirect(index) = route.target else {
+                continue;
+            };
             let article = &self.articles[index];
             let file = redirect::file_of(&route.path);
             let why = match taken.clash(&file) {
@@ -339,7 +383,7 @@ impl Site {
                     let what = match owner {
                         Owner::Route(route) => match self.source_of(route) {
                             Some(source) => format!("the page of {}", source.display()),
-                            None => format!("{} (`/{}`)", route.kind.describe(), route.path),
+                            None => format!("{} (`/{}`)", route.kind().describe(), route.path),
                         },
                         Owner::SiteFile | Owner::RootFile => format!("its own `/{other_file}`"),
                     };
@@ -371,24 +415,22 @@ impl Site {
             }
             Owner::RootFile => return format!("clashes with `/{other_file}`, a file of root/"),
         };
-        let what = match (other.kind, other.article) {
-            (PageKind::Article, Some(i)) if i == index => {
+        let what = match other.target {
+            Target::Article(i) if i == index => {
                 return "points at the article itself".to_string();
             }
-            (PageKind::Redirect, Some(i)) if i == index => {
+            Target::Redirect(i) if i == index => {
                 return format!("is the same page as this article's alias `/{}`", other.path);
             }
-            (PageKind::Article, _) | (PageKind::Standalone, _) => format!(
+            Target::Article(_) | Target::Standalone(_) => format!(
                 "the page of {}",
                 self.source_of(other).unwrap_or(Path::new("?")).display()
             ),
-            (PageKind::Redirect, Some(i)) => {
-                format!("an alias in {}", self.articles[i].path.display())
-            }
-            (kind, _) => kind.describe().to_string(),
+            Target::Redirect(i) => format!("an alias in {}", self.articles[i].path.display()),
+            _ => other.kind().describe().to_string(),
         };
         if other_file == file {
-            match other.kind {
+            match other.kind() {
                 PageKind::Article | PageKind::Standalone => format!("is {what}"),
                 PageKind::Redirect => format!("is also {what}"),
                 _ => format!("is the path of {what}"),
@@ -404,9 +446,9 @@ impl Site {
 impl Site {
     /// The source file of an article's or a standalone page's route.
     fn source_of(&self, route: &Route) -> Option<&Path> {
-        match route.kind {
-            PageKind::Article => Some(&self.articles[route.article?].path),
-            PageKind::Standalone => Some(&self.pages[route.standalone?].path),
+        match route.target {
+            Target::Article(i) => Some(&self.articles[i].path),
+            Target::Standalone(i) => Some(&self.pages[i].path),
             _ => None,
         }
     }
@@ -501,7 +543,7 @@ mod tests {
             .collect();
         let expected: BTreeSet<&str> = routes.iter().map(|r| r.path.as_str()).collect();
         assert_eq!(written, expected);
-        assert!(routes.iter().any(|r| r.page > 1), "the example paginates");
+        assert!(routes.iter().any(|r| r.page() > 1), "the example paginates");
 
         let sitemap = files.iter().find(|(f, _)| f == "sitemap.xml").unwrap();
         let sitemap = String::from_utf8_lossy(&sitemap.1);
@@ -519,7 +561,7 @@ mod tests {
         for route in routes {
             assert_eq!(
                 prints.contains_key(&route.path),
-                route.kind.depends_on_articles(),
+                route.kind().depends_on_articles(),
                 "{route:?}"
             );
         }
@@ -538,7 +580,7 @@ mod tests {
         let reserved = crate::page_kind::reserved_slugs();
         let mut seen = BTreeSet::new();
         let slugs = [PageKind::Article, PageKind::Standalone, PageKind::Redirect];
-        for route in site.routes().iter().filter(|r| !slugs.contains(&r.kind)) {
+        for route in site.routes().iter().filter(|r| !slugs.contains(&r.kind())) {
             let first = route.path.split('/').next().unwrap();
             // Home; files (a slug has no `.` and starts with no `_`).
             if first.is_empty() || first.contains('.') || first.starts_with('_') {
@@ -566,16 +608,22 @@ mod tests {
 
     #[test]
     fn only_first_pages_of_content_and_lists_are_in_the_sitemap() {
-        let route = |kind, page| Route {
-            page,
-            ..Route::new(kind, String::new())
+        let route = |target| Route {
+            path: String::new(),
+            target,
         };
-        assert!(route(PageKind::Article, 1).in_sitemap());
-        assert!(route(PageKind::Term, 1).in_sitemap());
-        assert!(!route(PageKind::Term, 2).in_sitemap());
-        assert!(!route(PageKind::NotFound, 1).in_sitemap());
-        assert!(!route(PageKind::Feed, 1).in_sitemap());
-        assert!(route(PageKind::NotFound, 1).is_page());
-        assert!(!route(PageKind::Robots, 1).is_page());
+        let term = |page| Target::Term {
+            taxonomy: 0,
+            term: 0,
+            page,
+        };
+        assert!(route(Target::Article(0)).in_sitemap());
+        assert!(route(term(1)).in_sitemap());
+        assert!(!route(term(2)).in_sitemap());
+        assert!(!route(Target::Index { page: 2 }).in_sitemap());
+        assert!(!route(Target::NotFound).in_sitemap());
+        assert!(!route(Target::Feed).in_sitemap());
+        assert!(route(Target::NotFound).is_page());
+        assert!(!route(Target::Robots).is_page());
     }
 }
