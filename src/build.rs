@@ -7,7 +7,7 @@ use std::path::Path;
 use crate::diag::Diagnostics;
 use crate::output::{Sink, Staging};
 use crate::progress::Progress;
-use crate::render::Report;
+use crate::render::{Renderer, Report};
 use crate::schedule::{self, Change};
 use crate::site::{LoadOptions, Site};
 
@@ -41,7 +41,9 @@ pub fn build(options: &LoadOptions, out: &Path, progress: &dyn Progress) -> Resu
     drop(sources);
     let staging = Staging::new(out, &options.root).map_err(Failed::Output)?;
     let sink = Sink::Staging(staging);
-    let report = site.render(&sink, progress).map_err(Failed::Site)?;
+    let report = Renderer::new(&site)
+        .render(&sink, progress)
+        .map_err(Failed::Site)?;
     let Sink::Staging(staging) = sink else {
         unreachable!("a build writes to staging")
     };
@@ -72,5 +74,5 @@ pub fn coming_changes(
 /// Runs the whole pipeline into a sink that writes nothing, so `check`
 /// finds exactly what `build` would.
 pub fn check(options: &LoadOptions, progress: &dyn Progress) -> Result<Report, Diagnostics> {
-    Site::load(options)?.render(&Sink::Discard, progress)
+    Renderer::new(&Site::load(options)?).render(&Sink::Discard, progress)
 }

@@ -13,6 +13,7 @@ use std::hash::{BuildHasher, Hash, Hasher};
 
 use rayon::prelude::*;
 
+use crate::render::Renderer;
 use crate::site::Site;
 use crate::site::Target;
 
@@ -28,92 +29,91 @@ pub(crate) struct Changes {
     pub(crate) removed: Vec<String>,
 }
 
-impl Site {
-    /// `linking` names the articles whose bodies link inside the site (from
-    /// the last render's report): their pages also depend on which pages
-    /// exist, since a link may have broken or been mended.
-    pub(crate) fn fingerprints(&self, linking: &HashSet<String>) -> Fingerprints {
-        let summaries: Vec<u64> = (0..self.articles.len())
-            .into_par_iter()
-            .map(|i| hash_of(&self.summary(i)))
-            .collect();
-        let known_paths = self.known_paths_hash();
-        // One fingerprint per route whose output articles can change; the
-        // route table is the one list of pages, so none can be missed.
-        let routes = self.routes();
-        routes
-            .par_iter()
-            .filter(|route| route.kind().depends_on_articles())
-            .map(|route| {
-                let mut h = hasher();
-                match route.target {
-                    Target::Article(i) => {
-                        let article = &self.articles[i];
-                        article.version.hash(&mut h);
-                        for &j in &self.similar[i] {
-                            (&self.articles[j].slug, summaries[j]).hash(&mut h);
-                        }
-                        if linking.contains(&article.slug) {
-                            known_paths.hash(&mut h);
-                        }
+/// `linking` names the articles whose bodies link inside the site (from
+/// the last render's report): their pages also depend on which pages
+/// exist, since a link may have broken or been mended.
+pub(crate) fn fingerprints(site: &Site, linking: &HashSet<String>) -> Fingerprints {
+    let renderer = Renderer::new(site);
+    let summaries: Vec<u64> = (0..site.articles.len())
+        .into_par_iter()
+        .map(|i| hash_of(&renderer.summary(i)))
+        .collect();
+    let known_paths = known_paths_hash(site);
+    // One fingerprint per route whose output articles can change; the
+    // route table is the one list of pages, so none can be missed.
+    let routes = site.routes();
+    routes
+        .par_iter()
+        .filter(|route| route.kind().depends_on_articles())
+        .map(|route| {
+            let mut h = hasher();
+            match route.target {
+                Target::Article(i) => {
+                    let article = &site.articles[i];
+                    article.version.hash(&mut h);
+                    for &j in &site.similar[i] {
+                        (&site.articles[j].slug, summaries[j]).hash(&mut h);
                     }
-                    // Pages are few: each depends on every page there is.
-                    Target::Standalone(i) => {
-                        (self.pages[i].version, known_paths).hash(&mut h);
-                    }
-                    Target::Index { .. } | Target::Term { .. } => {
-                        let list = self.list_page(route);
-                        let term = list.term.map(|(name, term)| (name, term.name.as_str()));
-                        (route.kind().template(), term, list.len).hash(&mut h);
-                        (route.page(), list.total_pages).hash(&mut h);
-                        for &a in &list.on_page {
-                            (&self.articles[a].slug, summaries[a]).hash(&mut h);
-                        }
-                    }
-                    Target::Taxonomy(taxonomy) => {
-                        let t = &self.taxonomies[taxonomy];
-                        for term in &t.terms {
-                            (&term.name, &term.slug, term.articles.len()).hash(&mut h);
-                        }
-                    }
-                    Target::Feed => self.feed_entries().hash(&mut h),
-                    Target::Sitemap => self.sitemap_entries(routes).hash(&mut h),
-                    Target::Redirect(i) => {
-                        (&route.path, &self.articles[i].slug).hash(&mut h);
-                    }
-                    Target::Redirects => self.redirects_file(routes).hash(&mut h),
-                    // What the page index is made of, cheaper to hash
-                    // than the index (18 ms of an article edit at 10k).
-                    Target::PageIndex => {
-                        for a in self.articles.iter() {
-                            (&a.slug, &a.path, &a.meta.reference).hash(&mut h);
-                        }
-                        for p in self.pages.iter() {
-                            (&p.slug, &p.path).hash(&mut h);
-                        }
-                    }
-                    // Any article's text can change any chunk.
-                    Target::SearchIndex => {
-                        for article in self.articles.iter() {
-                            article.version.hash(&mut h);
-                        }
-                    }
-                    Target::Robots | Target::NotFound | Target::Search => {
-                        unreachable!("filtered out: they depend on no article")
+                    if linking.contains(&article.slug) {
+                        known_paths.hash(&mut h);
                     }
                 }
-                (route.path.clone(), h.finish())
-            })
-            .collect()
-    }
+                // Pages are few: each depends on every page there is.
+                Target::Standalone(i) => {
+                    (site.pages[i].version, known_paths).hash(&mut h);
+                }
+                Target::Index { .. } | Target::Term { .. } => {
+                    let list = site.list_page(route);
+                    let term = list.term.map(|(name, term)| (name, term.name.as_str()));
+                    (route.kind().template(), term, list.len).hash(&mut h);
+                    (route.page(), list.total_pages).hash(&mut h);
+                    for &a in &list.on_page {
+                        (&site.articles[a].slug, summaries[a]).hash(&mut h);
+                    }
+                }
+                Target::Taxonomy(taxonomy) => {
+                    let t = &site.taxonomies[taxonomy];
+                    for term in &t.terms {
+                        (&term.name, &term.slug, term.articles.len()).hash(&mut h);
+                    }
+                }
+                Target::Feed => renderer.feed_entries().hash(&mut h),
+                Target::Sitemap => renderer.sitemap_entries(routes).hash(&mut h),
+                Target::Redirect(i) => {
+                    (&route.path, &site.articles[i].slug).hash(&mut h);
+                }
+                Target::Redirects => site.redirects_file(routes).hash(&mut h),
+                // What the page index is made of, cheaper to hash
+                // than the index (18 ms of an article edit at 10k).
+                Target::PageIndex => {
+                    for a in site.articles.iter() {
+                        (&a.slug, &a.path, &a.meta.reference).hash(&mut h);
+                    }
+                    for p in site.pages.iter() {
+                        (&p.slug, &p.path).hash(&mut h);
+                    }
+                }
+                // Any article's text can change any chunk.
+                Target::SearchIndex => {
+                    for article in site.articles.iter() {
+                        article.version.hash(&mut h);
+                    }
+                }
+                Target::Robots | Target::NotFound | Target::Search => {
+                    unreachable!("filtered out: they depend on no article")
+                }
+            }
+            (route.path.clone(), h.finish())
+        })
+        .collect()
+}
 
-    /// Independent of the set's iteration order, which is random.
-    fn known_paths_hash(&self) -> u64 {
-        self.known_paths
-            .iter()
-            .map(hash_of)
-            .fold(0u64, u64::wrapping_add)
-    }
+/// Independent of the set's iteration order, which is random.
+fn known_paths_hash(site: &Site) -> u64 {
+    site.known_paths
+        .iter()
+        .map(hash_of)
+        .fold(0u64, u64::wrapping_add)
 }
 
 /// Pages whose fingerprint differs or that are new, and pages gone.

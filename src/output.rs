@@ -10,7 +10,7 @@ use anyhow::{Context, Result, bail};
 
 use crate::fsx;
 
-pub enum Sink {
+pub(crate) enum Sink {
     Staging(Staging),
     /// Renders everything, writes nothing: for `check`.
     Discard,
@@ -50,7 +50,7 @@ impl Sink {
 
 /// A temp folder beside the output, removed on drop unless committed.
 #[derive(Debug)]
-pub struct Staging {
+pub(crate) struct Staging {
     dir: tempfile::TempDir,
     /// The output folder, with a symlink resolved: a build goes through a
     /// link into the folder it points at and leaves the link itself alone.
@@ -76,7 +76,7 @@ impl Staging {
     /// notesite output: the site itself, a folder holding it, or someone's
     /// unrelated files. Staging folders that killed builds left beside the
     /// output are removed here.
-    pub fn new(target: &Path, root: &Path) -> Result<Staging> {
+    pub(crate) fn new(target: &Path, root: &Path) -> Result<Staging> {
         let shown = target;
         let target = resolve_path(&resolve_link(target)?)?;
         check_target(shown, &target, root)?;
@@ -122,7 +122,7 @@ impl Staging {
     /// staged files are moved in one by one, assets first and removals
     /// last, so every moment still has every page with its assets. The old
     /// output, now in the staging folder, is removed afterwards.
-    pub fn commit(self) -> Result<()> {
+    pub(crate) fn commit(self) -> Result<()> {
         let mut written =
             std::mem::take(&mut *self.written.lock().unwrap_or_else(|e| e.into_inner()));
         written.push(FILES_WRITTEN.to_string());

@@ -4,12 +4,12 @@
 use super::*;
 use crate::anchors::{AnchorLink, Anchors};
 
-impl Site {
+impl<'a> Renderer<'a> {
     pub(super) fn render_article(&self, index: usize, shared: &Shared) -> RouteDone {
-        let article = &self.articles[index];
+        let article = &self.site.articles[index];
         let dir = format!("{}/", article.slug);
         let place = markdown::Place {
-            url: &self.url(&dir),
+            url: &self.site.url(&dir),
             source: &article.path,
             image_sources: Some(&article.meta.image_sources),
         };
@@ -18,27 +18,30 @@ impl Site {
         if done.problems.iter().any(Diagnostic::is_error) {
             return done;
         }
-        let term_url = |kind: Kind, name: &str| self.term_url(kind, name);
+        let term_url = |kind: Kind, name: &str| self.site.term_url(kind, name);
         let meta = &article.meta;
         let terms = self.term_links(article);
         let term_groups = term_groups(&terms);
-        let permalink = self.permalink(&dir);
-        let image = body.first_figure.as_deref().map(|src| self.absolute(src));
+        let permalink = self.site.permalink(&dir);
+        let image = body
+            .first_figure
+            .as_deref()
+            .map(|src| self.site.absolute(src));
         let card = crate::cards::SiteCard {
-            title: &self.config.title,
-            author: &self.config.author,
+            title: &self.site.config.title,
+            author: &self.site.config.author,
         };
         let json_ld = crate::cards::json_ld(&card, article, &permalink, image.as_deref());
         let page = PageView {
             title: &meta.title,
             slug: &article.slug,
-            url: self.url(&dir),
+            url: self.site.url(&dir),
             permalink,
             date: meta.date.to_string(),
             summary: meta.summary.as_deref().unwrap_or_default(),
             has_code: body.html.contains("<pre class=\"code\""),
             toc: self.toc(&body),
-            noindex: self.unreviewed(article),
+            noindex: self.site.unreviewed(article),
             image,
             modified: crate::cards::modified(article),
             json_ld,
@@ -51,7 +54,7 @@ impl Site {
                 .and_then(|d| term_url(Kind::Difficulty, d.as_str())),
             meta,
         };
-        let similar: Vec<Value> = self.similar[index]
+        let similar: Vec<Value> = self.site.similar[index]
             .iter()
             .map(|&i| shared.summaries.get(i))
             .collect();
@@ -91,7 +94,7 @@ impl Site {
         shared: &Shared,
         problems: &mut Vec<Diagnostic>,
     ) {
-        match self.templates.render(template, context) {
+        match self.site.templates.render(template, context) {
             Ok(html) => problems.extend(write(
                 shared.sink,
                 &format!("{dir}index.html"),
@@ -107,7 +110,7 @@ impl Site {
         let broken = body
             .internal_links
             .iter()
-            .filter(|link| !self.has_path(&link.path));
+            .filter(|link| !self.site.has_path(&link.path));
         broken
             .map(|link| {
                 let message = match link.what {
@@ -123,7 +126,7 @@ impl Site {
     }
 
     pub(super) fn toc(&self, body: &markdown::Rendered) -> Vec<crate::toc::TocEntry> {
-        let markdown = &self.config.markdown;
+        let markdown = &self.site.config.markdown;
         crate::toc::build(
             &body.headings,
             markdown.toc_min_headings,
@@ -132,11 +135,11 @@ impl Site {
     }
 
     /// Links to the term pages of an article's stack, tools and entities.
-    fn term_links<'a>(&self, article: &'a Article) -> Vec<TermLink<'a>> {
+    fn term_links<'t>(&self, article: &'t Article) -> Vec<TermLink<'t>> {
         let mut links = Vec::new();
         for kind in [Kind::Stack, Kind::Tools, Kind::Entities] {
             for name in crate::taxonomy::term_names(article, kind) {
-                if let Some(url) = self.term_url(kind, name) {
+                if let Some(url) = self.site.term_url(kind, name) {
                     links.push(TermLink {
                         taxonomy: kind.name(),
                         name,
@@ -148,11 +151,11 @@ impl Site {
         links
     }
 
-    pub(crate) fn summary(&self, index: usize) -> Summary<'_> {
-        let a = &self.articles[index];
+    pub(crate) fn summary(&self, index: usize) -> Summary<'a> {
+        let a = &self.site.articles[index];
         Summary {
             title: &a.meta.title,
-            url: self.url(&format!("{}/", a.slug)),
+            url: self.site.url(&format!("{}/", a.slug)),
             date: a.meta.date.to_string(),
             summary: a.meta.summary.as_deref().unwrap_or_default(),
             difficulty: a.meta.difficulty.map(|d| d.as_str()),
@@ -182,7 +185,7 @@ pub(super) fn page_anchors(url: &str, at: &Source, body: &markdown::Rendered) ->
     anchors
 }
 
-impl Site {
+impl<'a> Renderer<'a> {
     /// Links into other pages whose id the target lacks: errors at the
     /// link, with a did-you-mean among the target's ids.
     pub(crate) fn anchor_problems(
@@ -212,17 +215,17 @@ impl Site {
     /// again: only for the message of a link that misses.
     fn ids_on(&self, target: &str, links: &LinkContext) -> Vec<String> {
         let key = crate::anchors::page_key(target);
-        let route = self.routes().iter().find(|r| {
+        let route = self.site.routes().iter().find(|r| {
             matches!(r.kind(), PageKind::Article | PageKind::Standalone)
-                && crate::anchors::page_key(&self.url(&r.path)) == key
+                && crate::anchors::page_key(&self.site.url(&r.path)) == key
         });
         let (body, source, image_sources) = match route.map(|r| r.target) {
             Some(Target::Article(i)) => {
-                let a = &self.articles[i];
+                let a = &self.site.articles[i];
                 (&a.body, &a.path, Some(a.meta.image_sources.as_slice()))
             }
             Some(Target::Standalone(i)) => {
-                let p = &self.pages[i];
+                let p = &self.site.pages[i];
                 (&p.body, &p.path, None)
             }
             _ => return Vec::new(),
@@ -306,15 +309,16 @@ fn term_groups<'a>(terms: &[TermLink<'a>]) -> Vec<TermGroup<'a>> {
     groups
 }
 
-impl Site {
+impl<'a> Renderer<'a> {
     /// The links and images of articles and pages that did not read,
     /// checked as a rendered one's are (nothing is written): their front
     /// matter errors do not hide their other problems.
     pub(super) fn check_salvaged(&self, shared: &Shared) -> Vec<Diagnostic> {
-        self.salvaged
+        self.site
+            .salvaged
             .par_iter()
             .flat_map_iter(|salvaged| {
-                let url = self.url(&format!("{}/", salvaged.slug));
+                let url = self.site.url(&format!("{}/", salvaged.slug));
                 let place = markdown::Place {
                     url: &url,
                     source: &salvaged.path,

@@ -3,17 +3,17 @@
 use super::*;
 use crate::site::page_dir;
 
-impl Site {
+impl<'a> Renderer<'a> {
     /// One page of the home index or of a term's list.
     pub(super) fn render_list_page(&self, route: &Route, shared: &Shared) -> Vec<Diagnostic> {
-        let list = self.list_page(route);
+        let list = self.site.list_page(route);
         let number = route.page();
         let items = list
             .on_page
             .iter()
             .map(|&a| shared.summaries.get(a))
             .collect();
-        let page_url = |n| self.url(&page_dir(&list.dir, n));
+        let page_url = |n| self.site.url(&page_dir(&list.dir, n));
         let paginator = paginator(
             number,
             list.total_pages,
@@ -28,19 +28,23 @@ impl Site {
                 "taxonomy",
                 &Link {
                     name: taxonomy.to_string(),
-                    url: self.url(&format!("{taxonomy}/")),
+                    url: self.site.url(&format!("{taxonomy}/")),
                 },
             );
             context.insert(
                 "term",
                 &TermView {
                     name: &term.name,
-                    url: self.url(&list.dir),
+                    url: self.site.url(&list.dir),
                     count: list.len,
                 },
             );
         }
-        match self.templates.render(route.kind().template(), &context) {
+        match self
+            .site
+            .templates
+            .render(route.kind().template(), &context)
+        {
             Ok(html) => write(
                 shared.sink,
                 &format!("{}index.html", route.path),
@@ -60,18 +64,18 @@ impl Site {
             .iter()
             .map(|t| TermView {
                 name: &t.name,
-                url: self.url(&format!("{}/{}/", taxonomy.name, t.slug)),
+                url: self.site.url(&format!("{}/{}/", taxonomy.name, t.slug)),
                 count: t.articles.len(),
             })
             .collect();
         let view = TaxonomyView {
             name: taxonomy.name,
-            url: self.url(&format!("{}/", taxonomy.name)),
+            url: self.site.url(&format!("{}/", taxonomy.name)),
             terms,
         };
         let mut context = Context::new();
         context.insert("taxonomy", &view);
-        match self.templates.render("taxonomy.html", &context) {
+        match self.site.templates.render("taxonomy.html", &context) {
             Ok(html) => write(
                 sink,
                 &format!("{}/index.html", taxonomy.name),

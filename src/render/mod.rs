@@ -28,6 +28,18 @@ use crate::redirect;
 use crate::site::{Link, Site};
 use crate::site::{Route, Target};
 
+/// Renders a loaded site: the site is the data, this the behaviour.
+#[derive(Clone, Copy)]
+pub(crate) struct Renderer<'a> {
+    pub(crate) site: &'a Site,
+}
+
+impl<'a> Renderer<'a> {
+    pub(crate) fn new(site: &'a Site) -> Renderer<'a> {
+        Renderer { site }
+    }
+}
+
 /// What a render produced, for the summary line.
 #[derive(Debug, Default)]
 pub struct Report {
@@ -116,7 +128,7 @@ impl<'a> Summaries<'a> {
     }
 
     fn get(&self, index: usize) -> Value {
-        let make = || Value::from_serializable(&self.site.summary(index));
+        let make = || Value::from_serializable(&Renderer::new(self.site).summary(index));
         self.values[index].get_or_init(make).clone()
     }
 }
@@ -224,10 +236,14 @@ impl Tally {
     }
 }
 
-impl Site {
+impl<'a> Renderer<'a> {
     /// Renders every page into `sink`. Collects every problem; any error
     /// fails the render (and so the build) after all pages were tried.
-    pub fn render(&self, sink: &Sink, progress: &dyn Progress) -> Result<Report, Diagnostics> {
+    pub(crate) fn render(
+        &self,
+        sink: &Sink,
+        progress: &dyn Progress,
+    ) -> Result<Report, Diagnostics> {
         let search = crate::search::Memory::default();
         self.render_pages(&Job {
             sink,
@@ -251,9 +267,9 @@ impl Site {
         let t = &mut report.timings;
         if let Pages::All = pages {
             problems.extend(t.step("assets", || self.write_assets(sink)));
-            report.assets = self.assets.len();
+            report.assets = self.site.assets.len();
         }
-        let routes = self.routes();
+        let routes = self.site.routes();
         progress.set_length(routes.iter().filter(|r| r.is_page()).count() as u64);
         self.with_links(|links| {
             let tally = self.render_routes(job, links, &mut report, &mut problems);
@@ -262,17 +278,17 @@ impl Site {
             }
             report.anchors = tally.anchors;
             report.linking = (tally.linking.iter())
-                .map(|&i| self.articles[i].slug.clone())
+                .map(|&i| self.site.articles[i].slug.clone())
                 .collect();
         });
-        report.articles = self.articles.len();
-        report.unreviewed = (self.articles.iter())
-            .filter(|a| self.unreviewed(a))
+        report.articles = self.site.articles.len();
+        report.unreviewed = (self.site.articles.iter())
+            .filter(|a| self.site.unreviewed(a))
             .map(|a| a.path.clone())
             .collect();
         report.unreviewed.sort();
         let mut all = problems.sorted();
-        all.extend(self.warnings.iter().cloned());
+        all.extend(self.site.warnings.iter().cloned());
         if all.iter().any(Diagnostic::is_error) {
             let mut failed = Diagnostics::default();
             failed.extend(all);
@@ -284,17 +300,17 @@ impl Site {
 
     /// Calls `f` with what the Markdown stage needs of this site.
     pub(crate) fn with_links<R>(&self, f: impl FnOnce(&LinkContext) -> R) -> R {
-        let asset_url = |path: &str| self.assets.url_for_site_path(path);
-        let render_figure = |figure: &Figure| self.templates.render_figure(figure);
+        let asset_url = |path: &str| self.site.assets.url_for_site_path(path);
+        let render_figure = |figure: &Figure| self.site.templates.render_figure(figure);
         let page_of_source =
-            |path: Option<&std::path::Path>, name: &str| self.page_of_source(path, name);
-        let image_size = |site_path: &str| self.image_size(site_path);
+            |path: Option<&std::path::Path>, name: &str| self.site.page_of_source(path, name);
+        let image_size = |site_path: &str| self.site.image_size(site_path);
         f(&LinkContext {
             image_size: &image_size,
-            base_path: self.base_path(),
+            base_path: self.site.base_path(),
             asset_url: &asset_url,
             render_figure: &render_figure,
-            sanitize_html: self.config.markdown.sanitize_html,
+            sanitize_html: self.site.config.markdown.sanitize_html,
             page_of_source: &page_of_source,
         })
     }
@@ -314,7 +330,7 @@ impl Site {
             pages,
             search,
         } = *job;
-        let routes = self.routes();
+        let routes = self.site.routes();
         let t = &mut report.timings;
         let shared = Shared {
             sink,
@@ -322,13 +338,13 @@ impl Site {
             // summaries; each is made into a template value once, when
             // first needed, and shared (Tera values are reference-counted,
             // so a clone is cheap).
-            summaries: Summaries::new(self),
+            summaries: Summaries::new(self.site),
             links,
             routes,
             search,
         };
-        problems.extend(self.clashes().iter().cloned());
-        problems.extend(self.menu_problems());
+        problems.extend(self.site.clashes().iter().cloned());
+        problems.extend(self.site.menu_problems());
         if let Pages::All = pages {
             problems.extend(t.step("unread sources", || self.check_salvaged(&shared)));
         }
@@ -373,32 +389,35 @@ impl Site {
                 self.render_list_page(route, shared).into()
             }
             Target::Taxonomy(taxonomy) => self
-                .render_taxonomy(&self.taxonomies[taxonomy], sink)
+                .render_taxonomy(&self.site.taxonomies[taxonomy], sink)
                 .into(),
             Target::Feed => self.render_feed(sink).into(),
             Target::Sitemap => self.render_sitemap(sink, shared.routes).into(),
             Target::Robots => self.render_robots(sink).into(),
             Target::NotFound => self.render_not_found(sink).into(),
             Target::Redirect(index) => {
-                let to = format!("{}/", self.articles[index].slug);
-                let html =
-                    redirect::page(&self.url(&to), &self.permalink(&to), &self.config.language);
+                let to = format!("{}/", self.site.articles[index].slug);
+                let html = redirect::page(
+                    &self.site.url(&to),
+                    &self.site.permalink(&to),
+                    &self.site.config.language,
+                );
                 write(sink, &redirect::file_of(&route.path), html.as_bytes()).into()
             }
-            Target::PageIndex => write(sink, PAGE_INDEX, self.page_index().as_bytes()).into(),
+            Target::PageIndex => write(sink, PAGE_INDEX, self.site.page_index().as_bytes()).into(),
             Target::Search => {
                 let mut context = Context::new();
-                let facets = self.config.search_facets().into_iter().map(Kind::name);
+                let facets = self.site.config.search_facets().into_iter().map(Kind::name);
                 context.insert("facets", &facets.collect::<Vec<_>>());
                 (self.render_text(sink, "search.html", "search/index.html", &context)).into()
             }
             Target::SearchIndex => {
-                let files = self.search_index(shared.search);
+                let files = crate::search::index_files(self.site, shared.search);
                 let written = files.iter().flat_map(|f| write(sink, &f.path, &f.bytes));
                 written.collect::<Vec<_>>().into()
             }
             Target::Redirects => {
-                let text = self.redirects_file(shared.routes);
+                let text = self.site.redirects_file(shared.routes);
                 write(sink, REDIRECTS_FILE, text.as_bytes()).into()
             }
         }
@@ -408,22 +427,23 @@ impl Site {
     /// kind than pages, written only by a full render.
     fn write_assets(&self, sink: &Sink) -> Vec<Diagnostic> {
         let mut problems = Vec::new();
-        for (_, asset) in self.assets.iter() {
+        for (_, asset) in self.site.assets.iter() {
             problems.extend(write(sink, &asset.output, &asset.bytes));
         }
         for file in self
+            .site
             .root_files
             .iter()
-            .filter(|f| self.writes_root_file(&f.output))
+            .filter(|f| self.site.writes_root_file(&f.output))
         {
             problems.extend(write(sink, &file.output, &file.bytes));
         }
         problems.extend(write(
             sink,
             MANIFEST_FILE,
-            self.assets.manifest_json().as_bytes(),
+            self.site.assets.manifest_json().as_bytes(),
         ));
-        let headers = CacheRules::new(&self.config.cdn).headers_file();
+        let headers = CacheRules::new(&self.site.config.cdn).headers_file();
         problems.extend(write(sink, HEADERS_FILE, headers.as_bytes()));
         problems
     }

@@ -4,7 +4,7 @@
 use super::*;
 use crate::page_kind::{FEED_FILE, NOT_FOUND_FILE, ROBOTS_FILE, SITEMAP_FILE, SITEMAP_LIMIT};
 
-impl Site {
+impl<'a> Renderer<'a> {
     pub(super) fn render_text(
         &self,
         sink: &Sink,
@@ -12,7 +12,7 @@ impl Site {
         output: &str,
         context: &Context,
     ) -> Vec<Diagnostic> {
-        match self.templates.render(template, context) {
+        match self.site.templates.render(template, context) {
             Ok(text) => write(sink, output, text.as_bytes()),
             Err(e) => vec![e],
         }
@@ -34,7 +34,7 @@ impl Site {
 
     pub(super) fn render_robots(&self, sink: &Sink) -> Vec<Diagnostic> {
         let mut robots = Context::new();
-        robots.insert("sitemap_url", &self.permalink(SITEMAP_FILE));
+        robots.insert("sitemap_url", &self.site.permalink(SITEMAP_FILE));
         self.render_text(sink, PageKind::Robots.template(), ROBOTS_FILE, &robots)
     }
 
@@ -54,7 +54,7 @@ impl Site {
             let mut context = Context::new();
             context.insert("entries", chunk);
             problems.extend(self.render_text(sink, "sitemap.xml", &name, &context));
-            sitemaps.push(self.permalink(&name));
+            sitemaps.push(self.site.permalink(&name));
         }
         let mut context = Context::new();
         context.insert("sitemaps", &sitemaps);
@@ -72,14 +72,15 @@ impl Site {
         let mut context = Context::new();
         context.insert("entries", &entries);
         context.insert("updated", &updated);
-        context.insert("feed_url", &self.permalink(FEED_FILE));
+        context.insert("feed_url", &self.site.permalink(FEED_FILE));
         context
     }
 
-    pub(crate) fn feed_entries(&self) -> Vec<FeedEntry<'_>> {
-        self.articles
+    pub(crate) fn feed_entries(&self) -> Vec<FeedEntry<'a>> {
+        self.site
+            .articles
             .iter()
-            .take(self.config.feed_limit)
+            .take(self.site.config.feed_limit)
             .map(|a| {
                 let updated = a
                     .meta
@@ -88,7 +89,7 @@ impl Site {
                     .map_or(a.meta.date, |r| r.last_reviewed.max(a.meta.date));
                 FeedEntry {
                     title: &a.meta.title,
-                    permalink: self.permalink(&format!("{}/", a.slug)),
+                    permalink: self.site.permalink(&format!("{}/", a.slug)),
                     published: rfc3339(a.meta.date),
                     updated: rfc3339(updated),
                     summary: a.meta.summary.as_deref().unwrap_or_default(),
@@ -99,22 +100,22 @@ impl Site {
     }
 
     pub(crate) fn sitemap_entries(&self, routes: &[Route]) -> Vec<SitemapEntry> {
-        let newest = self.articles.first().map(|a| a.meta.date.to_string());
+        let newest = self.site.articles.first().map(|a| a.meta.date.to_string());
         routes
             .iter()
-            .filter(|r| self.in_sitemap(r))
+            .filter(|r| self.site.in_sitemap(r))
             .map(|route| {
                 let lastmod = match route.target {
                     Target::Index { .. } => newest.clone(),
                     Target::Article(index) => {
-                        let meta = &self.articles[index].meta;
+                        let meta = &self.site.articles[index].meta;
                         let reviewed = meta.revision.as_ref().map(|r| r.last_reviewed);
                         Some(reviewed.map_or(meta.date, |r| r.max(meta.date)).to_string())
                     }
                     _ => None,
                 };
                 SitemapEntry {
-                    loc: self.permalink(&route.path),
+                    loc: self.site.permalink(&route.path),
                     lastmod,
                 }
             })

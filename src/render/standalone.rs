@@ -20,11 +20,11 @@ struct StandaloneView<'a> {
     extra: Option<&'a serde_yaml::Value>,
 }
 
-impl Site {
+impl<'a> Renderer<'a> {
     pub(super) fn render_standalone(&self, index: usize, shared: &Shared) -> RouteDone {
-        let page = &self.pages[index];
+        let page = &self.site.pages[index];
         let dir = format!("{}/", page.slug);
-        let url = self.url(&dir);
+        let url = self.site.url(&dir);
         let place = markdown::Place {
             url: &url,
             source: &page.path,
@@ -42,7 +42,7 @@ impl Site {
         let view = StandaloneView {
             title: &page.title,
             slug: &page.slug,
-            permalink: self.permalink(&dir),
+            permalink: self.site.permalink(&dir),
             url,
             summary: &page.summary,
             has_code: body.html.contains("<pre class=\"code\""),

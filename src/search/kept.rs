@@ -81,7 +81,7 @@ pub(super) fn update(mut slot: MutexGuard<'_, Option<Kept>>, site: &Site) -> Vec
 
 impl Kept {
     fn new(site: &Site) -> Kept {
-        let (collector, shown) = site.index_articles();
+        let (collector, shown) = super::index_articles(site);
         let index::Postings { terms, lengths } = collector.finish();
         let average = index::average_length(&lengths);
         let terms = terms
@@ -128,12 +128,12 @@ impl Kept {
         let facet_kinds = site.config.search_facets();
         for &doc in &edited {
             let mut before = Default::default();
-            site.index_article(&self.articles[doc], |fields| {
+            super::index_article(site, &self.articles[doc], |fields| {
                 before = index::term_counts(&terms, fields);
             });
             let mut after = Default::default();
             let now = &indexed[doc];
-            self.shown[doc] = site.index_article(now, |fields| {
+            self.shown[doc] = super::index_article(site, now, |fields| {
                 after = index::term_counts(&terms, fields);
             });
             self.reindex(doc as u32, before, after);
@@ -280,7 +280,7 @@ impl Kept {
         files.extend(self.doc_chunks.iter().cloned());
         let (facets, facet_files) = self.facets.get_or_insert_with(|| {
             let mut files = Vec::new();
-            let facets = index::facet_files(&site.facet_values(), &mut files);
+            let facets = index::facet_files(&super::facet_values(site), &mut files);
             (facets, files)
         });
         files.extend(facet_files.iter().cloned());

@@ -59,94 +59,90 @@ fn body_text(markdown: &str) -> BodyText {
 /// How long the text a result's snippet is cut from may be.
 const SNIPPET_SOURCE_CHARS: usize = 240;
 
-impl Site {
-    /// Every file of the search index. The preview keeps the last index
-    /// and patches it (see `kept`); a build writes it once.
-    pub(crate) fn search_index(&self, memory: &Memory) -> Vec<File> {
-        match memory.slot() {
-            Some(kept) => kept::update(kept, self),
-            None => self.whole_search_index(),
-        }
+/// Every file of the search index. The preview keeps the last index
+/// and patches it (see `kept`); a build writes it once.
+pub(crate) fn index_files(site: &Site, memory: &Memory) -> Vec<File> {
+    match memory.slot() {
+        Some(kept) => kept::update(kept, site),
+        None => whole_index(site),
     }
+}
 
-    fn whole_search_index(&self) -> Vec<File> {
-        let (collector, shown) = self.index_articles();
-        index::write(collector, &shown, &self.facet_values())
+fn whole_index(site: &Site) -> Vec<File> {
+    let (collector, shown) = index_articles(site);
+    index::write(collector, &shown, &facet_values(site))
+}
+
+/// Every article's postings, collected in parallel, and its result.
+fn index_articles(site: &Site) -> (Collector, Vec<Shown>) {
+    let articles = site.indexed_articles();
+    let collector = Collector::new(articles.len());
+    let shown: Vec<Shown> = articles
+        .par_iter()
+        .enumerate()
+        .map(|(i, article)| index_article(site, article, |fields| collector.add(i as u32, fields)))
+        .collect();
+    (collector, shown)
+}
+
+/// Hands an article's weighted fields to `add`; returns what its
+/// result shows.
+fn index_article(site: &Site, article: &Article, add: impl FnOnce(&[Field])) -> Shown {
+    let w = &site.config.search.weights;
+    let meta = &article.meta;
+    let body = body_text(&article.body);
+    let topic = meta.topic.as_deref().unwrap_or_default();
+    let summary = meta.summary.as_deref().unwrap_or_default();
+    add(&[
+        Field {
+            weight: w.title,
+            text: &meta.title,
+        },
+        Field {
+            weight: w.topic,
+            text: topic,
+        },
+        Field {
+            weight: w.summary,
+            text: summary,
+        },
+        Field {
+            weight: w.headings,
+            text: &body.headings,
+        },
+        Field {
+            weight: w.body,
+            text: &body.prose,
+        },
+    ]);
+    let source = if summary.is_empty() {
+        &body.prose
+    } else {
+        summary
+    };
+    let cut = source.floor_char_boundary(SNIPPET_SOURCE_CHARS.min(source.len()));
+    Shown {
+        url: site.url(&format!("{}/", article.slug)),
+        title: meta.title.clone(),
+        date: meta.date.to_string(),
+        difficulty: meta.difficulty.map(|d| d.as_str()),
+        stack: meta.stack.clone(),
+        text: source[..cut].trim().to_string(),
     }
+}
 
-    /// Every article's postings, collected in parallel, and its result.
-    fn index_articles(&self) -> (Collector, Vec<Shown>) {
-        let articles = self.indexed_articles();
-        let collector = Collector::new(articles.len());
-        let shown: Vec<Shown> = articles
-            .par_iter()
-            .enumerate()
-            .map(|(i, article)| {
-                self.index_article(article, |fields| collector.add(i as u32, fields))
-            })
-            .collect();
-        (collector, shown)
-    }
-
-    /// Hands an article's weighted fields to `add`; returns what its
-    /// result shows.
-    fn index_article(&self, article: &Article, add: impl FnOnce(&[Field])) -> Shown {
-        let w = &self.config.search.weights;
-        let meta = &article.meta;
-        let body = body_text(&article.body);
-        let topic = meta.topic.as_deref().unwrap_or_default();
-        let summary = meta.summary.as_deref().unwrap_or_default();
-        add(&[
-            Field {
-                weight: w.title,
-                text: &meta.title,
-            },
-            Field {
-                weight: w.topic,
-                text: topic,
-            },
-            Field {
-                weight: w.summary,
-                text: summary,
-            },
-            Field {
-                weight: w.headings,
-                text: &body.headings,
-            },
-            Field {
-                weight: w.body,
-                text: &body.prose,
-            },
-        ]);
-        let source = if summary.is_empty() {
-            &body.prose
-        } else {
-            summary
+/// Each search facet of `site.yaml` with each article's values.
+fn facet_values(site: &Site) -> Vec<(&'static str, Vec<Vec<String>>)> {
+    let articles = site.indexed_articles();
+    let values_of = |kind| {
+        let of_article = |a: &Arc<Article>| {
+            let names = crate::taxonomy::term_names(a, kind);
+            names.into_iter().map(String::from).collect()
         };
-        let cut = source.floor_char_boundary(SNIPPET_SOURCE_CHARS.min(source.len()));
-        Shown {
-            url: self.url(&format!("{}/", article.slug)),
-            title: meta.title.clone(),
-            date: meta.date.to_string(),
-            difficulty: meta.difficulty.map(|d| d.as_str()),
-            stack: meta.stack.clone(),
-            text: source[..cut].trim().to_string(),
-        }
-    }
-
-    /// Each search facet of `site.yaml` with each article's values.
-    fn facet_values(&self) -> Vec<(&'static str, Vec<Vec<String>>)> {
-        let articles = self.indexed_articles();
-        let values_of = |kind| {
-            let of_article = |a: &Arc<Article>| {
-                let names = crate::taxonomy::term_names(a, kind);
-                names.into_iter().map(String::from).collect()
-            };
-            articles.iter().map(of_article).collect()
-        };
-        let facets = self.config.search_facets().into_iter();
-        facets.map(|kind| (kind.name(), values_of(kind))).collect()
-    }
+        articles.iter().map(of_article).collect()
+    };
+    let facets = site.config.search_facets().into_iter();
+    facets.map(|kind| (kind.name(), values_of(kind))).collect()
 }
 
 #[cfg(test)]

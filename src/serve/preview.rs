@@ -17,7 +17,7 @@ use crate::diag::{Diagnostic, Diagnostics};
 use crate::incremental::{self, Fingerprints};
 use crate::output::Sink;
 use crate::progress::Silent;
-use crate::render::{Job, Pages, Report};
+use crate::render::{Job, Pages, Renderer, Report};
 use crate::site::{LoadOptions, Site};
 
 /// What changed on disk since the last good build.
@@ -172,14 +172,14 @@ impl Preview {
         let (site, sources) = Site::load_with_sources(&self.options)?;
         let search = crate::search::Memory::keep();
         let sink = Sink::memory();
-        let mut report = site.render_pages(&Job {
+        let mut report = Renderer::new(&site).render_pages(&Job {
             sink: &sink,
             progress: &Silent,
             pages: &Pages::All,
             search: &search,
         })?;
         let linking: HashSet<String> = std::mem::take(&mut report.linking).into_iter().collect();
-        let prints = site.fingerprints(&linking);
+        let prints = incremental::fingerprints(&site, &linking);
         let good = Good {
             search_files: search.written(),
             search,
@@ -220,7 +220,7 @@ impl Preview {
             standalone,
             pending.design,
         )?;
-        let prints = site.fingerprints(&good.linking);
+        let prints = incremental::fingerprints(&site, &good.linking);
         let changes = incremental::compare(&good.prints, &prints);
         // New templates (a new menu, or a design change): every page.
         let pages = if !Arc::ptr_eq(&site.templates, &good.site.templates) {
@@ -229,7 +229,7 @@ impl Preview {
             Pages::Only(&changes.render)
         };
         let sink = Sink::memory();
-        let mut report = site.render_pages(&Job {
+        let mut report = Renderer::new(&site).render_pages(&Job {
             sink: &sink,
             progress: &Silent,
             pages: &pages,
@@ -241,7 +241,9 @@ impl Preview {
                 let mut anchors = good.anchors.clone();
                 let removed = changes.removed.iter().map(|dir| site.url(dir));
                 anchors.update(std::mem::take(&mut report.anchors), removed);
-                let problems = site.with_links(|links| site.anchor_problems(&anchors, links));
+                let renderer = Renderer::new(&site);
+                let problems =
+                    renderer.with_links(|links| renderer.anchor_problems(&anchors, links));
                 fail_on_errors(Diagnostics::from(problems))?;
                 anchors
             }

@@ -517,7 +517,7 @@ mod tests {
         };
         let site = Site::load(&options).expect("the example site loads");
         let sink = Sink::memory();
-        let report = site
+        let report = crate::render::Renderer::new(&site)
             .render(&sink, &crate::progress::Silent)
             .expect("the example site builds");
         let linking = report.linking.into_iter().collect();
@@ -556,7 +556,7 @@ mod tests {
     #[test]
     fn every_route_that_depends_on_articles_has_a_fingerprint() {
         let (site, _, linking) = example();
-        let prints = site.fingerprints(&linking);
+        let prints = crate::incremental::fingerprints(&site, &linking);
         let routes = site.routes();
         for route in routes {
             assert_eq!(
