@@ -8,6 +8,7 @@ use serde::Deserialize;
 use crate::diag::{Diagnostic, Pos};
 use crate::fsx;
 use crate::kind::Kind;
+use crate::yaml::KeyProblem;
 
 pub const CONFIG_FILE: &str = "site.yaml";
 
@@ -317,9 +318,9 @@ impl SiteConfig {
         } else {
             Err(problems
                 .into_iter()
-                .map(|(path, m)| {
-                    let pos = yaml_block(&text).locate(&path).or(Some(Pos::new(1, 1)));
-                    Diagnostic::error(shown, pos, m)
+                .map(|problem| {
+                    let pos = yaml_block(&text).locate(&problem.keys());
+                    Diagnostic::error(shown, pos.or(Some(Pos::new(1, 1))), problem.message)
                 })
                 .collect())
         }
@@ -342,45 +343,46 @@ impl SiteConfig {
     }
 
     /// Each problem with the key path it is about, for its position.
-    fn validate(&self) -> Vec<(Vec<&'static str>, String)> {
+    fn validate(&self) -> Vec<KeyProblem> {
         let mut problems = Vec::new();
         if let Err(m) = self.check_base_url() {
-            problems.push((vec!["base_url"], m));
+            problems.push(KeyProblem::new(&["base_url"], m));
         }
         if let Err(m) = crate::highlight::theme(&self.markdown.highlight_theme) {
-            problems.push((vec!["markdown", "highlight_theme"], m));
+            problems.push(KeyProblem::new(&["markdown", "highlight_theme"], m));
         }
         if let Err(m) = crate::highlight::theme(&self.markdown.highlight_theme_dark) {
-            problems.push((vec!["markdown", "highlight_theme_dark"], m));
+            problems.push(KeyProblem::new(&["markdown", "highlight_theme_dark"], m));
         }
         if !(2..=6).contains(&self.markdown.toc_depth) {
             let m = format!(
                 "markdown.toc_depth is {}; it is the deepest heading level the table of contents lists, 2 (##) to 6",
                 self.markdown.toc_depth
             );
-            problems.push((vec!["markdown", "toc_depth"], m));
+            problems.push(KeyProblem::new(&["markdown", "toc_depth"], m));
         }
         for entry in &self.menu {
             let site_path = entry.url.starts_with('/') && !entry.url.starts_with("//");
             let web = entry.url.starts_with("https://") || entry.url.starts_with("http://");
             if !site_path && !web {
-                problems.push((
-                    vec!["menu"],
-                    format!(
-                        "menu entry `{}` has url `{}`: write a path on this site (/about/) or an http(s) URL",
-                        entry.title, entry.url
-                    ),
-                ));
+                let why = format!(
+                    "menu entry `{}` has url `{}`: write a path on this site (/about/) or an http(s) URL",
+                    entry.title, entry.url
+                );
+                problems.push(KeyProblem::new(&["menu"], why));
             }
         }
         if self.paginate_by == 0 {
-            problems.push((vec!["paginate_by"], "paginate_by must be at least 1".into()));
+            problems.push(KeyProblem::new(
+                &["paginate_by"],
+                "paginate_by must be at least 1",
+            ));
         }
         for name in &self.taxonomies {
             if Kind::from_name(name).is_none() {
                 let known: Vec<&str> = Kind::ALL.iter().map(|k| k.name()).collect();
-                problems.push((
-                    vec!["taxonomies"],
+                problems.push(KeyProblem::new(
+                    &["taxonomies"],
                     format!("unknown taxonomy `{name}`; known: {}", known.join(", ")),
                 ));
             }
@@ -388,8 +390,8 @@ impl SiteConfig {
         for name in &self.search.facets {
             if Kind::from_name(name).is_none_or(|k| !k.is_facet()) {
                 let known = (Kind::ALL.into_iter().filter(|k| k.is_facet())).map(Kind::name);
-                problems.push((
-                    vec!["search", "facets"],
+                problems.push(KeyProblem::new(
+                    &["search", "facets"],
                     format!(
                         "unknown search facet `{name}`; known: {}",
                         known.collect::<Vec<_>>().join(", ")
@@ -402,9 +404,9 @@ impl SiteConfig {
             .iter()
             .any(|x| !x.is_finite() || *x < 0.0)
         {
-            problems.push((
-                vec!["search", "weights"],
-                "search.weights must be finite and not negative".into(),
+            problems.push(KeyProblem::new(
+                &["search", "weights"],
+                "search.weights must be finite and not negative",
             ));
         }
         let w = &self.related.weights;
@@ -412,9 +414,9 @@ impl SiteConfig {
             .iter()
             .any(|x| !x.is_finite() || *x < 0.0)
         {
-            problems.push((
-                vec!["related", "weights"],
-                "related.weights must be finite and not negative".into(),
+            problems.push(KeyProblem::new(
+                &["related", "weights"],
+                "related.weights must be finite and not negative",
             ));
         }
         for (key, value) in [
@@ -422,10 +424,10 @@ impl SiteConfig {
             ("page_cache_control", &self.cdn.page_cache_control),
         ] {
             if value.chars().any(char::is_control) {
-                problems.push((
-                    vec!["cdn", key],
-                    format!("cdn.{key} holds a control character (a line break?); it is written into _headers, so it must be one line of text"),
-                ));
+                let why = format!(
+                    "cdn.{key} holds a control character (a line break?); it is written into _headers, so it must be one line of text"
+                );
+                problems.push(KeyProblem::new(&["cdn", key], why));
             }
         }
         problems

@@ -4,6 +4,29 @@
 
 use crate::diag::Pos;
 
+/// A problem with a value read from YAML: the key path it is about (where
+/// its position is found) and what is wrong, phrased so the writer knows
+/// what to do. Front matter and `site.yaml` both report through it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct KeyProblem {
+    pub(crate) path: Vec<String>,
+    pub(crate) message: String,
+}
+
+impl KeyProblem {
+    pub(crate) fn new(path: &[&str], message: impl Into<String>) -> Self {
+        KeyProblem {
+            path: path.iter().map(|s| s.to_string()).collect(),
+            message: message.into(),
+        }
+    }
+
+    /// The key path as `locate` takes it.
+    pub(crate) fn keys(&self) -> Vec<&str> {
+        self.path.iter().map(String::as_str).collect()
+    }
+}
+
 /// A block of YAML inside a file: its text and the file line it starts on.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Block<'a> {

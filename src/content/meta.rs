@@ -10,6 +10,7 @@ use super::schema::{Record, Showable, Shown, Value, meta_fields, record};
 use crate::diag::did_you_mean;
 use crate::kind::Kind;
 use crate::schedule::{Dates, Moment};
+pub(crate) use crate::yaml::KeyProblem as Problem;
 
 // The post meta, one field per line, in the order the meta box shows them:
 // key: type serde reads => validated type, then its label on the page and
@@ -259,23 +260,6 @@ impl Showable for Revision {
 
 fn as_display<T: std::fmt::Display, S: Serializer>(v: &T, s: S) -> Result<S::Ok, S::Error> {
     s.collect_str(v)
-}
-
-/// One validation problem: the key path it is about (for its position in the
-/// source) and what is wrong, phrased so the writer knows what to do.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Problem {
-    pub(crate) path: Vec<String>,
-    pub(crate) message: String,
-}
-
-impl Problem {
-    pub(crate) fn new(path: &[&str], message: impl Into<String>) -> Self {
-        Problem {
-            path: path.iter().map(|s| s.to_string()).collect(),
-            message: message.into(),
-        }
-    }
 }
 
 /// Collects problems while validating so one pass reports all of them.
