@@ -3,6 +3,7 @@
 
 use crate::assets::ASSETS_DIR;
 use crate::config::{CdnConfig, HeadersDialect};
+use crate::page_kind::{FEED_FILE, ROBOTS_FILE};
 
 pub(crate) const HEADERS_FILE: &str = "_headers";
 
@@ -52,8 +53,8 @@ pub(crate) fn is_hashed_asset(rel_path: &str) -> bool {
 pub(crate) fn content_type(key: &str) -> String {
     let name = key.rsplit('/').next().unwrap_or(key);
     let mime = match name {
-        "atom.xml" => "application/atom+xml".to_string(),
-        "_headers" | "robots.txt" => "text/plain".to_string(),
+        FEED_FILE => "application/atom+xml".to_string(),
+        HEADERS_FILE | ROBOTS_FILE => "text/plain".to_string(),
         _ => mime_guess::from_path(name)
             .first_or_octet_stream()
             .essence_str()

@@ -6,6 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::assets::ASSETS_DIR;
 use crate::kind::Kind;
 
 pub(crate) const FEED_FILE: &str = "atom.xml";
@@ -24,8 +25,6 @@ pub(crate) const SEARCH_DIR: &str = "search/";
 pub(crate) const SEARCH_ENTRY_FILE: &str = "search/index.json";
 /// The folder of a list's later pages: `page/2/`.
 pub(crate) const PAGINATION_DIR: &str = "page";
-/// The folder of content-hashed assets.
-pub(crate) const ASSETS_DIR: &str = "assets";
 
 /// The kinds of page a build writes (assets, `_headers` and the manifest
 /// are files of another kind: they depend on `static/` and `site.yaml`).

@@ -72,7 +72,8 @@ pub(crate) fn meant_for_the_root(logical: &str) -> bool {
 /// `base_url` (an example address never filled in, an old domain): the
 /// robots.txt replaces the generated one, so crawlers would follow them.
 pub(crate) fn foreign_sitemaps(files: &[RootFile], base_url: &str) -> Vec<Diagnostic> {
-    let Some(robots) = files.iter().find(|f| f.output == "robots.txt") else {
+    let robots_file = crate::page_kind::ROBOTS_FILE;
+    let Some(robots) = files.iter().find(|f| f.output == robots_file) else {
         return Vec::new();
     };
     let text = String::from_utf8_lossy(&robots.bytes);

@@ -22,7 +22,7 @@ use crate::kind::Kind;
 use crate::markdown::{self, Figure, LinkContext};
 use crate::meta_box;
 use crate::output::Sink;
-use crate::page_kind::{PAGE_INDEX, PageKind, REDIRECTS_FILE};
+use crate::page_kind::{PAGE_INDEX, PageKind, REDIRECTS_FILE, SEARCH_DIR};
 use crate::progress::Progress;
 use crate::redirect;
 use crate::site::{Link, Site};
@@ -409,7 +409,8 @@ impl<'a> Renderer<'a> {
                 let mut context = Context::new();
                 let facets = self.site.config.search_facets().into_iter().map(Kind::name);
                 context.insert("facets", &facets.collect::<Vec<_>>());
-                (self.render_text(sink, "search.html", "search/index.html", &context)).into()
+                let file = format!("{SEARCH_DIR}index.html");
+                (self.render_text(sink, PageKind::Search.template(), &file, &context)).into()
             }
             Target::SearchIndex => {
                 let files = crate::search::index_files(self.site, shared.search);

@@ -201,12 +201,13 @@ async fn page(State(state): State<AppState>, uri: Uri) -> Response {
 
 /// The site's own 404 page, with status 404.
 fn not_found(served: &Served) -> Response {
-    match served.get("404.html") {
-        Some(bytes) => file_response(served, StatusCode::NOT_FOUND, "404.html", bytes),
+    use crate::page_kind::NOT_FOUND_FILE;
+    match served.get(NOT_FOUND_FILE) {
+        Some(bytes) => file_response(served, StatusCode::NOT_FOUND, NOT_FOUND_FILE, bytes),
         None => {
             let html = "<!doctype html><title>Not found</title><body><h1>Not found</h1></body>";
             let bytes = Bytes::from(html);
-            file_response(served, StatusCode::NOT_FOUND, "404.html", bytes)
+            file_response(served, StatusCode::NOT_FOUND, NOT_FOUND_FILE, bytes)
         }
     }
 }

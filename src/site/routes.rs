@@ -593,7 +593,7 @@ mod tests {
             seen.len() >= 4,
             "the example has pagination, taxonomies, search: {seen:?}"
         );
-        assert!(reserved.contains(&crate::page_kind::ASSETS_DIR));
+        assert!(reserved.contains(&crate::assets::ASSETS_DIR));
     }
 
     #[test]
