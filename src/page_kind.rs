@@ -1,8 +1,9 @@
 //! The kinds of page a build writes, each with what sets it apart: its
 //! template, its fixed path if it has one, whether the sitemap lists it,
 //! whether it changes with articles. Every question is an exhaustive
-//! `match`, so a new kind is answered everywhere or does not compile. A
-//! leaf: the content reader takes the reserved slugs from here.
+//! `match`, so a new kind is answered everywhere or does not compile. The
+//! content reader takes the reserved slugs from here, so this names no
+//! module above it (only `kind` and `assets`' folder).
 
 use serde::{Deserialize, Serialize};
 
