@@ -4,6 +4,7 @@
 
 use std::path::Path;
 
+use crate::content::Bodies;
 use crate::diag::Diagnostics;
 use crate::output::{Sink, Staging};
 use crate::progress::Progress;
@@ -33,7 +34,7 @@ pub struct Built {
 /// Builds the site into `out`. On any failure the previous output stays
 /// whole.
 pub fn build(options: &LoadOptions, out: &Path, progress: &dyn Progress) -> Result<Built, Failed> {
-    let (site, sources) = Site::load_with_sources(options).map_err(Failed::Site)?;
+    let (site, sources) = Site::load_with_sources(options, Bodies::InFile).map_err(Failed::Site)?;
     let now = options.visibility.now;
     let next_change = schedule::coming(sources.values().map(|a| a.scheduled()), now)
         .into_iter()
@@ -61,7 +62,7 @@ pub fn coming_changes(
     root: &Path,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Vec<Change>, Diagnostics> {
-    let (sources, problems) = crate::content::read_all(root);
+    let (sources, problems) = crate::content::read_all(root, Bodies::InFile);
     if problems.error_count() > 0 {
         return Err(problems);
     }

@@ -27,7 +27,7 @@ pub struct Article {
     pub(crate) path: PathBuf,
     pub(crate) slug: String,
     pub meta: Meta,
-    pub(crate) body: String,
+    pub(crate) body: Body,
     /// Line of the file where `body` starts, to report body problems.
     pub(crate) body_line: usize,
     /// Where each `image_sources` entry's `url` is, to point at an entry
@@ -44,7 +44,51 @@ pub struct Article {
     pub(crate) version: u64,
 }
 
+/// An article's Markdown body. Read from a file, it stays there: its page
+/// reads it again when it renders, so a build never holds every body at
+/// once (at 100k articles they were half of its peak memory). Parsed from
+/// text (import, tests), it is held.
+#[derive(Debug, Clone)]
+pub(crate) enum Body {
+    Held(String),
+    /// From byte `start` of `file` to its end; `hash` of what was read.
+    InFile {
+        file: PathBuf,
+        start: usize,
+        hash: u64,
+    },
+}
+
+/// A stable hash of a body within one process, to tell a file edited
+/// since it was read.
+fn body_hash(body: &str) -> u64 {
+    ahash::RandomState::with_seeds(1, 2, 3, 4).hash_one(body)
+}
+
 impl Article {
+    /// The body's Markdown. An error at the article's file when the file
+    /// can no longer be read, or was changed since the build read it (an
+    /// editor saving mid-build): its page would not match its meta.
+    pub(crate) fn body(&self) -> Result<std::borrow::Cow<'_, str>, Diagnostic> {
+        let (file, start, hash) = match &self.body {
+            Body::Held(text) => return Ok(std::borrow::Cow::Borrowed(text)),
+            Body::InFile { file, start, hash } => (file, *start, *hash),
+        };
+        let changed = || {
+            let message = "changed while the build was reading it; build again";
+            Diagnostic::error(&self.path, None, message)
+        };
+        let text = std::fs::read(file).map_err(|e| {
+            Diagnostic::error(&self.path, None, format!("cannot be read again: {e}"))
+        })?;
+        let mut text = String::from_utf8(text).map_err(|_| changed())?;
+        if !text.is_char_boundary(start) || body_hash(&text[start..]) != hash {
+            return Err(changed());
+        }
+        text.replace_range(..start, "");
+        Ok(std::borrow::Cow::Owned(text))
+    }
+
     /// The article as the schedule lists it.
     pub fn scheduled(&self) -> crate::schedule::Scheduled<'_> {
         crate::schedule::Scheduled {
@@ -60,8 +104,17 @@ impl Article {
 /// slugs checked: what the preview server keeps and patches file by file.
 pub(crate) type Sources = BTreeMap<PathBuf, Arc<Article>>;
 
+/// Where the articles read from files keep their bodies: the preview holds
+/// them (an edit's old body is what its old postings are taken out by); a
+/// build leaves them in their files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Bodies {
+    Held,
+    InFile,
+}
+
 /// Parses every `.md` file under `ROOT/content` in parallel.
-pub(crate) fn read_all(root: &Path) -> (Sources, Diagnostics) {
+pub(crate) fn read_all(root: &Path, bodies: Bodies) -> (Sources, Diagnostics) {
     let mut diagnostics = Diagnostics::default();
     let paths = match source_files(root) {
         Ok(paths) => paths,
@@ -73,7 +126,7 @@ pub(crate) fn read_all(root: &Path) -> (Sources, Diagnostics) {
     let results: Vec<(PathBuf, Result<Article, Vec<Diagnostic>>)> = paths
         .into_par_iter()
         .map(|rel| {
-            let result = read_one(root, &rel);
+            let result = read_one(root, &rel, bodies);
             (rel, result)
         })
         .collect();
@@ -234,12 +287,28 @@ pub(crate) fn reread_one(root: &Path, rel: &Path) -> Result<Article, Vec<Diagnos
     let canonical_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
     crate::fsx::check_inside(&canonical_root, &root.join(rel))
         .map_err(|message| vec![Diagnostic::error(rel, None, message)])?;
-    read_one(root, rel)
+    read_one(root, rel, Bodies::Held)
 }
 
 /// Reads and parses one article; `rel` is relative to the site root.
-pub(crate) fn read_one(root: &Path, rel: &Path) -> Result<Article, Vec<Diagnostic>> {
-    parse_article(rel, &read_source(root, rel)?)
+pub(crate) fn read_one(
+    root: &Path,
+    rel: &Path,
+    bodies: Bodies,
+) -> Result<Article, Vec<Diagnostic>> {
+    let text = read_source(root, rel)?;
+    let mut article = parse_article(rel, &text)?;
+    if bodies == Bodies::InFile
+        && let Body::Held(body) = &article.body
+        && text.ends_with(body.as_str())
+    {
+        article.body = Body::InFile {
+            file: root.join(rel),
+            start: text.len() - body.len(),
+            hash: body_hash(body),
+        };
+    }
+    Ok(article)
 }
 
 /// The text of a source file (`rel` relative to the site root), or why it
@@ -292,7 +361,7 @@ pub fn parse_article(rel: &Path, text: &str) -> Result<Article, Vec<Diagnostic>>
         path: rel.to_path_buf(),
         slug,
         meta,
-        body: parts.body.to_string(),
+        body: Body::Held(parts.body.to_string()),
         body_line: parts.body_line,
         image_source_pos,
         aliases_pos,
@@ -446,5 +515,41 @@ mod tests {
         let article = parse_article(Path::new("content/x.md"), &text).unwrap();
         assert_eq!(article.meta.title, "redis: notes \"quoted\"");
         assert!(article.meta.draft);
+    }
+
+    #[test]
+    fn a_body_left_in_its_file_reads_back_the_same_and_an_edit_since_is_an_error() {
+        let root = std::env::temp_dir().join(format!("notesite-body-{}", std::process::id()));
+        std::fs::create_dir_all(root.join(CONTENT_DIR)).unwrap();
+        let rel = Path::new("content/x.md");
+        let text = format!(
+            "{}\nsome ünïcode text\n",
+            article_skeleton("x", "2026-11-26")
+        );
+        std::fs::write(root.join(rel), &text).unwrap();
+
+        let held = read_one(&root, rel, Bodies::Held).unwrap();
+        let in_file = read_one(&root, rel, Bodies::InFile).unwrap();
+        assert!(matches!(held.body, Body::Held(_)));
+        assert!(matches!(in_file.body, Body::InFile { .. }));
+        assert_eq!(in_file.body().unwrap(), held.body().unwrap());
+
+        // An editor saves while the build runs: the page would not match
+        // the meta read before, so it is an error, never a mixed page.
+        std::fs::write(root.join(rel), text.replace("some", "other")).unwrap();
+        let err = in_file.body().unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("changed while the build was reading it"),
+            "{err}"
+        );
+        std::fs::remove_file(root.join(rel)).unwrap();
+        let err = in_file.body().unwrap_err();
+        assert!(err.to_string().contains("cannot be read again"), "{err}");
+        assert_eq!(
+            held.body().unwrap(),
+            text[text.len() - held.body().unwrap().len()..]
+        );
+        std::fs::remove_dir_all(&root).unwrap();
     }
 }

@@ -13,7 +13,12 @@ impl<'a> Renderer<'a> {
             source: &article.path,
             image_sources: Some(&article.meta.image_sources),
         };
-        let (body, mut done) = self.check_body(&Source::of_article(article), &place, shared);
+        let text = match article.body() {
+            Ok(text) => text,
+            Err(problem) => return vec![problem].into(),
+        };
+        let source = Source::of_article(article, &text);
+        let (body, mut done) = self.check_body(&source, &place, shared);
         done.problems.extend(unused_sources(article, &body));
         if done.problems.iter().any(Diagnostic::is_error) {
             return done;
@@ -222,11 +227,15 @@ impl<'a> Renderer<'a> {
         let (body, source, image_sources) = match route.map(|r| r.target) {
             Some(Target::Article(i)) => {
                 let a = &self.site.articles[i];
-                (&a.body, &a.path, Some(a.meta.image_sources.as_slice()))
+                // Unreadable now: its own page reports why.
+                let Ok(body) = a.body() else {
+                    return Vec::new();
+                };
+                (body, &a.path, Some(a.meta.image_sources.as_slice()))
             }
             Some(Target::Standalone(i)) => {
                 let p = &self.site.pages[i];
-                (&p.body, &p.path, None)
+                (std::borrow::Cow::Borrowed(p.body.as_str()), &p.path, None)
             }
             _ => return Vec::new(),
         };
@@ -235,7 +244,7 @@ impl<'a> Renderer<'a> {
             source,
             image_sources,
         };
-        markdown::render(body, &place, links).ids
+        markdown::render(&body, &place, links).ids
     }
 }
 
@@ -248,10 +257,10 @@ pub(super) struct Source<'a> {
 }
 
 impl<'a> Source<'a> {
-    fn of_article(article: &'a Article) -> Source<'a> {
+    fn of_article(article: &'a Article, body: &'a str) -> Source<'a> {
         Source {
             path: &article.path,
-            body: &article.body,
+            body,
             body_line: article.body_line,
         }
     }

@@ -412,11 +412,13 @@ impl<'a> Renderer<'a> {
                 let file = format!("{SEARCH_DIR}index.html");
                 (self.render_text(sink, PageKind::Search.template(), &file, &context)).into()
             }
-            Target::SearchIndex => {
-                let files = crate::search::index_files(self.site, shared.search);
-                let written = files.iter().flat_map(|f| write(sink, &f.path, &f.bytes));
-                written.collect::<Vec<_>>().into()
-            }
+            Target::SearchIndex => match crate::search::index_files(self.site, shared.search) {
+                Ok(files) => {
+                    let written = files.iter().flat_map(|f| write(sink, &f.path, &f.bytes));
+                    written.collect::<Vec<_>>().into()
+                }
+                Err(problems) => problems.into(),
+            },
             Target::Redirects => {
                 let text = self.site.redirects_file(shared.routes);
                 write(sink, REDIRECTS_FILE, text.as_bytes()).into()

@@ -14,6 +14,7 @@ use rayon::prelude::*;
 use super::index::{self, File, Shown};
 use super::text::Terms;
 use crate::content::Article;
+use crate::diag::Diagnostic;
 use crate::site::Site;
 
 /// Where the preview keeps its search index; empty for a build.
@@ -71,17 +72,25 @@ struct Term {
 }
 
 /// Brings the kept index up to `site`'s articles and writes it.
-pub(super) fn update(mut slot: MutexGuard<'_, Option<Kept>>, site: &Site) -> Vec<File> {
-    match slot.as_mut() {
+pub(super) fn update(
+    mut slot: MutexGuard<'_, Option<Kept>>,
+    site: &Site,
+) -> Result<Vec<File>, Vec<Diagnostic>> {
+    let updated = match slot.as_mut() {
         Some(kept) if kept.same_articles(&site.indexed_articles()) => kept.patch(site),
-        _ => *slot = Some(Kept::new(site)),
+        _ => Kept::new(site).map(|kept| *slot = Some(kept)),
+    };
+    if let Err(problems) = updated {
+        // Half patched is not kept: the next rebuild starts afresh.
+        *slot = None;
+        return Err(problems);
     }
-    slot.as_mut().expect("just kept").files(site)
+    Ok(slot.as_mut().expect("just kept").files(site))
 }
 
 impl Kept {
-    fn new(site: &Site) -> Kept {
-        let (collector, shown) = super::index_articles(site);
+    fn new(site: &Site) -> Result<Kept, Vec<Diagnostic>> {
+        let (collector, shown) = super::index_articles(site)?;
         let index::Postings { terms, lengths } = collector.finish();
         let average = index::average_length(&lengths);
         let terms = terms
@@ -92,7 +101,7 @@ impl Kept {
             })
             .collect();
         let doc_chunks = index::doc_chunks(&shown);
-        Kept {
+        Ok(Kept {
             articles: site.indexed_articles().into_owned(),
             shown,
             terms,
@@ -103,7 +112,7 @@ impl Kept {
             facets: None,
             changed: BTreeSet::new(),
             written: BTreeSet::new(),
-        }
+        })
     }
 
     /// Whether `articles` are the same ones in the same order, edited or
@@ -119,7 +128,7 @@ impl Kept {
     }
 
     /// Re-indexes the articles edited since the last rebuild.
-    fn patch(&mut self, site: &Site) {
+    fn patch(&mut self, site: &Site) -> Result<(), Vec<Diagnostic>> {
         let indexed = site.indexed_articles();
         let edited: Vec<usize> = (0..self.articles.len())
             .filter(|&i| self.articles[i].version != indexed[i].version)
@@ -130,12 +139,14 @@ impl Kept {
             let mut before = Default::default();
             super::index_article(site, &self.articles[doc], |fields| {
                 before = index::term_counts(&terms, fields);
-            });
+            })
+            .map_err(|e| vec![e])?;
             let mut after = Default::default();
             let now = &indexed[doc];
             self.shown[doc] = super::index_article(site, now, |fields| {
                 after = index::term_counts(&terms, fields);
-            });
+            })
+            .map_err(|e| vec![e])?;
             self.reindex(doc as u32, before, after);
             if !crate::taxonomy::same_terms(&self.articles[doc], now, &facet_kinds) {
                 self.facets = None;
@@ -148,6 +159,7 @@ impl Kept {
             let docs = &self.shown[chunk * index::DOCS_PER_CHUNK..];
             self.doc_chunks[chunk] = index::doc_chunk(docs);
         }
+        Ok(())
     }
 
     /// Replaces article `doc`'s postings, given its term counts and length

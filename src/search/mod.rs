@@ -16,6 +16,7 @@ use rayon::prelude::*;
 use std::sync::Arc;
 
 use crate::content::Article;
+use crate::diag::Diagnostic;
 use crate::site::Site;
 use index::{Collector, Field, File, Shown};
 
@@ -61,36 +62,49 @@ const SNIPPET_SOURCE_CHARS: usize = 240;
 
 /// Every file of the search index. The preview keeps the last index
 /// and patches it (see `kept`); a build writes it once.
-pub(crate) fn index_files(site: &Site, memory: &Memory) -> Vec<File> {
+/// Errors: an article whose file can no longer be read, or changed since
+/// the build read it.
+pub(crate) fn index_files(site: &Site, memory: &Memory) -> Result<Vec<File>, Vec<Diagnostic>> {
     match memory.slot() {
         Some(kept) => kept::update(kept, site),
         None => whole_index(site),
     }
 }
 
-fn whole_index(site: &Site) -> Vec<File> {
-    let (collector, shown) = index_articles(site);
-    index::write(collector, &shown, &facet_values(site))
+fn whole_index(site: &Site) -> Result<Vec<File>, Vec<Diagnostic>> {
+    let (collector, shown) = index_articles(site)?;
+    Ok(index::write(collector, &shown, &facet_values(site)))
 }
 
 /// Every article's postings, collected in parallel, and its result.
-fn index_articles(site: &Site) -> (Collector, Vec<Shown>) {
+fn index_articles(site: &Site) -> Result<(Collector, Vec<Shown>), Vec<Diagnostic>> {
     let articles = site.indexed_articles();
     let collector = Collector::new(articles.len());
-    let shown: Vec<Shown> = articles
+    let shown: Vec<Result<Shown, Diagnostic>> = articles
         .par_iter()
         .enumerate()
         .map(|(i, article)| index_article(site, article, |fields| collector.add(i as u32, fields)))
         .collect();
-    (collector, shown)
+    let (shown, problems): (Vec<_>, Vec<_>) = shown.into_iter().partition(Result::is_ok);
+    if !problems.is_empty() {
+        return Err(problems.into_iter().filter_map(Result::err).collect());
+    }
+    Ok((
+        collector,
+        shown.into_iter().filter_map(Result::ok).collect(),
+    ))
 }
 
 /// Hands an article's weighted fields to `add`; returns what its
 /// result shows.
-fn index_article(site: &Site, article: &Article, add: impl FnOnce(&[Field])) -> Shown {
+fn index_article(
+    site: &Site,
+    article: &Article,
+    add: impl FnOnce(&[Field]),
+) -> Result<Shown, Diagnostic> {
     let w = &site.config.search.weights;
     let meta = &article.meta;
-    let body = body_text(&article.body);
+    let body = body_text(&article.body()?);
     let topic = meta.topic.as_deref().unwrap_or_default();
     let summary = meta.summary.as_deref().unwrap_or_default();
     add(&[
@@ -121,14 +135,14 @@ fn index_article(site: &Site, article: &Article, add: impl FnOnce(&[Field])) -> 
         summary
     };
     let cut = source.floor_char_boundary(SNIPPET_SOURCE_CHARS.min(source.len()));
-    Shown {
+    Ok(Shown {
         url: site.url(&format!("{}/", article.slug)),
         title: meta.title.clone(),
         date: meta.date.to_string(),
         difficulty: meta.difficulty.map(|d| d.as_str()),
         stack: meta.stack.clone(),
         text: source[..cut].trim().to_string(),
-    }
+    })
 }
 
 /// Each search facet of `site.yaml` with each article's values.

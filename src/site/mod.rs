@@ -121,13 +121,14 @@ pub(crate) struct Link {
 
 impl Site {
     pub fn load(options: &LoadOptions) -> Result<Site, Diagnostics> {
-        Site::load_with_sources(options).map(|(site, _)| site)
+        Site::load_with_sources(options, content::Bodies::InFile).map(|(site, _)| site)
     }
 
     /// Loads the site and also returns every parsed article by path, drafts
     /// included, which the preview server patches as files change.
     pub(crate) fn load_with_sources(
         options: &LoadOptions,
+        bodies: content::Bodies,
     ) -> Result<(Site, content::Sources), Diagnostics> {
         let mut timings = Timings::default();
         let root = options.root.clone();
@@ -148,7 +149,7 @@ impl Site {
             )]);
         }
         let (sources, articles, mut read_problems, clashes) = timings.step("content", || {
-            let (sources, problems) = content::read_all(&root);
+            let (sources, problems) = content::read_all(&root, bodies);
             let (articles, clashes) = content::arrange(&sources, &options.visibility);
             (sources, articles, problems, clashes)
         });
