@@ -10,10 +10,10 @@ pub(crate) mod text;
 
 pub(crate) use kept::Memory;
 
+use std::sync::Arc;
+
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 use rayon::prelude::*;
-
-use std::sync::Arc;
 
 use crate::content::Article;
 use crate::diag::Diagnostic;
