@@ -17,6 +17,9 @@ impl<'a> Renderer<'a> {
             Ok(text) => text,
             Err(problem) => return vec![problem].into(),
         };
+        if let Some(collecting) = &shared.collecting {
+            collecting.add(self.site, index, &text);
+        }
         let source = Source::of_article(article, &text);
         let (body, mut done) = self.check_body(&source, &place, shared);
         done.problems.extend(unused_sources(article, &body));

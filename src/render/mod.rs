@@ -169,6 +169,8 @@ struct Shared<'a> {
     links: &'a LinkContext<'a>,
     routes: &'a [Route],
     search: &'a crate::search::Memory,
+    /// A build's search index, filled as article pages render.
+    collecting: Option<crate::search::Collecting>,
 }
 
 /// What a render is asked for: where the pages go, who hears of progress,
@@ -342,6 +344,10 @@ impl<'a> Renderer<'a> {
             links,
             routes,
             search,
+            collecting: (self.site.config.search.enabled
+                && matches!(pages, Pages::All)
+                && !search.keeps())
+            .then(|| crate::search::Collecting::new(self.site)),
         };
         problems.extend(self.site.clashes().iter().cloned());
         problems.extend(self.site.menu_problems());
@@ -412,13 +418,19 @@ impl<'a> Renderer<'a> {
                 let file = format!("{SEARCH_DIR}index.html");
                 (self.render_text(sink, PageKind::Search.template(), &file, &context)).into()
             }
-            Target::SearchIndex => match crate::search::index_files(self.site, shared.search) {
-                Ok(files) => {
-                    let written = files.iter().flat_map(|f| write(sink, &f.path, &f.bytes));
-                    written.collect::<Vec<_>>().into()
+            Target::SearchIndex => {
+                let files = match &shared.collecting {
+                    Some(collecting) => collecting.files(self.site),
+                    None => crate::search::index_files(self.site, shared.search),
+                };
+                match files {
+                    Ok(files) => {
+                        let written = files.iter().flat_map(|f| write(sink, &f.path, &f.bytes));
+                        written.collect::<Vec<_>>().into()
+                    }
+                    Err(problems) => problems.into(),
                 }
-                Err(problems) => problems.into(),
-            },
+            }
             Target::Redirects => {
                 let text = self.site.redirects_file(shared.routes);
                 write(sink, REDIRECTS_FILE, text.as_bytes()).into()

@@ -32,6 +32,11 @@ impl Memory {
         Some(slot.lock().unwrap_or_else(|poisoned| poisoned.into_inner()))
     }
 
+    /// Whether this keeps the index between renders (the preview's).
+    pub(crate) fn keeps(&self) -> bool {
+        self.0.is_some()
+    }
+
     /// Every file of the last index written, so the preview can stop
     /// serving the chunks it replaced.
     pub(crate) fn written(&self) -> BTreeSet<String> {

@@ -96,15 +96,20 @@ fn index_articles(site: &Site) -> Result<(Collector, Vec<Shown>), Vec<Diagnostic
 }
 
 /// Hands an article's weighted fields to `add`; returns what its
-/// result shows.
+/// result shows. Reads the body from its file if the build left it there.
 fn index_article(
     site: &Site,
     article: &Article,
     add: impl FnOnce(&[Field]),
 ) -> Result<Shown, Diagnostic> {
+    Ok(index_body(site, article, &article.body()?, add))
+}
+
+/// `index_article` with the body at hand.
+fn index_body(site: &Site, article: &Article, markdown: &str, add: impl FnOnce(&[Field])) -> Shown {
     let w = &site.config.search.weights;
     let meta = &article.meta;
-    let body = body_text(&article.body()?);
+    let body = body_text(markdown);
     let topic = meta.topic.as_deref().unwrap_or_default();
     let summary = meta.summary.as_deref().unwrap_or_default();
     add(&[
@@ -135,14 +140,90 @@ fn index_article(
         summary
     };
     let cut = source.floor_char_boundary(SNIPPET_SOURCE_CHARS.min(source.len()));
-    Ok(Shown {
+    Shown {
         url: site.url(&format!("{}/", article.slug)),
         title: meta.title.clone(),
         date: meta.date.to_string(),
         difficulty: meta.difficulty.map(|d| d.as_str()),
         stack: meta.stack.clone(),
         text: source[..cut].trim().to_string(),
-    })
+    }
+}
+
+/// The index a build collects while its article pages render: each page
+/// hands over the body it read, so the index reads no body a second time
+/// (a build leaves bodies in their files; reading 80k of them again was
+/// most of the index's cost at 100k). The files are the same bytes
+/// `index_files` writes.
+pub(crate) struct Collecting {
+    /// Read-locked by every page that adds (the collector shards its own
+    /// locks), write-locked once to take it for writing.
+    collector: std::sync::RwLock<Option<Collector>>,
+    /// By the site's article index: its number in the index, if indexed.
+    doc_of: Vec<Option<u32>>,
+    shown: Vec<std::sync::OnceLock<Shown>>,
+}
+
+impl Collecting {
+    pub(crate) fn new(site: &Site) -> Collecting {
+        let mut next = 0;
+        let doc_of: Vec<Option<u32>> = (site.articles.iter())
+            .map(|a| {
+                (!site.unreviewed(a)).then(|| {
+                    next += 1;
+                    next - 1
+                })
+            })
+            .collect();
+        Collecting {
+            collector: std::sync::RwLock::new(Some(Collector::new(next as usize))),
+            doc_of,
+            shown: (0..next).map(|_| std::sync::OnceLock::new()).collect(),
+        }
+    }
+
+    /// Indexes article `index` of the site, whose body is `markdown`.
+    pub(crate) fn add(&self, site: &Site, index: usize, markdown: &str) {
+        let Some(doc) = self.doc_of[index] else {
+            return;
+        };
+        let guard = self.collector.read().expect("no panics while locked");
+        let Some(collector) = guard.as_ref() else {
+            return;
+        };
+        let add = |fields: &[Field]| collector.add(doc, fields);
+        let shown = index_body(site, &site.articles[index], markdown, add);
+        let _ = self.shown[doc as usize].set(shown);
+    }
+
+    /// Every file of the index. An article whose page did not hand its
+    /// body over is indexed from its file.
+    pub(crate) fn files(&self, site: &Site) -> Result<Vec<File>, Vec<Diagnostic>> {
+        let collector = (self
+            .collector
+            .write()
+            .expect("no panics while locked")
+            .take())
+        .expect("the index is written once");
+        let mut problems = Vec::new();
+        for (index, doc) in self.doc_of.iter().enumerate() {
+            let Some(doc) = *doc else { continue };
+            if self.shown[doc as usize].get().is_none() {
+                let article = &site.articles[index];
+                match index_article(site, article, |fields| collector.add(doc, fields)) {
+                    Ok(shown) => drop(self.shown[doc as usize].set(shown)),
+                    Err(problem) => problems.push(problem),
+                }
+            }
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        let shown: Vec<Shown> = (self.shown.iter())
+            .map(|s| s.get().expect("every indexed article").clone())
+            .collect();
+        Ok(index::write(collector, &shown, &facet_values(site)))
+    }
 }
 
 /// Each search facet of `site.yaml` with each article's values.
