@@ -239,3 +239,40 @@ fn a_patch_counts_the_pages_it_rendered() {
         changed.iter().map(|(k, _)| k).collect::<Vec<_>>()
     );
 }
+
+/// A build collects the search index while its article pages render,
+/// from the bodies they read; the preview keeps and patches one; both
+/// write the same files, which are every file a build writes but the
+/// preview's own (it serves without a page index or CDN files).
+#[test]
+fn the_preview_serves_what_a_build_writes_search_index_included() {
+    let site = tempfile::tempdir().unwrap();
+    let root = site.path();
+    std::fs::copy(
+        crate::common::example_root().join("site.yaml"),
+        root.join("site.yaml"),
+    )
+    .unwrap();
+    crate::common::notesite(root)
+        .args(["synth", "--count", "150", "--seed", "7"])
+        .assert()
+        .success();
+    crate::common::notesite(root)
+        .args(["build", "--base-url", "http://127.0.0.1:1111/"])
+        .assert()
+        .success();
+    let served = fresh_build(root);
+    let built = crate::common::tree(&root.join("public"));
+    let search: Vec<&String> = built
+        .keys()
+        .filter(|k| k.starts_with("search/") || k.starts_with("assets/search/"))
+        .collect();
+    assert!(search.len() > 5, "{search:?}");
+    for key in search {
+        assert_eq!(served.get(key.as_str()), Some(&built[key]), "{key}");
+    }
+    let pages = built.keys().filter(|k| k.ends_with("index.html"));
+    for key in pages {
+        assert_eq!(served.get(key.as_str()), Some(&built[key]), "{key}");
+    }
+}
