@@ -231,16 +231,19 @@ impl PageKind {
 
 /// Top-level output folders other than articles and pages, which a slug
 /// may not take: the folders of generated pages, the taxonomies' and the
-/// assets'.
-pub(crate) fn reserved_slugs() -> Vec<&'static str> {
-    let pages = PageKind::ALL
-        .into_iter()
-        .filter_map(PageKind::reserved_folder);
-    let taxonomies = Kind::ALL.into_iter().map(Kind::name);
-    let mut slugs: Vec<&str> = pages.chain(taxonomies).chain([ASSETS_DIR]).collect();
-    slugs.sort_unstable();
-    slugs.dedup();
-    slugs
+/// assets'. Made once: every article's slug is checked against them.
+pub(crate) fn reserved_slugs() -> &'static [&'static str] {
+    static SLUGS: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(|| {
+        let pages = PageKind::ALL
+            .into_iter()
+            .filter_map(PageKind::reserved_folder);
+        let taxonomies = Kind::ALL.into_iter().map(Kind::name);
+        let mut slugs: Vec<&str> = pages.chain(taxonomies).chain([ASSETS_DIR]).collect();
+        slugs.sort_unstable();
+        slugs.dedup();
+        slugs
+    });
+    &SLUGS
 }
 
 /// The page index as written: what `publish` reads back.

@@ -8,11 +8,29 @@ use std::path::Path;
 use notesite::LoadOptions;
 use notesite::{Files, Preview};
 
+/// The base URL the preview serves under here.
+const PREVIEW_BASE: &str = "http://127.0.0.1:1111/";
+
+/// A synth site of 150 articles with the example's config.
+fn synth_site() -> tempfile::TempDir {
+    let site = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        crate::common::example_root().join("site.yaml"),
+        site.path().join("site.yaml"),
+    )
+    .unwrap();
+    crate::common::notesite(site.path())
+        .args(["synth", "--count", "150", "--seed", "7"])
+        .assert()
+        .success();
+    site
+}
+
 fn options(root: &Path) -> LoadOptions {
     LoadOptions {
         root: root.to_path_buf(),
         visibility: notesite::Visibility::at(notesite::now(None).unwrap()),
-        base_url: Some("http://127.0.0.1:1111/".into()),
+        base_url: Some(PREVIEW_BASE.into()),
     }
 }
 
@@ -53,19 +71,10 @@ fn replace_line(text: &str, key: &str, line: &str) -> String {
 
 #[test]
 fn every_kind_of_edit_serves_what_a_full_build_would() {
-    let site = tempfile::tempdir().unwrap();
-    let root = site.path();
     // Search is on (the default), so the index the preview patches is
     // compared too.
-    std::fs::copy(
-        crate::common::example_root().join("site.yaml"),
-        root.join("site.yaml"),
-    )
-    .unwrap();
-    crate::common::notesite(root)
-        .args(["synth", "--count", "150", "--seed", "7"])
-        .assert()
-        .success();
+    let site = synth_site();
+    let root = site.path();
     let mut names: Vec<String> = std::fs::read_dir(root.join("content"))
         .unwrap()
         .map(|e| format!("content/{}", e.unwrap().file_name().to_string_lossy()))
@@ -246,19 +255,10 @@ fn a_patch_counts_the_pages_it_rendered() {
 /// preview's own (it serves without a page index or CDN files).
 #[test]
 fn the_preview_serves_what_a_build_writes_search_index_included() {
-    let site = tempfile::tempdir().unwrap();
+    let site = synth_site();
     let root = site.path();
-    std::fs::copy(
-        crate::common::example_root().join("site.yaml"),
-        root.join("site.yaml"),
-    )
-    .unwrap();
     crate::common::notesite(root)
-        .args(["synth", "--count", "150", "--seed", "7"])
-        .assert()
-        .success();
-    crate::common::notesite(root)
-        .args(["build", "--base-url", "http://127.0.0.1:1111/"])
+        .args(["build", "--base-url", PREVIEW_BASE])
         .assert()
         .success();
     let served = fresh_build(root);
