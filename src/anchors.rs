@@ -19,8 +19,38 @@ pub(crate) struct Anchors {
     links: Vec<AnchorLink>,
 }
 
+/// Anchors as the page cache keeps them, in a fixed order: pages by key,
+/// links by page and position.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+pub(crate) struct Kept {
+    ids: Vec<(u64, Box<[u32]>)>,
+    links: Vec<AnchorLink>,
+}
+
+impl From<Anchors> for Kept {
+    fn from(anchors: Anchors) -> Kept {
+        let mut ids: Vec<(u64, Box<[u32]>)> = anchors.ids.into_iter().collect();
+        ids.sort_unstable_by_key(|(page, _)| *page);
+        let mut links = anchors.links;
+        links.sort_by(|a, b| {
+            (a.from, &a.source, a.pos, &a.target, &a.id)
+                .cmp(&(b.from, &b.source, b.pos, &b.target, &b.id))
+        });
+        Kept { ids, links }
+    }
+}
+
+impl From<Kept> for Anchors {
+    fn from(kept: Kept) -> Anchors {
+        Anchors {
+            ids: kept.ids.into_iter().collect(),
+            links: kept.links,
+        }
+    }
+}
+
 /// A link with a fragment into another page of the site.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct AnchorLink {
     /// The page it is on (`page_key`).
     pub(crate) from: u64,

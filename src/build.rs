@@ -4,6 +4,7 @@
 
 use std::path::Path;
 
+use crate::cache::{CacheDir, CacheUse};
 use crate::content::Bodies;
 use crate::diag::Diagnostics;
 use crate::output::{Sink, Staging};
@@ -29,11 +30,19 @@ pub struct Built {
     pub report: Report,
     /// The next time an article appears or expires: when to build again.
     pub next_change: Option<Change>,
+    /// How the page cache was used.
+    pub cache: CacheUse,
 }
 
-/// Builds the site into `out`. On any failure the previous output stays
-/// whole.
-pub fn build(options: &LoadOptions, out: &Path, progress: &dyn Progress) -> Result<Built, Failed> {
+/// Builds the site into `out`, rendering only what changed since the
+/// build the cache in `cache` describes. On any failure the previous
+/// output stays whole.
+pub fn build(
+    options: &LoadOptions,
+    out: &Path,
+    cache: &CacheDir,
+    progress: &dyn Progress,
+) -> Result<Built, Failed> {
     let (site, sources) = Site::load_with_sources(options, Bodies::InFile).map_err(Failed::Site)?;
     let now = options.visibility.now;
     let next_change = schedule::coming(sources.values().map(|a| a.scheduled()), now)
@@ -42,17 +51,22 @@ pub fn build(options: &LoadOptions, out: &Path, progress: &dyn Progress) -> Resu
     drop(sources);
     let staging = Staging::new(out, &options.root).map_err(Failed::Output)?;
     let sink = Sink::Staging(staging);
-    let report = Renderer::new(&site)
-        .render(&sink, progress)
-        .map_err(Failed::Site)?;
+    let (report, pending, mut used) =
+        crate::cache::render(&site, options, cache, &sink, progress).map_err(Failed::Site)?;
     let Sink::Staging(staging) = sink else {
         unreachable!("a build writes to staging")
     };
     staging.commit().map_err(Failed::Output)?;
+    // The output is whole without it: a cache that cannot be written is
+    // a warning, and the next build renders every page.
+    if let Err(e) = pending.write() {
+        used.warning = Some(format!("cannot write the page cache: {e:#}"));
+    }
     Ok(Built {
         site,
         report,
         next_change,
+        cache: used,
     })
 }
 

@@ -196,6 +196,16 @@ pub(crate) struct BuildArgs {
     #[arg(long, default_value = "public", value_name = "DIR")]
     pub out: PathBuf,
 
+    /// Where the page cache is kept, relative to --root unless absolute
+    /// [default: .notesite/cache]. A build renders only the pages whose
+    /// inputs changed since the build the cache describes.
+    #[arg(long, value_name = "DIR", conflicts_with = "no_cache")]
+    pub cache_dir: Option<PathBuf>,
+
+    /// Render every page, and neither read nor write the page cache.
+    #[arg(long)]
+    pub no_cache: bool,
+
     /// Print the time of each pipeline step.
     #[arg(long, short = 'v')]
     pub verbose: bool,

@@ -11,6 +11,7 @@
 mod anchors;
 mod assets;
 mod build;
+mod cache;
 mod cards;
 mod cdn;
 mod config;
@@ -51,6 +52,7 @@ mod yaml;
 
 // Building and checking a site.
 pub use build::{Built, Failed, build, check, coming_changes};
+pub use cache::{CacheDir, CacheUse};
 pub use config::{CONFIG_FILE, SiteConfig};
 pub use progress::Silent;
 pub use schedule::{Visibility, now};

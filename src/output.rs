@@ -19,18 +19,79 @@ pub(crate) enum Sink {
     Memory(Mutex<Vec<(String, Vec<u8>)>>),
 }
 
+/// A file a build wrote, as the page cache keeps it: enough to find it
+/// unchanged in the output without reading it, and the content hash
+/// `publish` compares.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct Written {
+    /// `/`-separated, inside the output.
+    pub(crate) path: String,
+    /// The first 128 bits of the BLAKE3 hash, written in hex as `publish`
+    /// records it.
+    #[serde(with = "hex128")]
+    pub(crate) hash: u128,
+    pub(crate) len: u64,
+    /// When the file was written, to the nanosecond: a file edited in the
+    /// output since is not carried into the next build.
+    pub(crate) modified: (u64, u32),
+}
+
+impl Written {
+    fn of(path: String, bytes: &[u8], metadata: &std::fs::Metadata) -> Written {
+        let first: [u8; 16] = blake3::hash(bytes).as_bytes()[..16]
+            .try_into()
+            .expect("16 of 32 bytes");
+        Written {
+            path,
+            hash: u128::from_be_bytes(first),
+            len: metadata.len(),
+            modified: modified(metadata),
+        }
+    }
+
+    /// Whether the file at `path` is still the one this records.
+    pub(crate) fn is_at(&self, path: &Path) -> bool {
+        std::fs::symlink_metadata(path)
+            .is_ok_and(|m| m.is_file() && m.len() == self.len && modified(&m) == self.modified)
+    }
+}
+
+/// A 128-bit hash as 32 hex digits, as `blake3`'s hex starts.
+mod hex128 {
+    use serde::{Deserialize, Deserializer, Serializer, de::Error};
+
+    pub(super) fn serialize<S: Serializer>(hash: &u128, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&format!("{hash:032x}"))
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u128, D::Error> {
+        let text = <&str>::deserialize(d)?;
+        u128::from_str_radix(text, 16).map_err(D::Error::custom)
+    }
+}
+
+/// Seconds and nanoseconds since the epoch; zero where unknown, which no
+/// file written since has.
+fn modified(metadata: &std::fs::Metadata) -> (u64, u32) {
+    let since = (metadata.modified().ok())
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .unwrap_or_default();
+    (since.as_secs(), since.subsec_nanos())
+}
+
 impl Sink {
     /// Writes `bytes` at `rel` (a `/`-separated path inside the output).
-    pub(crate) fn write(&self, rel: &str, bytes: &[u8]) -> Result<()> {
+    /// A build's staging also says what it wrote, for the page cache.
+    pub(crate) fn write(&self, rel: &str, bytes: &[u8]) -> Result<Option<Written>> {
         let rel = safe_relative(rel)?;
         match self {
-            Sink::Staging(staging) => staging.write(&rel, bytes),
-            Sink::Discard => Ok(()),
+            Sink::Staging(staging) => staging.write(&rel, bytes).map(Some),
+            Sink::Discard => Ok(None),
             Sink::Memory(files) => {
                 let rel = rel.to_string_lossy().replace('\\', "/");
                 let mut files = files.lock().unwrap_or_else(|e| e.into_inner());
                 files.push((rel, bytes.to_vec()));
-                Ok(())
+                Ok(None)
             }
         }
     }
@@ -101,18 +162,56 @@ impl Staging {
         })
     }
 
-    fn write(&self, rel: &Path, bytes: &[u8]) -> Result<()> {
+    fn write(&self, rel: &Path, bytes: &[u8]) -> Result<Written> {
+        use std::io::Write;
         let _gate = interrupt::enter()?;
         let name = rel.to_string_lossy().replace('\\', "/");
-        self.written
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(name);
+        self.note(name.clone());
         let path = self.dir.path().join(rel);
         if let Some(parent) = path.parent() {
             fsx::create_dir_all(parent)?;
         }
-        fsx::write(&path, bytes)
+        let cannot = || format!("cannot write {}", path.display());
+        let mut file = std::fs::File::create(&path).with_context(cannot)?;
+        file.write_all(bytes).with_context(cannot)?;
+        let metadata = file.metadata().with_context(cannot)?;
+        Ok(Written::of(name, bytes, &metadata))
+    }
+
+    fn note(&self, name: String) {
+        self.written
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(name);
+    }
+
+    /// Puts the file `written` of the current output into staging
+    /// unchanged: a hard link (the same file, its time kept), else a copy
+    /// given the same modification time. The caller has checked it with
+    /// [`Written::is_at`] and writes no file of the same name.
+    pub(crate) fn carry(&self, from: &Path, written: &Written) -> Result<()> {
+        let _gate = interrupt::enter()?;
+        let rel = safe_relative(&written.path)?;
+        let source = from.join(&rel);
+        let path = self.dir.path().join(&rel);
+        if let Some(parent) = path.parent() {
+            fsx::create_dir_all(parent)?;
+        }
+        self.note(written.path.clone());
+        if std::fs::hard_link(&source, &path).is_ok() {
+            return Ok(());
+        }
+        let cannot = || format!("cannot copy {} to {}", source.display(), path.display());
+        std::fs::copy(&source, &path).with_context(cannot)?;
+        let (secs, nanos) = written.modified;
+        let time = std::time::UNIX_EPOCH + std::time::Duration::new(secs, nanos);
+        let file = std::fs::File::options().write(true).open(&path);
+        file.and_then(|f| f.set_modified(time)).with_context(cannot)
+    }
+
+    /// The output folder this staging replaces.
+    pub(crate) fn target(&self) -> &Path {
+        &self.target
     }
 
     /// Swaps the staged site in as one atomic step: on Linux the staged

@@ -21,6 +21,9 @@ pub struct Templates {
     /// Where components call components: to point at the call behind
     /// Tera's position-less "recursion depth exceeded".
     component_calls: Vec<ComponentCall>,
+    /// A hash of every template's name and text and of the site-wide
+    /// context: the page cache's key for everything the templates add.
+    design: [u8; 32],
 }
 
 impl Templates {
@@ -57,6 +60,7 @@ impl Templates {
             tera: Tera::new(),
             origins,
             component_calls,
+            design: design_hash(&sources, globals),
         };
         templates
             .tera
@@ -75,6 +79,11 @@ impl Templates {
             Context::from_serialize(globals).map_err(|e| vec![templates.diagnostic(&e, "")])?;
         templates.tera.global_context().extend(context);
         Ok(templates)
+    }
+
+    /// See `design`.
+    pub(crate) fn design(&self) -> [u8; 32] {
+        self.design
     }
 
     pub(crate) fn render(&self, name: &str, context: &Context) -> Result<String, Diagnostic> {
@@ -124,6 +133,23 @@ impl Templates {
         });
         Diagnostic::error(path, pos, message)
     }
+}
+
+/// Names and texts in name order (a `BTreeMap`), then the context as JSON.
+fn design_hash(
+    sources: &BTreeMap<String, (PathBuf, String)>,
+    globals: &impl Serialize,
+) -> [u8; 32] {
+    let mut hasher = blake3::Hasher::new();
+    for (name, (_, text)) in sources {
+        for part in [name.as_str(), text.as_str()] {
+            hasher.update(&(part.len() as u64).to_le_bytes());
+            hasher.update(part.as_bytes());
+        }
+    }
+    // A context that does not serialize fails the load just after this.
+    hasher.update(&serde_json::to_vec(globals).unwrap_or_default());
+    *hasher.finalize().as_bytes()
 }
 
 /// A call of component `callee` inside the definition of `caller`.

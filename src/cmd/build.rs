@@ -3,7 +3,7 @@ use std::time::Instant;
 
 use anyhow::{Result, bail};
 
-use notesite::{Built, Diagnostics, Failed, build, clean_up_on_interrupt};
+use notesite::{Built, CacheDir, Diagnostics, Failed, build, clean_up_on_interrupt};
 
 use crate::cli::BuildArgs;
 
@@ -13,21 +13,36 @@ pub(super) fn execute(root: &Path, args: BuildArgs) -> Result<()> {
     let out = root.join(&args.out);
     clean_up_on_interrupt()?;
     let progress = super::progress_bar("rendering");
-    let built = build(&super::load_options(root, &args.site)?, &out, &progress);
+    let cache_dir = args.cache_dir.map(|dir| root.join(dir));
+    let cache = CacheDir::of(root, cache_dir, args.no_cache);
+    let built = build(
+        &super::load_options(root, &args.site)?,
+        &out,
+        &cache,
+        &progress,
+    );
     progress.finish_and_clear();
     let Built {
         site,
         report,
         next_change,
+        cache: cache_use,
     } = match built {
         Ok(built) => built,
         Err(Failed::Site(problems)) => fail(problems, &out)?,
         Err(Failed::Output(e)) => return Err(e),
     };
+    if let Some(warning) = &cache_use.warning {
+        eprintln!("warning: {warning}");
+    }
     for warning in &report.warnings {
         eprintln!("{warning}");
     }
     if args.verbose {
+        eprintln!(
+            "    page cache: {} routes rendered, {} carried",
+            cache_use.rendered, cache_use.carried
+        );
         let steps = site.timings.steps.iter().chain(&report.timings.steps);
         for (step, time) in steps {
             eprintln!("{step:>14}: {:.1} ms", time.as_secs_f64() * 1000.0);

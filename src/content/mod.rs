@@ -8,7 +8,6 @@ pub(crate) mod schema;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use rayon::prelude::*;
 
@@ -38,9 +37,11 @@ pub struct Article {
     /// What the article would publish that looks unfinished (empty meta
     /// box rows), reported by every load.
     pub(crate) warnings: Vec<Diagnostic>,
-    /// Different for every parse, even of the same text: lets the preview
-    /// server tell an edited article from an unchanged one without
-    /// comparing them. Never reaches an output file.
+    /// A hash of the source path and text: lets the preview server and
+    /// the page cache tell an edited article from an unchanged one without
+    /// comparing them. The same text gives the same version in every run
+    /// of the same binary, so a cache can keep it. Never reaches an output
+    /// file.
     pub(crate) version: u64,
 }
 
@@ -324,7 +325,11 @@ pub(crate) fn read_source(root: &Path, rel: &Path) -> Result<String, Vec<Diagnos
     })
 }
 
-static NEXT_VERSION: AtomicU64 = AtomicU64::new(0);
+/// The `version` of a source: its path and its whole text, hashed with
+/// fixed keys.
+fn source_version(rel: &Path, text: &str) -> u64 {
+    ahash::RandomState::with_seeds(5, 6, 7, 8).hash_one((rel, text))
+}
 
 /// Parses one article's text; `rel` is only used to name it in messages and
 /// to default the slug.
@@ -366,7 +371,7 @@ pub fn parse_article(rel: &Path, text: &str) -> Result<Article, Vec<Diagnostic>>
         image_source_pos,
         aliases_pos,
         warnings,
-        version: NEXT_VERSION.fetch_add(1, Ordering::Relaxed),
+        version: source_version(rel, text),
     })
 }
 

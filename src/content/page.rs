@@ -4,7 +4,6 @@
 //! on its own, so one run reports every problem at its line.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::Ordering;
 
 use serde_yaml::Value;
 
@@ -33,7 +32,7 @@ pub(crate) struct Page {
     pub(crate) body: String,
     /// Line of the file where `body` starts.
     pub(crate) body_line: usize,
-    /// Different for every parse (see `Article::version`).
+    /// A hash of the path and text (see `Article::version`).
     pub(crate) version: u64,
 }
 
@@ -118,7 +117,7 @@ pub(crate) fn parse(rel: &Path, text: &str) -> Result<Page, Vec<Diagnostic>> {
         extra: None,
         body: parts.body.to_string(),
         body_line: parts.body_line,
-        version: super::NEXT_VERSION.fetch_add(1, Ordering::Relaxed),
+        version: super::source_version(rel, text),
     };
     let mut slug = None;
     for (key, value) in &map {

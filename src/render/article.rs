@@ -5,7 +5,12 @@ use super::*;
 use crate::anchors::{AnchorLink, Anchors};
 
 impl<'a> Renderer<'a> {
-    pub(super) fn render_article(&self, index: usize, shared: &Shared) -> RouteDone {
+    pub(super) fn render_article(
+        &self,
+        index: usize,
+        shared: &Shared,
+        sink: &RouteSink,
+    ) -> RouteDone {
         let article = &self.site.articles[index];
         let dir = format!("{}/", article.slug);
         let place = markdown::Place {
@@ -70,7 +75,7 @@ impl<'a> Renderer<'a> {
         context.insert("page", &page);
         context.insert("meta_box", &meta_box::rows(meta, &term_url));
         context.insert_value("similar", Value::from(similar));
-        self.write_page("article.html", &context, &dir, shared, &mut done.problems);
+        self.write_page("article.html", &context, &dir, sink, &mut done.problems);
         done
     }
 
@@ -88,6 +93,7 @@ impl<'a> Renderer<'a> {
         let done = RouteDone {
             problems,
             links_inside: !body.internal_links.is_empty(),
+            written: Vec::new(),
             anchors: page_anchors(place.url, at, &body),
         };
         (body, done)
@@ -99,15 +105,11 @@ impl<'a> Renderer<'a> {
         template: &str,
         context: &Context,
         dir: &str,
-        shared: &Shared,
+        sink: &RouteSink,
         problems: &mut Vec<Diagnostic>,
     ) {
         match self.site.templates.render(template, context) {
-            Ok(html) => problems.extend(write(
-                shared.sink,
-                &format!("{dir}index.html"),
-                html.as_bytes(),
-            )),
+            Ok(html) => problems.extend(write(sink, &format!("{dir}index.html"), html.as_bytes())),
             Err(e) => problems.push(e),
         }
     }

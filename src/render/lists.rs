@@ -5,7 +5,12 @@ use crate::site::page_dir;
 
 impl<'a> Renderer<'a> {
     /// One page of the home index or of a term's list.
-    pub(super) fn render_list_page(&self, route: &Route, shared: &Shared) -> Vec<Diagnostic> {
+    pub(super) fn render_list_page(
+        &self,
+        route: &Route,
+        shared: &Shared,
+        sink: &RouteSink,
+    ) -> Vec<Diagnostic> {
         let list = self.site.list_page(route);
         let number = route.page();
         let items = list
@@ -45,11 +50,7 @@ impl<'a> Renderer<'a> {
             .templates
             .render(route.kind().template(), &context)
         {
-            Ok(html) => write(
-                shared.sink,
-                &format!("{}index.html", route.path),
-                html.as_bytes(),
-            ),
+            Ok(html) => write(sink, &format!("{}index.html", route.path), html.as_bytes()),
             Err(e) => vec![e],
         }
     }
@@ -57,7 +58,7 @@ impl<'a> Renderer<'a> {
     pub(super) fn render_taxonomy(
         &self,
         taxonomy: &crate::taxonomy::Taxonomy,
-        sink: &Sink,
+        sink: &RouteSink,
     ) -> Vec<Diagnostic> {
         let terms: Vec<TermView> = taxonomy
             .terms

@@ -8,7 +8,7 @@ mod site_files;
 mod standalone;
 
 use std::collections::HashSet;
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -21,7 +21,7 @@ use crate::diag::{Diagnostic, Diagnostics, Severity, pos_at};
 use crate::kind::Kind;
 use crate::markdown::{self, Figure, LinkContext};
 use crate::meta_box;
-use crate::output::Sink;
+use crate::output::{Sink, Written};
 use crate::page_kind::{PAGE_INDEX, PageKind, REDIRECTS_FILE, SEARCH_DIR};
 use crate::progress::Progress;
 use crate::redirect;
@@ -58,6 +58,11 @@ pub struct Report {
     /// The ids of the rendered pages and their links into others' ids,
     /// which the preview keeps to check anchors after a partial render.
     pub(crate) anchors: crate::anchors::Anchors,
+    /// What each rendered route wrote, by route path, when the sink is a
+    /// build's staging: for the page cache.
+    pub(crate) records: Vec<(String, RouteRecord)>,
+    /// The assets, root files, manifest and `_headers`, when written.
+    pub(crate) site_files: Vec<Written>,
 }
 
 #[derive(Serialize)]
@@ -142,6 +147,26 @@ pub(crate) enum Pages<'a> {
     /// preview server's incremental rebuild. Assets, `robots.txt`, the 404
     /// page and `_headers` depend on no article and are left out.
     Only(&'a HashSet<String>),
+    /// A warm build: only these routes, as with `Only`, but checked as a
+    /// build checks (sources that did not parse) and with the search index
+    /// collected as pages render. The caller carries every other file from
+    /// the last output, writes the assets if it cannot, and checks anchors
+    /// over the carried pages' and these.
+    Warm(&'a Carried),
+}
+
+/// What a warm build carries from the last one into a render of the rest.
+#[derive(Default)]
+pub(crate) struct Carried {
+    /// The routes to render, by path.
+    pub(crate) render: HashSet<String>,
+    /// The ids and links of every page of the last build; the pages
+    /// rendered replace theirs.
+    pub(crate) anchors: crate::anchors::Anchors,
+    /// Site paths of the last build's pages that are gone.
+    pub(crate) removed: Vec<String>,
+    /// What the carried pages warned of when they rendered.
+    pub(crate) warnings: Vec<Diagnostic>,
 }
 
 impl Pages<'_> {
@@ -149,6 +174,7 @@ impl Pages<'_> {
         match self {
             Pages::All => true,
             Pages::Only(paths) => paths.contains(path),
+            Pages::Warm(carried) => carried.render.contains(path),
         }
     }
 
@@ -157,14 +183,49 @@ impl Pages<'_> {
     pub(crate) fn wants_article(&self, slug: &str) -> bool {
         match self {
             Pages::All => true,
-            Pages::Only(paths) => paths.contains(&format!("{slug}/")),
+            Pages::Only(_) | Pages::Warm(_) => self.wants(&format!("{slug}/")),
         }
     }
 }
 
+/// Where one route writes: the render's sink, with each file written
+/// noted for the page cache.
+pub(super) struct RouteSink<'a> {
+    sink: &'a Sink,
+    written: Mutex<Vec<Written>>,
+}
+
+impl<'a> RouteSink<'a> {
+    fn new(sink: &'a Sink) -> RouteSink<'a> {
+        RouteSink {
+            sink,
+            written: Mutex::default(),
+        }
+    }
+
+    /// Each file once, as last written: the search index writes a
+    /// content-named file as often as its content recurs.
+    fn into_written(self) -> Vec<Written> {
+        let mut written = self.written.into_inner().unwrap_or_else(|e| e.into_inner());
+        let mut seen = HashSet::new();
+        written.reverse();
+        written.retain(|w| seen.insert(w.path.clone()));
+        written.reverse();
+        written
+    }
+}
+
+/// What a route wrote and warned of: what the page cache keeps of it, to
+/// carry its files and repeat its warnings in a build that does not
+/// render it again.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub(crate) struct RouteRecord {
+    pub(crate) written: Vec<Written>,
+    pub(crate) warnings: Vec<Diagnostic>,
+}
+
 /// What every route's renderer shares.
 struct Shared<'a> {
-    sink: &'a Sink,
     summaries: Summaries<'a>,
     links: &'a LinkContext<'a>,
     routes: &'a [Route],
@@ -192,6 +253,7 @@ struct RouteDone {
     links_inside: bool,
     /// For a page made from a source: its ids and links into other ids.
     anchors: crate::anchors::Anchors,
+    written: Vec<Written>,
 }
 
 impl From<Vec<Diagnostic>> for RouteDone {
@@ -211,6 +273,8 @@ struct Tally {
     /// Articles whose bodies link inside the site, by index.
     linking: Vec<usize>,
     anchors: crate::anchors::Anchors,
+    /// By route path: kept only where files were written (a build).
+    records: Vec<(String, RouteRecord)>,
 }
 
 impl Tally {
@@ -225,6 +289,14 @@ impl Tally {
         if done.links_inside {
             self.linking.extend(route.article());
         }
+        if !done.written.is_empty() {
+            let warnings = done.problems.iter().filter(|p| !p.is_error()).cloned();
+            let record = RouteRecord {
+                written: done.written,
+                warnings: warnings.collect(),
+            };
+            self.records.push((route.path.clone(), record));
+        }
         self.problems.extend(done.problems);
         self.anchors = std::mem::take(&mut self.anchors).merge(done.anchors);
     }
@@ -234,6 +306,7 @@ impl Tally {
         self.problems.extend(other.problems);
         self.linking.extend(other.linking);
         self.anchors = self.anchors.merge(other.anchors);
+        self.records.extend(other.records);
         self
     }
 }
@@ -268,17 +341,31 @@ impl<'a> Renderer<'a> {
         let mut report = Report::default();
         let t = &mut report.timings;
         if let Pages::All = pages {
-            problems.extend(t.step("assets", || self.write_assets(sink)));
-            report.assets = self.site.assets.len();
+            match t.step("assets", || self.write_site_files(sink)) {
+                Ok(written) => report.site_files = written,
+                Err(found) => problems.extend(found),
+            }
         }
+        report.assets = self.site.assets.len();
         let routes = self.site.routes();
         progress.set_length(routes.iter().filter(|r| r.is_page()).count() as u64);
         self.with_links(|links| {
-            let tally = self.render_routes(job, links, &mut report, &mut problems);
-            if let Pages::All = pages {
-                problems.extend(self.anchor_problems(&tally.anchors, links));
-            }
-            report.anchors = tally.anchors;
+            let mut tally = self.render_routes(job, links, &mut report, &mut problems);
+            report.anchors = match pages {
+                Pages::All => {
+                    problems.extend(self.anchor_problems(&tally.anchors, links));
+                    tally.anchors
+                }
+                Pages::Warm(carried) => {
+                    let mut anchors = carried.anchors.clone();
+                    anchors.update(tally.anchors, carried.removed.iter().cloned());
+                    problems.extend(self.anchor_problems(&anchors, links));
+                    problems.extend(carried.warnings.iter().cloned());
+                    anchors
+                }
+                Pages::Only(_) => tally.anchors,
+            };
+            report.records = std::mem::take(&mut tally.records);
             report.linking = (tally.linking.iter())
                 .map(|&i| self.site.articles[i].slug.clone())
                 .collect();
@@ -335,7 +422,6 @@ impl<'a> Renderer<'a> {
         let routes = self.site.routes();
         let t = &mut report.timings;
         let shared = Shared {
-            sink,
             // Every list and every Similar Posts box shows article
             // summaries; each is made into a template value once, when
             // first needed, and shared (Tera values are reference-counted,
@@ -345,13 +431,13 @@ impl<'a> Renderer<'a> {
             routes,
             search,
             collecting: (self.site.config.search.enabled
-                && matches!(pages, Pages::All)
+                && !matches!(pages, Pages::Only(_))
                 && !search.keeps())
             .then(|| crate::search::Collecting::new(self.site)),
         };
         problems.extend(self.site.clashes().iter().cloned());
         problems.extend(self.site.menu_problems());
-        if let Pages::All = pages {
+        if !matches!(pages, Pages::Only(_)) {
             problems.extend(t.step("unread sources", || self.check_salvaged(&shared)));
         }
         let skipped = routes
@@ -367,7 +453,9 @@ impl<'a> Renderer<'a> {
                 .par_iter()
                 .filter(|route| route.is_page() == pages_first && pages.wants(&route.path))
                 .fold(Tally::default, |mut tally, route| {
-                    let done = self.render_route(route, &shared);
+                    let out = RouteSink::new(sink);
+                    let mut done = self.render_route(route, &shared, &out);
+                    done.written = out.into_written();
                     if route.is_page() {
                         progress.inc(1);
                     }
@@ -379,6 +467,9 @@ impl<'a> Renderer<'a> {
         let mut tally = t.step("pages", || render(true));
         tally = tally.merge(t.step("feed, sitemap", || render(false)));
         report.pages = tally.pages;
+        if let Pages::Warm(_) = pages {
+            report.pages += skipped; // carried from the last build
+        }
         problems.extend(std::mem::take(&mut tally.problems));
         tally.linking.sort_unstable();
         tally
@@ -386,13 +477,12 @@ impl<'a> Renderer<'a> {
 
     /// One page, by its kind: a new kind does not compile until it is
     /// rendered here.
-    fn render_route(&self, route: &Route, shared: &Shared) -> RouteDone {
-        let sink = shared.sink;
+    fn render_route(&self, route: &Route, shared: &Shared, sink: &RouteSink) -> RouteDone {
         match route.target {
-            Target::Article(index) => self.render_article(index, shared),
-            Target::Standalone(index) => self.render_standalone(index, shared),
+            Target::Article(index) => self.render_article(index, shared, sink),
+            Target::Standalone(index) => self.render_standalone(index, shared, sink),
             Target::Index { .. } | Target::Term { .. } => {
-                self.render_list_page(route, shared).into()
+                self.render_list_page(route, shared, sink).into()
             }
             Target::Taxonomy(taxonomy) => self
                 .render_taxonomy(&self.site.taxonomies[taxonomy], sink)
@@ -439,8 +529,19 @@ impl<'a> Renderer<'a> {
     }
 
     /// Assets, their manifest and the CDN's `_headers`: files of another
-    /// kind than pages, written only by a full render.
-    fn write_assets(&self, sink: &Sink) -> Vec<Diagnostic> {
+    /// kind than pages, which depend on no article. What was written, for
+    /// the page cache.
+    pub(crate) fn write_site_files(&self, sink: &Sink) -> Result<Vec<Written>, Vec<Diagnostic>> {
+        let out = RouteSink::new(sink);
+        let problems = self.write_assets(&out);
+        if problems.is_empty() {
+            Ok(out.into_written())
+        } else {
+            Err(problems)
+        }
+    }
+
+    fn write_assets(&self, sink: &RouteSink) -> Vec<Diagnostic> {
         let mut problems = Vec::new();
         for (_, asset) in self.site.assets.iter() {
             problems.extend(write(sink, &asset.output, &asset.bytes));
@@ -498,9 +599,13 @@ fn rfc3339(date: chrono::NaiveDate) -> String {
     format!("{date}T00:00:00Z")
 }
 
-fn write(sink: &Sink, rel: &str, bytes: &[u8]) -> Vec<Diagnostic> {
-    match sink.write(rel, bytes) {
-        Ok(()) => Vec::new(),
+fn write(out: &RouteSink, rel: &str, bytes: &[u8]) -> Vec<Diagnostic> {
+    match out.sink.write(rel, bytes) {
+        Ok(written) => {
+            let mut noted = out.written.lock().unwrap_or_else(|e| e.into_inner());
+            noted.extend(written);
+            Vec::new()
+        }
         Err(e) => vec![Diagnostic::error(rel, None, format!("{e:#}"))],
     }
 }

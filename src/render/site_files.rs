@@ -7,7 +7,7 @@ use crate::page_kind::{FEED_FILE, NOT_FOUND_FILE, ROBOTS_FILE, SITEMAP_FILE, SIT
 impl<'a> Renderer<'a> {
     pub(super) fn render_text(
         &self,
-        sink: &Sink,
+        sink: &RouteSink,
         template: &str,
         output: &str,
         context: &Context,
@@ -18,7 +18,7 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    pub(super) fn render_feed(&self, sink: &Sink) -> Vec<Diagnostic> {
+    pub(super) fn render_feed(&self, sink: &RouteSink) -> Vec<Diagnostic> {
         self.render_text(
             sink,
             PageKind::Feed.template(),
@@ -27,12 +27,12 @@ impl<'a> Renderer<'a> {
         )
     }
 
-    pub(super) fn render_not_found(&self, sink: &Sink) -> Vec<Diagnostic> {
+    pub(super) fn render_not_found(&self, sink: &RouteSink) -> Vec<Diagnostic> {
         let template = PageKind::NotFound.template();
         self.render_text(sink, template, NOT_FOUND_FILE, &Context::new())
     }
 
-    pub(super) fn render_robots(&self, sink: &Sink) -> Vec<Diagnostic> {
+    pub(super) fn render_robots(&self, sink: &RouteSink) -> Vec<Diagnostic> {
         let mut robots = Context::new();
         robots.insert("sitemap_url", &self.site.permalink(SITEMAP_FILE));
         self.render_text(sink, PageKind::Robots.template(), ROBOTS_FILE, &robots)
@@ -40,7 +40,7 @@ impl<'a> Renderer<'a> {
 
     /// `sitemap.xml`, or above 50,000 URLs a sitemap index over
     /// `sitemap-N.xml` files.
-    pub(super) fn render_sitemap(&self, sink: &Sink, routes: &[Route]) -> Vec<Diagnostic> {
+    pub(super) fn render_sitemap(&self, sink: &RouteSink, routes: &[Route]) -> Vec<Diagnostic> {
         let entries = self.sitemap_entries(routes);
         if entries.len() <= SITEMAP_LIMIT {
             let mut context = Context::new();

@@ -21,7 +21,12 @@ struct StandaloneView<'a> {
 }
 
 impl<'a> Renderer<'a> {
-    pub(super) fn render_standalone(&self, index: usize, shared: &Shared) -> RouteDone {
+    pub(super) fn render_standalone(
+        &self,
+        index: usize,
+        shared: &Shared,
+        sink: &RouteSink,
+    ) -> RouteDone {
         let page = &self.site.pages[index];
         let dir = format!("{}/", page.slug);
         let url = self.site.url(&dir);
@@ -52,7 +57,7 @@ impl<'a> Renderer<'a> {
         };
         let mut context = Context::new();
         context.insert("page", &view);
-        self.write_page("page.html", &context, &dir, shared, &mut done.problems);
+        self.write_page("page.html", &context, &dir, sink, &mut done.problems);
         done
     }
 }

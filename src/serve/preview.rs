@@ -237,7 +237,7 @@ impl Preview {
         })?;
         let anchors = match pages {
             Pages::All => std::mem::take(&mut report.anchors),
-            Pages::Only(_) => {
+            Pages::Only(_) | Pages::Warm(_) => {
                 let mut anchors = good.anchors.clone();
                 let removed = changes.removed.iter().map(|dir| site.url(dir));
                 anchors.update(std::mem::take(&mut report.anchors), removed);
@@ -254,7 +254,7 @@ impl Preview {
         let search_files = good.search.written();
         let files = match pages {
             Pages::All => Files::All(sink.into_files()),
-            Pages::Only(_) => Files::Some {
+            Pages::Only(_) | Pages::Warm(_) => Files::Some {
                 changed: sink.into_files(),
                 removed: changes
                     .removed

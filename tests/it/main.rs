@@ -10,6 +10,7 @@ mod article_page;
 mod bad_input;
 mod browser;
 mod build;
+mod cache;
 mod cli;
 mod fuzz;
 mod import;

@@ -116,7 +116,8 @@ fn options(root: &Path) -> notesite::LoadOptions {
 pub(crate) fn build_here(root: &Path) -> Result<(), String> {
     use notesite::{Failed, build};
     let silent = notesite::Silent;
-    match build(&options(root), &root.join("public"), &silent) {
+    let cache = notesite::CacheDir::Off;
+    match build(&options(root), &root.join("public"), &cache, &silent) {
         Ok(_) => Ok(()),
         Err(Failed::Site(problems)) => Err(lines(problems)),
         Err(Failed::Output(e)) => Err(format!("error: {e:#}")),

@@ -1,0 +1,381 @@
+//! The page cache: what the last build wrote, route by route, with the
+//! fingerprint of everything each route's files were made of. A build
+//! with a warm cache renders only the routes whose fingerprint moved and
+//! carries every other file from the current output (a hard link, so the
+//! swap stays atomic), and its output is byte for byte a cold build's.
+//!
+//! What a fingerprint covers is in two parts:
+//! - the *design key*, shared by every page: this binary, every template
+//!   and the site-wide context they get (menu, taxonomies, `site.yaml`'s
+//!   values), `site.yaml` itself, the static and root files, and the
+//!   flags that choose the articles (`--drafts`, `--future`, `--expired`,
+//!   `--base-url`). A cache with another key is not used at all;
+//! - each route's own fingerprint (see `incremental`): its source, its
+//!   list and term membership, pagination, Similar Posts, the pages a
+//!   linking body can reach. *Now* counts through which articles are
+//!   shown, which moves the fingerprints of every page that lists them.
+//!
+//! Only exact matches are used. A carried file must also still be in the
+//! output as it was written (same size and modification time), so a file
+//! edited or removed by hand is rendered again, not trusted. A cache that
+//! fails its checksum or comes from another binary is ignored with one
+//! warning and written anew.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::diag::Diagnostics;
+use crate::incremental::{self, Fingerprints};
+use crate::output::{Sink, Staging, Written};
+use crate::progress::Progress;
+use crate::render::{Carried, Job, Pages, Renderer, Report, RouteRecord};
+use crate::site::{LoadOptions, Site};
+
+/// Where the cache is kept, under the site root unless `--cache-dir`.
+pub(crate) const DEFAULT_DIR: &str = ".notesite/cache";
+const FILE: &str = "pages.json";
+/// Bumped whenever what the cache holds changes meaning.
+const FORMAT: u32 = 1;
+
+/// The cache a build reads and writes: a folder, or none (`--no-cache`).
+#[derive(Debug, Clone)]
+pub enum CacheDir {
+    At(PathBuf),
+    Off,
+}
+
+impl CacheDir {
+    /// `--cache-dir`, else the default folder under `root`.
+    pub fn of(root: &Path, dir: Option<PathBuf>, off: bool) -> CacheDir {
+        match (off, dir) {
+            (true, _) => CacheDir::Off,
+            (false, Some(dir)) => CacheDir::At(dir),
+            (false, None) => CacheDir::At(root.join(DEFAULT_DIR)),
+        }
+    }
+
+    fn file(&self) -> Option<PathBuf> {
+        match self {
+            CacheDir::At(dir) => Some(dir.join(FILE)),
+            CacheDir::Off => None,
+        }
+    }
+}
+
+/// What the cache file holds.
+#[derive(Serialize, Deserialize)]
+struct Record {
+    format: u32,
+    /// A hash of the binary that wrote it.
+    binary: String,
+    /// The design key (see the module comment).
+    key: String,
+    /// The output folder it describes.
+    output: PathBuf,
+    /// By route path.
+    routes: BTreeMap<String, Entry>,
+    /// The assets, root files, manifest and `_headers`.
+    site_files: Vec<Written>,
+    /// Slugs of the articles whose bodies link inside the site.
+    linking: Vec<String>,
+    anchors: crate::anchors::Kept,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Entry {
+    print: u64,
+    #[serde(flatten)]
+    record: RouteRecord,
+}
+
+/// What a build with a cache says besides its report.
+#[derive(Debug, Default)]
+pub struct CacheUse {
+    /// Routes rendered, and routes whose files were carried unchanged.
+    pub rendered: usize,
+    pub carried: usize,
+    /// Why the cache was not used, when that is worth a warning.
+    pub warning: Option<String>,
+}
+
+/// Renders `site` into the staging `sink`, using and then replacing the
+/// cache in `dir`. The cache is written only after `commit` swapped the
+/// output in, so it never describes an output that is not there.
+pub(crate) fn render(
+    site: &Site,
+    options: &LoadOptions,
+    dir: &CacheDir,
+    sink: &Sink,
+    progress: &dyn Progress,
+) -> Result<(Report, Pending, CacheUse), Diagnostics> {
+    let Sink::Staging(staging) = sink else {
+        unreachable!("a build with a cache writes to staging")
+    };
+    let binary = binary_hash();
+    let key = design_key(site, options);
+    let output = staging.target().to_path_buf();
+    let mut usage = CacheUse::default();
+    let last = match dir.file() {
+        Some(file) => match read(&file) {
+            Ok(None) => None,
+            Ok(Some(last)) if last.format != FORMAT || last.binary != binary => {
+                usage.warning = Some(format!(
+                    "the page cache at {} was written by another notesite binary; \
+                     building every page and writing it anew",
+                    file.display()
+                ));
+                None
+            }
+            Ok(Some(last)) => (last.key == key && last.output == output).then_some(last),
+            Err(e) => {
+                usage.warning = Some(format!(
+                    "the page cache at {} cannot be used ({e:#}); building every page and writing it anew",
+                    file.display()
+                ));
+                None
+            }
+        },
+        None => None,
+    };
+    let routes = site.routes();
+    let (mut report, prints, mut entries) = match last {
+        None => {
+            let report = Renderer::new(site).render(sink, progress)?;
+            usage.rendered = routes.len();
+            let linking: HashSet<String> = report.linking.iter().cloned().collect();
+            let prints = incremental::fingerprints(site, &linking);
+            (report, prints, BTreeMap::new())
+        }
+        Some(last) => warm(site, last, staging, sink, progress, &mut usage)?,
+    };
+    for (path, record) in std::mem::take(&mut report.records) {
+        let print = prints.get(&path).copied().unwrap_or(0);
+        entries.insert(path, Entry { print, record });
+    }
+    let pending = Pending {
+        file: dir.file(),
+        record: Record {
+            format: FORMAT,
+            binary,
+            key,
+            output,
+            routes: entries,
+            site_files: report.site_files.clone(),
+            linking: report.linking.clone(),
+            anchors: std::mem::take(&mut report.anchors).into(),
+        },
+    };
+    Ok((report, pending, usage))
+}
+
+/// A warm build: the routes whose fingerprint or files moved render, the
+/// rest are carried. Returns the report, the fingerprints and the cache
+/// entries of the carried routes.
+fn warm(
+    site: &Site,
+    mut last: Record,
+    staging: &Staging,
+    sink: &Sink,
+    progress: &dyn Progress,
+    usage: &mut CacheUse,
+) -> Result<(Report, Fingerprints, BTreeMap<String, Entry>), Diagnostics> {
+    let output = last.output.clone();
+    let linking: HashSet<String> = last.linking.iter().cloned().collect();
+    let prints = incremental::fingerprints(site, &linking);
+    let routes = site.routes();
+    let unchanged = |path: &str| {
+        let entry = last.routes.get(path)?;
+        let same = entry.print == prints.get(path).copied().unwrap_or(0)
+            && entry
+                .record
+                .written
+                .iter()
+                .all(|w| w.is_at(&output.join(&w.path)));
+        same.then_some(())
+    };
+    let carried_paths: HashSet<&str> = routes
+        .par_iter()
+        .filter(|route| unchanged(&route.path).is_some())
+        .map(|route| route.path.as_str())
+        .collect();
+    let render: HashSet<String> = (routes.iter())
+        .filter(|route| !carried_paths.contains(route.path.as_str()))
+        .map(|route| route.path.clone())
+        .collect();
+    let now: HashSet<&str> = routes.iter().map(|r| r.path.as_str()).collect();
+    let removed = (last.routes.keys())
+        .filter(|path| !now.contains(path.as_str()))
+        .map(|dir| site.url(dir))
+        .collect();
+    let mut entries: BTreeMap<String, Entry> = BTreeMap::new();
+    for path in &carried_paths {
+        if let Some((path, entry)) = last.routes.remove_entry(*path) {
+            entries.insert(path, entry);
+        }
+    }
+    let carried = Carried {
+        render,
+        anchors: std::mem::take(&mut last.anchors).into(),
+        removed,
+        warnings: (entries.values())
+            .flat_map(|e| e.record.warnings.iter().cloned())
+            .collect(),
+    };
+    let renderer = Renderer::new(site);
+    let search = crate::search::Memory::default();
+    let mut report = renderer.render_pages(&Job {
+        sink,
+        progress,
+        pages: &Pages::Warm(&carried),
+        search: &search,
+    })?;
+    usage.rendered = carried.render.len();
+    usage.carried = entries.len();
+    report.site_files = carry_site_files(&renderer, &last, staging, sink)?;
+    carry_files(staging, &output, &entries, &report)?;
+    // Articles carried keep their place among those that link.
+    let mut linking_now: Vec<String> = (last.linking.into_iter())
+        .filter(|slug| !carried.render.contains(&format!("{slug}/")))
+        .collect();
+    linking_now.extend(std::mem::take(&mut report.linking));
+    linking_now.sort_unstable();
+    linking_now.dedup();
+    let moved = linking_now.iter().cloned().collect::<HashSet<_>>() != linking;
+    report.linking = linking_now;
+    let prints = if moved {
+        let linking = report.linking.iter().cloned().collect();
+        incremental::fingerprints(site, &linking)
+    } else {
+        prints
+    };
+    Ok((report, prints, entries))
+}
+
+/// The assets and root files: carried when every one is as it was
+/// written, else written again.
+fn carry_site_files(
+    renderer: &Renderer,
+    last: &Record,
+    staging: &Staging,
+    sink: &Sink,
+) -> Result<Vec<Written>, Diagnostics> {
+    let all_there = !last.site_files.is_empty()
+        && (last.site_files.par_iter()).all(|w| w.is_at(&last.output.join(&w.path)));
+    if !all_there {
+        return renderer.write_site_files(sink).map_err(Diagnostics::from);
+    }
+    (last.site_files.par_iter())
+        .try_for_each(|w| staging.carry(&last.output, w))
+        .map_err(output_problem)?;
+    Ok(last.site_files.clone())
+}
+
+/// Every file of the carried routes, but any the render just wrote.
+fn carry_files(
+    staging: &Staging,
+    output: &Path,
+    entries: &BTreeMap<String, Entry>,
+    report: &Report,
+) -> Result<(), Diagnostics> {
+    let fresh: HashSet<&str> = (report.records.iter())
+        .flat_map(|(_, r)| r.written.iter().map(|w| w.path.as_str()))
+        .collect();
+    let files: Vec<&Written> = (entries.values())
+        .flat_map(|e| e.record.written.iter())
+        .filter(|w| !fresh.contains(w.path.as_str()))
+        .collect();
+    (files.par_iter())
+        .try_for_each(|w| staging.carry(output, w))
+        .map_err(output_problem)
+}
+
+fn output_problem(e: anyhow::Error) -> Diagnostics {
+    Diagnostics::from(vec![crate::diag::Diagnostic::error(
+        "<output>",
+        None,
+        format!("{e:#}"),
+    )])
+}
+
+/// The cache to write once the output is in place.
+pub(crate) struct Pending {
+    file: Option<PathBuf>,
+    record: Record,
+}
+
+impl Pending {
+    /// Writes the cache file whole or not at all (a temp file renamed
+    /// over it): a build killed here leaves the last cache, whose
+    /// fingerprints and file times then name what to render again.
+    pub(crate) fn write(self) -> Result<()> {
+        let Some(file) = self.file else {
+            return Ok(());
+        };
+        let json = serde_json::to_vec(&self.record).context("cannot serialize the page cache")?;
+        let mut bytes = blake3::hash(&json).to_hex().to_string().into_bytes();
+        bytes.push(b'\n');
+        bytes.extend_from_slice(&json);
+        if let Some(dir) = file.parent() {
+            crate::fsx::create_dir_all(dir)?;
+        }
+        crate::fsx::write_atomic(&file, bytes)
+    }
+}
+
+/// The cache at `file`: `None` when there is none; an error when it is
+/// damaged (it fails its own checksum or does not parse).
+fn read(file: &Path) -> Result<Option<Record>> {
+    let bytes = match std::fs::read(file) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e).context("cannot read it"),
+    };
+    let newline = bytes.iter().position(|&b| b == b'\n');
+    let (sum, json) = match newline {
+        Some(at) => (&bytes[..at], &bytes[at + 1..]),
+        None => anyhow::bail!("it is cut short"),
+    };
+    if blake3::hash(json).to_hex().as_bytes() != sum {
+        anyhow::bail!("it fails its checksum");
+    }
+    Ok(Some(
+        serde_json::from_slice(json).context("it does not parse")?,
+    ))
+}
+
+/// A hash of the running binary: any other build of notesite, even of the
+/// same version, may render differently.
+fn binary_hash() -> String {
+    let exe = std::env::current_exe().and_then(std::fs::read);
+    match exe {
+        Ok(bytes) => blake3::hash(&bytes).to_hex().to_string(),
+        // Unreadable: a key no cache has, so nothing is trusted.
+        Err(_) => format!("unknown-{}", std::process::id()),
+    }
+}
+
+/// See the module comment.
+fn design_key(site: &Site, options: &LoadOptions) -> String {
+    let mut h = blake3::Hasher::new();
+    let mut part = |bytes: &[u8]| {
+        h.update(&(bytes.len() as u64).to_le_bytes());
+        h.update(bytes);
+    };
+    part(&site.templates.design());
+    let config = std::fs::read(options.root.join(crate::config::CONFIG_FILE));
+    part(&config.unwrap_or_default());
+    part(options.base_url.as_deref().unwrap_or("").as_bytes());
+    let v = &options.visibility;
+    part(&[v.drafts as u8, v.future as u8, v.expired as u8]);
+    part(site.assets.manifest_json().as_bytes());
+    for file in site.root_files.iter() {
+        part(file.output.as_bytes());
+        part(blake3::hash(&file.bytes).as_bytes());
+        part(&[site.writes_root_file(&file.output) as u8]);
+    }
+    h.finalize().to_hex().to_string()
+}

@@ -1,0 +1,292 @@
+//! The page cache must never change what a build writes: after each edit
+//! of the matrix, a warm build (cache and last output present) writes
+//! exactly the files a cold build (`--no-cache`) writes, byte for byte.
+
+use std::path::Path;
+
+use crate::common::{example_site, notesite, read, tree};
+
+const CACHE_FILE: &str = ".notesite/cache/pages.json";
+const ARTICLE: &str = "content/kafka-notes-consumer-lag-during-rebalances.md";
+
+/// How a warm build used the cache, from `build -v`.
+#[derive(Debug, PartialEq)]
+struct Used {
+    rendered: usize,
+    carried: usize,
+}
+
+fn build(root: &Path, args: &[&str]) -> (Used, String) {
+    let out = notesite(root)
+        .arg("build")
+        .arg("-v")
+        .args(args)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "build failed:\n{stderr}");
+    let line = (stderr.lines())
+        .find_map(|l| l.trim().strip_prefix("page cache: "))
+        .unwrap_or_else(|| panic!("no page cache line in:\n{stderr}"));
+    let numbers: Vec<usize> = (line.split(' ')).filter_map(|w| w.parse().ok()).collect();
+    let used = Used {
+        rendered: numbers[0],
+        carried: numbers[1],
+    };
+    (used, stderr)
+}
+
+/// Builds warm into `public/` and cold into `cold/`, with the same extra
+/// arguments, and asserts the two outputs are the same files and bytes.
+/// Returns how the warm build used the cache and what it printed.
+fn warm_equals_cold(root: &Path, warm: &[&str], cold: &[&str]) -> (Used, String) {
+    let built = build(root, warm);
+    let mut args = vec!["--no-cache", "--out", "cold"];
+    args.extend(cold);
+    notesite(root).arg("build").args(&args).assert().success();
+    let (warm_tree, cold_tree) = (tree(&root.join("public")), tree(&root.join("cold")));
+    let only_in = |a: &crate::common::Tree, b: &crate::common::Tree| {
+        (a.keys())
+            .filter(|k| !b.contains_key(*k))
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        only_in(&warm_tree, &cold_tree),
+        Vec::<String>::new(),
+        "only warm"
+    );
+    assert_eq!(
+        only_in(&cold_tree, &warm_tree),
+        Vec::<String>::new(),
+        "only cold"
+    );
+    for (name, bytes) in &cold_tree {
+        assert!(
+            warm_tree[name] == *bytes,
+            "{name} differs between the warm and the cold build"
+        );
+    }
+    std::fs::remove_dir_all(root.join("cold")).unwrap();
+    built
+}
+
+/// An example site built once, so its cache and output are warm.
+fn warm_site(args: &[&str]) -> tempfile::TempDir {
+    let site = example_site();
+    let (used, _) = build(site.path(), args);
+    assert_eq!(used.carried, 0, "the first build renders everything");
+    assert!(site.path().join(CACHE_FILE).is_file());
+    site
+}
+
+fn edit(root: &Path, rel: &str, from: &str, to: &str) {
+    let path = root.join(rel);
+    let text = read(&path);
+    assert!(text.contains(from), "{rel} has no {from:?}");
+    std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+}
+
+/// Most routes are carried and the rest rendered: the cache was used.
+fn assert_partial(used: &Used) {
+    assert!(used.carried > 0, "the cache was used: {used:?}");
+    assert!(used.rendered > 0, "the edit was rendered: {used:?}");
+}
+
+#[test]
+fn an_unchanged_site_is_carried_whole_and_stays_the_same() {
+    let site = warm_site(&[]);
+    let (used, _) = warm_equals_cold(site.path(), &[], &[]);
+    assert_eq!(used.rendered, 0, "{used:?}");
+}
+
+#[test]
+fn a_body_edit_renders_its_page_and_the_search_index_only() {
+    let site = warm_site(&[]);
+    let body_line = "## ";
+    edit(site.path(), ARTICLE, body_line, "A new paragraph.\n\n## ");
+    let (used, _) = warm_equals_cold(site.path(), &[], &[]);
+    assert_partial(&used);
+    assert!(
+        used.rendered <= 4,
+        "the page, the index, and little else: {used:?}"
+    );
+    // And the cache written by the warm build is itself warm.
+    let (used, _) = warm_equals_cold(site.path(), &[], &[]);
+    assert_eq!(used.rendered, 0, "{used:?}");
+}
+
+#[test]
+fn a_meta_edit_moves_terms_lists_and_similar_posts() {
+    let site = warm_site(&[]);
+    let root = site.path();
+    edit(
+        root,
+        ARTICLE,
+        "title: \"kafka notes:",
+        "title: \"kafka, renamed:",
+    );
+    edit(
+        root,
+        ARTICLE,
+        "stack: [",
+        "stack: [\"docker\", \"brand-new-term\", ",
+    );
+    edit(root, ARTICLE, "date: 2026", "date: 2025");
+    assert_partial(&warm_equals_cold(root, &[], &[]).0);
+}
+
+#[test]
+fn a_new_a_deleted_and_a_renamed_article() {
+    let site = warm_site(&[]);
+    let root = site.path();
+    let text = read(&root.join(ARTICLE));
+    let new = text.replace(
+        "kafka notes: consumer lag",
+        "kafka notes: a second look at lag",
+    );
+    std::fs::write(root.join("content/kafka-second-look.md"), new).unwrap();
+    assert_partial(&warm_equals_cold(root, &[], &[]).0);
+
+    std::fs::remove_file(root.join("content/terraform-notes-safe-state-migrations.md")).unwrap();
+    assert_partial(&warm_equals_cold(root, &[], &[]).0);
+
+    std::fs::rename(root.join(ARTICLE), root.join("content/kafka-lag.md")).unwrap();
+    assert_partial(&warm_equals_cold(root, &[], &[]).0);
+}
+
+#[test]
+fn a_template_a_partial_a_static_file_and_site_yaml_each_render_every_page() {
+    let site = warm_site(&[]);
+    let root = site.path();
+    let edits: [(&str, &str, &str); 5] = [
+        (
+            "templates/article.html",
+            "</article>",
+            "</article><!-- a -->",
+        ),
+        ("templates/partials/meta_box.html", "<", "<!-- p --><"),
+        ("static/css/site.css", "{", "{ margin: 0;"),
+        (
+            "site.yaml",
+            "title: alphanode notes",
+            "title: alphanode field notes",
+        ),
+        // Seen by no template's context: only site.yaml's own hash has it.
+        (
+            "site.yaml",
+            "sanitize_html: true",
+            "sanitize_html: true\n  toc_min_headings: 2",
+        ),
+    ];
+    for (file, from, to) in edits {
+        edit(root, file, from, to);
+        let (used, _) = warm_equals_cold(root, &[], &[]);
+        assert_eq!(used.carried, 0, "after {file}: {used:?}");
+        // Nothing else changed: the next build is warm again.
+        let (used, _) = warm_equals_cold(root, &[], &[]);
+        assert_eq!(used.rendered, 0, "after {file}, again: {used:?}");
+    }
+}
+
+#[test]
+fn now_crossing_a_publish_date_shows_the_article_everywhere() {
+    let before = ["--now", "2030-01-01T00:00:00Z"];
+    let after = ["--now", "2030-01-03T00:00:00Z"];
+    let site = example_site();
+    let root = site.path();
+    edit(root, ARTICLE, "date: ", "publish_date: 2030-01-02\ndate: ");
+    build(root, &before);
+    let (used, _) = warm_equals_cold(root, &before, &before);
+    assert_eq!(used.rendered, 0, "{used:?}");
+    assert_partial(&warm_equals_cold(root, &after, &after).0);
+    assert!(
+        root.join("public/kafka-notes-consumer-lag-during-rebalances")
+            .is_dir()
+    );
+}
+
+#[test]
+fn one_thread_warm_writes_what_the_default_writes_cold() {
+    let site = warm_site(&[]);
+    edit(site.path(), ARTICLE, "## ", "Another paragraph.\n\n## ");
+    assert_partial(&warm_equals_cold(site.path(), &["--jobs", "1"], &[]).0);
+}
+
+#[test]
+fn a_truncated_cache_is_ignored_with_one_warning() {
+    let site = warm_site(&[]);
+    let file = site.path().join(CACHE_FILE);
+    let bytes = std::fs::read(&file).unwrap();
+    std::fs::write(&file, &bytes[..bytes.len() / 2]).unwrap();
+    edit(site.path(), ARTICLE, "## ", "Another paragraph.\n\n## ");
+    let (used, stderr) = warm_equals_cold(site.path(), &[], &[]);
+    assert_eq!(used.carried, 0, "{used:?}");
+    assert_eq!(stderr.matches("page cache").count(), 2, "{stderr}");
+    assert!(stderr.contains("fails its checksum"), "{stderr}");
+    // Written anew: the next build is warm.
+    assert_eq!(warm_equals_cold(site.path(), &[], &[]).0.rendered, 0);
+}
+
+#[test]
+fn a_cache_from_another_binary_is_ignored_with_one_warning() {
+    let site = warm_site(&[]);
+    let file = site.path().join(CACHE_FILE);
+    let text = read(&file);
+    let (_, json) = text.split_once('\n').unwrap();
+    let mut record: serde_json::Value = serde_json::from_str(json).unwrap();
+    record["binary"] = "0123".into();
+    let json = serde_json::to_string(&record).unwrap();
+    let sum = blake3::hash(json.as_bytes()).to_hex();
+    std::fs::write(&file, format!("{sum}\n{json}")).unwrap();
+    let (used, stderr) = warm_equals_cold(site.path(), &[], &[]);
+    assert_eq!(used.carried, 0, "{used:?}");
+    assert!(stderr.contains("another notesite binary"), "{stderr}");
+}
+
+#[test]
+fn a_page_edited_or_removed_in_the_output_is_rendered_again_not_carried() {
+    let site = warm_site(&[]);
+    let root = site.path();
+    let page = root.join("public/kafka-notes-consumer-lag-during-rebalances/index.html");
+    let mut html = read(&page);
+    html.push_str("<!-- edited by hand -->");
+    std::fs::write(&page, html).unwrap();
+    std::fs::remove_file(root.join("public/about/index.html")).unwrap();
+    let (used, _) = warm_equals_cold(root, &[], &[]);
+    assert_eq!(used.rendered, 2, "{used:?}");
+
+    std::fs::remove_dir_all(root.join("public")).unwrap();
+    let (used, _) = warm_equals_cold(root, &[], &[]);
+    assert_eq!(used.carried, 0, "{used:?}");
+}
+
+#[test]
+fn the_flags_that_choose_articles_are_part_of_the_key() {
+    let site = warm_site(&[]);
+    let root = site.path();
+    edit(root, ARTICLE, "draft: false", "draft: true");
+    let (used, _) = warm_equals_cold(root, &["--drafts"], &["--drafts"]);
+    assert_eq!(used.carried, 0, "{used:?}");
+    let (used, _) = warm_equals_cold(root, &[], &[]);
+    assert_eq!(used.carried, 0, "{used:?}");
+    let base = ["--base-url", "https://elsewhere.example/"];
+    let (used, _) = warm_equals_cold(root, &base, &base);
+    assert_eq!(used.carried, 0, "{used:?}");
+}
+
+#[test]
+fn no_cache_neither_reads_nor_writes_it() {
+    let site = example_site();
+    notesite(site.path())
+        .args(["build", "--no-cache"])
+        .assert()
+        .success();
+    assert!(!site.path().join(".notesite").exists());
+    let dir = site.path().join("elsewhere");
+    notesite(site.path())
+        .args(["build", "--cache-dir", "elsewhere"])
+        .assert()
+        .success();
+    assert!(dir.join("pages.json").is_file());
+}
