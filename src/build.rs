@@ -56,10 +56,13 @@ pub fn build(
     let Sink::Staging(staging) = sink else {
         unreachable!("a build writes to staging")
     };
-    staging.commit().map_err(Failed::Output)?;
+    let mut report = report;
+    let t = &mut report.timings;
+    t.step("swap", || staging.commit())
+        .map_err(Failed::Output)?;
     // The output is whole without it: a cache that cannot be written is
     // a warning, and the next build renders every page.
-    if let Err(e) = pending.write() {
+    if let Err(e) = t.step("cache write", || pending.write()) {
         used.warning = Some(format!("cannot write the page cache: {e:#}"));
     }
     Ok(Built {

@@ -119,8 +119,9 @@ pub(crate) fn render(
     let key = design_key(site, options);
     let output = staging.target().to_path_buf();
     let mut usage = CacheUse::default();
+    let mut timings = crate::site::Timings::default();
     let last = match dir.file() {
-        Some(file) => match read(&file) {
+        Some(file) => match timings.step("cache read", || read(&file)) {
             Ok(None) => None,
             Ok(Some(last)) if last.format != FORMAT || last.binary != binary => {
                 usage.warning = Some(format!(
@@ -147,11 +148,20 @@ pub(crate) fn render(
             let report = Renderer::new(site).render(sink, progress)?;
             usage.rendered = routes.len();
             let linking: HashSet<String> = report.linking.iter().cloned().collect();
-            let prints = incremental::fingerprints(site, &linking);
+            let prints = timings.step("fingerprints", || incremental::fingerprints(site, &linking));
             (report, prints, BTreeMap::new())
         }
-        Some(last) => warm(site, last, staging, sink, progress, &mut usage)?,
+        Some(last) => warm(
+            site,
+            last,
+            staging,
+            sink,
+            progress,
+            &mut usage,
+            &mut timings,
+        )?,
     };
+    report.timings.steps.extend(timings.steps);
     for (path, record) in std::mem::take(&mut report.records) {
         let print = prints.get(&path).copied().unwrap_or(0);
         entries.insert(path, Entry { print, record });
@@ -182,10 +192,11 @@ fn warm(
     sink: &Sink,
     progress: &dyn Progress,
     usage: &mut CacheUse,
+    t: &mut crate::site::Timings,
 ) -> Result<(Report, Fingerprints, BTreeMap<String, Entry>), Diagnostics> {
     let output = last.output.clone();
     let linking: HashSet<String> = last.linking.iter().cloned().collect();
-    let prints = incremental::fingerprints(site, &linking);
+    let prints = t.step("fingerprints", || incremental::fingerprints(site, &linking));
     let routes = site.routes();
     let unchanged = |path: &str| {
         let entry = last.routes.get(path)?;
@@ -197,11 +208,12 @@ fn warm(
                 .all(|w| w.is_at(&output.join(&w.path)));
         same.then_some(())
     };
-    let carried_paths: HashSet<&str> = routes
-        .par_iter()
-        .filter(|route| unchanged(&route.path).is_some())
-        .map(|route| route.path.as_str())
-        .collect();
+    let carried_paths: HashSet<&str> = t.step("output check", || {
+        (routes.par_iter())
+            .filter(|route| unchanged(&route.path).is_some())
+            .map(|route| route.path.as_str())
+            .collect()
+    });
     let render: HashSet<String> = (routes.iter())
         .filter(|route| !carried_paths.contains(route.path.as_str()))
         .map(|route| route.path.clone())
@@ -235,8 +247,11 @@ fn warm(
     })?;
     usage.rendered = carried.render.len();
     usage.carried = entries.len();
-    report.site_files = carry_site_files(&renderer, &last, staging, sink)?;
-    carry_files(staging, &output, &entries, &report)?;
+    report.site_files = t.step("carry", || {
+        let site_files = carry_site_files(&renderer, &last, staging, sink)?;
+        carry_files(staging, &output, &entries, &report)?;
+        Ok::<_, Diagnostics>(site_files)
+    })?;
     // Articles carried keep their place among those that link.
     let mut linking_now: Vec<String> = (last.linking.into_iter())
         .filter(|slug| !carried.render.contains(&format!("{slug}/")))

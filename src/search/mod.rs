@@ -205,17 +205,21 @@ impl Collecting {
             .expect("no panics while locked")
             .take())
         .expect("the index is written once");
-        let mut problems = Vec::new();
-        for (index, doc) in self.doc_of.iter().enumerate() {
-            let Some(doc) = *doc else { continue };
-            if self.shown[doc as usize].get().is_none() {
+        // The articles whose pages did not render (a warm build carried
+        // them) are read from their files, in parallel: the collector
+        // takes adds in any order.
+        let problems: Vec<Diagnostic> = (self.doc_of.par_iter().enumerate())
+            .filter_map(|(index, doc)| Some((index, (*doc)?)))
+            .filter(|(_, doc)| self.shown[*doc as usize].get().is_none())
+            .filter_map(|(index, doc)| {
                 let article = &site.articles[index];
                 match index_article(site, article, |fields| collector.add(doc, fields)) {
                     Ok(shown) => drop(self.shown[doc as usize].set(shown)),
-                    Err(problem) => problems.push(problem),
+                    Err(problem) => return Some(problem),
                 }
-            }
-        }
+                None
+            })
+            .collect();
         if !problems.is_empty() {
             return Err(problems);
         }
