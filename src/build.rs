@@ -51,8 +51,10 @@ pub fn build(
     drop(sources);
     let staging = Staging::new(out, &options.root).map_err(Failed::Output)?;
     let sink = Sink::Staging(staging);
-    let (report, pending, mut used) =
-        crate::cache::render(&site, options, cache, &sink, progress).map_err(Failed::Site)?;
+    let mode = crate::cache::Mode::Build;
+    let rendered =
+        crate::cache::render(&site, options, cache, &sink, mode, progress).map_err(Failed::Site)?;
+    let (report, pending, mut used) = (rendered.report, rendered.pending, rendered.usage);
     let Sink::Staging(staging) = sink else {
         unreachable!("a build writes to staging")
     };
@@ -70,6 +72,78 @@ pub fn build(
         report,
         next_change,
         cache: used,
+    })
+}
+
+/// A finished `publish --build`.
+pub struct BuiltAndPublished {
+    pub report: Report,
+    pub cache: CacheUse,
+    pub publish: crate::publish::Summary,
+    /// Whether the bucket held other versions than the cache knew, so
+    /// every page was rendered after all.
+    pub rendered_all: bool,
+}
+
+/// `publish --build`: renders what the page cache says changed into a
+/// temporary folder and publishes the build, knowing the unchanged files
+/// by the cache's hashes: what a full build and `publish` would upload,
+/// delete and redirect, without an output folder or hashing every file.
+/// When the bucket holds another version of a file than the cache knows
+/// (it was published from elsewhere), every page is rendered and the
+/// publish planned again. `publish.out` is not used.
+pub fn publish_build(
+    options: &LoadOptions,
+    cache: &CacheDir,
+    publish: &crate::publish::Options,
+    progress: &dyn Progress,
+) -> Result<BuiltAndPublished, Failed> {
+    let site = Site::load_with_sources(options, Bodies::InFile)
+        .map_err(Failed::Site)?
+        .0;
+    let temp = tempfile::Builder::new()
+        .prefix("notesite-publish-")
+        .tempdir()
+        .map_err(|e| {
+            Failed::Output(anyhow::Error::new(e).context("cannot create a temporary folder"))
+        })?;
+    let out = temp.path().join("site");
+    let sink = Sink::Staging(Staging::new(&out, &options.root).map_err(Failed::Output)?);
+    let mode = crate::cache::Mode::Publish;
+    let rendered =
+        crate::cache::render(&site, options, cache, &sink, mode, progress).map_err(Failed::Site)?;
+    let Sink::Staging(staging) = sink else {
+        unreachable!("a build writes to staging")
+    };
+    staging.commit().map_err(Failed::Output)?;
+    let publish = crate::publish::Options {
+        out,
+        ..publish.clone()
+    };
+    let config = &site.config;
+    let mut rendered_all = false;
+    let summary = match crate::publish::run_partial(config, &publish, &rendered.known, progress) {
+        Err(e) if e.is::<crate::publish::NotRendered>() => {
+            rendered_all = true;
+            let publish = crate::publish::Options {
+                out: temp.path().join("all"),
+                ..publish
+            };
+            build(options, &publish.out, &CacheDir::Off, progress)?;
+            crate::publish::run(config, &publish, progress)
+        }
+        other => other,
+    }
+    .map_err(Failed::Output)?;
+    let mut usage = rendered.usage;
+    if let Err(e) = rendered.pending.write() {
+        usage.warning = Some(format!("cannot write the page cache: {e:#}"));
+    }
+    Ok(BuiltAndPublished {
+        report: rendered.report,
+        cache: usage,
+        publish: summary,
+        rendered_all,
     })
 }
 

@@ -33,7 +33,7 @@ use crate::incremental::{self, Fingerprints};
 use crate::output::{Sink, Staging, Written};
 use crate::progress::Progress;
 use crate::render::{Carried, Job, Pages, Renderer, Report, RouteRecord};
-use crate::site::{LoadOptions, Site};
+use crate::site::{LoadOptions, Site, Target};
 
 /// Where the cache is kept, under the site root unless `--cache-dir`.
 pub(crate) const DEFAULT_DIR: &str = ".notesite/cache";
@@ -102,6 +102,29 @@ pub struct CacheUse {
     pub warning: Option<String>,
 }
 
+/// What a render with the cache is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mode {
+    /// `build`: the output replaces the last one, so unchanged files are
+    /// carried from it (and must still be there as written).
+    Build,
+    /// `publish --build`: no last output is needed. Unchanged routes are
+    /// not rendered at all; publish knows their files by the cache's
+    /// hashes, and the bucket already holds them. The page index is
+    /// always rendered, for publish's redirects.
+    Publish,
+}
+
+/// A render with the cache: the report, the cache to write once the
+/// output is in place, how it was used, and (for `Mode::Publish`) the
+/// files of the routes not rendered.
+pub(crate) struct Rendered {
+    pub(crate) report: Report,
+    pub(crate) pending: Pending,
+    pub(crate) usage: CacheUse,
+    pub(crate) known: Vec<Written>,
+}
+
 /// Renders `site` into the staging `sink`, using and then replacing the
 /// cache in `dir`. The cache is written only after `commit` swapped the
 /// output in, so it never describes an output that is not there.
@@ -110,8 +133,9 @@ pub(crate) fn render(
     options: &LoadOptions,
     dir: &CacheDir,
     sink: &Sink,
+    mode: Mode,
     progress: &dyn Progress,
-) -> Result<(Report, Pending, CacheUse), Diagnostics> {
+) -> Result<Rendered, Diagnostics> {
     let Sink::Staging(staging) = sink else {
         unreachable!("a build with a cache writes to staging")
     };
@@ -131,7 +155,9 @@ pub(crate) fn render(
                 ));
                 None
             }
-            Ok(Some(last)) => (last.key == key && last.output == output).then_some(last),
+            // A publish needs no last output; a build carries from it.
+            Ok(Some(last)) => (last.key == key && (mode == Mode::Publish || last.output == output))
+                .then_some(last),
             Err(e) => {
                 usage.warning = Some(format!(
                     "the page cache at {} cannot be used ({e:#}); building every page and writing it anew",
@@ -143,6 +169,7 @@ pub(crate) fn render(
         None => None,
     };
     let routes = site.routes();
+    let mut known = Vec::new();
     let (mut report, prints, mut entries) = match last {
         None => {
             let report = Renderer::new(site).render(sink, progress)?;
@@ -151,15 +178,23 @@ pub(crate) fn render(
             let prints = timings.step("fingerprints", || incremental::fingerprints(site, &linking));
             (report, prints, BTreeMap::new())
         }
-        Some(last) => warm(
-            site,
-            last,
-            staging,
-            sink,
-            progress,
-            &mut usage,
-            &mut timings,
-        )?,
+        Some(last) => {
+            let job = WarmJob {
+                site,
+                staging,
+                sink,
+                mode,
+                progress,
+            };
+            let (report, prints, entries) = warm(&job, last, &mut usage, &mut timings)?;
+            if mode == Mode::Publish {
+                known = (entries.values())
+                    .flat_map(|e| e.record.written.iter().cloned())
+                    .chain(report.site_files.iter().cloned())
+                    .collect();
+            }
+            (report, prints, entries)
+        }
     };
     report.timings.steps.extend(timings.steps);
     for (path, record) in std::mem::take(&mut report.records) {
@@ -179,38 +214,54 @@ pub(crate) fn render(
             anchors: std::mem::take(&mut report.anchors).into(),
         },
     };
-    Ok((report, pending, usage))
+    Ok(Rendered {
+        report,
+        pending,
+        usage,
+        known,
+    })
+}
+
+/// What a warm render works with.
+struct WarmJob<'a> {
+    site: &'a Site,
+    staging: &'a Staging,
+    sink: &'a Sink,
+    mode: Mode,
+    progress: &'a dyn Progress,
 }
 
 /// A warm build: the routes whose fingerprint or files moved render, the
 /// rest are carried. Returns the report, the fingerprints and the cache
 /// entries of the carried routes.
 fn warm(
-    site: &Site,
+    job: &WarmJob,
     mut last: Record,
-    staging: &Staging,
-    sink: &Sink,
-    progress: &dyn Progress,
     usage: &mut CacheUse,
     t: &mut crate::site::Timings,
 ) -> Result<(Report, Fingerprints, BTreeMap<String, Entry>), Diagnostics> {
+    let WarmJob {
+        site,
+        staging,
+        sink,
+        mode,
+        progress,
+    } = *job;
     let output = last.output.clone();
     let linking: HashSet<String> = last.linking.iter().cloned().collect();
     let prints = t.step("fingerprints", || incremental::fingerprints(site, &linking));
     let routes = site.routes();
     let unchanged = |path: &str| {
         let entry = last.routes.get(path)?;
+        let there = |w: &Written| mode == Mode::Publish || w.is_at(&output.join(&w.path));
         let same = entry.print == prints.get(path).copied().unwrap_or(0)
-            && entry
-                .record
-                .written
-                .iter()
-                .all(|w| w.is_at(&output.join(&w.path)));
+            && entry.record.written.iter().all(there);
         same.then_some(())
     };
     let carried_paths: HashSet<&str> = t.step("output check", || {
         (routes.par_iter())
             .filter(|route| unchanged(&route.path).is_some())
+            .filter(|route| mode == Mode::Build || !matches!(route.target, Target::PageIndex))
             .map(|route| route.path.as_str())
             .collect()
     });
@@ -247,11 +298,17 @@ fn warm(
     })?;
     usage.rendered = carried.render.len();
     usage.carried = entries.len();
-    report.site_files = t.step("carry", || {
-        let site_files = carry_site_files(&renderer, &last, staging, sink)?;
-        carry_files(staging, &output, &entries, &report)?;
-        Ok::<_, Diagnostics>(site_files)
-    })?;
+    report.site_files = match mode {
+        Mode::Build => t.step("carry", || {
+            let site_files = carry_site_files(&renderer, &last, staging, sink)?;
+            carry_files(staging, &output, &entries, &report)?;
+            Ok::<_, Diagnostics>(site_files)
+        })?,
+        Mode::Publish if last.site_files.is_empty() => {
+            renderer.write_site_files(sink).map_err(Diagnostics::from)?
+        }
+        Mode::Publish => std::mem::take(&mut last.site_files),
+    };
     // Articles carried keep their place among those that link.
     let mut linking_now: Vec<String> = (last.linking.into_iter())
         .filter(|slug| !carried.render.contains(&format!("{slug}/")))

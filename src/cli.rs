@@ -60,9 +60,10 @@ pub(crate) struct PublishArgs {
     #[arg(long, value_name = "URL")]
     pub to: Option<String>,
 
-    /// The built output to publish, relative to --root unless absolute.
-    #[arg(long, default_value = "public", value_name = "DIR")]
-    pub out: PathBuf,
+    /// The built output to publish, relative to --root unless absolute
+    /// [default: public].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 
     /// Print the plan (uploads, header updates, deletions, bytes) and change nothing.
     #[arg(long)]
@@ -84,6 +85,29 @@ pub(crate) struct PublishArgs {
     /// (migrating a bucket from another tool); without it they stop the publish.
     #[arg(long)]
     pub adopt: bool,
+
+    /// Build and publish in one step, with no output folder: render only
+    /// what the page cache says changed and publish the whole build.
+    /// Takes build's flags (--drafts, --now, --base-url, …).
+    #[arg(long, conflicts_with = "out")]
+    pub build: bool,
+
+    #[command(flatten)]
+    pub site: SiteArgs,
+
+    /// With --build: where the page cache is kept, relative to --root
+    /// unless absolute [default: .notesite/cache].
+    #[arg(
+        long,
+        value_name = "DIR",
+        requires = "build",
+        conflicts_with = "no_cache"
+    )]
+    pub cache_dir: Option<PathBuf>,
+
+    /// With --build: render every page, and neither read nor write the cache.
+    #[arg(long, requires = "build")]
+    pub no_cache: bool,
 }
 
 #[derive(Debug, Args)]

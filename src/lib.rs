@@ -51,7 +51,7 @@ mod yaml;
 // dead-code lint sees all of it.
 
 // Building and checking a site.
-pub use build::{Built, Failed, build, check, coming_changes};
+pub use build::{Built, BuiltAndPublished, Failed, build, check, coming_changes, publish_build};
 pub use cache::{CacheDir, CacheUse};
 pub use config::{CONFIG_FILE, SiteConfig};
 pub use progress::Silent;

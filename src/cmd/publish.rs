@@ -4,8 +4,8 @@ use anyhow::{Result, bail};
 
 use crate::cli::PublishArgs;
 use notesite::{
-    Diagnostics, PublishOptions as Options, PublishSummary as Summary, SiteConfig, foreign_note,
-    publish,
+    CacheDir, Diagnostics, Failed, PublishOptions as Options, PublishSummary as Summary,
+    SiteConfig, clean_up_on_interrupt, foreign_note, publish, publish_build,
 };
 
 pub(super) fn execute(root: &Path, args: PublishArgs) -> Result<()> {
@@ -18,24 +18,92 @@ pub(super) fn execute(root: &Path, args: PublishArgs) -> Result<()> {
             bail!("site.yaml has errors; nothing was published");
         }
     };
-    let Some(to) = args.to.or_else(|| config.publish.to.clone()) else {
+    let Some(to) = args.to.clone().or_else(|| config.publish.to.clone()) else {
         bail!(
             "no target: pass --to s3://bucket/prefix (or file:///path), or set publish.to in site.yaml"
         );
     };
+    let site_flags = args.site.drafts
+        || args.site.base_url.is_some()
+        || args.site.schedule.future
+        || args.site.schedule.expired
+        || args.site.schedule.now.is_some();
+    if site_flags && !args.build {
+        bail!(
+            "--drafts, --future, --expired, --now and --base-url choose what a build renders; \
+             pass them to `notesite build`, or publish with --build"
+        );
+    }
+    super::configure_threads(args.site.jobs)?;
+    let out = root.join(args.out.as_deref().unwrap_or(Path::new("public")));
     let options = Options {
-        out: root.join(&args.out),
+        out,
         to,
         dry_run: args.dry_run,
         max_deletes: args.max_deletes,
-        purge_list: args.purge_list,
+        purge_list: args.purge_list.clone(),
         concurrency: args.concurrency,
         adopt: args.adopt,
     };
+    if args.build {
+        return build_and_publish(root, &args, &options);
+    }
     let progress = super::counting_bar("publishing", "objects");
     let summary = publish(&config, &options, &progress);
     progress.finish_and_clear();
     let summary = summary?;
+    report(&options, &summary);
+    Ok(())
+}
+
+/// `publish --build`: the build's warnings and summary line, then the
+/// publish's.
+fn build_and_publish(root: &Path, args: &PublishArgs, options: &Options) -> Result<()> {
+    let started = std::time::Instant::now();
+    clean_up_on_interrupt()?;
+    let cache_dir = args.cache_dir.as_ref().map(|dir| root.join(dir));
+    let cache = CacheDir::of(root, cache_dir, args.no_cache);
+    let load = super::load_options(root, &args.site)?;
+    let progress = super::counting_bar("building and publishing", "items");
+    let done = publish_build(&load, &cache, options, &progress);
+    progress.finish_and_clear();
+    let done = match done {
+        Ok(done) => done,
+        Err(Failed::Site(problems)) => {
+            let errors = problems.error_count();
+            problems.print();
+            bail!(
+                "build failed with {errors} error{}; nothing was published",
+                if errors == 1 { "" } else { "s" }
+            );
+        }
+        Err(Failed::Output(e)) => return Err(e),
+    };
+    if let Some(warning) = &done.cache.warning {
+        eprintln!("warning: {warning}");
+    }
+    for warning in &done.report.warnings {
+        eprintln!("{warning}");
+    }
+    let how = match done.rendered_all {
+        true => "every page (the target held versions the page cache did not know)".to_string(),
+        false => format!(
+            "{} of {} routes",
+            done.cache.rendered,
+            done.cache.rendered + done.cache.carried
+        ),
+    };
+    println!(
+        "built {} ({}), rendering {how}, in {:.2}s",
+        super::count(done.report.articles, "article"),
+        super::count(done.report.pages, "page"),
+        started.elapsed().as_secs_f64(),
+    );
+    report(options, &done.publish);
+    Ok(())
+}
+
+fn report(options: &Options, summary: &Summary) {
     if let Some(line) = foreign_note(&summary.foreign)
         && !options.dry_run
     {
@@ -46,8 +114,7 @@ pub(super) fn execute(root: &Path, args: PublishArgs) -> Result<()> {
             "warning: the publish record names /{url} as a page of ours, but it owns no object there; ignored"
         );
     }
-    print_summary(&options, &summary);
-    Ok(())
+    print_summary(options, summary);
 }
 
 fn print_summary(options: &Options, s: &Summary) {

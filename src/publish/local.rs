@@ -34,6 +34,11 @@ pub(crate) struct LocalFile {
 /// a whole, successful build.
 pub(crate) fn scan(out: &Path, rules: &CacheRules) -> Result<Vec<LocalFile>> {
     check_is_build(out)?;
+    scan_files(out, rules)
+}
+
+/// Every file of `out`, which may hold only part of a build.
+pub(crate) fn scan_files(out: &Path, rules: &CacheRules) -> Result<Vec<LocalFile>> {
     let paths = file_paths(out)?;
     let mut files: Vec<LocalFile> = paths
         .into_par_iter()
@@ -110,12 +115,35 @@ pub(crate) fn content_hash(bytes: &[u8]) -> String {
     hex
 }
 
+impl LocalFile {
+    /// A file of the build that is not at hand, as the page cache knows
+    /// it; its `path` under `out` does not exist.
+    pub(crate) fn known(
+        written: &crate::output::Written,
+        out: &Path,
+        rules: &CacheRules,
+    ) -> LocalFile {
+        let key = written.path.clone();
+        LocalFile {
+            path: out.join(&key),
+            size: written.len,
+            hash: format!("{:032x}", written.hash),
+            headers: headers(&key, rules),
+            key,
+        }
+    }
+}
+
+fn headers(key: &str, rules: &CacheRules) -> Headers {
+    Headers {
+        content_type: content_type(key),
+        cache_control: rules.cache_control(key).to_string(),
+    }
+}
+
 pub(crate) fn describe(key: String, path: PathBuf, rules: &CacheRules) -> Result<LocalFile> {
     let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
-    let headers = Headers {
-        content_type: content_type(&key),
-        cache_control: rules.cache_control(&key).to_string(),
-    };
+    let headers = headers(&key, rules);
     Ok(LocalFile {
         hash: content_hash(&bytes),
         size: bytes.len() as u64,

@@ -29,6 +29,7 @@ use crate::progress::Progress;
 use plan::{Change, Plan, Remote};
 use target::Target;
 
+#[derive(Debug, Clone)]
 pub struct Options {
     pub out: PathBuf,
     pub to: String,
@@ -61,9 +62,54 @@ pub struct Summary {
 }
 
 pub fn run(config: &SiteConfig, options: &Options, progress: &dyn Progress) -> Result<Summary> {
+    let rules = CacheRules::new(&config.cdn);
+    let local = local::scan(&options.out, &rules)?;
+    run_files(config, options, local, progress)
+}
+
+/// A build `publish --build` rendered only in part: the files at hand in
+/// `options.out` (the rendered ones and the page index), and the rest by
+/// key, size and hash as the page cache has them.
+pub(crate) fn run_partial(
+    config: &SiteConfig,
+    options: &Options,
+    known: &[crate::output::Written],
+    progress: &dyn Progress,
+) -> Result<Summary> {
+    let rules = CacheRules::new(&config.cdn);
+    let mut local = local::scan_files(&options.out, &rules)?;
+    let at_hand: std::collections::HashSet<String> = local.iter().map(|f| f.key.clone()).collect();
+    local.extend(
+        (known.iter())
+            .filter(|w| !w.path.starts_with(".notesite/") && !at_hand.contains(&w.path))
+            .map(|w| local::LocalFile::known(w, &options.out, &rules)),
+    );
+    local.sort_by(|a, b| a.key.cmp(&b.key));
+    run_files(config, options, local, progress)
+}
+
+/// What a partial build lacks: the plan uploads a file the build did not
+/// render, because the bucket holds another version than the cache says.
+/// `publish --build` then renders everything and plans again.
+#[derive(Debug)]
+pub(crate) struct NotRendered(pub(crate) String);
+
+impl std::fmt::Display for NotRendered {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} is to be uploaded but was not rendered", self.0)
+    }
+}
+
+impl std::error::Error for NotRendered {}
+
+fn run_files(
+    config: &SiteConfig,
+    options: &Options,
+    mut local: Vec<local::LocalFile>,
+    progress: &dyn Progress,
+) -> Result<Summary> {
     let started = Instant::now();
     let rules = CacheRules::new(&config.cdn);
-    let mut local = local::scan(&options.out, &rules)?;
     let index = moves::read_index(&options.out)?;
     let target = Target::open(&options.to, &config.publish)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -86,6 +132,10 @@ pub fn run(config: &SiteConfig, options: &Options, progress: &dyn Progress) -> R
         let remote = read_remote(&target, &local, listed, record, options.concurrency).await?;
         let mut plan = plan::make(&local, &remote, config.publish.keep_asset_publishes);
         plan.follow(moves, &remote.record);
+        let missing = plan.uploads.iter().find(|u| !u.file.path.is_file());
+        if let Some(upload) = missing {
+            return Err(NotRendered(upload.file.key.clone()).into());
+        }
         if options.dry_run {
             print!("{}", describe(&plan));
         }

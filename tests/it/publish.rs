@@ -978,3 +978,236 @@ fn s3_transient_errors_are_retried() {
     assert!(out.contains("published to"), "{out}");
     assert_eq!(target.objects(), published_files(site.path()));
 }
+
+/// One step of the `publish --build` matrix: an edit, then the flags both
+/// builds get.
+struct Step {
+    name: &'static str,
+    edit: fn(&Path),
+    flags: &'static [&'static str],
+}
+
+const ARTICLE: &str = "content/kafka-notes-consumer-lag-during-rebalances.md";
+
+fn replace_in(root: &Path, rel: &str, from: &str, to: &str) {
+    let text = read(&root.join(rel));
+    assert!(text.contains(from), "{rel} has no {from:?}");
+    std::fs::write(root.join(rel), text.replacen(from, to, 1)).unwrap();
+}
+
+const STEPS: &[Step] = &[
+    Step {
+        name: "first publish",
+        edit: |_| {},
+        flags: &[],
+    },
+    Step {
+        name: "nothing changed",
+        edit: |_| {},
+        flags: &[],
+    },
+    Step {
+        name: "article body",
+        edit: |root| replace_in(root, ARTICLE, "## ", "A new paragraph.\n\n## "),
+        flags: &[],
+    },
+    Step {
+        name: "meta moving terms, lists and Similar Posts",
+        edit: |root| {
+            replace_in(
+                root,
+                ARTICLE,
+                "stack: [",
+                "stack: [\"docker\", \"new-term\", ",
+            );
+            replace_in(root, ARTICLE, "date: 2026", "date: 2025");
+        },
+        flags: &[],
+    },
+    Step {
+        name: "new article",
+        edit: |root| {
+            let text = read(&root.join(ARTICLE)).replace("consumer lag", "a second look");
+            std::fs::write(root.join("content/kafka-second.md"), text).unwrap();
+        },
+        flags: &[],
+    },
+    Step {
+        name: "deleted article",
+        edit: |root| {
+            std::fs::remove_file(root.join("content/terraform-notes-safe-state-migrations.md"))
+                .unwrap()
+        },
+        flags: &[],
+    },
+    Step {
+        name: "renamed article (its old URL redirects)",
+        edit: |root| rename_slug(root, MOVER, "kafka-lag"),
+        flags: &[],
+    },
+    Step {
+        name: "template",
+        edit: |root| {
+            replace_in(
+                root,
+                "templates/article.html",
+                "</article>",
+                "</article><!-- t -->",
+            )
+        },
+        flags: &[],
+    },
+    Step {
+        name: "partial",
+        edit: |root| replace_in(root, "templates/partials/meta_box.html", "<", "<!-- p --><"),
+        flags: &[],
+    },
+    Step {
+        name: "static file",
+        edit: |root| replace_in(root, "static/css/site.css", "{", "{ margin: 0;"),
+        flags: &[],
+    },
+    Step {
+        name: "site.yaml",
+        edit: |root| {
+            replace_in(
+                root,
+                "site.yaml",
+                "title: alphanode notes",
+                "title: alphanode field notes",
+            )
+        },
+        flags: &[],
+    },
+    Step {
+        name: "a scheduled article",
+        edit: |root| {
+            let file = "content/docker-notes-smaller-images-with-multi-stage-builds.md";
+            replace_in(root, file, "date: ", "publish_date: 2030-01-02\ndate: ")
+        },
+        flags: &["--now", "2030-01-01T00:00:00Z"],
+    },
+    Step {
+        name: "now crosses its publish_date",
+        edit: |_| {},
+        flags: &["--now", "2030-01-03T00:00:00Z"],
+    },
+    Step {
+        name: "one thread",
+        edit: |root| replace_in(root, ARTICLE, "## ", "Another paragraph.\n\n## "),
+        flags: &["--now", "2030-01-03T00:00:00Z", "--jobs", "1"],
+    },
+];
+
+/// How many routes `publish --build` rendered, of how many.
+fn rendered_routes(stdout: &str) -> (usize, usize) {
+    let after = stdout
+        .split("rendering ")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no rendering count in {stdout}"));
+    let numbers: Vec<usize> = (after.split(' ').take(3))
+        .filter_map(|w| w.parse().ok())
+        .collect();
+    (numbers[0], numbers[1])
+}
+
+/// Issue 25: `publish --build` with the page cache and no output folder
+/// (CI: the cache restored into a fresh checkout) leaves its target as
+/// `build --no-cache` then `publish` leave another, after every edit of
+/// the matrix: the same objects, bytes, headers, pages and moves.
+fn publish_build_equals_a_full_build_then_publish(warm: &Target, cold: &Target) {
+    let site = example_site();
+    let root = site.path();
+    for step in STEPS {
+        (step.edit)(root);
+        let done = warm
+            .publish(root, &["--build"])
+            .args(step.flags)
+            .assert()
+            .success();
+        let (rendered, of) = rendered_routes(&stdout(&done));
+        assert!(
+            !root.join("public").exists(),
+            "{}: no output folder",
+            step.name
+        );
+        let cold_out = ["--out", "cold"];
+        let mut build = notesite(root);
+        build
+            .args(["build", "--no-cache"])
+            .args(cold_out)
+            .args(step.flags);
+        build.assert().success();
+        cold.publish(root, &cold_out).assert().success();
+        assert!(
+            warm.objects() == cold.objects(),
+            "{}: the targets differ",
+            step.name
+        );
+        let (w, c) = (warm.record(), cold.record());
+        assert_eq!(w.publish, c.publish, "{}", step.name);
+        assert_eq!(w.pages, c.pages, "{}", step.name);
+        assert_eq!(w.moved, c.moved, "{}", step.name);
+        let headers = |r: &Record| {
+            (r.objects.iter())
+                .map(|(k, e)| (k.clone(), e.headers.clone()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(headers(&w), headers(&c), "{}", step.name);
+        let partial = ["nothing changed", "article body", "one thread"];
+        if partial.contains(&step.name) {
+            assert!(
+                rendered * 4 < of,
+                "{}: rendered {rendered} of {of}",
+                step.name
+            );
+        }
+        std::fs::remove_dir_all(root.join("cold")).unwrap();
+    }
+}
+
+/// A warm cache and a target it does not describe (here, empty): the plan
+/// wants files the cache did not render, so every page is rendered and the
+/// publish is a full one.
+fn publish_build_to_a_target_the_cache_does_not_know_renders_everything(other: &Target) {
+    let site = example_site();
+    let root = site.path();
+    let first = Target::dir();
+    first.publish(root, &["--build"]).assert().success();
+    let done = other.publish(root, &["--build"]).assert().success();
+    assert!(
+        stdout(&done).contains("rendering every page"),
+        "{}",
+        stdout(&done)
+    );
+    assert!(other.objects() == first.objects());
+}
+
+mod publish_build {
+    #[test]
+    fn folder_equals_a_full_build_then_publish() {
+        let (warm, cold) = (super::Target::dir(), super::Target::dir());
+        super::publish_build_equals_a_full_build_then_publish(&warm, &cold);
+    }
+
+    #[test]
+    fn s3_equals_a_full_build_then_publish() {
+        let warm = super::Target::s3("publish-build-warm");
+        let cold = super::Target::s3("publish-build-cold");
+        super::publish_build_equals_a_full_build_then_publish(&warm, &cold);
+    }
+
+    #[test]
+    fn folder_the_cache_does_not_know_renders_everything() {
+        super::publish_build_to_a_target_the_cache_does_not_know_renders_everything(
+            &super::Target::dir(),
+        );
+    }
+
+    #[test]
+    fn s3_the_cache_does_not_know_renders_everything() {
+        super::publish_build_to_a_target_the_cache_does_not_know_renders_everything(
+            &super::Target::s3("publish-build-unknown"),
+        );
+    }
+}
