@@ -175,11 +175,22 @@ fn the_ci_example_builds_publishes_hourly_and_purges() {
     assert!(on["push"].is_mapping() && on["schedule"][0]["cron"].as_str().is_some());
     let steps = workflow["jobs"]["publish"]["steps"].as_sequence().unwrap();
     let runs: Vec<&str> = steps.iter().filter_map(|s| s["run"].as_str()).collect();
-    assert!(runs.iter().any(|r| r.trim() == "notesite build"));
-    assert!(
-        runs.iter()
-            .any(|r| r.contains("notesite publish") && r.contains("--purge-list purge.txt"))
-    );
+    assert!(runs.iter().any(|r| {
+        r.contains("notesite publish --build") && r.contains("--purge-list purge.txt")
+    }));
+    // The page cache is kept between runs: saved under a key of its own,
+    // restored by prefix (safe; see the README), next to a kept binary.
+    let cached = |path: &str| {
+        steps
+            .iter()
+            .find(|s| s["with"]["path"].as_str() == Some(path))
+            .unwrap_or_else(|| panic!("no actions/cache step for {path}"))
+    };
+    let pages = cached(".notesite/cache");
+    assert!(pages["uses"].as_str().unwrap().starts_with("actions/cache@"));
+    assert!(pages["with"]["key"].as_str().unwrap().contains("github.run_id"));
+    assert!(pages["with"]["restore-keys"].as_str().is_some());
+    cached("~/.cargo/bin/notesite");
     assert!(
         runs.iter()
             .any(|r| r.contains("create-invalidation") && r.contains("purge.txt"))
