@@ -290,3 +290,23 @@ fn no_cache_neither_reads_nor_writes_it() {
         .success();
     assert!(dir.join("pages.json").is_file());
 }
+
+#[test]
+fn build_flags_on_publish_need_build() {
+    let site = example_site();
+    let target = tempfile::tempdir().unwrap();
+    let to = format!("file://{}", target.path().display());
+    let refused = notesite(site.path())
+        .args(["publish", "--to", &to, "--drafts"])
+        .assert()
+        .failure();
+    let stderr = String::from_utf8_lossy(&refused.get_output().stderr).into_owned();
+    assert!(stderr.contains("publish with --build"), "{stderr}");
+    let refused = notesite(site.path())
+        .args(["publish", "--to", &to, "--build", "--out", "public"])
+        .assert()
+        .failure();
+    let stderr = String::from_utf8_lossy(&refused.get_output().stderr).into_owned();
+    assert!(stderr.contains("cannot be used with"), "{stderr}");
+    assert!(std::fs::read_dir(target.path()).unwrap().next().is_none());
+}

@@ -187,8 +187,18 @@ fn the_ci_example_builds_publishes_hourly_and_purges() {
             .unwrap_or_else(|| panic!("no actions/cache step for {path}"))
     };
     let pages = cached(".notesite/cache");
-    assert!(pages["uses"].as_str().unwrap().starts_with("actions/cache@"));
-    assert!(pages["with"]["key"].as_str().unwrap().contains("github.run_id"));
+    assert!(
+        pages["uses"]
+            .as_str()
+            .unwrap()
+            .starts_with("actions/cache@")
+    );
+    assert!(
+        pages["with"]["key"]
+            .as_str()
+            .unwrap()
+            .contains("github.run_id")
+    );
     assert!(pages["with"]["restore-keys"].as_str().is_some());
     cached("~/.cargo/bin/notesite");
     assert!(
