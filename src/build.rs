@@ -49,7 +49,10 @@ pub fn build(
         .into_iter()
         .next();
     drop(sources);
-    let staging = Staging::new(out, &options.root).map_err(Failed::Output)?;
+    let mut staging = Staging::new(out, &options.root).map_err(Failed::Output)?;
+    if let CacheDir::At(_) = cache {
+        staging = staging.noting();
+    }
     let sink = Sink::Staging(staging);
     let mode = crate::cache::Mode::Build;
     let rendered =
@@ -108,7 +111,8 @@ pub fn publish_build(
             Failed::Output(anyhow::Error::new(e).context("cannot create a temporary folder"))
         })?;
     let out = temp.path().join("site");
-    let sink = Sink::Staging(Staging::new(&out, &options.root).map_err(Failed::Output)?);
+    let staging = Staging::new(&out, &options.root).map_err(Failed::Output)?;
+    let sink = Sink::Staging(staging.noting());
     let mode = crate::cache::Mode::Publish;
     let rendered =
         crate::cache::render(&site, options, cache, &sink, mode, progress).map_err(Failed::Site)?;

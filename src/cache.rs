@@ -24,6 +24,8 @@
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
+use std::io::Write;
+
 use anyhow::{Context, Result};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -139,13 +141,25 @@ pub(crate) fn render(
     let Sink::Staging(staging) = sink else {
         unreachable!("a build with a cache writes to staging")
     };
+    let Some(file) = dir.file() else {
+        // --no-cache: no fingerprints, no hash of the binary.
+        return Ok(Rendered {
+            report: Renderer::new(site).render(sink, progress)?,
+            pending: Pending {
+                file: None,
+                record: None,
+            },
+            usage: CacheUse::default(),
+            known: Vec::new(),
+        });
+    };
     let binary = binary_hash();
     let key = design_key(site, options);
     let output = staging.target().to_path_buf();
     let mut usage = CacheUse::default();
     let mut timings = crate::site::Timings::default();
-    let last = match dir.file() {
-        Some(file) => match timings.step("cache read", || read(&file)) {
+    let last = {
+        match timings.step("cache read", || read(&file)) {
             Ok(None) => None,
             Ok(Some(last)) if last.format != FORMAT || last.binary != binary => {
                 usage.warning = Some(format!(
@@ -165,8 +179,7 @@ pub(crate) fn render(
                 ));
                 None
             }
-        },
-        None => None,
+        }
     };
     let routes = site.routes();
     let mut known = Vec::new();
@@ -202,8 +215,8 @@ pub(crate) fn render(
         entries.insert(path, Entry { print, record });
     }
     let pending = Pending {
-        file: dir.file(),
-        record: Record {
+        file: Some(file),
+        record: Some(Record {
             format: FORMAT,
             binary,
             key,
@@ -212,7 +225,7 @@ pub(crate) fn render(
             site_files: report.site_files.clone(),
             linking: report.linking.clone(),
             anchors: std::mem::take(&mut report.anchors).into(),
-        },
+        }),
     };
     Ok(Rendered {
         report,
@@ -376,7 +389,7 @@ fn output_problem(e: anyhow::Error) -> Diagnostics {
 /// The cache to write once the output is in place.
 pub(crate) struct Pending {
     file: Option<PathBuf>,
-    record: Record,
+    record: Option<Record>,
 }
 
 impl Pending {
@@ -384,17 +397,46 @@ impl Pending {
     /// over it): a build killed here leaves the last cache, whose
     /// fingerprints and file times then name what to render again.
     pub(crate) fn write(self) -> Result<()> {
-        let Some(file) = self.file else {
+        let (Some(file), Some(record)) = (self.file, self.record) else {
             return Ok(());
         };
-        let json = serde_json::to_vec(&self.record).context("cannot serialize the page cache")?;
-        let mut bytes = blake3::hash(&json).to_hex().to_string().into_bytes();
-        bytes.push(b'\n');
-        bytes.extend_from_slice(&json);
-        if let Some(dir) = file.parent() {
-            crate::fsx::create_dir_all(dir)?;
+        let dir = file.parent().unwrap_or(Path::new("."));
+        crate::fsx::create_dir_all(dir)?;
+        let cannot = || format!("cannot write {}", file.display());
+        let tmp = tempfile::NamedTempFile::new_in(dir).with_context(cannot)?;
+        // Streamed: at 100k articles the JSON is tens of MB that a build
+        // at its peak need not hold a second time.
+        {
+            let mut out = Hashing {
+                inner: std::io::BufWriter::new(tmp.as_file()),
+                hasher: blake3::Hasher::new(),
+            };
+            serde_json::to_writer(&mut out, &record).with_context(cannot)?;
+            let sum = out.hasher.finalize().to_hex();
+            write!(out.inner, "\n{sum}").with_context(cannot)?;
+            out.inner.flush().with_context(cannot)?;
         }
-        crate::fsx::write_atomic(&file, bytes)
+        tmp.persist(&file).with_context(cannot)?;
+        Ok(())
+    }
+}
+
+/// A writer that hashes what it writes: the checksum of the JSON, in
+/// the same pass.
+struct Hashing<W> {
+    inner: W,
+    hasher: blake3::Hasher,
+}
+
+impl<W: Write> Write for Hashing<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
     }
 }
 
@@ -406,13 +448,14 @@ fn read(file: &Path) -> Result<Option<Record>> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(e).context("cannot read it"),
     };
-    let newline = bytes.iter().position(|&b| b == b'\n');
-    let (sum, json) = match newline {
+    // The JSON, a newline, and the BLAKE3 of the JSON in hex.
+    let newline = bytes.iter().rposition(|&b| b == b'\n');
+    let (json, sum) = match newline {
         Some(at) => (&bytes[..at], &bytes[at + 1..]),
-        None => anyhow::bail!("it is cut short"),
+        None => (&bytes[..], &b""[..]),
     };
     if blake3::hash(json).to_hex().as_bytes() != sum {
-        anyhow::bail!("it fails its checksum");
+        anyhow::bail!("it fails its checksum: cut short or changed");
     }
     Ok(Some(
         serde_json::from_slice(json).context("it does not parse")?,

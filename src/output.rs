@@ -85,7 +85,7 @@ impl Sink {
     pub(crate) fn write(&self, rel: &str, bytes: &[u8]) -> Result<Option<Written>> {
         let rel = safe_relative(rel)?;
         match self {
-            Sink::Staging(staging) => staging.write(&rel, bytes).map(Some),
+            Sink::Staging(staging) => staging.write(&rel, bytes),
             Sink::Discard => Ok(None),
             Sink::Memory(files) => {
                 let rel = rel.to_string_lossy().replace('\\', "/");
@@ -121,6 +121,9 @@ pub(crate) struct Staging {
     _lock: std::fs::File,
     /// Every file written, for `FILES_WRITTEN`.
     written: Mutex<Vec<String>>,
+    /// Whether each write says what it wrote (size, time, hash), for the
+    /// page cache; a build without the cache skips the hashing.
+    noting: bool,
 }
 
 /// Every file a build wrote, sorted: the next build refuses to replace an
@@ -159,10 +162,19 @@ impl Staging {
             target,
             _lock: lock,
             written: Mutex::default(),
+            noting: false,
         })
     }
 
-    fn write(&self, rel: &Path, bytes: &[u8]) -> Result<Written> {
+    /// This staging with every write noted, for the page cache.
+    pub(crate) fn noting(self) -> Staging {
+        Staging {
+            noting: true,
+            ..self
+        }
+    }
+
+    fn write(&self, rel: &Path, bytes: &[u8]) -> Result<Option<Written>> {
         use std::io::Write;
         let _gate = interrupt::enter()?;
         let name = rel.to_string_lossy().replace('\\', "/");
@@ -174,8 +186,11 @@ impl Staging {
         let cannot = || format!("cannot write {}", path.display());
         let mut file = std::fs::File::create(&path).with_context(cannot)?;
         file.write_all(bytes).with_context(cannot)?;
+        if !self.noting {
+            return Ok(None);
+        }
         let metadata = file.metadata().with_context(cannot)?;
-        Ok(Written::of(name, bytes, &metadata))
+        Ok(Some(Written::of(name, bytes, &metadata)))
     }
 
     fn note(&self, name: String) {

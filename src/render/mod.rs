@@ -273,12 +273,75 @@ struct Tally {
     /// Articles whose bodies link inside the site, by index.
     linking: Vec<usize>,
     anchors: crate::anchors::Anchors,
-    /// By route path: kept only where files were written (a build).
-    records: Vec<(String, RouteRecord)>,
+}
+
+/// The route records of a render, spooled to a temporary file as routes
+/// finish and read back once they all have: at 100k articles they are
+/// tens of MB that the render's peak (the search index being written)
+/// need not hold as well.
+#[derive(Default)]
+struct Spool {
+    state: Mutex<SpoolState>,
+}
+
+#[derive(Default)]
+struct SpoolState {
+    /// Made on the first record: a render into memory has none.
+    file: Option<std::io::BufWriter<std::fs::File>>,
+    failed: Option<std::io::Error>,
+}
+
+impl Spool {
+    fn add(&self, path: &str, record: &RouteRecord) {
+        use std::io::Write;
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        if state.failed.is_some() {
+            return;
+        }
+        let written = (|| {
+            if state.file.is_none() {
+                state.file = Some(std::io::BufWriter::new(tempfile::tempfile()?));
+            }
+            let file = state.file.as_mut().expect("made above");
+            serde_json::to_writer(&mut *file, &(path, record))?;
+            file.write_all(b"\n")
+        })();
+        if let Err(e) = written {
+            state.failed = Some(e);
+        }
+    }
+
+    /// Every record, in the order they came.
+    fn read(self) -> Result<Vec<(String, RouteRecord)>, Diagnostic> {
+        use std::io::{BufRead, Seek};
+        let state = self.state.into_inner().unwrap_or_else(|e| e.into_inner());
+        let cannot = |e: std::io::Error| {
+            Diagnostic::error(
+                "<page cache>",
+                None,
+                format!("cannot keep the page records: {e}"),
+            )
+        };
+        if let Some(e) = state.failed {
+            return Err(cannot(e));
+        }
+        let Some(file) = state.file else {
+            return Ok(Vec::new());
+        };
+        let mut file = file.into_inner().map_err(|e| cannot(e.into_error()))?;
+        file.rewind().map_err(cannot)?;
+        let lines = std::io::BufReader::new(file).lines();
+        lines
+            .map(|line| {
+                let line = line.map_err(cannot)?;
+                serde_json::from_str(&line).map_err(|e| cannot(e.into()))
+            })
+            .collect()
+    }
 }
 
 impl Tally {
-    fn add(&mut self, route: &Route, done: RouteDone) {
+    fn add(&mut self, route: &Route, done: RouteDone, spool: &Spool) {
         let failed = done.problems.iter().any(Diagnostic::is_error);
         // A page made from a source file with an error is not written;
         // other kinds are counted as rendered, as they always were.
@@ -295,7 +358,7 @@ impl Tally {
                 written: done.written,
                 warnings: warnings.collect(),
             };
-            self.records.push((route.path.clone(), record));
+            spool.add(&route.path, &record);
         }
         self.problems.extend(done.problems);
         self.anchors = std::mem::take(&mut self.anchors).merge(done.anchors);
@@ -306,7 +369,6 @@ impl Tally {
         self.problems.extend(other.problems);
         self.linking.extend(other.linking);
         self.anchors = self.anchors.merge(other.anchors);
-        self.records.extend(other.records);
         self
     }
 }
@@ -350,7 +412,7 @@ impl<'a> Renderer<'a> {
         let routes = self.site.routes();
         progress.set_length(routes.iter().filter(|r| r.is_page()).count() as u64);
         self.with_links(|links| {
-            let mut tally = self.render_routes(job, links, &mut report, &mut problems);
+            let tally = self.render_routes(job, links, &mut report, &mut problems);
             report.anchors = match pages {
                 Pages::All => {
                     problems.extend(self.anchor_problems(&tally.anchors, links));
@@ -365,7 +427,7 @@ impl<'a> Renderer<'a> {
                 }
                 Pages::Only(_) => tally.anchors,
             };
-            report.records = std::mem::take(&mut tally.records);
+
             report.linking = (tally.linking.iter())
                 .map(|&i| self.site.articles[i].slug.clone())
                 .collect();
@@ -448,6 +510,7 @@ impl<'a> Renderer<'a> {
         // Folded as they finish: nothing per page is kept but its problems.
         // Pages first, then the files made from all of them (feed,
         // sitemap): their large inputs are not held while pages render.
+        let spool = Spool::default();
         let render = |pages_first: bool| {
             routes
                 .par_iter()
@@ -459,13 +522,18 @@ impl<'a> Renderer<'a> {
                     if route.is_page() {
                         progress.inc(1);
                     }
-                    tally.add(route, done);
+                    tally.add(route, done, &spool);
                     tally
                 })
                 .reduce(Tally::default, Tally::merge)
         };
         let mut tally = t.step("pages", || render(true));
         tally = tally.merge(t.step("feed, sitemap", || render(false)));
+        drop(shared); // the search index's memory, before the records come back
+        match spool.read() {
+            Ok(records) => report.records = records,
+            Err(problem) => problems.extend([problem]),
+        }
         report.pages = tally.pages;
         if let Pages::Warm(_) = pages {
             report.pages += skipped; // carried from the last build

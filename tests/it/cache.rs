@@ -233,12 +233,12 @@ fn a_cache_from_another_binary_is_ignored_with_one_warning() {
     let site = warm_site(&[]);
     let file = site.path().join(CACHE_FILE);
     let text = read(&file);
-    let (_, json) = text.split_once('\n').unwrap();
+    let (json, _) = text.rsplit_once('\n').unwrap();
     let mut record: serde_json::Value = serde_json::from_str(json).unwrap();
     record["binary"] = "0123".into();
     let json = serde_json::to_string(&record).unwrap();
     let sum = blake3::hash(json.as_bytes()).to_hex();
-    std::fs::write(&file, format!("{sum}\n{json}")).unwrap();
+    std::fs::write(&file, format!("{json}\n{sum}")).unwrap();
     let (used, stderr) = warm_equals_cold(site.path(), &[], &[]);
     assert_eq!(used.carried, 0, "{used:?}");
     assert!(stderr.contains("another notesite binary"), "{stderr}");
