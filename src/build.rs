@@ -140,6 +140,16 @@ pub fn publish_build(
     }
     .map_err(Failed::Output)?;
     let mut usage = rendered.usage;
+    // After a dry run the target is as it was: a cache of this build would
+    // make the next publish find the target behind it and render all.
+    if publish.dry_run {
+        return Ok(BuiltAndPublished {
+            report: rendered.report,
+            cache: usage,
+            publish: summary,
+            rendered_all,
+        });
+    }
     if let Err(e) = rendered.pending.write() {
         usage.warning = Some(format!("cannot write the page cache: {e:#}"));
     }

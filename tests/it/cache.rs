@@ -43,7 +43,16 @@ fn warm_equals_cold(root: &Path, warm: &[&str], cold: &[&str]) -> (Used, String)
     let built = build(root, warm);
     let mut args = vec!["--no-cache", "--out", "cold"];
     args.extend(cold);
-    notesite(root).arg("build").args(&args).assert().success();
+    let done = notesite(root).arg("build").args(&args).assert().success();
+    let cold_stderr = String::from_utf8_lossy(&done.get_output().stderr).into_owned();
+    // The same warnings, those of carried pages included.
+    let warnings = |stderr: &str| {
+        (stderr.lines())
+            .filter(|l| l.contains("warning: ") && !l.contains("page cache"))
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(warnings(&built.1), warnings(&cold_stderr), "warnings");
     let (warm_tree, cold_tree) = (tree(&root.join("public")), tree(&root.join("cold")));
     let only_in = |a: &crate::common::Tree, b: &crate::common::Tree| {
         (a.keys())
@@ -98,6 +107,25 @@ fn an_unchanged_site_is_carried_whole_and_stays_the_same() {
     let site = warm_site(&[]);
     let (used, _) = warm_equals_cold(site.path(), &[], &[]);
     assert_eq!(used.rendered, 0, "{used:?}");
+}
+
+#[test]
+fn a_carried_page_repeats_its_warnings() {
+    let site = example_site();
+    let root = site.path();
+    let other = "content/docker-notes-smaller-images-with-multi-stage-builds.md";
+    edit(
+        root,
+        other,
+        "## ",
+        "![no entry](https://example.com/none.png)\n\n## ",
+    );
+    let (_, stderr) = build(root, &[]);
+    assert!(stderr.contains("warning: "), "the edit warns: {stderr}");
+    edit(root, ARTICLE, "## ", "Another paragraph.\n\n## ");
+    let (used, stderr) = warm_equals_cold(root, &[], &[]);
+    assert_partial(&used);
+    assert!(stderr.contains("none.png"), "{stderr}");
 }
 
 #[test]

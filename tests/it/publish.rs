@@ -1108,6 +1108,7 @@ fn rendered_routes(stdout: &str) -> (usize, usize) {
     let numbers: Vec<usize> = (after.split(' ').take(3))
         .filter_map(|w| w.parse().ok())
         .collect();
+    assert!(numbers.len() == 2, "no route counts (every page rendered?): {stdout}");
     (numbers[0], numbers[1])
 }
 
@@ -1181,6 +1182,30 @@ fn publish_build_to_a_target_the_cache_does_not_know_renders_everything(other: &
         stdout(&done)
     );
     assert!(other.objects() == first.objects());
+}
+
+/// A dry run changes neither the target nor the cache: the publish after
+/// it still renders only the edit.
+#[test]
+fn publish_build_dry_run_leaves_the_cache_for_the_real_run() {
+    let target = Target::dir();
+    let site = example_site();
+    let root = site.path();
+    target.publish(root, &["--build"]).assert().success();
+    replace_in(root, ARTICLE, "## ", "A new paragraph.\n\n## ");
+    let dry = target
+        .publish(root, &["--build", "--dry-run"])
+        .assert()
+        .success();
+    assert!(
+        stdout(&dry).contains("upload (changed)"),
+        "{}",
+        stdout(&dry)
+    );
+    let real = target.publish(root, &["--build"]).assert().success();
+    let (rendered, of) = rendered_routes(&stdout(&real));
+    assert!(rendered * 4 < of, "rendered {rendered} of {of}");
+    assert!(!stdout(&real).contains(" 0 uploaded"), "{}", stdout(&real));
 }
 
 mod publish_build {
