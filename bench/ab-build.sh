@@ -18,11 +18,10 @@ new=$(realpath "${2:?new binary}")
 shift 2
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(10000 100000)
-[ -x /usr/bin/time ] || { echo "needs /usr/bin/time (Debian package 'time')" >&2; exit 1; }
+need_gnu_time
 work=$(scratch ab)
 trap 'rm -rf "$work"' EXIT
 
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 for n in "${sizes[@]}"; do
   mkdir -p "$work/site"
   cp site.yaml "$work/site/"

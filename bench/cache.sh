@@ -18,7 +18,7 @@ cd "$(dirname "$0")/.."
 . bench/lib.sh
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(10000 100000)
-[ -x /usr/bin/time ] || { echo "needs /usr/bin/time (Debian package 'time')" >&2; exit 1; }
+need_gnu_time
 cargo build --release --quiet
 bin=$(realpath target/release/notesite)
 if [ "${DISK:-}" = 1 ]; then
@@ -28,7 +28,6 @@ else
 fi
 trap 'rm -rf "$work"' EXIT
 
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 # run NAME CMD...: time CMD, append "wall rss_kib" to $work/NAME.
 run() {
   local name=$1

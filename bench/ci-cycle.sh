@@ -16,7 +16,7 @@ cd "$(dirname "$0")/.."
 . bench/lib.sh
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(10000 100000)
-[ -x /usr/bin/time ] || { echo "needs /usr/bin/time (Debian package 'time')" >&2; exit 1; }
+need_gnu_time
 cargo build --release --quiet
 if [ -z "${NOTESITE_TEST_S3_ENDPOINT:-}" ]; then
   exec scripts/with-garage "$0" "$@"
@@ -27,7 +27,6 @@ trap 'rm -rf "$work"' EXIT
 export AWS_ACCESS_KEY_ID=$NOTESITE_TEST_S3_KEY_ID AWS_SECRET_ACCESS_KEY=$NOTESITE_TEST_S3_SECRET
 export AWS_ENDPOINT_URL=$NOTESITE_TEST_S3_ENDPOINT AWS_REGION=$NOTESITE_TEST_S3_REGION AWS_ALLOW_HTTP=true
 
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 timed() { # NAME CMD...: appends "wall rss_kib" to $work/NAME
   local name=$1
   shift

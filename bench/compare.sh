@@ -17,7 +17,7 @@ cd "$(dirname "$0")/.."
 . bench/lib.sh
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(1000 10000 100000)
-[ -x /usr/bin/time ] || { echo "needs /usr/bin/time (Debian package 'time')" >&2; exit 1; }
+need_gnu_time
 cargo build --release --quiet
 cargo build --release --quiet --example floor
 bin=$PWD/target/release/notesite

@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/lib.sh
 count=${1:-10000}
-[ -x /usr/bin/time ] || { echo "needs /usr/bin/time (Debian package 'time')" >&2; exit 1; }
+need_gnu_time
 cargo build --release --quiet
 if [ -z "${NOTESITE_TEST_S3_ENDPOINT:-}" ]; then
   exec scripts/with-garage "$0" "$@"

@@ -13,13 +13,12 @@ cd "$(dirname "$0")/.."
 . bench/lib.sh
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(10000 100000)
-[ -x /usr/bin/time ] || { echo "needs /usr/bin/time (Debian package 'time')" >&2; exit 1; }
+need_gnu_time
 command -v node >/dev/null || { echo "needs node, to run the client's query logic (bench/search-query.js)" >&2; exit 1; }
 cargo build --release --quiet
 bin=$PWD/target/release/notesite
 work=$(scratch search)
 trap 'rm -rf "$work"' EXIT
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 measure() { # corpus label, site folder
   local label=$1 site=$2

@@ -126,6 +126,11 @@ pub fn publish_build(
     };
     let config = &site.config;
     let mut rendered_all = false;
+    let mut report = rendered.report;
+    let mut steps = site.timings.steps.clone();
+    steps.append(&mut report.timings.steps);
+    report.timings.steps = steps;
+    let started = std::time::Instant::now();
     let summary = match crate::publish::run_partial(config, &publish, &rendered.known, progress) {
         Err(e) if e.is::<crate::publish::NotRendered>() => {
             rendered_all = true;
@@ -139,12 +144,13 @@ pub fn publish_build(
         other => other,
     }
     .map_err(Failed::Output)?;
+    report.timings.steps.push(("publish", started.elapsed()));
     let mut usage = rendered.usage;
     // After a dry run the target is as it was: a cache of this build would
     // make the next publish find the target behind it and render all.
     if publish.dry_run {
         return Ok(BuiltAndPublished {
-            report: rendered.report,
+            report,
             cache: usage,
             publish: summary,
             rendered_all,
@@ -154,7 +160,7 @@ pub fn publish_build(
         usage.warning = Some(format!("cannot write the page cache: {e:#}"));
     }
     Ok(BuiltAndPublished {
-        report: rendered.report,
+        report,
         cache: usage,
         publish: summary,
         rendered_all,

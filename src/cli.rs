@@ -108,6 +108,10 @@ pub(crate) struct PublishArgs {
     /// With --build: render every page, and neither read nor write the cache.
     #[arg(long, requires = "build")]
     pub no_cache: bool,
+
+    /// With --build: print the time of each build step.
+    #[arg(long, short = 'v', requires = "build")]
+    pub verbose: bool,
 }
 
 #[derive(Debug, Args)]

@@ -3,7 +3,7 @@ use std::time::Instant;
 
 use anyhow::{Result, bail};
 
-use notesite::{Built, CacheDir, Diagnostics, Failed, build, clean_up_on_interrupt};
+use notesite::{Built, CacheDir, CacheUse, Diagnostics, Failed, build, clean_up_on_interrupt};
 
 use crate::cli::BuildArgs;
 
@@ -39,14 +39,11 @@ pub(super) fn execute(root: &Path, args: BuildArgs) -> Result<()> {
         eprintln!("{warning}");
     }
     if args.verbose {
-        eprintln!(
-            "    page cache: {} routes rendered, {} carried",
-            cache_use.rendered, cache_use.carried
-        );
-        let steps = site.timings.steps.iter().chain(&report.timings.steps);
-        for (step, time) in steps {
-            eprintln!("{step:>14}: {:.1} ms", time.as_secs_f64() * 1000.0);
-        }
+        let steps: Vec<_> = (site.timings.steps.iter())
+            .chain(&report.timings.steps)
+            .cloned()
+            .collect();
+        print_timings(&steps, &cache_use);
     }
     // The process ends right after this: freeing every article one by one
     // cost 0.35 s of a 100k build for memory the OS reclaims at once anyway.
@@ -86,4 +83,15 @@ fn fail<T>(problems: Diagnostics, out: &Path) -> Result<T> {
         if errors == 1 { "" } else { "s" },
         out.display()
     )
+}
+
+/// `-v`: how the page cache was used, then each step's wall time.
+pub(super) fn print_timings(steps: &[(&'static str, std::time::Duration)], cache: &CacheUse) {
+    eprintln!(
+        "    page cache: {} routes rendered, {} carried",
+        cache.rendered, cache.carried
+    );
+    for (step, time) in steps {
+        eprintln!("{step:>14}: {:.1} ms", time.as_secs_f64() * 1000.0);
+    }
 }

@@ -85,6 +85,9 @@ fn build_and_publish(root: &Path, args: &PublishArgs, options: &Options) -> Resu
     for warning in &done.report.warnings {
         eprintln!("{warning}");
     }
+    if args.verbose {
+        super::build::print_timings(&done.report.timings.steps, &done.cache);
+    }
     let how = match done.rendered_all {
         true => "every page (the target held versions the page cache did not know)".to_string(),
         false => format!(

@@ -1108,7 +1108,10 @@ fn rendered_routes(stdout: &str) -> (usize, usize) {
     let numbers: Vec<usize> = (after.split(' ').take(3))
         .filter_map(|w| w.parse().ok())
         .collect();
-    assert!(numbers.len() == 2, "no route counts (every page rendered?): {stdout}");
+    assert!(
+        numbers.len() == 2,
+        "no route counts (every page rendered?): {stdout}"
+    );
     (numbers[0], numbers[1])
 }
 
