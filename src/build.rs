@@ -148,15 +148,9 @@ pub fn publish_build(
     let mut usage = rendered.usage;
     // After a dry run the target is as it was: a cache of this build would
     // make the next publish find the target behind it and render all.
-    if publish.dry_run {
-        return Ok(BuiltAndPublished {
-            report,
-            cache: usage,
-            publish: summary,
-            rendered_all,
-        });
-    }
-    if let Err(e) = rendered.pending.write() {
+    if !publish.dry_run
+        && let Err(e) = rendered.pending.write()
+    {
         usage.warning = Some(format!("cannot write the page cache: {e:#}"));
     }
     Ok(BuiltAndPublished {

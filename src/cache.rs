@@ -22,9 +22,8 @@
 //! warning and written anew.
 
 use std::collections::{BTreeMap, HashSet};
-use std::path::{Path, PathBuf};
-
 use std::io::Write;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use rayon::prelude::*;
@@ -90,7 +89,6 @@ struct Record {
 #[derive(Serialize, Deserialize)]
 struct Entry {
     print: u64,
-    #[serde(flatten)]
     record: RouteRecord,
 }
 
@@ -322,8 +320,11 @@ fn warm(
         }
         Mode::Publish => std::mem::take(&mut last.site_files),
     };
-    // Articles carried keep their place among those that link.
+    // Articles carried keep their place among those that link; articles
+    // rendered have theirs from the render, and articles gone have none.
+    let slugs: HashSet<&str> = site.articles.iter().map(|a| a.slug.as_str()).collect();
     let mut linking_now: Vec<String> = (last.linking.into_iter())
+        .filter(|slug| slugs.contains(slug.as_str()))
         .filter(|slug| !carried.render.contains(&format!("{slug}/")))
         .collect();
     linking_now.extend(std::mem::take(&mut report.linking));
