@@ -139,7 +139,7 @@ pub fn publish_build(
                 ..publish
             };
             build(options, &publish.out, &CacheDir::Off, progress)?;
-            crate::publish::run(config, &publish, progress)
+            crate::publish::run(config, &publish, &CacheDir::Off, progress)
         }
         other => other,
     }

@@ -21,7 +21,7 @@
 //! fails its checksum or comes from another binary is ignored with one
 //! warning and written anew.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -439,6 +439,22 @@ impl<W: Write> Write for Hashing<W> {
     fn flush(&mut self) -> std::io::Result<()> {
         self.inner.flush()
     }
+}
+
+/// The files the cache says were written into `out`, by path; empty when
+/// there is no usable cache or it describes another output. Each is to
+/// be trusted only while it is still as recorded (`Written::is_at`).
+pub(crate) fn known_files(dir: &CacheDir, out: &Path) -> HashMap<String, Written> {
+    let record = dir.file().and_then(|file| read(&file).ok().flatten());
+    let output = std::fs::canonicalize(out).ok();
+    let Some(record) = record.filter(|r| Some(&r.output) == output.as_ref()) else {
+        return HashMap::new();
+    };
+    (record.routes.into_values())
+        .flat_map(|entry| entry.record.written)
+        .chain(record.site_files)
+        .map(|written| (written.path.clone(), written))
+        .collect()
 }
 
 /// The cache at `file`: `None` when there is none; an error when it is

@@ -95,18 +95,15 @@ pub(crate) struct PublishArgs {
     #[command(flatten)]
     pub site: SiteArgs,
 
-    /// With --build: where the page cache is kept, relative to --root
-    /// unless absolute [default: .notesite/cache].
-    #[arg(
-        long,
-        value_name = "DIR",
-        requires = "build",
-        conflicts_with = "no_cache"
-    )]
+    /// Where the page cache is kept, relative to --root unless absolute
+    /// [default: .notesite/cache]. publish takes the hashes of unchanged
+    /// files from it; with --build, it also renders by it and writes it.
+    #[arg(long, value_name = "DIR", conflicts_with = "no_cache")]
     pub cache_dir: Option<PathBuf>,
 
-    /// With --build: render every page, and neither read nor write the cache.
-    #[arg(long, requires = "build")]
+    /// Neither read nor write the page cache: hash every file (and with
+    /// --build, render every page).
+    #[arg(long)]
     pub no_cache: bool,
 
     /// With --build: print the time of each build step.

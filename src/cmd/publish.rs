@@ -49,7 +49,9 @@ pub(super) fn execute(root: &Path, args: PublishArgs) -> Result<()> {
         return build_and_publish(root, &args, &options);
     }
     let progress = super::counting_bar("publishing", "objects");
-    let summary = publish(&config, &options, &progress);
+    let cache_dir = args.cache_dir.as_ref().map(|dir| root.join(dir));
+    let cache = CacheDir::of(root, cache_dir, args.no_cache);
+    let summary = publish(&config, &options, &cache, &progress);
     progress.finish_and_clear();
     let summary = summary?;
     report(&options, &summary);

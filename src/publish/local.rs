@@ -32,17 +32,29 @@ pub(crate) struct LocalFile {
 /// a notesite build: a build writes into staging and swaps it in only when
 /// every page succeeded, so a folder with the manifest and the home page is
 /// a whole, successful build.
-pub(crate) fn scan(out: &Path, rules: &CacheRules) -> Result<Vec<LocalFile>> {
+///
+/// `known` is what the page cache says the build wrote: a file still as
+/// it recorded it (same size and modification time) takes its hash from
+/// there instead of being read and hashed.
+pub(crate) fn scan(out: &Path, rules: &CacheRules, known: &Known) -> Result<Vec<LocalFile>> {
     check_is_build(out)?;
-    scan_files(out, rules)
+    scan_files(out, rules, known)
 }
 
+/// Files of a build by key, as the page cache recorded them.
+pub(crate) type Known = std::collections::HashMap<String, crate::output::Written>;
+
 /// Every file of `out`, which may hold only part of a build.
-pub(crate) fn scan_files(out: &Path, rules: &CacheRules) -> Result<Vec<LocalFile>> {
+pub(crate) fn scan_files(out: &Path, rules: &CacheRules, known: &Known) -> Result<Vec<LocalFile>> {
     let paths = file_paths(out)?;
     let mut files: Vec<LocalFile> = paths
         .into_par_iter()
-        .map(|(key, path)| describe(key, path, rules))
+        .map(
+            |(key, path)| match known.get(&key).filter(|w| w.is_at(&path)) {
+                Some(written) => Ok(LocalFile::known(written, out, rules)),
+                None => describe(key, path, rules),
+            },
+        )
         .collect::<Result<_>>()?;
     files.sort_by(|a, b| a.key.cmp(&b.key));
     Ok(files)

@@ -61,9 +61,18 @@ pub struct Summary {
     pub elapsed: Duration,
 }
 
-pub fn run(config: &SiteConfig, options: &Options, progress: &dyn Progress) -> Result<Summary> {
+/// Publishes the build in `options.out`. Files the page cache in `cache`
+/// recorded for that output, and that are still as it recorded them, are
+/// not read again to hash them.
+pub fn run(
+    config: &SiteConfig,
+    options: &Options,
+    cache: &crate::cache::CacheDir,
+    progress: &dyn Progress,
+) -> Result<Summary> {
     let rules = CacheRules::new(&config.cdn);
-    let local = local::scan(&options.out, &rules)?;
+    let known = crate::cache::known_files(cache, &options.out);
+    let local = local::scan(&options.out, &rules, &known)?;
     run_files(config, options, local, progress)
 }
 
@@ -77,7 +86,7 @@ pub(crate) fn run_partial(
     progress: &dyn Progress,
 ) -> Result<Summary> {
     let rules = CacheRules::new(&config.cdn);
-    let mut local = local::scan_files(&options.out, &rules)?;
+    let mut local = local::scan_files(&options.out, &rules, &local::Known::default())?;
     let at_hand: std::collections::HashSet<String> = local.iter().map(|f| f.key.clone()).collect();
     local.extend(
         (known.iter())

@@ -1187,6 +1187,23 @@ fn publish_build_to_a_target_the_cache_does_not_know_renders_everything(other: &
     assert!(other.objects() == first.objects());
 }
 
+/// Publish takes a file's hash from the page cache only while the file is
+/// as the build wrote it: a page edited in the output by hand after the
+/// build is published as it is now.
+#[test]
+fn a_page_edited_in_the_output_after_the_build_is_published_as_it_is() {
+    let target = Target::dir();
+    let site = built_site();
+    let root = site.path();
+    target.publish(root, &[]).assert().success();
+    let page = root.join("public/about/index.html");
+    let edited = read(&page).replacen("<title>", "<title>Edited ", 1);
+    std::fs::write(&page, &edited).unwrap();
+    let again = target.publish(root, &[]).assert().success();
+    assert!(stdout(&again).contains(" 1 uploaded"), "{}", stdout(&again));
+    assert_eq!(target.objects()["about/index.html"], edited.as_bytes());
+}
+
 /// A dry run changes neither the target nor the cache: the publish after
 /// it still renders only the edit.
 #[test]
