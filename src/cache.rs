@@ -408,14 +408,22 @@ impl Pending {
         // Streamed: at 100k articles the JSON is tens of MB that a build
         // at its peak need not hold a second time.
         {
-            let mut out = Hashing {
-                inner: std::io::BufWriter::new(tmp.as_file()),
-                hasher: blake3::Hasher::new(),
-            };
+            // Buffered before the hashing, so the hash takes whole blocks
+            // (serde_json writes a few bytes at a time).
+            let mut out = std::io::BufWriter::with_capacity(
+                1 << 16,
+                Hashing {
+                    inner: tmp.as_file(),
+                    hasher: blake3::Hasher::new(),
+                },
+            );
             serde_json::to_writer(&mut out, &record).with_context(cannot)?;
-            let sum = out.hasher.finalize().to_hex();
-            write!(out.inner, "\n{sum}").with_context(cannot)?;
-            out.inner.flush().with_context(cannot)?;
+            let mut hashing = out
+                .into_inner()
+                .map_err(|e| e.into_error())
+                .with_context(cannot)?;
+            let sum = hashing.hasher.finalize().to_hex();
+            write!(hashing.inner, "\n{sum}").with_context(cannot)?;
         }
         tmp.persist(&file).with_context(cannot)?;
         Ok(())
@@ -484,7 +492,12 @@ fn read(file: &Path) -> Result<Option<Record>> {
 fn binary_hash() -> String {
     let exe = std::env::current_exe().and_then(std::fs::read);
     match exe {
-        Ok(bytes) => blake3::hash(&bytes).to_hex().to_string(),
+        // In parallel: the binary is about 100 MB with its debug info.
+        Ok(bytes) => {
+            let mut hasher = blake3::Hasher::new();
+            hasher.update_rayon(&bytes);
+            hasher.finalize().to_hex().to_string()
+        }
         // Unreadable: a key no cache has, so nothing is trusted.
         Err(_) => format!("unknown-{}", std::process::id()),
     }
