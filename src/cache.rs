@@ -511,8 +511,7 @@ fn design_key(site: &Site, options: &LoadOptions) -> String {
         h.update(bytes);
     };
     part(&site.templates.design());
-    let config = std::fs::read(options.root.join(crate::config::CONFIG_FILE));
-    part(&config.unwrap_or_default());
+    part(&site.config.text_hash);
     part(options.base_url.as_deref().unwrap_or("").as_bytes());
     let v = &options.visibility;
     part(&[v.drafts as u8, v.future as u8, v.expired as u8]);
@@ -523,4 +522,35 @@ fn design_key(site: &Site, options: &LoadOptions) -> String {
         part(&[site.writes_root_file(&file.output) as u8]);
     }
     h.finalize().to_hex().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn site_at(root: &Path) -> (Site, LoadOptions) {
+        let options = LoadOptions {
+            root: root.to_path_buf(),
+            visibility: crate::schedule::Visibility::at(crate::schedule::now(None).unwrap()),
+            base_url: None,
+        };
+        (Site::load(&options).expect("the site loads"), options)
+    }
+
+    /// An editor saving site.yaml while a build runs: the cache written
+    /// must describe the settings the pages were rendered with, or the
+    /// next build (with the new settings) would carry pages made with the
+    /// old ones.
+    #[test]
+    fn the_key_is_of_the_site_yaml_the_build_read_not_of_the_file_now() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(root.join("site.yaml"), "title: first\n").unwrap();
+        let (first, options) = site_at(root);
+        let key = design_key(&first, &options);
+        std::fs::write(root.join("site.yaml"), "title: second\n").unwrap();
+        assert_eq!(design_key(&first, &options), key, "the file changed since");
+        let (second, options) = site_at(root);
+        assert_ne!(design_key(&second, &options), key, "another site.yaml");
+    }
 }

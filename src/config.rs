@@ -49,6 +49,11 @@ pub struct SiteConfig {
     /// warnings of every build.
     #[serde(skip)]
     pub(crate) unfinished: Vec<Diagnostic>,
+    /// BLAKE3 of the site.yaml text this was read from: the page cache's
+    /// key for every setting, as loaded (a second read could see a file
+    /// saved since).
+    #[serde(skip)]
+    pub(crate) text_hash: [u8; 32],
 }
 
 /// One link of the header's menu: a site path (`/about/`, checked like a
@@ -233,6 +238,8 @@ impl Default for SiteConfig {
             menu: Vec::new(),
             menu_pos: Vec::new(),
             unfinished: Vec::new(),
+            // Defaults are the binary's, which the cache's key has.
+            text_hash: [0; 32],
         }
     }
 }
@@ -312,6 +319,7 @@ impl SiteConfig {
             config.base_url = DEFAULT_BASE_URL.into();
         }
         config.unfinished = config.unfinished_title(yaml_block(&text).locate(&["title"]));
+        config.text_hash = *blake3::hash(text.as_bytes()).as_bytes();
         let problems = config.validate();
         if problems.is_empty() {
             Ok(config)
