@@ -49,25 +49,12 @@ pub fn build(
         .into_iter()
         .next();
     drop(sources);
-    let mut staging = Staging::new(out, &options.root).map_err(Failed::Output)?;
-    if let CacheDir::At(_) = cache {
-        staging = staging.noting();
-    }
-    let sink = Sink::Staging(staging);
     let mode = crate::cache::Mode::Build;
-    let rendered =
-        crate::cache::render(&site, options, cache, &sink, mode, progress).map_err(Failed::Site)?;
-    let (report, pending, mut used) = (rendered.report, rendered.pending, rendered.usage);
-    let Sink::Staging(staging) = sink else {
-        unreachable!("a build writes to staging")
-    };
-    let mut report = report;
-    let t = &mut report.timings;
-    t.step("swap", || staging.commit())
-        .map_err(Failed::Output)?;
+    let rendered = render_and_swap(&site, options, out, cache, mode, progress)?;
+    let (mut report, pending, mut used) = (rendered.report, rendered.pending, rendered.usage);
     // The output is whole without it: a cache that cannot be written is
     // a warning, and the next build renders every page.
-    if let Err(e) = t.step("cache write", || pending.write()) {
+    if let Err(e) = report.timings.step("cache write", || pending.write()) {
         used.warning = Some(format!("cannot write the page cache: {e:#}"));
     }
     Ok(Built {
@@ -76,6 +63,33 @@ pub fn build(
         next_change,
         cache: used,
     })
+}
+
+/// Renders `site` with the cache into staging beside `out` and swaps it
+/// in: the part of the pipeline `build` and `publish --build` share. The
+/// cache is left for the caller to write once the output is used.
+fn render_and_swap(
+    site: &Site,
+    options: &LoadOptions,
+    out: &Path,
+    cache: &CacheDir,
+    mode: crate::cache::Mode,
+    progress: &dyn Progress,
+) -> Result<crate::cache::Rendered, Failed> {
+    let mut staging = Staging::new(out, &options.root).map_err(Failed::Output)?;
+    if let CacheDir::At(_) = cache {
+        staging = staging.noting();
+    }
+    let sink = Sink::Staging(staging);
+    let mut rendered =
+        crate::cache::render(site, options, cache, &sink, mode, progress).map_err(Failed::Site)?;
+    let Sink::Staging(staging) = sink else {
+        unreachable!("a build writes to staging")
+    };
+    (rendered.report.timings)
+        .step("swap", || staging.commit())
+        .map_err(Failed::Output)?;
+    Ok(rendered)
 }
 
 /// A finished `publish --build`.
@@ -111,15 +125,8 @@ pub fn publish_build(
             Failed::Output(anyhow::Error::new(e).context("cannot create a temporary folder"))
         })?;
     let out = temp.path().join("site");
-    let staging = Staging::new(&out, &options.root).map_err(Failed::Output)?;
-    let sink = Sink::Staging(staging.noting());
     let mode = crate::cache::Mode::Publish;
-    let rendered =
-        crate::cache::render(&site, options, cache, &sink, mode, progress).map_err(Failed::Site)?;
-    let Sink::Staging(staging) = sink else {
-        unreachable!("a build writes to staging")
-    };
-    staging.commit().map_err(Failed::Output)?;
+    let rendered = render_and_swap(&site, options, &out, cache, mode, progress)?;
     let publish = crate::publish::Options {
         out,
         ..publish.clone()

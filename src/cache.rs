@@ -280,17 +280,17 @@ fn warm(
         .filter(|route| !carried_paths.contains(route.path.as_str()))
         .map(|route| route.path.clone())
         .collect();
-    let now: HashSet<&str> = routes.iter().map(|r| r.path.as_str()).collect();
-    let removed = (last.routes.keys())
-        .filter(|path| !now.contains(path.as_str()))
-        .map(|dir| site.url(dir))
-        .collect();
     let mut entries: BTreeMap<String, Entry> = BTreeMap::new();
     for path in &carried_paths {
         if let Some((path, entry)) = last.routes.remove_entry(*path) {
             entries.insert(path, entry);
         }
     }
+    // What is left of the last build is rendered again or gone.
+    let removed = (last.routes.keys())
+        .filter(|path| !render.contains(*path))
+        .map(|dir| site.url(dir))
+        .collect();
     let carried = Carried {
         render,
         anchors: std::mem::take(&mut last.anchors).into(),
