@@ -147,7 +147,10 @@ pub(crate) fn render(
                 file: None,
                 record: None,
             },
-            usage: CacheUse::default(),
+            usage: CacheUse {
+                rendered: site.routes().len(),
+                ..CacheUse::default()
+            },
             known: Vec::new(),
         });
     };
