@@ -43,7 +43,8 @@ pub fn build(
     cache: &CacheDir,
     progress: &dyn Progress,
 ) -> Result<Built, Failed> {
-    let (site, sources) = Site::load_with_sources(options, Bodies::InFile).map_err(Failed::Site)?;
+    let (loaded, mut front_matter) = load(options, cache);
+    let (site, sources) = loaded.map_err(Failed::Site)?;
     let now = options.visibility.now;
     let next_change = schedule::coming(sources.values().map(|a| a.scheduled()), now)
         .into_iter()
@@ -52,10 +53,14 @@ pub fn build(
     let mode = crate::cache::Mode::Build;
     let rendered = render_and_swap(&site, options, out, cache, mode, progress)?;
     let (mut report, pending, mut used) = (rendered.report, rendered.pending, rendered.usage);
+    used.warnings
+        .splice(0..0, std::mem::take(&mut front_matter.warnings));
+    used.front_matter = front_matter;
     // The output is whole without it: a cache that cannot be written is
     // a warning, and the next build renders every page.
     if let Err(e) = report.timings.step("cache write", || pending.write()) {
-        used.warning = Some(format!("cannot write the page cache: {e:#}"));
+        used.warnings
+            .push(format!("cannot write the page cache: {e:#}"));
     }
     Ok(Built {
         site,
@@ -63,6 +68,28 @@ pub fn build(
         next_change,
         cache: used,
     })
+}
+
+/// Loads the site, parsing only the front matter the cache in `dir` has
+/// not seen, and keeps what was parsed for the next build: whether this
+/// one then fails or not, each entry is true of its text. Returns the
+/// site and how the front matter cache was used.
+fn load(
+    options: &LoadOptions,
+    dir: &CacheDir,
+) -> (
+    Result<(Site, crate::content::Sources), Diagnostics>,
+    crate::content::FrontMatterUse,
+) {
+    let known = dir.front_matter();
+    let loaded = Site::load_with_sources(options, Bodies::InFile, &known);
+    let started = std::time::Instant::now();
+    let used = known.save();
+    let loaded = loaded.map(|(mut site, sources)| {
+        (site.timings.steps).push(("front matter cache write", started.elapsed()));
+        (site, sources)
+    });
+    (loaded, used)
 }
 
 /// Renders `site` with the cache into staging beside `out` and swaps it
@@ -115,9 +142,8 @@ pub fn publish_build(
     publish: &crate::publish::Options,
     progress: &dyn Progress,
 ) -> Result<BuiltAndPublished, Failed> {
-    let site = Site::load_with_sources(options, Bodies::InFile)
-        .map_err(Failed::Site)?
-        .0;
+    let (loaded, mut front_matter) = load(options, cache);
+    let site = loaded.map_err(Failed::Site)?.0;
     let temp = tempfile::Builder::new()
         .prefix("notesite-publish-")
         .tempdir()
@@ -153,12 +179,18 @@ pub fn publish_build(
     .map_err(Failed::Output)?;
     report.timings.steps.push(("publish", started.elapsed()));
     let mut usage = rendered.usage;
+    usage
+        .warnings
+        .splice(0..0, std::mem::take(&mut front_matter.warnings));
+    usage.front_matter = front_matter;
     // After a dry run the target is as it was: a cache of this build would
     // make the next publish find the target behind it and render all.
     if !publish.dry_run
         && let Err(e) = rendered.pending.write()
     {
-        usage.warning = Some(format!("cannot write the page cache: {e:#}"));
+        usage
+            .warnings
+            .push(format!("cannot write the page cache: {e:#}"));
     }
     Ok(BuiltAndPublished {
         report,
@@ -174,7 +206,8 @@ pub fn coming_changes(
     root: &Path,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Vec<Change>, Diagnostics> {
-    let (sources, problems) = crate::content::read_all(root, Bodies::InFile);
+    let known = crate::content::FrontMatterCache::off();
+    let (sources, problems) = crate::content::read_all(root, Bodies::InFile, &known);
     if problems.error_count() > 0 {
         return Err(problems);
     }

@@ -29,6 +29,7 @@ use anyhow::{Context, Result};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::content::FrontMatterUse;
 use crate::diag::Diagnostics;
 use crate::incremental::{self, Fingerprints};
 use crate::output::{Sink, Staging, Written};
@@ -56,6 +57,15 @@ impl CacheDir {
             (true, _) => CacheDir::Off,
             (false, Some(dir)) => CacheDir::At(dir),
             (false, None) => CacheDir::At(root.join(DEFAULT_DIR)),
+        }
+    }
+
+    /// The front matter cache, for a build to read and keep: none with
+    /// `--no-cache`.
+    pub(crate) fn front_matter(&self) -> crate::content::FrontMatterCache {
+        match self {
+            CacheDir::At(dir) => crate::content::FrontMatterCache::open(dir, &binary_hash()),
+            CacheDir::Off => crate::content::FrontMatterCache::off(),
         }
     }
 
@@ -98,8 +108,10 @@ pub struct CacheUse {
     /// Routes rendered, and routes whose files were carried unchanged.
     pub rendered: usize,
     pub carried: usize,
-    /// Why the cache was not used, when that is worth a warning.
-    pub warning: Option<String>,
+    /// Why a cache was not used or kept, when that is worth a warning.
+    pub warnings: Vec<String>,
+    /// How the front matter cache was used.
+    pub front_matter: FrontMatterUse,
 }
 
 /// What a render with the cache is for.
@@ -163,7 +175,7 @@ pub(crate) fn render(
         match timings.step("cache read", || read(&file)) {
             Ok(None) => None,
             Ok(Some(last)) if last.format != FORMAT || last.binary != binary => {
-                usage.warning = Some(format!(
+                usage.warnings.push(format!(
                     "the page cache at {} was written by another notesite binary; \
                      building every page and writing it anew",
                     file.display()
@@ -174,7 +186,7 @@ pub(crate) fn render(
             Ok(Some(last)) => (last.key == key && (mode == Mode::Publish || last.output == output))
                 .then_some(last),
             Err(e) => {
-                usage.warning = Some(format!(
+                usage.warnings.push(format!(
                     "the page cache at {} cannot be used ({e:#}); building every page and writing it anew",
                     file.display()
                 ));
@@ -491,8 +503,13 @@ fn read(file: &Path) -> Result<Option<Record>> {
 }
 
 /// A hash of the running binary: any other build of notesite, even of the
-/// same version, may render differently.
+/// same version, may render differently. Hashed once per process.
 fn binary_hash() -> String {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(hash_this_binary).clone()
+}
+
+fn hash_this_binary() -> String {
     let exe = std::env::current_exe().and_then(std::fs::read);
     match exe {
         // In parallel: the binary is about 100 MB with its debug info.

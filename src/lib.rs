@@ -54,6 +54,7 @@ mod yaml;
 pub use build::{Built, BuiltAndPublished, Failed, build, check, coming_changes, publish_build};
 pub use cache::{CacheDir, CacheUse};
 pub use config::{CONFIG_FILE, SiteConfig};
+pub use content::FrontMatterUse;
 pub use progress::Silent;
 pub use schedule::{Visibility, now};
 pub use site::LoadOptions;

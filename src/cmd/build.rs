@@ -32,7 +32,7 @@ pub(super) fn execute(root: &Path, args: BuildArgs) -> Result<()> {
         Err(Failed::Site(problems)) => fail(problems, &out)?,
         Err(Failed::Output(e)) => return Err(e),
     };
-    if let Some(warning) = &cache_use.warning {
+    for warning in &cache_use.warnings {
         eprintln!("warning: {warning}");
     }
     for warning in &report.warnings {
@@ -90,6 +90,11 @@ pub(super) fn print_timings(steps: &[(&'static str, std::time::Duration)], cache
     eprintln!(
         "    page cache: {} routes rendered, {} carried",
         cache.rendered, cache.carried
+    );
+    let front_matter = &cache.front_matter;
+    eprintln!(
+        "  front matter: {} from the cache, {} parsed",
+        front_matter.cached, front_matter.parsed
     );
     for (step, time) in steps {
         eprintln!("{step:>14}: {:.1} ms", time.as_secs_f64() * 1000.0);

@@ -81,7 +81,7 @@ fn build_and_publish(root: &Path, args: &PublishArgs, options: &Options) -> Resu
         }
         Err(Failed::Output(e)) => return Err(e),
     };
-    if let Some(warning) = &done.cache.warning {
+    for warning in &done.cache.warnings {
         eprintln!("warning: {warning}");
     }
     for warning in &done.report.warnings {

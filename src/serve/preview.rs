@@ -169,7 +169,11 @@ impl Preview {
     }
 
     fn full(&self) -> Result<(Good, Rebuilt), Diagnostics> {
-        let (site, sources) = Site::load_with_sources(&self.options, content::Bodies::Held)?;
+        let (site, sources) = Site::load_with_sources(
+            &self.options,
+            content::Bodies::Held,
+            &crate::content::FrontMatterCache::off(),
+        )?;
         let search = crate::search::Memory::keep();
         let sink = Sink::memory();
         let mut report = Renderer::new(&site).render_pages(&Job {
@@ -195,7 +199,11 @@ impl Preview {
     fn patch(&self, good: &Good, pending: &Pending) -> Result<(Good, Rebuilt), Diagnostics> {
         let root = &self.options.root;
         let sources = if pending.rescan {
-            let (sources, problems) = content::read_all(root, content::Bodies::Held);
+            let (sources, problems) = content::read_all(
+                root,
+                content::Bodies::Held,
+                &crate::content::FrontMatterCache::off(),
+            );
             fail_on_errors(problems)?;
             sources
         } else {

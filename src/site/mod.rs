@@ -121,14 +121,17 @@ pub(crate) struct Link {
 
 impl Site {
     pub fn load(options: &LoadOptions) -> Result<Site, Diagnostics> {
-        Site::load_with_sources(options, content::Bodies::InFile).map(|(site, _)| site)
+        let known = crate::content::FrontMatterCache::off();
+        Site::load_with_sources(options, content::Bodies::InFile, &known).map(|(site, _)| site)
     }
 
     /// Loads the site and also returns every parsed article by path, drafts
-    /// included, which the preview server patches as files change.
+    /// included, which the preview server patches as files change. What
+    /// front matter `known` has seen is not parsed again.
     pub(crate) fn load_with_sources(
         options: &LoadOptions,
         bodies: content::Bodies,
+        known: &crate::content::FrontMatterCache,
     ) -> Result<(Site, content::Sources), Diagnostics> {
         let mut timings = Timings::default();
         let root = options.root.clone();
@@ -149,7 +152,7 @@ impl Site {
             )]);
         }
         let (sources, articles, mut read_problems, clashes) = timings.step("content", || {
-            let (sources, problems) = content::read_all(&root, bodies);
+            let (sources, problems) = content::read_all(&root, bodies, known);
             let (articles, clashes) = content::arrange(&sources, &options.visibility);
             (sources, articles, problems, clashes)
         });

@@ -7,6 +7,9 @@ use std::path::Path;
 use crate::common::{example_site, notesite, read, tree};
 
 const CACHE_FILE: &str = ".notesite/cache/pages.json";
+const FRONT_MATTER: &str = ".notesite/cache/front-matter";
+/// The example site's articles, each with its front matter.
+const ARTICLES: usize = 12;
 const ARTICLE: &str = "content/kafka-notes-consumer-lag-during-rebalances.md";
 
 /// How a warm build used the cache, from `build -v`.
@@ -14,6 +17,17 @@ const ARTICLE: &str = "content/kafka-notes-consumer-lag-during-rebalances.md";
 struct Used {
     rendered: usize,
     carried: usize,
+    /// Front matter read from the cache, and parsed.
+    cached: usize,
+    parsed: usize,
+}
+
+/// The numbers of the `-v` line that starts with `label`.
+fn numbers_after(stderr: &str, label: &str) -> Vec<usize> {
+    let line = (stderr.lines())
+        .find_map(|l| l.trim().strip_prefix(label))
+        .unwrap_or_else(|| panic!("no {label:?} line in:\n{stderr}"));
+    (line.split(' ')).filter_map(|w| w.parse().ok()).collect()
 }
 
 fn build(root: &Path, args: &[&str]) -> (Used, String) {
@@ -25,13 +39,13 @@ fn build(root: &Path, args: &[&str]) -> (Used, String) {
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     assert!(out.status.success(), "build failed:\n{stderr}");
-    let line = (stderr.lines())
-        .find_map(|l| l.trim().strip_prefix("page cache: "))
-        .unwrap_or_else(|| panic!("no page cache line in:\n{stderr}"));
-    let numbers: Vec<usize> = (line.split(' ')).filter_map(|w| w.parse().ok()).collect();
+    let pages = numbers_after(&stderr, "page cache: ");
+    let front_matter = numbers_after(&stderr, "front matter: ");
     let used = Used {
-        rendered: numbers[0],
-        carried: numbers[1],
+        rendered: pages[0],
+        carried: pages[1],
+        cached: front_matter[0],
+        parsed: front_matter[1],
     };
     (used, stderr)
 }
@@ -48,7 +62,7 @@ fn warm_equals_cold(root: &Path, warm: &[&str], cold: &[&str]) -> (Used, String)
     // The same warnings, those of carried pages included.
     let warnings = |stderr: &str| {
         (stderr.lines())
-            .filter(|l| l.contains("warning: ") && !l.contains("page cache"))
+            .filter(|l| l.contains("warning: ") && !l.contains(" cache"))
             .map(str::to_string)
             .collect::<Vec<_>>()
     };
@@ -317,6 +331,154 @@ fn no_cache_neither_reads_nor_writes_it() {
         .assert()
         .success();
     assert!(dir.join("pages.json").is_file());
+}
+
+/// The front matter cache's segment files, by name.
+fn segments(root: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(root.join(FRONT_MATTER))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// Rewrites the one segment with `change` applied to its text, its
+/// checksum made to fit again when `fit_checksum`.
+fn rewrite_segment(root: &Path, change: impl Fn(&str) -> String, fit_checksum: bool) {
+    let [name] = &segments(root)[..] else {
+        panic!("one segment: {:?}", segments(root))
+    };
+    let path = root.join(FRONT_MATTER).join(name);
+    let text = change(&read(&path));
+    let text = match fit_checksum {
+        false => text,
+        true => {
+            let body = &text[..text.rfind('\n').unwrap() + 1];
+            format!("{body}{}", blake3::hash(body.as_bytes()).to_hex())
+        }
+    };
+    std::fs::write(&path, text).unwrap();
+}
+
+#[test]
+fn front_matter_is_parsed_again_only_where_its_yaml_changed() {
+    let site = warm_site(&[]);
+    let root = site.path();
+    let first = segments(root);
+    edit(root, ARTICLE, "## ", "A new paragraph.\n\n## ");
+    let (used, _) = warm_equals_cold(root, &[], &[]);
+    assert_eq!((used.cached, used.parsed), (ARTICLES, 0), "{used:?}");
+    assert_eq!(segments(root), first, "nothing new to keep");
+
+    edit(
+        root,
+        ARTICLE,
+        "title: \"kafka notes:",
+        "title: \"kafka, renamed:",
+    );
+    let (used, _) = warm_equals_cold(root, &[], &[]);
+    assert_eq!((used.cached, used.parsed), (ARTICLES - 1, 1), "{used:?}");
+    let now = segments(root);
+    assert_eq!(
+        now.len(),
+        2,
+        "the parsed one in a segment of its own: {now:?}"
+    );
+    assert_eq!(now[0], first[0]);
+}
+
+#[test]
+fn front_matter_segments_are_merged_once_a_quarter_of_the_entries_is_unused() {
+    let site = warm_site(&[]);
+    let root = site.path();
+    let first = segments(root);
+    let articles: Vec<String> = (std::fs::read_dir(root.join("content")).unwrap())
+        .map(|e| format!("content/{}", e.unwrap().file_name().to_string_lossy()))
+        .collect();
+    for rel in &articles[..ARTICLES / 4 + 1] {
+        edit(root, rel, "reading_time: ", "reading_time: 1");
+    }
+    let (used, _) = warm_equals_cold(root, &[], &[]);
+    assert_eq!(used.parsed, ARTICLES / 4 + 1, "{used:?}");
+    let merged = segments(root);
+    assert_eq!(
+        merged.len(),
+        2,
+        "what was parsed, and the rest merged: {merged:?}"
+    );
+    assert!(!merged.contains(&first[0]), "{merged:?}");
+    let entries: usize = (merged.iter())
+        .map(|name| read(&root.join(FRONT_MATTER).join(name)).lines().count() - 2)
+        .sum();
+    assert_eq!(entries, ARTICLES, "the unused entries are gone");
+    let (used, _) = warm_equals_cold(root, &[], &[]);
+    assert_eq!((used.cached, used.parsed), (ARTICLES, 0), "{used:?}");
+}
+
+#[test]
+fn a_damaged_front_matter_segment_is_ignored_with_one_warning_and_replaced() {
+    let site = warm_site(&[]);
+    let root = site.path();
+    let first = segments(root);
+    rewrite_segment(root, |text| text[..text.len() / 2].to_string(), false);
+    let (used, stderr) = warm_equals_cold(root, &[], &[]);
+    assert_eq!((used.cached, used.parsed), (0, ARTICLES), "{used:?}");
+    assert_eq!(
+        stderr.matches("warning: the front matter cache").count(),
+        1,
+        "{stderr}"
+    );
+    assert!(stderr.contains("fails its checksum"), "{stderr}");
+    let now = segments(root);
+    assert_eq!(now.len(), 1, "{now:?}");
+    assert_ne!(now, first, "the damaged one is removed");
+    let (used, stderr) = warm_equals_cold(root, &[], &[]);
+    assert_eq!((used.cached, used.parsed), (ARTICLES, 0), "{used:?}");
+    assert!(
+        !stderr.contains("warning: the front matter cache"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_front_matter_segment_of_another_binary_is_not_read_and_is_replaced() {
+    let site = warm_site(&[]);
+    let root = site.path();
+    let first = segments(root);
+    // Its entries claim to be what another binary read: not trusted,
+    // even with a checksum that fits.
+    let other_binary = |text: &str| {
+        let (header, rest) = text.split_once('\n').unwrap();
+        let (start, _) = header.rsplit_once(' ').unwrap();
+        format!("{start} 0123\n{rest}")
+    };
+    rewrite_segment(root, other_binary, true);
+    let (used, stderr) = warm_equals_cold(root, &[], &[]);
+    assert_eq!((used.cached, used.parsed), (0, ARTICLES), "{used:?}");
+    assert!(
+        !stderr.contains("warning: the front matter cache"),
+        "{stderr}"
+    );
+    let now = segments(root);
+    assert_eq!(now.len(), 1, "{now:?}");
+    assert_ne!(now, first, "the other binary's is removed");
+}
+
+#[test]
+fn front_matter_json_cannot_carry_is_parsed_every_time() {
+    let site = example_site();
+    let root = site.path();
+    // JSON has no NaN: this `extra` would not read back the same.
+    edit(
+        root,
+        ARTICLE,
+        "draft: false\n",
+        "draft: false\nextra:\n  ratio: .nan\n",
+    );
+    build(root, &[]);
+    let (used, _) = warm_equals_cold(root, &[], &[]);
+    assert_eq!((used.cached, used.parsed), (ARTICLES - 1, 1), "{used:?}");
 }
 
 #[test]
