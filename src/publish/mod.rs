@@ -129,7 +129,8 @@ fn run_files(
     // any page of the build.
     let redirect_dir = tempfile::tempdir().context("cannot create a temporary folder")?;
     runtime.block_on(async {
-        let listed = target.list().await?;
+        let hints: Vec<&str> = local.iter().map(|f| f.key.as_str()).collect();
+        let listed = target.list(&hints, options.concurrency).await?;
         let record = target.read_record().await?.unwrap_or_default();
         let moves = match &index {
             Some(index) => moves::plan(index, &record, &local, config.publish.auto_redirects),
