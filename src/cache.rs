@@ -198,7 +198,9 @@ pub(crate) fn render(
     let mut known = Vec::new();
     let (mut report, prints, mut entries) = match last {
         None => {
-            let report = Renderer::new(site).render(sink, progress)?;
+            let store = search_store(site, &file);
+            let renderer = Renderer::new(site).with_search_store(&store);
+            let report = renderer.render(sink, progress)?;
             usage.rendered = routes.len();
             let linking: HashSet<String> = report.linking.iter().cloned().collect();
             let prints = timings.step("fingerprints", || incremental::fingerprints(site, &linking));
@@ -206,6 +208,7 @@ pub(crate) fn render(
         }
         Some(last) => {
             let job = WarmJob {
+                search: search_store(site, &file),
                 site,
                 staging,
                 sink,
@@ -255,6 +258,8 @@ struct WarmJob<'a> {
     sink: &'a Sink,
     mode: Mode,
     progress: &'a dyn Progress,
+    /// Where the search index's postings are kept.
+    search: crate::search::Store,
 }
 
 /// A warm build: the routes whose fingerprint or files moved render, the
@@ -272,6 +277,7 @@ fn warm(
         sink,
         mode,
         progress,
+        ref search,
     } = *job;
     let output = last.output.clone();
     let linking: HashSet<String> = last.linking.iter().cloned().collect();
@@ -314,7 +320,7 @@ fn warm(
             .flat_map(|e| e.record.warnings.iter().cloned())
             .collect(),
     };
-    let renderer = Renderer::new(site);
+    let renderer = Renderer::new(site).with_search_store(search);
     let search = crate::search::Memory::default();
     let mut report = renderer.render_pages(&Job {
         sink,
@@ -500,6 +506,14 @@ fn read(file: &Path) -> Result<Option<Record>> {
     Ok(Some(
         serde_json::from_slice(json).context("it does not parse")?,
     ))
+}
+
+/// Where the search index's postings are kept, in the folder of the
+/// cache `file`: for this binary and these field weights.
+fn search_store(site: &Site, file: &Path) -> crate::search::Store {
+    let dir = file.parent().unwrap_or(Path::new("."));
+    let weights = format!("{:?}", site.config.search.weights);
+    crate::search::Store::new(dir, &binary_hash(), &weights)
 }
 
 /// A hash of the running binary: any other build of notesite, even of the

@@ -43,7 +43,7 @@ pub(super) fn execute(root: &Path, args: BuildArgs) -> Result<()> {
             .chain(&report.timings.steps)
             .cloned()
             .collect();
-        print_timings(&steps, &cache_use);
+        print_timings(&steps, &cache_use, report.search_index);
     }
     // The process ends right after this: freeing every article one by one
     // cost 0.35 s of a 100k build for memory the OS reclaims at once anyway.
@@ -86,7 +86,11 @@ fn fail<T>(problems: Diagnostics, out: &Path) -> Result<T> {
 }
 
 /// `-v`: how the page cache was used, then each step's wall time.
-pub(super) fn print_timings(steps: &[(&'static str, std::time::Duration)], cache: &CacheUse) {
+pub(super) fn print_timings(
+    steps: &[(&'static str, std::time::Duration)],
+    cache: &CacheUse,
+    search_index: Option<(usize, usize)>,
+) {
     eprintln!(
         "    page cache: {} routes rendered, {} carried",
         cache.rendered, cache.carried
@@ -96,6 +100,9 @@ pub(super) fn print_timings(steps: &[(&'static str, std::time::Duration)], cache
         "  front matter: {} from the cache, {} parsed",
         front_matter.cached, front_matter.parsed
     );
+    if let Some((stored, indexed)) = search_index {
+        eprintln!("  search index: {stored} articles from the cache, {indexed} indexed");
+    }
     for (step, time) in steps {
         eprintln!("{step:>14}: {:.1} ms", time.as_secs_f64() * 1000.0);
     }

@@ -88,7 +88,8 @@ fn build_and_publish(root: &Path, args: &PublishArgs, options: &Options) -> Resu
         eprintln!("{warning}");
     }
     if args.verbose {
-        super::build::print_timings(&done.report.timings.steps, &done.cache);
+        let report = &done.report;
+        super::build::print_timings(&report.timings.steps, &done.cache, report.search_index);
     }
     let how = match done.rendered_all {
         true => "every page (the target held versions the page cache did not know)".to_string(),

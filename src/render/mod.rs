@@ -32,11 +32,25 @@ use crate::site::{Route, Target};
 #[derive(Clone, Copy)]
 pub(crate) struct Renderer<'a> {
     pub(crate) site: &'a Site,
+    /// Where the search index's postings are kept between builds.
+    search_store: Option<&'a crate::search::Store>,
 }
 
 impl<'a> Renderer<'a> {
     pub(crate) fn new(site: &'a Site) -> Renderer<'a> {
-        Renderer { site }
+        Renderer {
+            site,
+            search_store: None,
+        }
+    }
+
+    /// This renderer, taking the postings of unchanged articles from
+    /// `store` and keeping the index's there.
+    pub(crate) fn with_search_store(self, store: &'a crate::search::Store) -> Renderer<'a> {
+        Renderer {
+            search_store: Some(store),
+            ..self
+        }
     }
 }
 
@@ -63,6 +77,9 @@ pub struct Report {
     pub(crate) records: Vec<(String, RouteRecord)>,
     /// The assets, root files, manifest and `_headers`, when written.
     pub(crate) site_files: Vec<Written>,
+    /// When the search index was written: its articles taken from the
+    /// last build's postings, and those indexed from their bodies.
+    pub search_index: Option<(usize, usize)>,
 }
 
 #[derive(Serialize)]
@@ -495,7 +512,7 @@ impl<'a> Renderer<'a> {
             collecting: (self.site.config.search.enabled
                 && !matches!(pages, Pages::Only(_))
                 && !search.keeps())
-            .then(|| crate::search::Collecting::new(self.site)),
+            .then(|| crate::search::Collecting::new(self.site, self.search_store.cloned())),
         };
         problems.extend(self.site.clashes().iter().cloned());
         problems.extend(self.site.menu_problems());
@@ -529,6 +546,7 @@ impl<'a> Renderer<'a> {
         };
         let mut tally = t.step("pages", || render(true));
         tally = tally.merge(t.step("feed, sitemap", || render(false)));
+        report.search_index = (shared.collecting.as_ref()).and_then(|c| c.counts());
         drop(shared); // the search index's memory, before the records come back
         match spool.read() {
             Ok(records) => report.records = records,

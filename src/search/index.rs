@@ -98,6 +98,20 @@ impl Collector {
         }
     }
 
+    /// Sets article `doc`'s weighted length, for an article whose
+    /// postings are added whole (`add_postings`).
+    pub(crate) fn set_length(&self, doc: u32, length: f32) {
+        self.lengths.lock().expect("no panics while locked")[doc as usize] = length;
+    }
+
+    /// Adds postings of `term` that were counted before.
+    pub(crate) fn add_postings(&self, term: String, postings: Vec<(u32, f32)>) {
+        let mut map = self.shards[shard_of(&term)]
+            .lock()
+            .expect("no panics while locked");
+        map.entry(term).or_default().extend(postings);
+    }
+
     /// Every term, sorted, with its postings sorted by article.
     pub(crate) fn finish(self) -> Postings {
         let lengths = self.lengths.into_inner().expect("no panics while locked");
@@ -186,7 +200,16 @@ pub(crate) fn write(
     shown: &[Shown],
     facets: &[(&str, Vec<Vec<String>>)],
 ) -> Vec<File> {
-    let Postings { terms, lengths } = collector.finish();
+    write_postings(collector.finish(), shown, facets)
+}
+
+/// `write` from the collected postings.
+pub(crate) fn write_postings(
+    postings: Postings,
+    shown: &[Shown],
+    facets: &[(&str, Vec<Vec<String>>)],
+) -> Vec<File> {
+    let Postings { terms, lengths } = postings;
     let average = average_length(&lengths);
     // Each term is weighted and encoded in parallel; the chunks are then
     // cut in term order.

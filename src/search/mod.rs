@@ -6,9 +6,11 @@
 pub(crate) mod format;
 pub(crate) mod index;
 mod kept;
+mod stored;
 pub(crate) mod text;
 
 pub(crate) use kept::Memory;
+pub(crate) use stored::Store;
 
 use std::sync::Arc;
 
@@ -140,13 +142,19 @@ fn index_body(site: &Site, article: &Article, markdown: &str, add: impl FnOnce(&
         summary
     };
     let cut = source.floor_char_boundary(SNIPPET_SOURCE_CHARS.min(source.len()));
+    shown(site, article, source[..cut].trim().to_string())
+}
+
+/// What a result shows for `article`, with `text` to cut its snippet from.
+fn shown(site: &Site, article: &Article, text: String) -> Shown {
+    let meta = &article.meta;
     Shown {
         url: site.url(&format!("{}/", article.slug)),
         title: meta.title.clone(),
         date: meta.date.to_string(),
         difficulty: meta.difficulty.map(|d| d.as_str()),
         stack: meta.stack.clone(),
-        text: source[..cut].trim().to_string(),
+        text,
     }
 }
 
@@ -162,10 +170,15 @@ pub(crate) struct Collecting {
     /// By the site's article index: its number in the index, if indexed.
     doc_of: Vec<Option<u32>>,
     shown: Vec<std::sync::OnceLock<Shown>>,
+    /// Where the last build's postings are, and this one's go.
+    store: Option<Store>,
+    /// Once the files are written: the articles taken from the store, and
+    /// those indexed from their bodies.
+    counts: std::sync::OnceLock<(usize, usize)>,
 }
 
 impl Collecting {
-    pub(crate) fn new(site: &Site) -> Collecting {
+    pub(crate) fn new(site: &Site, store: Option<Store>) -> Collecting {
         let mut next = 0;
         let doc_of: Vec<Option<u32>> = (site.articles.iter())
             .map(|a| {
@@ -179,7 +192,15 @@ impl Collecting {
             collector: std::sync::RwLock::new(Some(Collector::new(next as usize))),
             doc_of,
             shown: (0..next).map(|_| std::sync::OnceLock::new()).collect(),
+            store,
+            counts: std::sync::OnceLock::new(),
         }
+    }
+
+    /// Once the files are written: the articles taken from the last
+    /// build's postings, and those indexed from their bodies.
+    pub(crate) fn counts(&self) -> Option<(usize, usize)> {
+        self.counts.get().copied()
     }
 
     /// Indexes article `index` of the site, whose body is `markdown`.
@@ -197,7 +218,8 @@ impl Collecting {
     }
 
     /// Every file of the index. An article whose page did not hand its
-    /// body over is indexed from its file.
+    /// body over is taken from the store when it has the article as it is,
+    /// else indexed from its file.
     pub(crate) fn files(&self, site: &Site) -> Result<Vec<File>, Vec<Diagnostic>> {
         let collector = (self
             .collector
@@ -205,6 +227,10 @@ impl Collecting {
             .expect("no panics while locked")
             .take())
         .expect("the index is written once");
+        let from_store = match self.store.as_ref().and_then(Store::read) {
+            Some(stored) => self.take_stored(site, &collector, stored),
+            None => 0,
+        };
         // The articles whose pages did not render (a warm build carried
         // them) are read from their files, in parallel: the collector
         // takes adds in any order.
@@ -226,7 +252,51 @@ impl Collecting {
         let shown: Vec<Shown> = (self.shown.iter())
             .map(|s| s.get().expect("every indexed article").clone())
             .collect();
-        Ok(index::write(collector, &shown, &facet_values(site)))
+        let _ = self.counts.set((from_store, shown.len() - from_store));
+        let postings = collector.finish();
+        if let Some(store) = &self.store {
+            let mut versions = vec![0; shown.len()];
+            for (index, doc) in self.doc_of.iter().enumerate() {
+                if let Some(doc) = doc {
+                    versions[*doc as usize] = site.articles[index].version;
+                }
+            }
+            let snippets: Vec<&str> = shown.iter().map(|s| s.text.as_str()).collect();
+            // Only an accelerator: the next build indexes every body again
+            // without it, and the page cache's own write reports a folder
+            // that cannot be written.
+            let _ = store.write(&postings, &versions, &snippets);
+        }
+        Ok(index::write_postings(postings, &shown, &facet_values(site)))
+    }
+
+    /// Takes the postings of each article the store has as it is now and
+    /// whose page did not hand its body over, renumbered to this index.
+    /// Returns how many articles it took.
+    fn take_stored(&self, site: &Site, collector: &Collector, stored: stored::Stored) -> usize {
+        let waiting: ahash::AHashMap<u64, (usize, u32)> = (self.doc_of.iter().enumerate())
+            .filter_map(|(index, doc)| Some((index, (*doc)?)))
+            .filter(|(_, doc)| self.shown[*doc as usize].get().is_none())
+            .map(|(index, doc)| (site.articles[index].version, (index, doc)))
+            .collect();
+        let renumbered: Vec<Option<u32>> = (stored.docs.into_iter())
+            .map(|old| {
+                let &(index, doc) = waiting.get(&old.version)?;
+                collector.set_length(doc, old.length);
+                let result = shown(site, &site.articles[index], old.snippet);
+                let _ = self.shown[doc as usize].set(result);
+                Some(doc)
+            })
+            .collect();
+        stored.terms.into_par_iter().for_each(|(term, postings)| {
+            let postings: Vec<(u32, f32)> = (postings.into_iter())
+                .filter_map(|(old, tf)| Some((renumbered[old as usize]?, tf)))
+                .collect();
+            if !postings.is_empty() {
+                collector.add_postings(term, postings);
+            }
+        });
+        renumbered.iter().flatten().count()
     }
 }
 

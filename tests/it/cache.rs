@@ -20,6 +20,9 @@ struct Used {
     /// Front matter read from the cache, and parsed.
     cached: usize,
     parsed: usize,
+    /// When the search index was written: its articles taken from the
+    /// last build's postings, and those indexed from their bodies.
+    search: Option<(usize, usize)>,
 }
 
 /// The numbers of the `-v` line that starts with `label`.
@@ -41,11 +44,16 @@ fn build(root: &Path, args: &[&str]) -> (Used, String) {
     assert!(out.status.success(), "build failed:\n{stderr}");
     let pages = numbers_after(&stderr, "page cache: ");
     let front_matter = numbers_after(&stderr, "front matter: ");
+    let search = (stderr.contains("search index: ")).then(|| {
+        let numbers = numbers_after(&stderr, "search index: ");
+        (numbers[0], numbers[1])
+    });
     let used = Used {
         rendered: pages[0],
         carried: pages[1],
         cached: front_matter[0],
         parsed: front_matter[1],
+        search,
     };
     (used, stderr)
 }
@@ -153,6 +161,8 @@ fn a_body_edit_renders_its_page_and_the_search_index_only() {
         used.rendered <= 4,
         "the page, the index, and little else: {used:?}"
     );
+    // The other articles' postings come from the last build's.
+    assert_eq!(used.search, Some((ARTICLES - 1, 1)), "{used:?}");
     // And the cache written by the warm build is itself warm.
     let (used, _) = warm_equals_cold(site.path(), &[], &[]);
     assert_eq!(used.rendered, 0, "{used:?}");
@@ -479,6 +489,33 @@ fn front_matter_json_cannot_carry_is_parsed_every_time() {
     build(root, &[]);
     let (used, _) = warm_equals_cold(root, &[], &[]);
     assert_eq!((used.cached, used.parsed), (ARTICLES - 1, 1), "{used:?}");
+}
+
+#[test]
+fn a_damaged_or_missing_search_store_indexes_every_body_again() {
+    let site = warm_site(&[]);
+    let root = site.path();
+    let store = root.join(".notesite/cache/search");
+    let bytes = std::fs::read(&store).unwrap();
+    // A letter of a snippet changed: it would still parse.
+    let at = (bytes.windows(5)).position(|w| w == b"kafka").unwrap();
+    let mut changed = bytes.clone();
+    changed[at + 4] = b'b';
+    for damaged in [changed, bytes[..bytes.len() - 1].to_vec()] {
+        std::fs::write(&store, damaged).unwrap();
+        edit(root, ARTICLE, "## ", "A new paragraph.\n\n## ");
+        let (used, _) = warm_equals_cold(root, &[], &[]);
+        assert_eq!(used.search, Some((0, ARTICLES)), "{used:?}");
+    }
+    // Written anew by that build.
+    edit(root, ARTICLE, "## ", "Another new paragraph.\n\n## ");
+    let (used, _) = warm_equals_cold(root, &[], &[]);
+    assert_eq!(used.search, Some((ARTICLES - 1, 1)), "{used:?}");
+
+    std::fs::remove_file(&store).unwrap();
+    edit(root, ARTICLE, "## ", "A third new paragraph.\n\n## ");
+    let (used, _) = warm_equals_cold(root, &[], &[]);
+    assert_eq!(used.search, Some((0, ARTICLES)), "{used:?}");
 }
 
 #[test]
