@@ -60,12 +60,15 @@ impl CacheDir {
         }
     }
 
-    /// The front matter cache, for a build to read and keep: none with
-    /// `--no-cache`.
-    pub(crate) fn front_matter(&self) -> crate::content::FrontMatterCache {
+    /// What a load takes from the last build and keeps for the next:
+    /// nothing with `--no-cache`.
+    pub(crate) fn kept(&self) -> crate::site::Kept {
         match self {
-            CacheDir::At(dir) => crate::content::FrontMatterCache::open(dir, &binary_hash()),
-            CacheDir::Off => crate::content::FrontMatterCache::off(),
+            CacheDir::At(dir) => crate::site::Kept {
+                front_matter: crate::content::FrontMatterCache::open(dir, &binary_hash()),
+                similar: Some(crate::related::Store::new(dir, &binary_hash())),
+            },
+            CacheDir::Off => crate::site::Kept::default(),
         }
     }
 

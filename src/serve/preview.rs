@@ -172,7 +172,7 @@ impl Preview {
         let (site, sources) = Site::load_with_sources(
             &self.options,
             content::Bodies::Held,
-            &crate::content::FrontMatterCache::off(),
+            &crate::site::Kept::default(),
         )?;
         let search = crate::search::Memory::keep();
         let sink = Sink::memory();

@@ -121,17 +121,17 @@ pub(crate) struct Link {
 
 impl Site {
     pub fn load(options: &LoadOptions) -> Result<Site, Diagnostics> {
-        let known = crate::content::FrontMatterCache::off();
-        Site::load_with_sources(options, content::Bodies::InFile, &known).map(|(site, _)| site)
+        Site::load_with_sources(options, content::Bodies::InFile, &Kept::default())
+            .map(|(site, _)| site)
     }
 
     /// Loads the site and also returns every parsed article by path, drafts
     /// included, which the preview server patches as files change. What
-    /// front matter `known` has seen is not parsed again.
+    /// `kept` holds from the last build is not worked out again.
     pub(crate) fn load_with_sources(
         options: &LoadOptions,
         bodies: content::Bodies,
-        known: &crate::content::FrontMatterCache,
+        kept: &Kept,
     ) -> Result<(Site, content::Sources), Diagnostics> {
         let mut timings = Timings::default();
         let root = options.root.clone();
@@ -152,7 +152,7 @@ impl Site {
             )]);
         }
         let (sources, articles, mut read_problems, clashes) = timings.step("content", || {
-            let (sources, problems) = content::read_all(&root, bodies, known);
+            let (sources, problems) = content::read_all(&root, bodies, &kept.front_matter);
             let (articles, clashes) = content::arrange(&sources, &options.visibility);
             (sources, articles, problems, clashes)
         });
@@ -204,7 +204,15 @@ impl Site {
             root_files,
             templates: Arc::new(templates),
         };
-        let site = Site::assemble(parts, articles, diagnostics.sorted(), timings, None);
+        let similar = kept.similar.as_ref();
+        let site = Site::assemble(
+            parts,
+            articles,
+            diagnostics.sorted(),
+            timings,
+            None,
+            similar,
+        );
         Ok((site, sources))
     }
 
@@ -217,6 +225,7 @@ impl Site {
         warnings: Vec<Diagnostic>,
         mut timings: Timings,
         previous: Option<&Site>,
+        similar_store: Option<&crate::related::Store>,
     ) -> Site {
         let kinds = parts.config.taxonomy_kinds();
         let edit = previous.and_then(|p| Edit::between(p, &articles));
@@ -224,7 +233,7 @@ impl Site {
         let keeps_paths = |e: &&Edit| same_pages && e.keeps_terms(&articles, &kinds);
         if let Some(edit) = edit.as_ref().filter(keeps_paths) {
             // Same pages, same terms: only page contents can differ.
-            let similar = similar_posts(&articles, &parts.config, Some(edit));
+            let similar = similar_posts(&articles, &parts.config, Some(edit), None);
             let previous = edit.previous;
             return Site {
                 taxonomies: Arc::clone(&previous.taxonomies),
@@ -237,7 +246,7 @@ impl Site {
         let (taxonomies, similar) = timings.step("taxonomies, similar posts", || {
             rayon::join(
                 || taxonomy::build(&articles, &kinds),
-                || similar_posts(&articles, &parts.config, edit.as_ref()),
+                || similar_posts(&articles, &parts.config, edit.as_ref(), similar_store),
             )
         });
         let mut site = Site::new(parts, articles, similar, warnings, timings);
@@ -309,6 +318,7 @@ impl Site {
             warnings,
             Timings::default(),
             Some(self),
+            None,
         ))
     }
 
@@ -484,16 +494,27 @@ fn similar_posts(
     articles: &[Arc<Article>],
     config: &SiteConfig,
     edit: Option<&Edit>,
+    store: Option<&crate::related::Store>,
 ) -> Vec<Vec<usize>> {
-    match edit {
-        Some(edit) => related::similar_after_edit(
+    match (edit, store) {
+        (Some(edit), _) => related::similar_after_edit(
             articles,
             &config.related,
             &edit.previous.similar,
             &edit.changed,
         ),
-        None => related::similar(articles, &config.related),
+        (None, Some(store)) => related::similar_kept(articles, &config.related, store),
+        (None, None) => related::similar(articles, &config.related),
     }
+}
+
+/// What a load takes from the last build, and keeps for the next: the
+/// front matter each source read as, and the Similar Posts. Nothing for
+/// `--no-cache`, `check` and the preview.
+#[derive(Default)]
+pub(crate) struct Kept {
+    pub(crate) front_matter: content::FrontMatterCache,
+    pub(crate) similar: Option<crate::related::Store>,
 }
 
 fn load_config(options: &LoadOptions) -> Result<SiteConfig, Vec<Diagnostic>> {

@@ -519,6 +519,36 @@ fn a_damaged_or_missing_search_store_indexes_every_body_again() {
 }
 
 #[test]
+fn similar_posts_kept_with_their_lists_changed_are_not_used() {
+    let site = warm_site(&[]);
+    let root = site.path();
+    let store = root.join(".notesite/cache/similar");
+    let bytes = std::fs::read(&store).unwrap();
+    // Header line, the 32-byte key, then per article a count and its
+    // Similar Posts' numbers: each number moved to the next article, the
+    // checksum left as it was.
+    let header = bytes.iter().position(|&b| b == b'\n').unwrap() + 1;
+    let (body, sum) = bytes.split_at(bytes.len() - 32);
+    let mut numbers: Vec<u32> = (body[header + 32..].chunks_exact(4))
+        .map(|n| u32::from_le_bytes(n.try_into().unwrap()))
+        .collect();
+    let mut at = 0;
+    while at < numbers.len() {
+        let count = numbers[at] as usize;
+        for n in &mut numbers[at + 1..at + 1 + count] {
+            *n = (*n + 1) % ARTICLES as u32;
+        }
+        at += 1 + count;
+    }
+    let mut changed = body[..header + 32].to_vec();
+    changed.extend(numbers.iter().flat_map(|n| n.to_le_bytes()));
+    changed.extend_from_slice(sum);
+    std::fs::write(&store, changed).unwrap();
+    edit(root, ARTICLE, "## ", "A new paragraph.\n\n## ");
+    assert_partial(&warm_equals_cold(root, &[], &[]).0);
+}
+
+#[test]
 fn build_flags_on_publish_need_build() {
     let site = example_site();
     let target = tempfile::tempdir().unwrap();
