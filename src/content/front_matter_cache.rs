@@ -138,7 +138,11 @@ impl FrontMatterCache {
         let mut start = self.header.len();
         for line in text[start..].split_inclusive('\n') {
             let hex = &line[..line.find(' ').unwrap_or(0)];
-            if let Some(key) = hex_decode(hex) {
+            // A key met again (two sources with the same front matter,
+            // parsed at once) is the same entry: counting it twice would
+            // count the second as unused and merge for nothing.
+            let key = hex_decode(hex).filter(|key| !self.known.contains_key(key));
+            if let Some(key) = key {
                 self.known.insert(key, self.entries.len());
                 let json = start + hex.len() + 1..start + line.len() - 1;
                 self.entries.push((key, segment, json));

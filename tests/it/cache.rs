@@ -427,6 +427,21 @@ fn front_matter_segments_are_merged_once_a_quarter_of_the_entries_is_unused() {
 }
 
 #[test]
+fn articles_with_the_same_front_matter_share_one_entry_and_cause_no_merge() {
+    let site = example_site();
+    let root = site.path();
+    let text = read(&root.join(ARTICLE));
+    for copy in 1..=5 {
+        std::fs::write(root.join(format!("content/copy-{copy}.md")), &text).unwrap();
+    }
+    build(root, &[]);
+    let first = segments(root);
+    let (used, _) = warm_equals_cold(root, &[], &[]);
+    assert_eq!((used.cached, used.parsed), (ARTICLES + 5, 0), "{used:?}");
+    assert_eq!(segments(root), first, "nothing unused, nothing merged");
+}
+
+#[test]
 fn a_damaged_front_matter_segment_is_ignored_with_one_warning_and_replaced() {
     let site = warm_site(&[]);
     let root = site.path();
