@@ -434,13 +434,8 @@ impl Pending {
         {
             // Buffered before the hashing, so the hash takes whole blocks
             // (serde_json writes a few bytes at a time).
-            let mut out = std::io::BufWriter::with_capacity(
-                1 << 16,
-                Hashing {
-                    inner: tmp.as_file(),
-                    hasher: blake3::Hasher::new(),
-                },
-            );
+            let mut out =
+                std::io::BufWriter::with_capacity(1 << 16, crate::fsx::Hashing::new(tmp.as_file()));
             serde_json::to_writer(&mut out, &record).with_context(cannot)?;
             let mut hashing = out
                 .into_inner()
@@ -451,25 +446,6 @@ impl Pending {
         }
         tmp.persist(&file).with_context(cannot)?;
         Ok(())
-    }
-}
-
-/// A writer that hashes what it writes: the checksum of the JSON, in
-/// the same pass.
-struct Hashing<W> {
-    inner: W,
-    hasher: blake3::Hasher,
-}
-
-impl<W: Write> Write for Hashing<W> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        self.hasher.update(&buf[..n]);
-        Ok(n)
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.inner.flush()
     }
 }
 

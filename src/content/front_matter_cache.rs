@@ -328,8 +328,8 @@ fn hex_decode(hex: &str) -> Option<Key> {
 /// its name once whole.
 struct NewSegment {
     tmp: tempfile::NamedTempFile,
-    out: BufWriter<File>,
-    hasher: blake3::Hasher,
+    /// Buffered before the hashing, so the hash takes whole blocks.
+    out: BufWriter<crate::fsx::Hashing<File>>,
 }
 
 impl NewSegment {
@@ -340,15 +340,13 @@ impl NewSegment {
         let file = tmp.as_file().try_clone().with_context(cannot)?;
         let mut segment = NewSegment {
             tmp,
-            out: BufWriter::with_capacity(1 << 16, file),
-            hasher: blake3::Hasher::new(),
+            out: BufWriter::with_capacity(1 << 16, crate::fsx::Hashing::new(file)),
         };
         segment.put(header.as_bytes()).with_context(cannot)?;
         Ok(segment)
     }
 
     fn put(&mut self, bytes: &[u8]) -> std::io::Result<()> {
-        self.hasher.update(bytes);
         self.out.write_all(bytes)
     }
 
@@ -363,11 +361,15 @@ impl NewSegment {
         self.put(b"\n")
     }
 
-    fn persist(mut self, to: &Path) -> Result<()> {
+    fn persist(self, to: &Path) -> Result<()> {
         let cannot = || format!("cannot write {}", to.display());
-        let sum = self.hasher.finalize().to_hex();
-        self.out.write_all(sum.as_bytes()).with_context(cannot)?;
-        self.out.flush().with_context(cannot)?;
+        let out = self.out.into_inner().map_err(|e| e.into_error());
+        let mut hashing = out.with_context(cannot)?;
+        let sum = hashing.hasher.finalize().to_hex();
+        hashing
+            .inner
+            .write_all(sum.as_bytes())
+            .with_context(cannot)?;
         self.tmp.persist(to).with_context(cannot)?;
         Ok(())
     }

@@ -91,13 +91,7 @@ impl Store {
         let tmp = tempfile::NamedTempFile::new_in(dir).with_context(cannot)?;
         // Buffered before the hashing, so the hash takes whole blocks, not
         // the few bytes of each posting.
-        let mut out = BufWriter::with_capacity(
-            1 << 16,
-            Hashed {
-                out: tmp.as_file(),
-                hasher: blake3::Hasher::new(),
-            },
-        );
+        let mut out = BufWriter::with_capacity(1 << 16, crate::fsx::Hashing::new(tmp.as_file()));
         let text = |out: &mut BufWriter<_>, text: &str| -> std::io::Result<()> {
             out.write_all(&(text.len() as u32).to_le_bytes())?;
             out.write_all(text.as_bytes())
@@ -122,29 +116,11 @@ impl Store {
             }
             let mut hashed = out.into_inner().map_err(|e| e.into_error())?;
             let sum = *hashed.hasher.finalize().as_bytes();
-            hashed.out.write_all(&sum)
+            hashed.inner.write_all(&sum)
         };
         write().with_context(cannot)?;
         tmp.persist(&self.file).with_context(cannot)?;
         Ok(())
-    }
-}
-
-/// A writer that hashes what it writes.
-struct Hashed<W> {
-    out: W,
-    hasher: blake3::Hasher,
-}
-
-impl<W: Write> Write for Hashed<W> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let n = self.out.write(buf)?;
-        self.hasher.update(&buf[..n]);
-        Ok(n)
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.out.flush()
     }
 }
 
