@@ -45,6 +45,7 @@ fn main() {
         "start-up: {:.2} s ({first_build})",
         started.elapsed().as_secs_f64()
     );
+    println!("memory after start-up: {}", memory(server.id()));
     // Keep draining stdout so the server never blocks on a full pipe.
     std::thread::spawn(move || lines.for_each(drop));
 
@@ -76,6 +77,7 @@ fn main() {
         marker
     });
     report("template edit", &template_times);
+    println!("memory at the end: {}", memory(server.id()));
     if made_templates {
         std::fs::remove_dir_all(&templates).unwrap();
     } else {
@@ -83,6 +85,20 @@ fn main() {
     }
     let _ = server.kill();
     let _ = server.wait();
+}
+
+/// The server's peak and current resident memory, from /proc (Linux).
+fn memory(pid: u32) -> String {
+    let Ok(status) = std::fs::read_to_string(format!("/proc/{pid}/status")) else {
+        return "unknown (no /proc)".into();
+    };
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .map_or("?".to_string(), |v| v.trim().to_string())
+    };
+    format!("peak {}, now {}", field("VmHWM:"), field("VmRSS:"))
 }
 
 fn first_article(root: &Path) -> PathBuf {
