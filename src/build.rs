@@ -5,7 +5,6 @@
 use std::path::Path;
 
 use crate::cache::{CacheDir, CacheUse};
-use crate::content::Bodies;
 use crate::diag::Diagnostics;
 use crate::output::{Sink, Staging};
 use crate::progress::Progress;
@@ -83,7 +82,7 @@ fn load(
     crate::content::FrontMatterUse,
 ) {
     let kept = dir.kept();
-    let loaded = Site::load_with_sources(options, Bodies::InFile, &kept);
+    let loaded = Site::load_with_sources(options, &kept);
     let started = std::time::Instant::now();
     let used = kept.front_matter.save();
     let loaded = loaded.map(|(mut site, sources)| {
@@ -213,7 +212,7 @@ pub fn coming_changes(
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Vec<Change>, Diagnostics> {
     let known = crate::content::FrontMatterCache::off();
-    let (sources, problems) = crate::content::read_all(root, Bodies::InFile, &known);
+    let (sources, problems) = crate::content::read_all(root, &known);
     if problems.error_count() > 0 {
         return Err(problems);
     }

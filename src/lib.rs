@@ -76,7 +76,7 @@ pub use synth::document as synth_document;
 pub use embedded::{STARTER, STATIC_FILES, TEMPLATES};
 // Writing files so that a crash never leaves half of one.
 pub use fsx::{create_dir_all, is_hidden, write as write_file, write_atomic};
-pub use output::{PORTABLE_SWAP_ENV, clean_up_on_interrupt};
+pub use output::{PORTABLE_SWAP_ENV, Stored, clean_up_on_interrupt};
 // The preview server and publishing.
 pub use publish::{
     FAULT_ENV, Options as PublishOptions, RECORD_KEY, Record, Summary as PublishSummary,

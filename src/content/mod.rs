@@ -49,9 +49,9 @@ pub struct Article {
 }
 
 /// An article's Markdown body. Read from a file, it stays there: its page
-/// reads it again when it renders, so a build never holds every body at
-/// once (at 100k articles they were half of its peak memory). Parsed from
-/// text (import, tests), it is held.
+/// reads it again when it renders, so neither a build nor the preview holds
+/// every body at once (at 100k articles they were half of a build's peak
+/// memory). Parsed from text (import, tests), it is held.
 #[derive(Debug, Clone)]
 pub(crate) enum Body {
     Held(String),
@@ -108,22 +108,9 @@ impl Article {
 /// slugs checked: what the preview server keeps and patches file by file.
 pub(crate) type Sources = BTreeMap<PathBuf, Arc<Article>>;
 
-/// Where the articles read from files keep their bodies: the preview holds
-/// them (an edit's old body is what its old postings are taken out by); a
-/// build leaves them in their files.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Bodies {
-    Held,
-    InFile,
-}
-
 /// Parses every `.md` file under `ROOT/content` in parallel, taking
 /// what front matter `known` has seen from it.
-pub(crate) fn read_all(
-    root: &Path,
-    bodies: Bodies,
-    known: &FrontMatterCache,
-) -> (Sources, Diagnostics) {
+pub(crate) fn read_all(root: &Path, known: &FrontMatterCache) -> (Sources, Diagnostics) {
     let mut diagnostics = Diagnostics::default();
     let paths = match source_files(root) {
         Ok(paths) => paths,
@@ -135,7 +122,7 @@ pub(crate) fn read_all(
     let results: Vec<(PathBuf, Result<Article, Vec<Diagnostic>>)> = paths
         .into_par_iter()
         .map(|rel| {
-            let result = read_one(root, &rel, bodies, known);
+            let result = read_one(root, &rel, known);
             (rel, result)
         })
         .collect();
@@ -300,20 +287,19 @@ pub(crate) fn reread_one(root: &Path, rel: &Path) -> Result<Article, Vec<Diagnos
     let canonical_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
     crate::fsx::check_inside(&canonical_root, &root.join(rel))
         .map_err(|message| vec![Diagnostic::error(rel, None, message)])?;
-    read_one(root, rel, Bodies::Held, &FrontMatterCache::off())
+    read_one(root, rel, &FrontMatterCache::off())
 }
 
-/// Reads and parses one article; `rel` is relative to the site root.
+/// Reads and parses one article; `rel` is relative to the site root. Its
+/// body stays in the file.
 pub(crate) fn read_one(
     root: &Path,
     rel: &Path,
-    bodies: Bodies,
     known: &FrontMatterCache,
 ) -> Result<Article, Vec<Diagnostic>> {
     let text = read_source(root, rel)?;
     let mut article = parse_article_with(rel, &text, known)?;
-    if bodies == Bodies::InFile
-        && let Body::Held(body) = &article.body
+    if let Body::Held(body) = &article.body
         && text.ends_with(body.as_str())
     {
         article.body = Body::InFile {
@@ -567,8 +553,8 @@ mod tests {
         std::fs::write(root.join(rel), &text).unwrap();
 
         let off = FrontMatterCache::off();
-        let held = read_one(&root, rel, Bodies::Held, &off).unwrap();
-        let in_file = read_one(&root, rel, Bodies::InFile, &off).unwrap();
+        let held = parse_article_with(rel, &text, &off).unwrap();
+        let in_file = read_one(&root, rel, &off).unwrap();
         assert!(matches!(held.body, Body::Held(_)));
         assert!(matches!(in_file.body, Body::InFile { .. }));
         assert_eq!(in_file.body().unwrap(), held.body().unwrap());

@@ -138,14 +138,11 @@ impl Kept {
         let edited: Vec<usize> = (0..self.articles.len())
             .filter(|&i| self.articles[i].version != indexed[i].version)
             .collect();
+        let mut was = self.counts_of(&edited);
         let terms = Terms::default();
         let facet_kinds = site.config.search_facets();
-        for &doc in &edited {
-            let mut before = Default::default();
-            super::index_article(site, &self.articles[doc], |fields| {
-                before = index::term_counts(&terms, fields);
-            })
-            .map_err(|e| vec![e])?;
+        for (&doc, was) in edited.iter().zip(&mut was) {
+            let before = (std::mem::take(was), self.lengths[doc]);
             let mut after = Default::default();
             let now = &indexed[doc];
             self.shown[doc] = super::index_article(site, now, |fields| {
@@ -165,6 +162,24 @@ impl Kept {
             self.doc_chunks[chunk] = index::doc_chunk(docs);
         }
         Ok(())
+    }
+
+    /// The term counts of articles `docs` as indexed, read off the
+    /// postings: the bodies they were counted from may be gone from disk
+    /// by now (the preview leaves bodies in their files).
+    fn counts_of(&self, docs: &[usize]) -> Vec<index::Counts> {
+        let mut counts = vec![index::Counts::new(); docs.len()];
+        if docs.is_empty() {
+            return counts;
+        }
+        for (term, state) in &self.terms {
+            for (k, &doc) in docs.iter().enumerate() {
+                if let Ok(at) = state.postings.binary_search_by_key(&(doc as u32), |p| p.0) {
+                    counts[k].push((term.clone(), state.postings[at].1));
+                }
+            }
+        }
+        counts
     }
 
     /// Replaces article `doc`'s postings, given its term counts and length

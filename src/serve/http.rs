@@ -1,11 +1,12 @@
-//! The preview's HTTP side: serves the site from memory, adds the live
-//! reload script (and the error overlay after a failed rebuild) to every
-//! HTML page it sends, and tells connected browsers when to reload.
+//! The preview's HTTP side: serves the site from the preview's spool, adds
+//! the live reload script (and the error overlay after a failed rebuild) to
+//! every HTML page it sends, and tells connected browsers when to reload.
 //!
-//! Pages live in a map filled by the renderer, never on disk, so no request
-//! path can reach a file outside the site: `..` and `.` segments, encoded
-//! or not, are refused before the lookup, and anything else is just a key
-//! that is there or not.
+//! Pages are found through a map filled by the renderer, whose values are
+//! places in the spool (see `output::spool`), never file paths, so no
+//! request path can reach a file outside the site: `..` and `.` segments,
+//! encoded or not, are refused before the lookup, and anything else is
+//! just a key that is there or not.
 
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -24,13 +25,19 @@ use tokio::sync::{broadcast, watch};
 
 use super::preview::Files;
 use crate::cdn::content_type;
+use crate::output::{Spool, Stored};
+
+/// A spool is compacted only past this much of pages no longer served:
+/// below it, copying would cost more than the disk it frees.
+const MIN_SPOOL_WASTE: u64 = 64 << 20;
 
 /// Where browsers listen for reloads; nothing of the site can have this path.
 pub(crate) const EVENTS_PATH: &str = "/__notesite/events";
 
 /// What the server serves, shared with the rebuild thread.
 pub(crate) struct Served {
-    files: RwLock<HashMap<String, Bytes>>,
+    /// Only the rebuild thread changes it.
+    files: RwLock<HashMap<String, Stored>>,
     /// `path:line: message` lines of the failed rebuild, if the last failed.
     errors: RwLock<Vec<String>>,
     /// Bumped on every rebuild; pages carry the one they were served at, so
@@ -54,18 +61,53 @@ impl Served {
         {
             let mut served = self.files.write().unwrap_or_else(|e| e.into_inner());
             match files {
-                Files::All(all) => {
-                    *served = all.into_iter().map(|(k, v)| (k, Bytes::from(v))).collect();
-                }
+                Files::All(all) => *served = all.into_iter().collect(),
                 Files::Some { changed, removed } => {
                     for key in removed {
                         served.remove(&key);
                     }
-                    served.extend(changed.into_iter().map(|(k, v)| (k, Bytes::from(v))));
+                    served.extend(changed);
                 }
             }
         }
         self.set_errors(Vec::new());
+    }
+
+    /// Moves the served files into a new spool once most of the old one
+    /// is pages rendered again since (each patch appends), so a long
+    /// session does not grow it without end. Returns the new spool, for
+    /// the patches to come.
+    pub(crate) fn compact(&self) -> std::io::Result<Option<Arc<Spool>>> {
+        self.compact_past(MIN_SPOOL_WASTE)
+    }
+
+    fn compact_past(&self, min_waste: u64) -> std::io::Result<Option<Arc<Spool>>> {
+        // A snapshot is enough: only this (the rebuild) thread changes
+        // the map, and requests go on being served from the old spool
+        // while the copy is made.
+        let snapshot: Vec<(String, Stored)> = {
+            let served = self.files.read().unwrap_or_else(|e| e.into_inner());
+            served.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+        };
+        let Some((_, first)) = snapshot.first() else {
+            return Ok(None);
+        };
+        let spool = first.spool();
+        let live: u64 = snapshot.iter().map(|(_, stored)| stored.len()).sum();
+        let waste = spool.len().saturating_sub(live);
+        if waste <= live.max(min_waste) {
+            return Ok(None);
+        }
+        let fresh = spool.create_beside()?;
+        let mut moved = Vec::with_capacity(snapshot.len());
+        for (key, stored) in snapshot {
+            moved.push((key, fresh.append(&stored.bytes()?)?));
+        }
+        self.files
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .extend(moved);
+        Ok(Some(fresh))
     }
 
     /// A failed rebuild: the files stay, every page shows these errors.
@@ -76,7 +118,7 @@ impl Served {
         let _ = self.reload.send(generation);
     }
 
-    fn get(&self, key: &str) -> Option<Bytes> {
+    fn get(&self, key: &str) -> Option<Stored> {
         let files = self.files.read().unwrap_or_else(|e| e.into_inner());
         files.get(key).cloned()
     }
@@ -185,8 +227,8 @@ async fn page(State(state): State<AppState>, uri: Uri) -> Response {
     let served = &state.served;
     match lookup(uri.path(), |key| served.has(key)) {
         Lookup::File(key) => match served.get(&key) {
-            Some(bytes) => file_response(served, StatusCode::OK, &key, bytes),
-            None => not_found(served),
+            Some(stored) => file_response(served, StatusCode::OK, &key, stored).await,
+            None => not_found(served).await,
         },
         Lookup::Redirect(location) => {
             let mut response = StatusCode::MOVED_PERMANENTLY.into_response();
@@ -195,24 +237,42 @@ async fn page(State(state): State<AppState>, uri: Uri) -> Response {
             }
             no_store(response)
         }
-        Lookup::NotFound => not_found(served),
+        Lookup::NotFound => not_found(served).await,
     }
 }
 
 /// The site's own 404 page, with status 404.
-fn not_found(served: &Served) -> Response {
+async fn not_found(served: &Served) -> Response {
     use crate::page_kind::NOT_FOUND_FILE;
     match served.get(NOT_FOUND_FILE) {
-        Some(bytes) => file_response(served, StatusCode::NOT_FOUND, NOT_FOUND_FILE, bytes),
+        Some(stored) => file_response(served, StatusCode::NOT_FOUND, NOT_FOUND_FILE, stored).await,
         None => {
             let html = "<!doctype html><title>Not found</title><body><h1>Not found</h1></body>";
             let bytes = Bytes::from(html);
-            file_response(served, StatusCode::NOT_FOUND, NOT_FOUND_FILE, bytes)
+            bytes_response(served, StatusCode::NOT_FOUND, NOT_FOUND_FILE, bytes)
         }
     }
 }
 
-fn file_response(served: &Served, status: StatusCode, key: &str, bytes: Bytes) -> Response {
+/// A served file, read from its spool off the async threads.
+async fn file_response(served: &Served, status: StatusCode, key: &str, stored: Stored) -> Response {
+    match tokio::task::spawn_blocking(move || stored.bytes()).await {
+        Ok(Ok(bytes)) => bytes_response(served, status, key, Bytes::from(bytes)),
+        Ok(Err(e)) => cannot_read(key, &e.to_string()),
+        Err(e) => cannot_read(key, &e.to_string()),
+    }
+}
+
+fn cannot_read(key: &str, why: &str) -> Response {
+    eprintln!("warning: cannot read /{key} back from the preview's spool: {why}");
+    let response = (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "the preview cannot read this page back",
+    );
+    no_store(response.into_response())
+}
+
+fn bytes_response(served: &Served, status: StatusCode, key: &str, bytes: Bytes) -> Response {
     let mime = content_type(key);
     let body = if mime.starts_with("text/html") {
         let generation = served.generation.load(Ordering::SeqCst);
@@ -301,6 +361,34 @@ mod tests {
         ] {
             assert_eq!(lookup(path, |_| true), Lookup::NotFound, "{path}");
         }
+    }
+
+    #[test]
+    fn a_spool_mostly_of_pages_rendered_again_is_compacted_and_serves_the_same() {
+        let dir = tempfile::tempdir().unwrap();
+        let spool = Spool::create(dir.path()).unwrap();
+        let served = Served::new();
+        let keep = |key: &str, bytes: &[u8]| (key.to_string(), spool.append(bytes).unwrap());
+        served.publish(Files::All(vec![keep("a", &[1; 1000]), keep("b", &[2; 10])]));
+        assert!(served.compact_past(0).unwrap().is_none(), "nothing wasted yet");
+        for fill in 3..6 {
+            served.publish(Files::Some {
+                changed: vec![keep("a", &[fill; 1000])],
+                removed: vec![],
+            });
+        }
+        assert_eq!(spool.len(), 4010);
+        assert!(
+            served.compact_past(1 << 20).unwrap().is_none(),
+            "waste under the floor is left alone"
+        );
+
+        let fresh = served.compact_past(0).unwrap().expect("3000 of 4010 bytes wasted");
+        assert_eq!(fresh.len(), 1010, "only what is served was moved");
+        assert_eq!(served.get("a").unwrap().bytes().unwrap(), [5; 1000]);
+        assert_eq!(served.get("b").unwrap().bytes().unwrap(), [2; 10]);
+        assert!(Arc::ptr_eq(&served.get("a").unwrap().spool(), &fresh));
+        assert!(served.compact_past(0).unwrap().is_none());
     }
 
     #[test]

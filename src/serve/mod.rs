@@ -1,5 +1,6 @@
-//! `notesite serve`: build into memory, serve over HTTP, rebuild what an
-//! edit touches, and reload the browsers that show it.
+//! `notesite serve`: build into a spool (one unnamed temp file), serve
+//! over HTTP, rebuild what an edit touches, and reload the browsers that
+//! show it.
 //!
 //! Three threads of work: the HTTP server (tokio), the file watcher
 //! (notify, debounced) and one rebuild loop, which owns the build state and
@@ -231,6 +232,11 @@ fn rebuild(preview: &mut Preview, served: &Served) {
                 rebuilt.took.as_secs_f64() * 1000.0
             );
             served.publish(rebuilt.files);
+            match served.compact() {
+                Ok(Some(spool)) => preview.continue_in(spool),
+                Ok(None) => {}
+                Err(e) => eprintln!("warning: cannot compact the preview's spool: {e}"),
+            }
         }
         Err(problems) => {
             let errors: Vec<String> = problems.sorted().iter().map(|d| d.to_string()).collect();

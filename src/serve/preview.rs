@@ -15,7 +15,7 @@ use crate::config::CONFIG_FILE;
 use crate::content::{self, Article, CONTENT_DIR, Sources};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::incremental::{self, Fingerprints};
-use crate::output::Sink;
+use crate::output::{Sink, Spool, Stored};
 use crate::progress::Silent;
 use crate::render::{Job, Pages, Renderer, Report};
 use crate::site::{LoadOptions, Site};
@@ -75,13 +75,13 @@ impl Pending {
     }
 }
 
-/// Files to serve after a rebuild.
+/// Files to serve after a rebuild, each kept in the preview's spool.
 pub enum Files {
-    /// The whole site: replace everything served.
-    All(Vec<(String, Vec<u8>)>),
+    /// The whole site, in a spool of its own: replace everything served.
+    All(Vec<(String, Stored)>),
     /// Some files changed, some are gone.
     Some {
-        changed: Vec<(String, Vec<u8>)>,
+        changed: Vec<(String, Stored)>,
         removed: Vec<String>,
     },
 }
@@ -123,6 +123,8 @@ pub struct Preview {
     options: LoadOptions,
     good: Option<Good>,
     pending: Pending,
+    /// Where a patch's pages go: the spool of the pages it patches.
+    spool: Option<Arc<Spool>>,
 }
 
 impl Preview {
@@ -134,7 +136,14 @@ impl Preview {
                 config: true,
                 ..Pending::default()
             },
+            spool: None,
         }
+    }
+
+    /// Patches go to `spool` from now on: the server has moved the pages
+    /// it serves there (see `Served::compact`).
+    pub(crate) fn continue_in(&mut self, spool: Arc<Spool>) {
+        self.spool = Some(spool);
     }
 
     pub(crate) fn root(&self) -> &Path {
@@ -151,12 +160,15 @@ impl Preview {
     pub fn rebuild(&mut self) -> Result<Rebuilt, Diagnostics> {
         let started = Instant::now();
         let pending = std::mem::take(&mut self.pending);
-        let result = match &self.good {
-            Some(good) if !pending.config => self.patch(good, &pending),
+        let result = match (&self.good, &self.spool) {
+            (Some(good), Some(spool)) if !pending.config => self.patch(good, spool, &pending),
             _ => self.full(),
         };
         match result {
             Ok((good, mut rebuilt)) => {
+                if let Files::All(files) = &rebuilt.files {
+                    self.spool = files.first().map(|(_, stored)| stored.spool());
+                }
                 self.good = Some(good);
                 rebuilt.took = started.elapsed();
                 Ok(rebuilt)
@@ -169,13 +181,10 @@ impl Preview {
     }
 
     fn full(&self) -> Result<(Good, Rebuilt), Diagnostics> {
-        let (site, sources) = Site::load_with_sources(
-            &self.options,
-            content::Bodies::Held,
-            &crate::site::Kept::default(),
-        )?;
+        let (site, sources) =
+            Site::load_with_sources(&self.options, &crate::site::Kept::default())?;
         let search = crate::search::Memory::keep();
-        let sink = Sink::memory();
+        let sink = Sink::spool(self.new_spool()?);
         let mut report = Renderer::new(&site).render_pages(&Job {
             sink: &sink,
             progress: &Silent,
@@ -196,14 +205,25 @@ impl Preview {
         Ok((good, Rebuilt::new(Files::All(sink.into_files()), report)))
     }
 
-    fn patch(&self, good: &Good, pending: &Pending) -> Result<(Good, Rebuilt), Diagnostics> {
+    /// A spool for a whole site, beside the site's other kept files.
+    fn new_spool(&self) -> Result<Arc<Spool>, Diagnostics> {
+        let dir = self.options.root.join(".notesite");
+        Spool::create(&dir).map_err(|e| {
+            let message = format!("cannot make a file to keep the preview's pages in: {e}");
+            Diagnostics::from(vec![Diagnostic::error(&dir, None, message)])
+        })
+    }
+
+    fn patch(
+        &self,
+        good: &Good,
+        spool: &Arc<Spool>,
+        pending: &Pending,
+    ) -> Result<(Good, Rebuilt), Diagnostics> {
         let root = &self.options.root;
         let sources = if pending.rescan {
-            let (sources, problems) = content::read_all(
-                root,
-                content::Bodies::Held,
-                &crate::content::FrontMatterCache::off(),
-            );
+            let (sources, problems) =
+                content::read_all(root, &crate::content::FrontMatterCache::off());
             fail_on_errors(problems)?;
             sources
         } else {
@@ -236,7 +256,12 @@ impl Preview {
         } else {
             Pages::Only(&changes.render)
         };
-        let sink = Sink::memory();
+        // A whole site goes into a spool of its own, so the old one is
+        // freed once nothing serves from it.
+        let sink = match pages {
+            Pages::All => Sink::spool(self.new_spool()?),
+            Pages::Only(_) | Pages::Warm(_) => Sink::spool(Arc::clone(spool)),
+        };
         let mut report = Renderer::new(&site).render_pages(&Job {
             sink: &sink,
             progress: &Silent,

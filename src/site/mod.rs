@@ -121,8 +121,7 @@ pub(crate) struct Link {
 
 impl Site {
     pub fn load(options: &LoadOptions) -> Result<Site, Diagnostics> {
-        Site::load_with_sources(options, content::Bodies::InFile, &Kept::default())
-            .map(|(site, _)| site)
+        Site::load_with_sources(options, &Kept::default()).map(|(site, _)| site)
     }
 
     /// Loads the site and also returns every parsed article by path, drafts
@@ -130,7 +129,6 @@ impl Site {
     /// `kept` holds from the last build is not worked out again.
     pub(crate) fn load_with_sources(
         options: &LoadOptions,
-        bodies: content::Bodies,
         kept: &Kept,
     ) -> Result<(Site, content::Sources), Diagnostics> {
         let mut timings = Timings::default();
@@ -152,7 +150,7 @@ impl Site {
             )]);
         }
         let (sources, articles, mut read_problems, clashes) = timings.step("content", || {
-            let (sources, problems) = content::read_all(&root, bodies, &kept.front_matter);
+            let (sources, problems) = content::read_all(&root, &kept.front_matter);
             let (articles, clashes) = content::arrange(&sources, &options.visibility);
             (sources, articles, problems, clashes)
         });

@@ -516,12 +516,16 @@ mod tests {
             base_url: None,
         };
         let site = Site::load(&options).expect("the example site loads");
-        let sink = Sink::memory();
+        let spool_dir = tempfile::tempdir().unwrap();
+        let sink = Sink::spool(crate::output::Spool::create(spool_dir.path()).unwrap());
         let report = crate::render::Renderer::new(&site)
             .render(&sink, &crate::progress::Silent)
             .expect("the example site builds");
         let linking = report.linking.into_iter().collect();
-        (site, sink.into_files(), linking)
+        let files = (sink.into_files().into_iter())
+            .map(|(path, stored)| (path, stored.bytes().unwrap()))
+            .collect();
+        (site, files, linking)
     }
 
     /// The route path of a written file: `x/index.html` is `x/`.

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use notesite::LoadOptions;
-use notesite::{Files, Preview};
+use notesite::{Files, Preview, Stored};
 
 /// The base URL the preview serves under here.
 const PREVIEW_BASE: &str = "http://127.0.0.1:1111/";
@@ -35,13 +35,16 @@ fn options(root: &Path) -> LoadOptions {
 }
 
 fn apply(served: &mut BTreeMap<String, Vec<u8>>, files: Files) {
+    let read = |files: Vec<(String, Stored)>| {
+        (files.into_iter()).map(|(key, stored)| (key, stored.bytes().expect("read back")))
+    };
     match files {
-        Files::All(all) => *served = all.into_iter().collect(),
+        Files::All(all) => *served = read(all).collect(),
         Files::Some { changed, removed } => {
             for key in removed {
                 served.remove(&key);
             }
-            served.extend(changed);
+            served.extend(read(changed));
         }
     }
 }
@@ -231,7 +234,7 @@ fn a_patch_counts_the_pages_it_rendered() {
         panic!("the first build is a full one")
     };
     let html =
-        |files: &[(String, Vec<u8>)]| files.iter().filter(|(k, _)| k.ends_with(".html")).count();
+        |files: &[(String, Stored)]| files.iter().filter(|(k, _)| k.ends_with(".html")).count();
     assert_eq!(full.pages, html(all));
 
     let rel = format!("content/{}.md", crate::common::SEED_SLUG);

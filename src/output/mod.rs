@@ -3,21 +3,29 @@
 //! leaves the previous site untouched. `check` renders into a sink that
 //! writes nothing.
 
+mod spool;
+
 use std::path::{Component, Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, Result, bail};
 use rayon::prelude::*;
 
 use crate::fsx;
 
+pub(crate) use spool::Spool;
+pub use spool::Stored;
+
 pub(crate) enum Sink {
     Staging(Staging),
     /// Renders everything, writes nothing: for `check`.
     Discard,
-    /// Keeps every file in memory: for the preview server, which serves
-    /// them from there.
-    Memory(Mutex<Vec<(String, Vec<u8>)>>),
+    /// Appends every file to a spool: for the preview server, which
+    /// serves them from there.
+    Spool {
+        spool: Arc<Spool>,
+        files: Mutex<Vec<(String, Stored)>>,
+    },
 }
 
 /// A file a build wrote, as the page cache keeps it: enough to find it
@@ -88,23 +96,29 @@ impl Sink {
         match self {
             Sink::Staging(staging) => staging.write(&rel, bytes),
             Sink::Discard => Ok(None),
-            Sink::Memory(files) => {
+            Sink::Spool { spool, files } => {
                 let rel = rel.to_string_lossy().replace('\\', "/");
+                let stored = spool
+                    .append(bytes)
+                    .with_context(|| format!("cannot keep {rel} for the preview"))?;
                 let mut files = files.lock().unwrap_or_else(|e| e.into_inner());
-                files.push((rel, bytes.to_vec()));
+                files.push((rel, stored));
                 Ok(None)
             }
         }
     }
 
-    pub(crate) fn memory() -> Sink {
-        Sink::Memory(Mutex::default())
+    pub(crate) fn spool(spool: Arc<Spool>) -> Sink {
+        Sink::Spool {
+            spool,
+            files: Mutex::default(),
+        }
     }
 
-    /// What a memory sink holds, by `/`-separated path.
-    pub(crate) fn into_files(self) -> Vec<(String, Vec<u8>)> {
+    /// What a spool sink wrote, by `/`-separated path.
+    pub(crate) fn into_files(self) -> Vec<(String, Stored)> {
         match self {
-            Sink::Memory(files) => files.into_inner().unwrap_or_else(|e| e.into_inner()),
+            Sink::Spool { files, .. } => files.into_inner().unwrap_or_else(|e| e.into_inner()),
             _ => Vec::new(),
         }
     }
