@@ -227,7 +227,13 @@ impl Collecting {
             .expect("no panics while locked")
             .take())
         .expect("the index is written once");
-        let from_store = match self.store.as_ref().and_then(Store::read) {
+        // With every page rendered there is nothing to take, and reading
+        // the store would hold a second copy of the postings (+285 MiB at
+        // 100k, when the cache is there but the output is not).
+        let waiting =
+            (self.doc_of.iter().flatten()).any(|&doc| self.shown[doc as usize].get().is_none());
+        let store = self.store.as_ref().filter(|_| waiting);
+        let from_store = match store.and_then(Store::read) {
             Some(stored) => self.take_stored(site, &collector, stored),
             None => 0,
         };
