@@ -503,16 +503,28 @@ fn binary_hash() -> String {
 }
 
 fn hash_this_binary() -> String {
-    let exe = std::env::current_exe().and_then(std::fs::read);
-    match exe {
-        // In parallel: the binary is about 100 MB with its debug info.
-        Ok(bytes) => {
-            let mut hasher = blake3::Hasher::new();
-            hasher.update_rayon(&bytes);
-            hasher.finalize().to_hex().to_string()
-        }
+    match std::env::current_exe().and_then(|exe| hash_file(&exe)) {
+        Ok(hash) => hash,
         // Unreadable: a key no cache has, so nothing is trusted.
         Err(_) => format!("unknown-{}", std::process::id()),
+    }
+}
+
+/// The BLAKE3 of a file, read a part at a time and each part hashed in
+/// parallel. The binary is about 100 MB with its debug info: read whole,
+/// it was the peak memory of a 10k build.
+fn hash_file(path: &Path) -> std::io::Result<String> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path)?;
+    let mut hasher = blake3::Hasher::new();
+    let mut part = vec![0; 8 << 20];
+    loop {
+        match file.read(&mut part) {
+            Ok(0) => return Ok(hasher.finalize().to_hex().to_string()),
+            Ok(n) => drop(hasher.update_rayon(&part[..n])),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
     }
 }
 
@@ -548,6 +560,19 @@ mod tests {
             base_url: None,
         };
         (Site::load(&options).expect("the site loads"), options)
+    }
+
+    #[test]
+    fn a_file_hashed_in_parts_has_the_hash_of_all_of_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big");
+        let bytes: Vec<u8> = (0..(8 << 20) * 2 + 12_345)
+            .map(|i| (i % 251) as u8)
+            .collect();
+        std::fs::write(&path, &bytes).unwrap();
+        let whole = blake3::hash(&bytes).to_hex().to_string();
+        assert_eq!(hash_file(&path).unwrap(), whole);
+        assert!(hash_file(&dir.path().join("missing")).is_err());
     }
 
     /// An editor saving site.yaml while a build runs: the cache written
