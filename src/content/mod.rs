@@ -48,6 +48,10 @@ pub struct Article {
     pub(crate) version: u64,
 }
 
+/// Why an article's body cannot be used: its file was saved again after
+/// its front matter was read.
+pub(crate) const CHANGED_WHILE_READ: &str = "changed while the build was reading it; build again";
+
 /// An article's Markdown body. Read from a file, it stays there: its page
 /// reads it again when it renders, so neither a build nor the preview holds
 /// every body at once (at 100k articles they were half of a build's peak
@@ -78,10 +82,7 @@ impl Article {
             Body::Held(text) => return Ok(std::borrow::Cow::Borrowed(text)),
             Body::InFile { file, start, hash } => (file, *start, *hash),
         };
-        let changed = || {
-            let message = "changed while the build was reading it; build again";
-            Diagnostic::error(&self.path, None, message)
-        };
+        let changed = || Diagnostic::error(&self.path, None, CHANGED_WHILE_READ);
         let text = std::fs::read(file).map_err(|e| {
             Diagnostic::error(&self.path, None, format!("cannot be read again: {e}"))
         })?;

@@ -370,7 +370,10 @@ mod tests {
         let served = Served::new();
         let keep = |key: &str, bytes: &[u8]| (key.to_string(), spool.append(bytes).unwrap());
         served.publish(Files::All(vec![keep("a", &[1; 1000]), keep("b", &[2; 10])]));
-        assert!(served.compact_past(0).unwrap().is_none(), "nothing wasted yet");
+        assert!(
+            served.compact_past(0).unwrap().is_none(),
+            "nothing wasted yet"
+        );
         for fill in 3..6 {
             served.publish(Files::Some {
                 changed: vec![keep("a", &[fill; 1000])],
@@ -383,7 +386,10 @@ mod tests {
             "waste under the floor is left alone"
         );
 
-        let fresh = served.compact_past(0).unwrap().expect("3000 of 4010 bytes wasted");
+        let fresh = served
+            .compact_past(0)
+            .unwrap()
+            .expect("3000 of 4010 bytes wasted");
         assert_eq!(fresh.len(), 1010, "only what is served was moved");
         assert_eq!(served.get("a").unwrap().bytes().unwrap(), [5; 1000]);
         assert_eq!(served.get("b").unwrap().bytes().unwrap(), [2; 10]);

@@ -157,20 +157,52 @@ impl Preview {
 
     /// Applies every pending change. On failure the changes stay pending
     /// and the last good build stays as it was.
+    ///
+    /// Bodies stay in their files, so a page can find its article saved
+    /// again since it was read: a save the watcher has not reported yet.
+    /// Such articles are read again and the rebuild retried (twice at
+    /// most, for a file saved over and over), instead of failing.
     pub fn rebuild(&mut self) -> Result<Rebuilt, Diagnostics> {
         let started = Instant::now();
+        let mut retries = 2;
+        loop {
+            match self.rebuild_once() {
+                Ok(mut rebuilt) => {
+                    rebuilt.took = started.elapsed();
+                    return Ok(rebuilt);
+                }
+                Err(problems) if retries > 0 && self.note_saved_since_read(&problems) => {
+                    retries -= 1;
+                }
+                Err(problems) => return Err(problems),
+            }
+        }
+    }
+
+    /// If every error is an article saved again since it was read, notes
+    /// those articles as changed and says so.
+    fn note_saved_since_read(&mut self, problems: &Diagnostics) -> bool {
+        let errors: Vec<&Diagnostic> = problems.iter().filter(|d| d.is_error()).collect();
+        let saved = |d: &&Diagnostic| d.message == content::CHANGED_WHILE_READ;
+        if errors.is_empty() || !errors.iter().all(saved) {
+            return false;
+        }
+        (self.pending.articles).extend(errors.iter().map(|d| d.path.clone()));
+        true
+    }
+
+    fn rebuild_once(&mut self) -> Result<Rebuilt, Diagnostics> {
         let pending = std::mem::take(&mut self.pending);
         let result = match (&self.good, &self.spool) {
             (Some(good), Some(spool)) if !pending.config => self.patch(good, spool, &pending),
             _ => self.full(),
         };
         match result {
-            Ok((good, mut rebuilt)) => {
+            Ok((good, rebuilt)) => {
                 if let Files::All(files) = &rebuilt.files {
                     self.spool = files.first().map(|(_, stored)| stored.spool());
                 }
                 self.good = Some(good);
-                rebuilt.took = started.elapsed();
                 Ok(rebuilt)
             }
             Err(problems) => {

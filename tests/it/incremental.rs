@@ -279,3 +279,32 @@ fn the_preview_serves_what_a_build_writes_search_index_included() {
         assert_eq!(served.get(key.as_str()), Some(&built[key]), "{key}");
     }
 }
+
+/// Bodies stay in their files, so a page can find its article saved again
+/// since the preview read it: a save the watcher has not reported yet.
+/// The preview reads such an article again and serves its new text; it
+/// does not fail the rebuild over it.
+#[test]
+fn an_article_saved_before_the_watcher_reports_it_is_read_again_not_an_error() {
+    let site = crate::common::example_site();
+    let root = site.path();
+    let mut preview = Preview::new(options(root));
+    let mut served = BTreeMap::new();
+    apply(&mut served, preview.rebuild().unwrap().files);
+
+    let rel = format!("content/{}.md", crate::common::SEED_SLUG);
+    edit(root, &rel, |t| format!("{t}\nA paragraph saved unseen.\n"));
+    // A stylesheet edit renders every page, the unseen article's too.
+    let css = "static/css/site.css";
+    edit(root, css, |t| format!("{t}\n/* touched */\n"));
+    preview.note(Path::new(css));
+    let rebuilt = preview.rebuild().expect("the saved article is read again");
+    apply(&mut served, rebuilt.files);
+
+    let page = &served[&format!("{}/index.html", crate::common::SEED_SLUG)];
+    assert!(String::from_utf8_lossy(page).contains("A paragraph saved unseen."));
+    assert!(
+        served == fresh_build(root),
+        "the preview serves what a fresh build of the saved files would"
+    );
+}
