@@ -123,7 +123,7 @@ fn read_exact_at(file: &File, mut bytes: &mut [u8], mut offset: u64) -> io::Resu
         if n == 0 {
             return Err(io::ErrorKind::UnexpectedEof.into());
         }
-        bytes = &mut bytes[n..];
+        bytes = &mut std::mem::take(&mut bytes)[n..];
         offset += n as u64;
     }
     Ok(())
