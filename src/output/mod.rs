@@ -25,6 +25,10 @@ pub(crate) enum Sink {
     Spool {
         spool: Arc<Spool>,
         files: Mutex<Vec<(String, Stored)>>,
+        /// Files already served with exactly these bytes, whose names
+        /// say so (the search index's chunks carry their content's
+        /// hash): written again, they are left out.
+        served: std::collections::HashSet<String>,
     },
 }
 
@@ -96,8 +100,15 @@ impl Sink {
         match self {
             Sink::Staging(staging) => staging.write(&rel, bytes),
             Sink::Discard => Ok(None),
-            Sink::Spool { spool, files } => {
+            Sink::Spool {
+                spool,
+                files,
+                served,
+            } => {
                 let rel = rel.to_string_lossy().replace('\\', "/");
+                if served.contains(&rel) {
+                    return Ok(None);
+                }
                 let stored = spool
                     .append(bytes)
                     .with_context(|| format!("cannot keep {rel} for the preview"))?;
@@ -109,9 +120,19 @@ impl Sink {
     }
 
     pub(crate) fn spool(spool: Arc<Spool>) -> Sink {
+        Sink::spool_besides(spool, std::collections::HashSet::new())
+    }
+
+    /// A spool sink that leaves out `served`: files the spool already
+    /// holds with the bytes their content-hashed names promise.
+    pub(crate) fn spool_besides(
+        spool: Arc<Spool>,
+        served: std::collections::HashSet<String>,
+    ) -> Sink {
         Sink::Spool {
             spool,
             files: Mutex::default(),
+            served,
         }
     }
 

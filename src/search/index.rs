@@ -418,11 +418,20 @@ fn facet_lists(values: &[Vec<String>], files: &mut Vec<File>) -> Vec<(String, us
     lists
 }
 
+/// Where the index's files named by their content's hash go.
+const HASHED_DIR: &str = "assets/search/";
+
+/// Whether the index file at `path` is named by its content's hash: the
+/// same path is the same bytes.
+pub(crate) fn is_content_hashed(path: &str) -> bool {
+    path.starts_with(HASHED_DIR)
+}
+
 /// `bytes` as `assets/search/<kind>.<hash>.json`.
 fn hashed(kind: &str, bytes: Vec<u8>) -> File {
     let hash = blake3::hash(&bytes).to_hex();
     File {
-        path: format!("assets/search/{kind}.{}.json", &hash[..16]),
+        path: format!("{HASHED_DIR}{kind}.{}.json", &hash[..16]),
         bytes,
     }
 }

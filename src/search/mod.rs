@@ -9,6 +9,7 @@ mod kept;
 mod stored;
 pub(crate) mod text;
 
+pub(crate) use index::is_content_hashed;
 pub(crate) use kept::Memory;
 pub(crate) use stored::Store;
 

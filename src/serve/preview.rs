@@ -290,9 +290,17 @@ impl Preview {
         };
         // A whole site goes into a spool of its own, so the old one is
         // freed once nothing serves from it.
+        // A patch re-renders the search index whenever an article's text
+        // moved; its chunks that did not change keep their hashed names,
+        // are served already, and are not appended again (at 100k, the
+        // index is about 100 MB and an edit changes a few chunks).
         let sink = match pages {
             Pages::All => Sink::spool(self.new_spool()?),
-            Pages::Only(_) | Pages::Warm(_) => Sink::spool(Arc::clone(spool)),
+            Pages::Only(_) | Pages::Warm(_) => {
+                let hashed = (good.search_files.iter())
+                    .filter(|path| crate::search::is_content_hashed(path));
+                Sink::spool_besides(Arc::clone(spool), hashed.cloned().collect())
+            }
         };
         let mut report = Renderer::new(&site).render_pages(&Job {
             sink: &sink,

@@ -308,3 +308,52 @@ fn an_article_saved_before_the_watcher_reports_it_is_read_again_not_an_error() {
         "the preview serves what a fresh build of the saved files would"
     );
 }
+
+/// An article edit re-renders the search index, but its chunks are named
+/// by their content's hash: those that did not change are served already,
+/// and the patch hands over only the new ones (and the entry file), so
+/// the preview's spool does not grow by the whole index on every edit.
+#[test]
+fn a_patch_hands_over_only_the_search_chunks_that_changed() {
+    let site = synth_site();
+    let root = site.path();
+    let mut preview = Preview::new(options(root));
+    let mut served = BTreeMap::new();
+    apply(&mut served, preview.rebuild().unwrap().files);
+    let chunks = |files: &BTreeMap<String, Vec<u8>>| -> Vec<String> {
+        (files.keys())
+            .filter(|k| k.starts_with("assets/search/"))
+            .cloned()
+            .collect()
+    };
+    let before = chunks(&served);
+
+    let mut names: Vec<String> = std::fs::read_dir(root.join("content"))
+        .unwrap()
+        .map(|e| format!("content/{}", e.unwrap().file_name().to_string_lossy()))
+        .collect();
+    names.sort();
+    edit(root, &names[5], |t| {
+        format!("{t}\nZyzzyva quuxification.\n")
+    });
+    preview.note(Path::new(&names[5]));
+    let patch = preview.rebuild().unwrap();
+    let Files::Some { changed, .. } = &patch.files else {
+        panic!("a body edit is a patch")
+    };
+    let handed: Vec<&String> = (changed.iter().map(|(k, _)| k))
+        .filter(|k| k.starts_with("assets/search/"))
+        .collect();
+    assert!(!handed.is_empty(), "the edit changes some chunk");
+    for path in &handed {
+        assert!(!before.contains(path), "{path} was served already");
+    }
+    assert!(
+        handed.len() < before.len(),
+        "{} of {}",
+        handed.len(),
+        before.len()
+    );
+    apply(&mut served, patch.files);
+    assert!(served == fresh_build(root), "and the site is still whole");
+}
