@@ -49,11 +49,26 @@ fn apply(served: &mut BTreeMap<String, Vec<u8>>, files: Files) {
     }
 }
 
-fn fresh_build(root: &Path) -> BTreeMap<String, Vec<u8>> {
+/// A preview of `root` after its first, full build, and what it serves.
+fn first_build(root: &Path) -> (Preview, BTreeMap<String, Vec<u8>>) {
     let mut preview = Preview::new(options(root));
     let mut served = BTreeMap::new();
     apply(&mut served, preview.rebuild().expect("a fresh build").files);
-    served
+    (preview, served)
+}
+
+fn fresh_build(root: &Path) -> BTreeMap<String, Vec<u8>> {
+    first_build(root).1
+}
+
+/// The site's article sources, relative to its root, sorted.
+fn article_sources(root: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(root.join("content"))
+        .unwrap()
+        .map(|e| format!("content/{}", e.unwrap().file_name().to_string_lossy()))
+        .collect();
+    names.sort();
+    names
 }
 
 fn edit(root: &Path, rel: &str, change: impl Fn(&str) -> String) {
@@ -78,16 +93,10 @@ fn every_kind_of_edit_serves_what_a_full_build_would() {
     // compared too.
     let site = synth_site();
     let root = site.path();
-    let mut names: Vec<String> = std::fs::read_dir(root.join("content"))
-        .unwrap()
-        .map(|e| format!("content/{}", e.unwrap().file_name().to_string_lossy()))
-        .collect();
-    names.sort();
+    let names = article_sources(root);
     let (a, b, c, d) = (&names[3], &names[40], &names[77], &names[120]);
 
-    let mut preview = Preview::new(options(root));
-    let mut served = BTreeMap::new();
-    apply(&mut served, preview.rebuild().unwrap().files);
+    let (mut preview, mut served) = first_build(root);
     let index_files = |served: &BTreeMap<String, Vec<u8>>| {
         served
             .keys()
@@ -198,9 +207,7 @@ fn every_kind_of_edit_serves_what_a_full_build_would() {
 fn a_failed_rebuild_keeps_its_changes_for_the_next_one() {
     let site = crate::common::example_site();
     let root = site.path();
-    let mut preview = Preview::new(options(root));
-    let mut served = BTreeMap::new();
-    apply(&mut served, preview.rebuild().unwrap().files);
+    let (mut preview, mut served) = first_build(root);
     let rel = format!("content/{}.md", crate::common::SEED_SLUG);
     edit(root, &rel, |t| {
         t.replacen("title: \"", "title: \"Retitled: ", 1)
@@ -288,9 +295,7 @@ fn the_preview_serves_what_a_build_writes_search_index_included() {
 fn an_article_saved_before_the_watcher_reports_it_is_read_again_not_an_error() {
     let site = crate::common::example_site();
     let root = site.path();
-    let mut preview = Preview::new(options(root));
-    let mut served = BTreeMap::new();
-    apply(&mut served, preview.rebuild().unwrap().files);
+    let (mut preview, mut served) = first_build(root);
 
     let rel = format!("content/{}.md", crate::common::SEED_SLUG);
     edit(root, &rel, |t| format!("{t}\nA paragraph saved unseen.\n"));
@@ -317,9 +322,7 @@ fn an_article_saved_before_the_watcher_reports_it_is_read_again_not_an_error() {
 fn a_patch_hands_over_only_the_search_chunks_that_changed() {
     let site = synth_site();
     let root = site.path();
-    let mut preview = Preview::new(options(root));
-    let mut served = BTreeMap::new();
-    apply(&mut served, preview.rebuild().unwrap().files);
+    let (mut preview, mut served) = first_build(root);
     let chunks = |files: &BTreeMap<String, Vec<u8>>| -> Vec<String> {
         (files.keys())
             .filter(|k| k.starts_with("assets/search/"))
@@ -328,11 +331,7 @@ fn a_patch_hands_over_only_the_search_chunks_that_changed() {
     };
     let before = chunks(&served);
 
-    let mut names: Vec<String> = std::fs::read_dir(root.join("content"))
-        .unwrap()
-        .map(|e| format!("content/{}", e.unwrap().file_name().to_string_lossy()))
-        .collect();
-    names.sort();
+    let names = article_sources(root);
     edit(root, &names[5], |t| {
         format!("{t}\nZyzzyva quuxification.\n")
     });
