@@ -521,7 +521,9 @@ fn hash_file(path: &Path) -> std::io::Result<String> {
     loop {
         match file.read(&mut part) {
             Ok(0) => return Ok(hasher.finalize().to_hex().to_string()),
-            Ok(n) => drop(hasher.update_rayon(&part[..n])),
+            Ok(n) => {
+                hasher.update_rayon(&part[..n]);
+            }
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
             Err(e) => return Err(e),
         }

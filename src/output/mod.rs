@@ -1,7 +1,7 @@
 //! Where rendered files go. A build writes into a staging folder beside the
 //! output and swaps it in only when every page succeeded, so a failed build
 //! leaves the previous site untouched. `check` renders into a sink that
-//! writes nothing.
+//! writes nothing; the preview, into a spool file it serves from.
 
 mod spool;
 
