@@ -22,7 +22,6 @@
 //! warning and written anew.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
@@ -426,26 +425,13 @@ impl Pending {
             return Ok(());
         };
         let dir = file.parent().unwrap_or(Path::new("."));
-        crate::fsx::create_dir_all(dir)?;
         let cannot = || format!("cannot write {}", file.display());
-        let tmp = tempfile::NamedTempFile::new_in(dir).with_context(cannot)?;
         // Streamed: at 100k articles the JSON is tens of MB that a build
         // at its peak need not hold a second time.
-        {
-            // Buffered before the hashing, so the hash takes whole blocks
-            // (serde_json writes a few bytes at a time).
-            let mut out =
-                std::io::BufWriter::with_capacity(1 << 16, crate::fsx::Hashing::new(tmp.as_file()));
-            serde_json::to_writer(&mut out, &record).with_context(cannot)?;
-            let mut hashing = out
-                .into_inner()
-                .map_err(|e| e.into_error())
-                .with_context(cannot)?;
-            let sum = hashing.hasher.finalize().to_hex();
-            write!(hashing.inner, "\n{sum}").with_context(cannot)?;
-        }
-        tmp.persist(&file).with_context(cannot)?;
-        Ok(())
+        let mut out = crate::fsx::ChecksummedFile::create(dir)?;
+        serde_json::to_writer(&mut out, &record).with_context(cannot)?;
+        // The JSON, a newline, and the BLAKE3 of the JSON in hex.
+        out.persist(&file, |sum| format!("\n{}", sum.to_hex()).into_bytes())
     }
 }
 

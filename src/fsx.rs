@@ -9,33 +9,90 @@ pub(crate) fn read_to_string(path: &Path) -> Result<String> {
     fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
 }
 
-/// A writer that hashes what it writes, for a checksum of a file in the
-/// same pass that writes it. Put a `BufWriter` in front, so the hash takes
-/// whole blocks rather than the few bytes of each write.
-pub(crate) struct Hashing<W> {
-    pub(crate) inner: W,
-    pub(crate) hasher: blake3::Hasher,
+/// A file written whole or not at all that ends in the BLAKE3 of what
+/// came before: the cache files. It is written into a temp file beside
+/// its place, hashed in the same pass, and renamed into place by
+/// [`ChecksummedFile::persist`]; dropped before, it leaves nothing.
+pub(crate) struct ChecksummedFile {
+    tmp: tempfile::NamedTempFile,
+    /// Buffered before the hashing, so the hash takes whole blocks rather
+    /// than the few bytes of each write.
+    out: std::io::BufWriter<Hashing>,
 }
 
-impl<W> Hashing<W> {
-    pub(crate) fn new(inner: W) -> Hashing<W> {
-        Hashing {
-            inner,
-            hasher: blake3::Hasher::new(),
-        }
-    }
+struct Hashing {
+    file: fs::File,
+    hasher: blake3::Hasher,
 }
 
-impl<W: std::io::Write> std::io::Write for Hashing<W> {
+impl std::io::Write for Hashing {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let n = self.inner.write(buf)?;
+        let n = self.file.write(buf)?;
         self.hasher.update(&buf[..n]);
         Ok(n)
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
-        self.inner.flush()
+        self.file.flush()
     }
+}
+
+impl ChecksummedFile {
+    /// A new file in `dir`, made if missing.
+    pub(crate) fn create(dir: &Path) -> Result<ChecksummedFile> {
+        create_dir_all(dir)?;
+        let cannot = || format!("cannot write a file in {}", dir.display());
+        let tmp = tempfile::NamedTempFile::new_in(dir).with_context(cannot)?;
+        let file = tmp.as_file().try_clone().with_context(cannot)?;
+        let hashing = Hashing {
+            file,
+            hasher: blake3::Hasher::new(),
+        };
+        Ok(ChecksummedFile {
+            tmp,
+            out: std::io::BufWriter::with_capacity(1 << 16, hashing),
+        })
+    }
+
+    /// Ends the file with `end(checksum)` (not itself hashed) and puts it
+    /// at `to`, in place of any file there.
+    pub(crate) fn persist(
+        self,
+        to: &Path,
+        end: impl FnOnce(blake3::Hash) -> Vec<u8>,
+    ) -> Result<()> {
+        use std::io::Write;
+        let cannot = || format!("cannot write {}", to.display());
+        let out = self.out.into_inner().map_err(|e| e.into_error());
+        let mut hashing = out.with_context(cannot)?;
+        let sum = hashing.hasher.finalize();
+        hashing.file.write_all(&end(sum)).with_context(cannot)?;
+        self.tmp.persist(to).with_context(cannot)?;
+        Ok(())
+    }
+}
+
+impl std::io::Write for ChecksummedFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.out.write(buf)
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        self.out.write_all(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
+}
+
+/// The first 128 bits of the BLAKE3 of `bytes`: the content hash the
+/// page cache and `publish` record, and the front matter cache's key.
+pub(crate) fn hash128(bytes: &[u8]) -> u128 {
+    let first = blake3::hash(bytes).as_bytes()[..16]
+        .try_into()
+        .expect("16 of 32 bytes");
+    u128::from_be_bytes(first)
 }
 
 pub fn create_dir_all(path: &Path) -> Result<()> {

@@ -288,23 +288,19 @@ impl Store {
 
     /// Keeps `lists` under `key`, whole or not at all, with the BLAKE3
     /// of all of it last.
-    fn write(&self, key: &blake3::Hash, lists: &[Vec<usize>]) -> std::io::Result<()> {
-        let mut bytes = self.header.as_bytes().to_vec();
-        bytes.extend_from_slice(key.as_bytes());
+    fn write(&self, key: &blake3::Hash, lists: &[Vec<usize>]) -> anyhow::Result<()> {
+        use std::io::Write;
+        let dir = self.file.parent().unwrap_or(std::path::Path::new("."));
+        let mut out = crate::fsx::ChecksummedFile::create(dir)?;
+        out.write_all(self.header.as_bytes())?;
+        out.write_all(key.as_bytes())?;
         for list in lists {
-            bytes.extend_from_slice(&(list.len() as u32).to_le_bytes());
+            out.write_all(&(list.len() as u32).to_le_bytes())?;
             for &i in list {
-                bytes.extend_from_slice(&(i as u32).to_le_bytes());
+                out.write_all(&(i as u32).to_le_bytes())?;
             }
         }
-        let sum = blake3::hash(&bytes);
-        bytes.extend_from_slice(sum.as_bytes());
-        let dir = self.file.parent().unwrap_or(std::path::Path::new("."));
-        std::fs::create_dir_all(dir)?;
-        let tmp = tempfile::NamedTempFile::new_in(dir)?;
-        std::fs::write(tmp.path(), &bytes)?;
-        tmp.persist(&self.file).map_err(|e| e.error)?;
-        Ok(())
+        out.persist(&self.file, |sum| sum.as_bytes().to_vec())
     }
 }
 

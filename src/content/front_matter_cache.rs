@@ -23,8 +23,7 @@
 //! a warning; both are removed then.
 
 use std::collections::HashMap;
-use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -33,6 +32,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use anyhow::{Context, Result};
 
 use super::meta::RawMeta;
+use crate::fsx::ChecksummedFile;
 
 const DIR: &str = "front-matter";
 const SEGMENT_PREFIX: &str = "segment-";
@@ -41,14 +41,12 @@ const FORMAT: u32 = 1;
 /// More segments than this are merged into one.
 const MAX_SEGMENTS: usize = 8;
 
-/// A BLAKE3 of one front matter's YAML text, cut to 128 bits.
-type Key = [u8; 16];
+/// A BLAKE3 of one front matter's YAML text, cut to 128 bits, written
+/// as 32 hex digits (as `publish` records a file's hash).
+type Key = u128;
 
 fn key_of(yaml: &str) -> Key {
-    let hash = blake3::hash(yaml.as_bytes());
-    let mut key = [0; 16];
-    key.copy_from_slice(&hash.as_bytes()[..16]);
-    key
+    crate::fsx::hash128(yaml.as_bytes())
 }
 
 /// The cache as a build uses it: the entries of the segments read, which
@@ -141,7 +139,10 @@ impl FrontMatterCache {
             // A key met again (two sources with the same front matter,
             // parsed at once) is the same entry: counting it twice would
             // count the second as unused and merge for nothing.
-            let key = hex_decode(hex).filter(|key| !self.known.contains_key(key));
+            let key = (hex.len() == 32)
+                .then(|| Key::from_str_radix(hex, 16).ok())
+                .flatten()
+                .filter(|key| !self.known.contains_key(key));
             if let Some(key) = key {
                 self.known.insert(key, self.entries.len());
                 let json = start + hex.len() + 1..start + line.len() - 1;
@@ -200,7 +201,7 @@ impl FrontMatterCache {
             }
         }
         let segment = new.as_mut().expect("created above");
-        if let Err(e) = segment.entry(&key_of(yaml), &json) {
+        if let Err(e) = segment.entry(key_of(yaml), &json) {
             *new = None; // nothing of it is kept
             self.failed.store(true, Ordering::Relaxed);
             self.warn(format!("cannot write the front matter cache: {e:#}"));
@@ -211,13 +212,13 @@ impl FrontMatterCache {
     /// are too many or too much in them is no longer used. Returns how
     /// the cache was used, with the warnings of the whole run.
     pub(crate) fn save(self) -> FrontMatterUse {
-        let mut used = FrontMatterUse {
-            cached: self.cached.load(Ordering::Relaxed),
-            parsed: self.parsed.load(Ordering::Relaxed),
-            warnings: Vec::new(),
-        };
-        used.warnings = self.merge();
-        used
+        let cached = self.cached.load(Ordering::Relaxed);
+        let parsed = self.parsed.load(Ordering::Relaxed);
+        FrontMatterUse {
+            cached,
+            parsed,
+            warnings: self.merge(),
+        }
     }
 
     fn merge(self) -> Vec<String> {
@@ -252,7 +253,7 @@ impl FrontMatterCache {
             true => Ok(()),
             false => NewSegment::create(&dir, &self.header).and_then(|mut merged| {
                 for (key, json) in used {
-                    merged.entry(key, json)?;
+                    merged.entry(*key, json)?;
                 }
                 merged.persist(&dir.join(segment_name(next)))
             }),
@@ -313,65 +314,24 @@ fn read_segment(path: &Path, header: &str) -> Result<Option<String>> {
     Ok(Some(text))
 }
 
-fn hex_decode(hex: &str) -> Option<Key> {
-    let mut key = [0; 16];
-    if hex.len() != 2 * key.len() {
-        return None;
-    }
-    for (byte, pair) in key.iter_mut().zip(hex.as_bytes().chunks(2)) {
-        *byte = u8::from_str_radix(std::str::from_utf8(pair).ok()?, 16).ok()?;
-    }
-    Some(key)
-}
-
 /// A segment being written: a temp file in the cache folder, renamed to
-/// its name once whole.
-struct NewSegment {
-    tmp: tempfile::NamedTempFile,
-    /// Buffered before the hashing, so the hash takes whole blocks.
-    out: BufWriter<crate::fsx::Hashing<File>>,
-}
+/// its name once whole, ending in its checksum in hex.
+struct NewSegment(ChecksummedFile);
 
 impl NewSegment {
     fn create(dir: &Path, header: &str) -> Result<NewSegment> {
-        crate::fsx::create_dir_all(dir)?;
+        let mut out = ChecksummedFile::create(dir)?;
         let cannot = || format!("cannot write the front matter cache in {}", dir.display());
-        let tmp = tempfile::NamedTempFile::new_in(dir).with_context(cannot)?;
-        let file = tmp.as_file().try_clone().with_context(cannot)?;
-        let mut segment = NewSegment {
-            tmp,
-            out: BufWriter::with_capacity(1 << 16, crate::fsx::Hashing::new(file)),
-        };
-        segment.put(header.as_bytes()).with_context(cannot)?;
-        Ok(segment)
+        out.write_all(header.as_bytes()).with_context(cannot)?;
+        Ok(NewSegment(out))
     }
 
-    fn put(&mut self, bytes: &[u8]) -> std::io::Result<()> {
-        self.out.write_all(bytes)
-    }
-
-    fn entry(&mut self, key: &Key, json: &str) -> std::io::Result<()> {
-        let mut hex = [0u8; 32];
-        for (pair, byte) in hex.chunks_mut(2).zip(key) {
-            pair.copy_from_slice(format!("{byte:02x}").as_bytes());
-        }
-        self.put(&hex)?;
-        self.put(b" ")?;
-        self.put(json.as_bytes())?;
-        self.put(b"\n")
+    fn entry(&mut self, key: Key, json: &str) -> std::io::Result<()> {
+        writeln!(self.0, "{key:032x} {json}")
     }
 
     fn persist(self, to: &Path) -> Result<()> {
-        let cannot = || format!("cannot write {}", to.display());
-        let out = self.out.into_inner().map_err(|e| e.into_error());
-        let mut hashing = out.with_context(cannot)?;
-        let sum = hashing.hasher.finalize().to_hex();
-        hashing
-            .inner
-            .write_all(sum.as_bytes())
-            .with_context(cannot)?;
-        self.tmp.persist(to).with_context(cannot)?;
-        Ok(())
+        self.0.persist(to, |sum| sum.to_hex().as_bytes().to_vec())
     }
 }
 

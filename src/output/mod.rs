@@ -51,12 +51,9 @@ pub(crate) struct Written {
 
 impl Written {
     fn of(path: String, bytes: &[u8], metadata: &std::fs::Metadata) -> Written {
-        let first: [u8; 16] = blake3::hash(bytes).as_bytes()[..16]
-            .try_into()
-            .expect("16 of 32 bytes");
         Written {
             path,
-            hash: u128::from_be_bytes(first),
+            hash: fsx::hash128(bytes),
             len: metadata.len(),
             modified: modified(metadata),
         }

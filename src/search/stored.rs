@@ -18,12 +18,13 @@
 //! not used (the index is then made from the articles, as a cold build
 //! does) and is written anew.
 
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
 use super::index::Postings;
+use crate::fsx::ChecksummedFile;
 
 const FILE: &str = "search";
 /// Bumped whenever what the file holds changes meaning.
@@ -86,41 +87,34 @@ impl Store {
         snippets: &[&str],
     ) -> Result<()> {
         let dir = self.file.parent().unwrap_or(Path::new("."));
-        crate::fsx::create_dir_all(dir)?;
         let cannot = || format!("cannot write {}", self.file.display());
-        let tmp = tempfile::NamedTempFile::new_in(dir).with_context(cannot)?;
-        // Buffered before the hashing, so the hash takes whole blocks, not
-        // the few bytes of each posting.
-        let mut out = BufWriter::with_capacity(1 << 16, crate::fsx::Hashing::new(tmp.as_file()));
-        let text = |out: &mut BufWriter<_>, text: &str| -> std::io::Result<()> {
+        let mut out = ChecksummedFile::create(dir)?;
+        let text = |out: &mut ChecksummedFile, text: &str| -> std::io::Result<()> {
             out.write_all(&(text.len() as u32).to_le_bytes())?;
             out.write_all(text.as_bytes())
         };
-        let write = || -> std::io::Result<()> {
+        let write = |out: &mut ChecksummedFile| -> std::io::Result<()> {
             out.write_all(self.header.as_bytes())?;
             out.write_all(&(versions.len() as u64).to_le_bytes())?;
             for ((version, length), snippet) in versions.iter().zip(&postings.lengths).zip(snippets)
             {
                 out.write_all(&version.to_le_bytes())?;
                 out.write_all(&length.to_le_bytes())?;
-                text(&mut out, snippet)?;
+                text(out, snippet)?;
             }
             out.write_all(&(postings.terms.len() as u64).to_le_bytes())?;
             for (term, list) in &postings.terms {
-                text(&mut out, term)?;
+                text(out, term)?;
                 out.write_all(&(list.len() as u32).to_le_bytes())?;
                 for (doc, tf) in list {
                     out.write_all(&doc.to_le_bytes())?;
                     out.write_all(&tf.to_le_bytes())?;
                 }
             }
-            let mut hashed = out.into_inner().map_err(|e| e.into_error())?;
-            let sum = *hashed.hasher.finalize().as_bytes();
-            hashed.inner.write_all(&sum)
+            Ok(())
         };
-        write().with_context(cannot)?;
-        tmp.persist(&self.file).with_context(cannot)?;
-        Ok(())
+        write(&mut out).with_context(cannot)?;
+        out.persist(&self.file, |sum| sum.as_bytes().to_vec())
     }
 }
 
