@@ -42,7 +42,7 @@ pub fn build(
     cache: &CacheDir,
     progress: &dyn Progress,
 ) -> Result<Built, Failed> {
-    let (loaded, mut front_matter) = load(options, cache);
+    let (loaded, front_matter) = load(options, cache);
     let (site, sources) = loaded.map_err(Failed::Site)?;
     let now = options.visibility.now;
     let next_change = schedule::coming(sources.values().map(|a| a.scheduled()), now)
@@ -52,15 +52,8 @@ pub fn build(
     let mode = crate::cache::Mode::Build;
     let rendered = render_and_swap(&site, options, out, cache, mode, progress)?;
     let (mut report, pending, mut used) = (rendered.report, rendered.pending, rendered.usage);
-    used.warnings
-        .splice(0..0, std::mem::take(&mut front_matter.warnings));
-    used.front_matter = front_matter;
-    // The output is whole without it: a cache that cannot be written is
-    // a warning, and the next build renders every page.
-    if let Err(e) = report.timings.step("cache write", || pending.write()) {
-        used.warnings
-            .push(format!("cannot write the page cache: {e:#}"));
-    }
+    used.add_front_matter(front_matter);
+    used.add_cache_write(report.timings.step("cache write", || pending.write()));
     Ok(Built {
         site,
         report,
@@ -147,7 +140,7 @@ pub fn publish_build(
     publish: &crate::publish::Options,
     progress: &dyn Progress,
 ) -> Result<BuiltAndPublished, Failed> {
-    let (loaded, mut front_matter) = load(options, cache);
+    let (loaded, front_matter) = load(options, cache);
     let site = loaded.map_err(Failed::Site)?.0;
     let temp = tempfile::Builder::new()
         .prefix("notesite-publish-")
@@ -184,18 +177,11 @@ pub fn publish_build(
     .map_err(Failed::Output)?;
     report.timings.steps.push(("publish", started.elapsed()));
     let mut usage = rendered.usage;
-    usage
-        .warnings
-        .splice(0..0, std::mem::take(&mut front_matter.warnings));
-    usage.front_matter = front_matter;
+    usage.add_front_matter(front_matter);
     // After a dry run the target is as it was: a cache of this build would
     // make the next publish find the target behind it and render all.
-    if !publish.dry_run
-        && let Err(e) = rendered.pending.write()
-    {
-        usage
-            .warnings
-            .push(format!("cannot write the page cache: {e:#}"));
+    if !publish.dry_run {
+        usage.add_cache_write(rendered.pending.write());
     }
     Ok(BuiltAndPublished {
         report,

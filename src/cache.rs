@@ -116,6 +116,23 @@ pub struct CacheUse {
     pub front_matter: FrontMatterUse,
 }
 
+impl CacheUse {
+    /// Adds how the load used the front matter cache; its warnings come
+    /// first, as the load came first.
+    pub(crate) fn add_front_matter(&mut self, mut front_matter: FrontMatterUse) {
+        (self.warnings).splice(0..0, std::mem::take(&mut front_matter.warnings));
+        self.front_matter = front_matter;
+    }
+
+    /// A page cache that cannot be written is a warning: the output is
+    /// whole without it, and the next build renders every page.
+    pub(crate) fn add_cache_write(&mut self, written: Result<()>) {
+        if let Err(e) = written {
+            (self.warnings).push(format!("cannot write the page cache: {e:#}"));
+        }
+    }
+}
+
 /// What a render with the cache is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Mode {

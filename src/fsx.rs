@@ -72,6 +72,15 @@ impl ChecksummedFile {
     }
 }
 
+/// What a [`ChecksummedFile`] ended in its checksum's 32 bytes holds,
+/// if the checksum holds: `None` for a file cut short or changed.
+pub(crate) fn checked_content(bytes: &[u8]) -> Option<&[u8]> {
+    let (content, sum) = bytes.split_at_checked(bytes.len().checked_sub(32)?)?;
+    let mut hasher = blake3::Hasher::new();
+    hasher.update_rayon(content);
+    (hasher.finalize().as_bytes() == sum).then_some(content)
+}
+
 impl std::io::Write for ChecksummedFile {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         self.out.write(buf)

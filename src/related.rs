@@ -264,11 +264,8 @@ impl Store {
     /// The lists kept under `key`, if any.
     fn read(&self, key: &blake3::Hash, articles: usize) -> Option<Vec<Vec<usize>>> {
         let bytes = std::fs::read(&self.file).ok()?;
-        let (bytes, sum) = bytes.split_at_checked(bytes.len().checked_sub(32)?)?;
-        if blake3::hash(bytes).as_bytes() != sum {
-            return None; // damaged
-        }
-        let rest = bytes.strip_prefix(self.header.as_bytes())?;
+        let content = crate::fsx::checked_content(&bytes)?;
+        let rest = content.strip_prefix(self.header.as_bytes())?;
         let rest = rest.strip_prefix(key.as_bytes().as_slice())?;
         let numbers: Vec<usize> = (rest.chunks_exact(4))
             .map(|n| u32::from_le_bytes(n.try_into().expect("4 bytes")) as usize)

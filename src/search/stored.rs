@@ -67,15 +67,8 @@ impl Store {
     /// What the last build kept; `None` when there is nothing usable.
     pub(super) fn read(&self) -> Option<Stored> {
         let bytes = std::fs::read(&self.file).ok()?;
-        let body = bytes.strip_prefix(self.header.as_bytes())?;
-        let (body, sum) = body.split_at_checked(body.len().checked_sub(32)?)?;
-        let mut hasher = blake3::Hasher::new();
-        hasher.update(self.header.as_bytes());
-        hasher.update_rayon(body);
-        if hasher.finalize().as_bytes() != sum {
-            return None;
-        }
-        parse(body)
+        let content = crate::fsx::checked_content(&bytes)?;
+        parse(content.strip_prefix(self.header.as_bytes())?)
     }
 
     /// Keeps `postings` for the next build: `versions` and `snippets` are
