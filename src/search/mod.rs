@@ -231,18 +231,16 @@ impl Collecting {
         // With every page rendered there is nothing to take, and reading
         // the store would hold a second copy of the postings (+285 MiB at
         // 100k, when the cache is there but the output is not).
-        let waiting =
-            (self.doc_of.iter().flatten()).any(|&doc| self.shown[doc as usize].get().is_none());
-        let store = self.store.as_ref().filter(|_| waiting);
+        let waiting = self.waiting();
+        let store = self.store.as_ref().filter(|_| !waiting.is_empty());
         let from_store = match store.and_then(Store::read) {
-            Some(stored) => self.take_stored(site, &collector, stored),
+            Some(stored) => self.take_stored(site, &collector, stored, &waiting),
             None => 0,
         };
         // The articles whose pages did not render (a warm build carried
-        // them) are read from their files, in parallel: the collector
-        // takes adds in any order.
-        let problems: Vec<Diagnostic> = (self.doc_of.par_iter().enumerate())
-            .filter_map(|(index, doc)| Some((index, (*doc)?)))
+        // them) and the store did not have are read from their files, in
+        // parallel: the collector takes adds in any order.
+        let problems: Vec<Diagnostic> = (waiting.into_par_iter())
             .filter(|(_, doc)| self.shown[*doc as usize].get().is_none())
             .filter_map(|(index, doc)| {
                 let article = &site.articles[index];
@@ -277,14 +275,27 @@ impl Collecting {
         Ok(index::write_postings(postings, &shown, &facet_values(site)))
     }
 
+    /// The indexed articles whose pages did not hand their bodies over,
+    /// as (article, index number).
+    fn waiting(&self) -> Vec<(usize, u32)> {
+        (self.doc_of.iter().enumerate())
+            .filter_map(|(index, doc)| Some((index, (*doc)?)))
+            .filter(|(_, doc)| self.shown[*doc as usize].get().is_none())
+            .collect()
+    }
+
     /// Takes the postings of each article the store has as it is now and
     /// whose page did not hand its body over, renumbered to this index.
     /// Returns how many articles it took.
-    fn take_stored(&self, site: &Site, collector: &Collector, stored: stored::Stored) -> usize {
-        let waiting: ahash::AHashMap<u64, (usize, u32)> = (self.doc_of.iter().enumerate())
-            .filter_map(|(index, doc)| Some((index, (*doc)?)))
-            .filter(|(_, doc)| self.shown[*doc as usize].get().is_none())
-            .map(|(index, doc)| (site.articles[index].version, (index, doc)))
+    fn take_stored(
+        &self,
+        site: &Site,
+        collector: &Collector,
+        stored: stored::Stored,
+        waiting: &[(usize, u32)],
+    ) -> usize {
+        let waiting: ahash::AHashMap<u64, (usize, u32)> = (waiting.iter())
+            .map(|&(index, doc)| (site.articles[index].version, (index, doc)))
             .collect();
         let renumbered: Vec<Option<u32>> = (stored.docs.into_iter())
             .map(|old| {
