@@ -399,20 +399,10 @@ pub(crate) fn front_matter_of(text: &str) -> Option<meta::RawMeta> {
 /// `notesite new` leaves `summary: ""` and the like. Empty lists are left
 /// out of the box (see `meta_box::rows`), so they are no empty row.
 fn empty_rows(meta: &Meta) -> Vec<&'static str> {
-    use schema::{Shown, Value};
-    if meta.draft {
-        return Vec::new();
+    match meta.draft {
+        true => Vec::new(),
+        false => meta.blank_rows(),
     }
-    let blank = |v: &Value| matches!(v, Value::Text(t) if t.trim().is_empty());
-    meta.shown()
-        .into_iter()
-        .filter(|(_, shown)| match shown {
-            Shown::Text(text) => text.trim().is_empty(),
-            Shown::List(_) | Shown::Records(_) => false,
-            Shown::Map(entries) => entries.iter().all(|(_, v)| blank(v)),
-        })
-        .map(|(field, _)| field.key)
-        .collect()
 }
 
 /// Where each `image_sources` entry's `url:` is, in one pass over that

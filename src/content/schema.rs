@@ -35,6 +35,20 @@ pub(crate) enum Shown {
     Records(Vec<Vec<(&'static str, Value)>>),
 }
 
+impl Shown {
+    /// Whether the meta box would show it as an empty row: blank text, or
+    /// a map of blank texts. A list or a group of records is left out of
+    /// the box when empty, so it is never an empty row.
+    fn is_blank(&self) -> bool {
+        let blank = |v: &Value| matches!(v, Value::Text(t) if t.trim().is_empty());
+        match self {
+            Shown::Text(text) => text.trim().is_empty(),
+            Shown::List(_) | Shown::Records(_) => false,
+            Shown::Map(entries) => entries.iter().all(|(_, v)| blank(v)),
+        }
+    }
+}
+
 /// One value inside a map: flags read yes/no on the page and 1/0 in an
 /// export, so they stay booleans until then.
 #[derive(Debug, Clone, PartialEq)]
@@ -47,11 +61,22 @@ pub(crate) enum Value {
 /// optional one.
 pub(crate) trait Showable {
     fn shown(&self) -> Option<Shown>;
+
+    /// Whether it is shown as an empty row (see `Shown::is_blank`).
+    /// Asked of every article as it is read: text and lists answer
+    /// without making what `shown` makes.
+    fn blank(&self) -> bool {
+        self.shown().is_some_and(|shown| shown.is_blank())
+    }
 }
 
 impl<T: Showable> Showable for Option<T> {
     fn shown(&self) -> Option<Shown> {
         self.as_ref()?.shown()
+    }
+
+    fn blank(&self) -> bool {
+        self.as_ref().is_some_and(T::blank)
     }
 }
 
@@ -64,17 +89,35 @@ macro_rules! show_as_text {
         }
     )*};
 }
-show_as_text!(String, i64, u32, u64, bool, NaiveDate);
+show_as_text!(i64, u32, u64, bool, NaiveDate);
+
+impl Showable for String {
+    fn shown(&self) -> Option<Shown> {
+        Some(Shown::Text(self.clone()))
+    }
+
+    fn blank(&self) -> bool {
+        self.trim().is_empty()
+    }
+}
 
 impl Showable for Vec<String> {
     fn shown(&self) -> Option<Shown> {
         Some(Shown::List(self.clone()))
+    }
+
+    fn blank(&self) -> bool {
+        false
     }
 }
 
 impl<T: Record> Showable for Vec<T> {
     fn shown(&self) -> Option<Shown> {
         Some(Shown::Records(self.iter().map(Record::entries).collect()))
+    }
+
+    fn blank(&self) -> bool {
+        false
     }
 }
 
@@ -347,6 +390,18 @@ macro_rules! meta_fields {
         )*
         shown
     }};
+    (@blank $this:ident, $($key:ident)*) => {{
+        use $crate::content::schema::Showable;
+        let mut fields = FIELDS.iter();
+        let mut blank = Vec::new();
+        $(
+            let field = fields.next().expect("one entry per field");
+            if field.label.is_some() && $this.$key.blank() {
+                blank.push(field.key);
+            }
+        )*
+        blank
+    }};
     (
         $(
             $key:ident : $raw:ty => $(#[$mattr:meta])* $typed:ty,
@@ -424,6 +479,12 @@ macro_rules! meta_fields {
             /// them (empty lists included: the box leaves them out).
             pub(crate) fn shown(&self) -> Vec<(&'static $crate::content::schema::Field, $crate::content::schema::Shown)> {
                 meta_fields!(@shown self, $($key)*)
+            }
+
+            /// The keys of the labelled fields the meta box would show as
+            /// an empty row (see `Showable::blank`), in table order.
+            pub(crate) fn blank_rows(&self) -> Vec<&'static str> {
+                meta_fields!(@blank self, $($key)*)
             }
         }
     };
