@@ -119,6 +119,9 @@ fn render_and_swap(
 
 /// A finished `publish --build`.
 pub struct BuiltAndPublished {
+    /// The loaded site: returned, not dropped, so the caller can leave it
+    /// to the process's end (see `build`'s command).
+    pub site: Site,
     pub report: Report,
     pub cache: CacheUse,
     pub publish: crate::publish::Summary,
@@ -176,14 +179,19 @@ pub fn publish_build(
     }
     .map_err(Failed::Output)?;
     report.timings.steps.push(("publish", started.elapsed()));
+    (report.timings.steps).extend(summary.timings.steps.iter().copied());
     let mut usage = rendered.usage;
     usage.add_front_matter(front_matter);
     // After a dry run the target is as it was: a cache of this build would
     // make the next publish find the target behind it and render all.
     if !publish.dry_run {
-        usage.add_cache_write(rendered.pending.write());
+        let written = report
+            .timings
+            .step("cache write", || rendered.pending.write());
+        usage.add_cache_write(written);
     }
     Ok(BuiltAndPublished {
+        site,
         report,
         cache: usage,
         publish: summary,

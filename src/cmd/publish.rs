@@ -106,6 +106,9 @@ fn build_and_publish(root: &Path, args: &PublishArgs, options: &Options) -> Resu
         started.elapsed().as_secs_f64(),
     );
     report(options, &done.publish);
+    // As in `build`: the OS reclaims the site's memory at once, where
+    // freeing it article by article took 0.5 s at 100k.
+    std::mem::forget(done.site);
     Ok(())
 }
 

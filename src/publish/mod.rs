@@ -59,6 +59,8 @@ pub struct Summary {
     /// Record entries that name no page of ours, ignored.
     pub ignored: Vec<String>,
     pub elapsed: Duration,
+    /// Wall time of each part, for `-v`.
+    pub timings: crate::site::Timings,
 }
 
 /// Publishes the build in `options.out`. Files the page cache in `cache`
@@ -128,10 +130,17 @@ fn run_files(
     // Redirect pages for moved articles are written here and uploaded like
     // any page of the build.
     let redirect_dir = tempfile::tempdir().context("cannot create a temporary folder")?;
-    runtime.block_on(async {
+    let mut timings = crate::site::Timings::default();
+    let mut lap = Instant::now();
+    let t = &mut timings;
+    let mut summary = runtime.block_on(async {
         let hints: Vec<&str> = local.iter().map(|f| f.key.as_str()).collect();
-        let listed = target.list(&hints, options.concurrency).await?;
-        let record = target.read_record().await?.unwrap_or_default();
+        let (listed, record) = futures_util::try_join!(
+            target.list(&hints, options.concurrency),
+            target.read_record()
+        )?;
+        let record = record.unwrap_or_default();
+        t.lap("publish: listing, record", &mut lap);
         let moves = match &index {
             Some(index) => moves::plan(index, &record, &local, config.publish.auto_redirects),
             None => moves::Moves::kept(&record),
@@ -142,6 +151,7 @@ fn run_files(
         let remote = read_remote(&target, &local, listed, record, options.concurrency).await?;
         let mut plan = plan::make(&local, &remote, config.publish.keep_asset_publishes);
         plan.follow(moves, &remote.record);
+        t.lap("publish: plan", &mut lap);
         let missing = plan.uploads.iter().find(|u| !u.file.path.is_file());
         if let Some(upload) = missing {
             return Err(NotRendered(upload.file.key.clone()).into());
@@ -163,9 +173,12 @@ fn run_files(
             apply::Run::new(&target, options.concurrency, progress)
                 .apply(&mut plan)
                 .await?;
+            t.lap("publish: upload", &mut lap);
         }
-        Ok(summary(&plan, started.elapsed()))
-    })
+        Ok::<_, anyhow::Error>(summary(&plan, started.elapsed()))
+    })?;
+    summary.timings = timings;
+    Ok(summary)
 }
 
 /// The listing, the record, and a direct read of each object the record
@@ -328,5 +341,6 @@ fn summary(plan: &Plan, elapsed: Duration) -> Summary {
         foreign: plan.foreign.clone(),
         ignored: plan.moves.ignored.clone(),
         elapsed,
+        timings: Default::default(),
     }
 }

@@ -47,6 +47,14 @@ impl Timings {
         self.steps.push((name, start.elapsed()));
         value
     }
+
+    /// Records the time since `since` as `name`, and restarts it: for a
+    /// step that awaits, which `step` cannot wrap.
+    pub(crate) fn lap(&mut self, name: &'static str, since: &mut Instant) {
+        let now = Instant::now();
+        self.steps.push((name, now - *since));
+        *since = now;
+    }
 }
 
 pub struct Site {
