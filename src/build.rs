@@ -74,11 +74,14 @@ fn load(
     Result<(Site, crate::content::Sources), Diagnostics>,
     crate::content::FrontMatterUse,
 ) {
+    let started = std::time::Instant::now();
     let kept = dir.kept();
+    let opened = started.elapsed();
     let loaded = Site::load_with_sources(options, &kept);
     let started = std::time::Instant::now();
     let used = kept.front_matter.save();
     let loaded = loaded.map(|(mut site, sources)| {
+        (site.timings.steps).insert(0, ("cache open", opened));
         (site.timings.steps).push(("front matter cache write", started.elapsed()));
         (site, sources)
     });

@@ -185,11 +185,11 @@ pub(crate) fn render(
             known: Vec::new(),
         });
     };
+    let mut timings = crate::site::Timings::default();
     let binary = binary_hash();
-    let key = design_key(site, options);
+    let key = timings.step("design key", || design_key(site, options));
     let output = staging.target().to_path_buf();
     let mut usage = CacheUse::default();
-    let mut timings = crate::site::Timings::default();
     let last = {
         match timings.step("cache read", || read(&file)) {
             Ok(None) => None,

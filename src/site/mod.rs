@@ -257,7 +257,10 @@ impl Site {
         });
         let mut site = Site::new(parts, articles, similar, warnings, timings);
         site.taxonomies = Arc::new(taxonomies);
+        // Makes the route table, and checks it for clashes, on the way.
+        let started = Instant::now();
         site.known_paths = Arc::new(site.collect_known_paths());
+        (site.timings.steps).push(("routes", started.elapsed()));
         site
     }
 
