@@ -146,6 +146,10 @@ pub fn publish_build(
     publish: &crate::publish::Options,
     progress: &dyn Progress,
 ) -> Result<BuiltAndPublished, Failed> {
+    // The target is read while the site builds. A site.yaml with errors
+    // fails the load below, with its messages.
+    let prefetch = (crate::config::SiteConfig::load(&options.root).ok())
+        .map(|config| crate::publish::Prefetch::start(&config, publish));
     let (loaded, front_matter) = load(options, cache);
     let site = loaded.map_err(Failed::Site)?.0;
     let temp = tempfile::Builder::new()
@@ -168,7 +172,9 @@ pub fn publish_build(
     steps.append(&mut report.timings.steps);
     report.timings.steps = steps;
     let started = std::time::Instant::now();
-    let summary = match crate::publish::run_partial(config, &publish, &rendered.known, progress) {
+    let partial =
+        crate::publish::run_partial(config, &publish, &rendered.known, prefetch, progress);
+    let summary = match partial {
         Err(e) if e.is::<crate::publish::NotRendered>() => {
             rendered_all = true;
             let publish = crate::publish::Options {

@@ -75,7 +75,45 @@ pub fn run(
     let rules = CacheRules::new(&config.cdn);
     let known = crate::cache::known_files(cache, &options.out);
     let local = local::scan(&options.out, &rules, &known)?;
-    run_files(config, options, local, progress)
+    run_files(config, options, local, None, progress)
+}
+
+/// What publish reads of the target before it plans: every object's key,
+/// size and ETag, and the record.
+type Fetched = (std::collections::BTreeMap<String, plan::Listed>, Record);
+
+/// The target read on a thread of its own while `publish --build` builds.
+/// Listing 240k objects took 2.4-2.9 s against Garage, after the build;
+/// it needs nothing the build makes, so the two now overlap. The listing
+/// is as old as the build then, which changes nothing a publish relies
+/// on: what it deletes is still only what the record names, and the
+/// record is read in the same go.
+pub(crate) struct Prefetch(std::thread::JoinHandle<Result<Fetched>>);
+
+impl Prefetch {
+    pub(crate) fn start(config: &SiteConfig, options: &Options) -> Prefetch {
+        let (to, config) = (options.to.clone(), config.publish.clone());
+        let parts = options.concurrency;
+        Prefetch(std::thread::spawn(move || {
+            let target = Target::open(&to, &config)?;
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .context("cannot start the async runtime")?;
+            runtime.block_on(async {
+                // The build's keys are not known yet; the last publish's
+                // are the next best cut points for the listing's parts.
+                let record = target.read_record().await?.unwrap_or_default();
+                let hints: Vec<&str> = record.objects.keys().map(String::as_str).collect();
+                let listed = target.list(&hints, parts).await?;
+                Ok((listed, record))
+            })
+        }))
+    }
+
+    fn wait(self) -> Result<Fetched> {
+        (self.0.join()).unwrap_or_else(|_| bail!("reading the target stopped unexpectedly"))
+    }
 }
 
 /// A build `publish --build` rendered only in part: the files at hand in
@@ -85,6 +123,7 @@ pub(crate) fn run_partial(
     config: &SiteConfig,
     options: &Options,
     known: &[crate::output::Written],
+    prefetch: Option<Prefetch>,
     progress: &dyn Progress,
 ) -> Result<Summary> {
     let rules = CacheRules::new(&config.cdn);
@@ -96,7 +135,7 @@ pub(crate) fn run_partial(
             .map(|w| local::LocalFile::known(w, &options.out, &rules)),
     );
     local.sort_by(|a, b| a.key.cmp(&b.key));
-    run_files(config, options, local, progress)
+    run_files(config, options, local, prefetch, progress)
 }
 
 /// What a partial build lacks: the plan uploads a file the build did not
@@ -117,6 +156,7 @@ fn run_files(
     config: &SiteConfig,
     options: &Options,
     mut local: Vec<local::LocalFile>,
+    prefetch: Option<Prefetch>,
     progress: &dyn Progress,
 ) -> Result<Summary> {
     let started = Instant::now();
@@ -134,12 +174,17 @@ fn run_files(
     let mut lap = Instant::now();
     let t = &mut timings;
     let mut summary = runtime.block_on(async {
-        let hints: Vec<&str> = local.iter().map(|f| f.key.as_str()).collect();
-        let (listed, record) = futures_util::try_join!(
-            target.list(&hints, options.concurrency),
-            target.read_record()
-        )?;
-        let record = record.unwrap_or_default();
+        let (listed, record) = match prefetch {
+            Some(prefetch) => prefetch.wait()?,
+            None => {
+                let hints: Vec<&str> = local.iter().map(|f| f.key.as_str()).collect();
+                let (listed, record) = futures_util::try_join!(
+                    target.list(&hints, options.concurrency),
+                    target.read_record()
+                )?;
+                (listed, record.unwrap_or_default())
+            }
+        };
         t.lap("publish: listing, record", &mut lap);
         let moves = match &index {
             Some(index) => moves::plan(index, &record, &local, config.publish.auto_redirects),

@@ -917,6 +917,48 @@ fn s3_bad_credentials_and_missing_bucket_are_clear_errors() {
     assert!(target.objects().is_empty(), "nothing was published");
 }
 
+/// `publish --build` reads the target on a thread of its own while it
+/// builds. A target it cannot read still fails as clearly as a plain
+/// publish; a site that does not build fails as a build, whatever the
+/// target; nothing is published either way.
+#[test]
+fn publish_build_reads_the_target_while_building_and_fails_as_clearly() {
+    let site = example_site();
+    let target = Target::s3("read-while-building");
+
+    let mut wrong_secret = target.publish(site.path(), &["--build"]);
+    wrong_secret.env("AWS_SECRET_ACCESS_KEY", "not-the-secret-at-all");
+    let err = stderr(&wrong_secret.assert().failure());
+    assert!(
+        err.contains("access denied; check AWS_ACCESS_KEY_ID"),
+        "{err}"
+    );
+
+    let missing_bucket = |site: &Path| {
+        let mut cmd = notesite(site);
+        cmd.args([
+            "publish",
+            "--build",
+            "--to",
+            "s3://no-such-bucket-here/site",
+        ]);
+        for (name, value) in &target.env {
+            cmd.env(name, value);
+        }
+        stderr(&cmd.assert().failure())
+    };
+    let err = missing_bucket(site.path());
+    assert!(err.contains("the bucket does not exist"), "{err}");
+
+    let broken = "---\ntitle: [unclosed\ndate: 2026-08-01\n---\nbody\n";
+    std::fs::write(site.path().join("content/broken.md"), broken).unwrap();
+    let err = missing_bucket(site.path());
+    assert!(err.contains("content/broken.md:"), "{err}");
+    assert!(err.contains("nothing was published"), "{err}");
+    assert!(!err.contains("the bucket does not exist"), "{err}");
+    assert!(target.objects().is_empty(), "nothing was published");
+}
+
 /// A proxy in front of Garage that answers the first `failures` requests
 /// with `503 Slow Down`, as a store under load does, and forwards the rest.
 struct FlakyProxy {
