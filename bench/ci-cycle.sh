@@ -11,6 +11,10 @@
 # actions/cache would, for the next run.
 #
 #   bench/ci-cycle.sh [SIZES...]    default: 10000 100000
+#
+# Garage on loopback answers at once, and its work takes the same two
+# cores as the build's. A store in CI is across a network: LATENCY_MS=20
+# holds each request that long (bench/latency-proxy.py in front of Garage).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/lib.sh
@@ -26,6 +30,19 @@ work=$(scratch ci-cycle)
 trap 'rm -rf "$work"' EXIT
 export AWS_ACCESS_KEY_ID=$NOTESITE_TEST_S3_KEY_ID AWS_SECRET_ACCESS_KEY=$NOTESITE_TEST_S3_SECRET
 export AWS_ENDPOINT_URL=$NOTESITE_TEST_S3_ENDPOINT AWS_REGION=$NOTESITE_TEST_S3_REGION AWS_ALLOW_HTTP=true
+if [ -n "${LATENCY_MS:-}" ]; then
+  port=$(free_port)
+  upstream=${NOTESITE_TEST_S3_ENDPOINT#http://}
+  python3 bench/latency-proxy.py "$port" "${upstream%:*}" "${upstream##*:}" \
+    "$(echo "$LATENCY_MS / 1000" | bc -l)" &
+  proxy=$!
+  trap 'kill $proxy 2>/dev/null; rm -rf "$work"' EXIT
+  for _ in $(seq 1 50); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+    sleep 0.1
+  done
+  export AWS_ENDPOINT_URL=http://127.0.0.1:$port
+fi
 
 timed() { # NAME CMD...: appends "wall rss_kib" to $work/NAME
   local name=$1
@@ -80,7 +97,7 @@ for n in "${sizes[@]}"; do
     save
   done
   cold=$(cut -d' ' -f1 <"$work/cold" | median)
-  echo "$n articles, Garage at $NOTESITE_TEST_S3_ENDPOINT ($(nproc) cores):"
+  echo "$n articles, Garage at $AWS_ENDPOINT_URL${LATENCY_MS:+ (${LATENCY_MS} ms a request)} ($(nproc) cores):"
   for name in cold first no-change one-edit; do
     wall=$(cut -d' ' -f1 <"$work/$name" | median)
     rss=$(cut -d' ' -f2 <"$work/$name" | sort -n | tail -1)
