@@ -8,6 +8,7 @@ use crate::cache::{CacheDir, CacheUse};
 use crate::diag::Diagnostics;
 use crate::output::{Sink, Staging};
 use crate::progress::Progress;
+use crate::publish::Opened;
 use crate::render::{Renderer, Report};
 use crate::schedule::{self, Change};
 use crate::site::{LoadOptions, Site};
@@ -146,10 +147,12 @@ pub fn publish_build(
     publish: &crate::publish::Options,
     progress: &dyn Progress,
 ) -> Result<BuiltAndPublished, Failed> {
-    // The target is read while the site builds. A site.yaml with errors
-    // fails the load below, with its messages.
-    let prefetch = (crate::config::SiteConfig::load(&options.root).ok())
-        .map(|config| crate::publish::Prefetch::start(&config, publish));
+    // The target is opened before the build and read while it runs. A
+    // site.yaml with errors fails the load below, with its messages.
+    let opened = match crate::config::SiteConfig::load(&options.root) {
+        Ok(config) => Some(Opened::reading_ahead(&config, publish).map_err(Failed::Output)?),
+        Err(_) => None,
+    };
     let (loaded, front_matter) = load(options, cache);
     let site = loaded.map_err(Failed::Site)?.0;
     let temp = tempfile::Builder::new()
@@ -172,8 +175,11 @@ pub fn publish_build(
     steps.append(&mut report.timings.steps);
     report.timings.steps = steps;
     let started = std::time::Instant::now();
-    let partial =
-        crate::publish::run_partial(config, &publish, &rendered.known, prefetch, progress);
+    let opened = match opened {
+        Some(opened) => opened,
+        None => Opened::new(config, &publish).map_err(Failed::Output)?,
+    };
+    let partial = crate::publish::run_partial(config, &publish, &rendered.known, opened, progress);
     let summary = match partial {
         Err(e) if e.is::<crate::publish::NotRendered>() => {
             rendered_all = true;

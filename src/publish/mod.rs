@@ -72,30 +72,48 @@ pub fn run(
     cache: &crate::cache::CacheDir,
     progress: &dyn Progress,
 ) -> Result<Summary> {
+    let opened = Opened::new(config, options)?;
     let rules = CacheRules::new(&config.cdn);
     let known = crate::cache::known_files(cache, &options.out);
     let local = local::scan(&options.out, &rules, &known)?;
-    run_files(config, options, local, None, progress)
+    run_files(config, options, local, opened, progress)
 }
 
 /// What publish reads of the target before it plans: every object's key,
 /// size and ETag, and the record.
 type Fetched = (std::collections::BTreeMap<String, plan::Listed>, Record);
 
-/// The target read on a thread of its own while `publish --build` builds.
-/// Listing 240k objects took 2.4-2.9 s against Garage, after the build;
-/// it needs nothing the build makes, so the two now overlap. The listing
-/// is as old as the build then, which changes nothing a publish relies
-/// on: what it deletes is still only what the record names, and the
-/// record is read in the same go.
-pub(crate) struct Prefetch(std::thread::JoinHandle<Result<Fetched>>);
+/// The target, opened before anything slow: a `--to` that names no
+/// target, a folder that is not there or missing credentials fail at once,
+/// not after a scan of the output or a whole build (a minute at 100k
+/// articles). Reading it needs the network and fails later.
+pub(crate) struct Opened {
+    target: Target,
+    ahead: Option<std::thread::JoinHandle<Result<Fetched>>>,
+}
 
-impl Prefetch {
-    pub(crate) fn start(config: &SiteConfig, options: &Options) -> Prefetch {
-        let (to, config) = (options.to.clone(), config.publish.clone());
+impl Opened {
+    pub(crate) fn new(config: &SiteConfig, options: &Options) -> Result<Opened> {
+        let target = Target::open(&options.to, &config.publish)?;
+        Ok(Opened {
+            target,
+            ahead: None,
+        })
+    }
+
+    /// Opens the target and starts reading it on a thread of its own, for
+    /// `publish --build` to plan with after it builds. Listing 240k
+    /// objects took 2.4-2.9 s against Garage after the build; it needs
+    /// nothing the build makes, so the two overlap. The listing is as old
+    /// as the build then, which changes nothing a publish relies on: what
+    /// it deletes is still only what the record names, and the record is
+    /// read in the same go.
+    pub(crate) fn reading_ahead(config: &SiteConfig, options: &Options) -> Result<Opened> {
+        let target = Target::open(&options.to, &config.publish)?;
+        let reader = target.clone();
         let parts = options.concurrency;
-        Prefetch(std::thread::spawn(move || {
-            let target = Target::open(&to, &config)?;
+        let ahead = std::thread::spawn(move || {
+            let target = reader;
             let runtime = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
@@ -108,11 +126,11 @@ impl Prefetch {
                 let listed = target.list(&hints, parts).await?;
                 Ok((listed, record))
             })
-        }))
-    }
-
-    fn wait(self) -> Result<Fetched> {
-        (self.0.join()).unwrap_or_else(|_| bail!("reading the target stopped unexpectedly"))
+        });
+        Ok(Opened {
+            target,
+            ahead: Some(ahead),
+        })
     }
 }
 
@@ -123,7 +141,7 @@ pub(crate) fn run_partial(
     config: &SiteConfig,
     options: &Options,
     known: &[crate::output::Written],
-    prefetch: Option<Prefetch>,
+    opened: Opened,
     progress: &dyn Progress,
 ) -> Result<Summary> {
     let rules = CacheRules::new(&config.cdn);
@@ -135,7 +153,7 @@ pub(crate) fn run_partial(
             .map(|w| local::LocalFile::known(w, &options.out, &rules)),
     );
     local.sort_by(|a, b| a.key.cmp(&b.key));
-    run_files(config, options, local, prefetch, progress)
+    run_files(config, options, local, opened, progress)
 }
 
 /// What a partial build lacks: the plan uploads a file the build did not
@@ -156,13 +174,13 @@ fn run_files(
     config: &SiteConfig,
     options: &Options,
     mut local: Vec<local::LocalFile>,
-    prefetch: Option<Prefetch>,
+    opened: Opened,
     progress: &dyn Progress,
 ) -> Result<Summary> {
     let started = Instant::now();
     let rules = CacheRules::new(&config.cdn);
     let index = moves::read_index(&options.out)?;
-    let target = Target::open(&options.to, &config.publish)?;
+    let Opened { target, ahead } = opened;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -174,8 +192,9 @@ fn run_files(
     let mut lap = Instant::now();
     let t = &mut timings;
     let mut summary = runtime.block_on(async {
-        let (listed, record) = match prefetch {
-            Some(prefetch) => prefetch.wait()?,
+        let (listed, record) = match ahead {
+            Some(ahead) => (ahead.join())
+                .unwrap_or_else(|_| bail!("reading the target stopped unexpectedly"))?,
             None => {
                 let hints: Vec<&str> = local.iter().map(|f| f.key.as_str()).collect();
                 let (listed, record) = futures_util::try_join!(

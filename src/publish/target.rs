@@ -86,6 +86,7 @@ pub(crate) struct Probed {
     pub(crate) headers: Option<Headers>,
 }
 
+#[derive(Clone)]
 pub(crate) struct Target {
     store: Arc<dyn ObjectStore>,
     prefix: String,

@@ -887,6 +887,34 @@ fn bad_urls_are_refused() {
     assert!(stderr(&assert).contains("no target"), "{}", stderr(&assert));
 }
 
+/// A target that cannot be one is refused before anything slow: before a
+/// build (a minute at 100k articles) and before the output is scanned.
+/// Here the build would fail and there is no output, so an error about
+/// either means the target was looked at too late.
+#[test]
+fn a_bad_target_is_refused_before_building_or_scanning() {
+    let site = example_site();
+    let broken = "---\ntitle: [unclosed\ndate: 2026-08-01\n---\nbody\n";
+    std::fs::write(site.path().join("content/broken.md"), broken).unwrap();
+    for (url, expected) in [
+        ("ftp://host/x", "use s3://bucket/prefix or file:///path"),
+        ("file:///no/such/folder/here", "is not a folder"),
+        ("s3://some-bucket/site", "no S3 credentials"),
+    ] {
+        for build in [&["--build"][..], &[]] {
+            let mut cmd = notesite(site.path());
+            cmd.args(["publish", "--to", url]).args(build);
+            for name in ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"] {
+                cmd.env_remove(name);
+            }
+            let err = stderr(&cmd.assert().failure());
+            assert!(err.contains(expected), "{url} {build:?}: {err}");
+            assert!(!err.contains("broken.md"), "built first: {err}");
+            assert!(!err.contains("notesite build"), "scanned first: {err}");
+        }
+    }
+}
+
 #[test]
 fn s3_bad_credentials_and_missing_bucket_are_clear_errors() {
     let site = built_site();
