@@ -87,18 +87,16 @@ type Fetched = (std::collections::BTreeMap<String, plan::Listed>, Record);
 /// target, a folder that is not there or missing credentials fail at once,
 /// not after a scan of the output or a whole build (a minute at 100k
 /// articles). Reading it needs the network and fails later.
-pub(crate) struct Opened {
-    target: Target,
-    ahead: Option<std::thread::JoinHandle<Result<Fetched>>>,
+pub(crate) enum Opened {
+    Now(Target),
+    /// Being inspected and read on a thread of its own.
+    Ahead(std::thread::JoinHandle<Result<(Target, Fetched)>>),
 }
 
 impl Opened {
     pub(crate) fn new(config: &SiteConfig, options: &Options) -> Result<Opened> {
         let target = Target::open(&options.to, &config.publish)?;
-        Ok(Opened {
-            target,
-            ahead: None,
-        })
+        Ok(Opened::Now(target.inspect()?))
     }
 
     /// Opens the target and starts reading it on a thread of its own, for
@@ -110,27 +108,37 @@ impl Opened {
     /// read in the same go.
     pub(crate) fn reading_ahead(config: &SiteConfig, options: &Options) -> Result<Opened> {
         let target = Target::open(&options.to, &config.publish)?;
-        let reader = target.clone();
         let parts = options.concurrency;
         let ahead = std::thread::spawn(move || {
-            let target = reader;
+            let target = target.inspect()?;
             let runtime = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
                 .context("cannot start the async runtime")?;
-            runtime.block_on(async {
-                // The build's keys are not known yet; the last publish's
-                // are the next best cut points for the listing's parts.
-                let record = target.read_record().await?.unwrap_or_default();
-                let hints: Vec<&str> = record.objects.keys().map(String::as_str).collect();
-                let listed = target.list(&hints, parts).await?;
-                Ok((listed, record))
-            })
+            runtime
+                .block_on(async {
+                    // The build's keys are not known yet; the last publish's
+                    // are the next best cut points for the listing's parts.
+                    let record = target.read_record().await?.unwrap_or_default();
+                    let hints: Vec<&str> = record.objects.keys().map(String::as_str).collect();
+                    let listed = target.list(&hints, parts).await?;
+                    Ok((listed, record))
+                })
+                .map(|fetched| (target, fetched))
         });
-        Ok(Opened {
-            target,
-            ahead: Some(ahead),
-        })
+        Ok(Opened::Ahead(ahead))
+    }
+
+    /// The target, inspected, and what was read of it ahead.
+    fn wait(self) -> Result<(Target, Option<Fetched>)> {
+        match self {
+            Opened::Now(target) => Ok((target, None)),
+            Opened::Ahead(ahead) => {
+                let (target, fetched) = (ahead.join())
+                    .unwrap_or_else(|_| bail!("reading the target stopped unexpectedly"))?;
+                Ok((target, Some(fetched)))
+            }
+        }
     }
 }
 
@@ -180,7 +188,6 @@ fn run_files(
     let started = Instant::now();
     let rules = CacheRules::new(&config.cdn);
     let index = moves::read_index(&options.out)?;
-    let Opened { target, ahead } = opened;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -191,10 +198,10 @@ fn run_files(
     let mut timings = crate::site::Timings::default();
     let mut lap = Instant::now();
     let t = &mut timings;
+    let (target, fetched) = opened.wait()?;
     let mut summary = runtime.block_on(async {
-        let (listed, record) = match ahead {
-            Some(ahead) => (ahead.join())
-                .unwrap_or_else(|_| bail!("reading the target stopped unexpectedly"))?,
+        let (listed, record) = match fetched {
+            Some(fetched) => fetched,
             None => {
                 let hints: Vec<&str> = local.iter().map(|f| f.key.as_str()).collect();
                 let (listed, record) = futures_util::try_join!(

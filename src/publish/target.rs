@@ -86,7 +86,6 @@ pub(crate) struct Probed {
     pub(crate) headers: Option<Headers>,
 }
 
-#[derive(Clone)]
 pub(crate) struct Target {
     store: Arc<dyn ObjectStore>,
     prefix: String,
@@ -95,6 +94,8 @@ pub(crate) struct Target {
     /// record is the only place headers are kept).
     keeps_headers: bool,
     shown: String,
+    /// A folder target's folder, until `inspect` has looked through it.
+    uninspected: Option<std::path::PathBuf>,
     /// In a folder target: half-written uploads (`KEY#N`) a killed publish
     /// left behind, by the key they were for.
     leftover_uploads: Vec<(String, std::path::PathBuf)>,
@@ -108,6 +109,7 @@ impl Target {
                 prefix,
                 keeps_headers: true,
                 shown: url.to_string(),
+                uninspected: None,
                 leftover_uploads: Vec::new(),
             }),
             Location::Dir { path } => {
@@ -117,7 +119,6 @@ impl Target {
                         path.display()
                     );
                 }
-                let leftover_uploads = inspect_folder(&path)?;
                 let store = LocalFileSystem::new_with_prefix(&path)
                     .with_context(|| format!("cannot open {}", path.display()))?
                     .with_automatic_cleanup(true);
@@ -126,10 +127,21 @@ impl Target {
                     prefix: String::new(),
                     keeps_headers: false,
                     shown: url.to_string(),
-                    leftover_uploads,
+                    uninspected: Some(path),
+                    leftover_uploads: Vec::new(),
                 })
             }
         }
+    }
+
+    /// Looks through a folder target (see `inspect_folder`), which `open`
+    /// leaves to this: at 240k files it is a second's walk, done while
+    /// `publish --build` builds. Required before a plan is made.
+    pub(crate) fn inspect(mut self) -> Result<Target> {
+        if let Some(folder) = self.uninspected.take() {
+            self.leftover_uploads = inspect_folder(&folder)?;
+        }
+        Ok(self)
     }
 
     /// Removes the half-written uploads a killed publish left, for keys
@@ -513,6 +525,7 @@ mod tests {
             prefix: prefix.clone(),
             keeps_headers: true,
             shown: prefix.clone(),
+            uninspected: None,
             leftover_uploads: Vec::new(),
         };
         let runtime = tokio::runtime::Builder::new_current_thread()
