@@ -93,9 +93,11 @@ pub(crate) fn fingerprints(site: &Site, linking: &HashSet<String>) -> Fingerprin
                         (&p.slug, &p.path).hash(&mut h);
                     }
                 }
-                // Any article's text can change any chunk.
+                // Any indexed article's text can change any chunk; an
+                // article waiting for review is not in the index (and
+                // whether it waits is in its text).
                 Target::SearchIndex => {
-                    for article in site.articles.iter() {
+                    for article in site.articles.iter().filter(|a| !site.unreviewed(a)) {
                         article.version.hash(&mut h);
                     }
                 }
