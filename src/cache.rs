@@ -32,6 +32,7 @@ use crate::content::FrontMatterUse;
 use crate::diag::Diagnostics;
 use crate::incremental::{self, Fingerprints};
 use crate::output::{Sink, Staging, Written};
+use crate::page_kind::PageKind;
 use crate::progress::Progress;
 use crate::render::{Carried, Job, Pages, Renderer, Report, RouteRecord};
 use crate::site::{LoadOptions, Site, Target};
@@ -214,7 +215,7 @@ pub(crate) fn render(
         }
     };
     let routes = site.routes();
-    let mut known = Vec::new();
+    let was_warm = last.is_some();
     let (mut report, prints, mut entries) = match last {
         None => {
             let store = search_store(site, &file);
@@ -234,14 +235,7 @@ pub(crate) fn render(
                 mode,
                 progress,
             };
-            let (report, prints, entries) = warm(&job, last, &mut usage, &mut timings)?;
-            if mode == Mode::Publish {
-                known = (entries.values())
-                    .flat_map(|e| e.record.written.iter().cloned())
-                    .chain(report.site_files.iter().cloned())
-                    .collect();
-            }
-            (report, prints, entries)
+            warm(&job, last, &mut usage, &mut timings)?
         }
     };
     report.timings.steps.extend(timings.steps);
@@ -249,6 +243,16 @@ pub(crate) fn render(
         let print = prints.get(&path).copied().unwrap_or(0);
         entries.insert(path, Entry { print, record });
     }
+    // Every file of the site, for publish to take those not at hand in
+    // the output by the cache's hashes: the carried routes' and the
+    // search index files a rendered route kept from the last build.
+    let known = match (was_warm, mode) {
+        (true, Mode::Publish) => (entries.values())
+            .flat_map(|e| e.record.written.iter().cloned())
+            .chain(report.site_files.iter().cloned())
+            .collect(),
+        _ => Vec::new(),
+    };
     let pending = Pending {
         file: Some(file),
         record: Some(Record {
@@ -339,7 +343,10 @@ fn warm(
             .flat_map(|e| e.record.warnings.iter().cloned())
             .collect(),
     };
-    let renderer = Renderer::new(site).with_search_store(search);
+    let reuse = search_reuse(&last, mode);
+    let renderer = Renderer::new(site)
+        .with_search_store(search)
+        .with_search_reuse(&reuse);
     let search = crate::search::Memory::default();
     let mut report = renderer.render_pages(&Job {
         sink,
@@ -379,6 +386,25 @@ fn warm(
         prints
     };
     Ok((report, prints, entries))
+}
+
+/// The files the last build's search index wrote, that this one may keep
+/// where it would write them again: in a build, those still as written in
+/// the output; for `publish --build`, all (the target holds them, and
+/// publish checks it does).
+fn search_reuse(last: &Record, mode: Mode) -> crate::search::Reuse {
+    let path = PageKind::SearchIndex
+        .fixed_path()
+        .expect("the index has a fixed path");
+    let written = (last.routes.get(path)).map_or(&[][..], |entry| &entry.record.written);
+    let files = (written.par_iter())
+        .filter(|w| mode == Mode::Publish || w.is_at(&last.output.join(&w.path)))
+        .map(|w| (w.path.clone(), w.clone()))
+        .collect::<Vec<_>>();
+    crate::search::Reuse {
+        files: files.into_iter().collect(),
+        from: (mode == Mode::Build).then(|| last.output.clone()),
+    }
 }
 
 /// The assets and root files: carried when every one is as it was

@@ -57,6 +57,7 @@ pub use config::{CONFIG_FILE, SiteConfig};
 pub use content::FrontMatterUse;
 pub use progress::Silent;
 pub use schedule::{Visibility, now};
+pub use search::SearchUse;
 pub use site::LoadOptions;
 // Problems, each at its file and line.
 pub use diag::{Diagnostic, Diagnostics, Pos, Severity, utf8_error_pos};

@@ -89,7 +89,7 @@ fn fail<T>(problems: Diagnostics, out: &Path) -> Result<T> {
 pub(super) fn print_timings(
     steps: &[(&'static str, std::time::Duration)],
     cache: &CacheUse,
-    search_index: Option<(usize, usize)>,
+    search_index: Option<notesite::SearchUse>,
 ) {
     eprintln!(
         "    page cache: {} routes rendered, {} carried",
@@ -100,8 +100,11 @@ pub(super) fn print_timings(
         "  front matter: {} from the cache, {} parsed",
         front_matter.cached, front_matter.parsed
     );
-    if let Some((stored, indexed)) = search_index {
-        eprintln!("  search index: {stored} articles from the cache, {indexed} indexed");
+    if let Some(search) = search_index {
+        eprintln!(
+            "  search index: {} articles from the cache, {} indexed; {} of {} files kept",
+            search.stored, search.indexed, search.kept, search.files
+        );
     }
     for (step, time) in steps {
         eprintln!("{step:>14}: {:.1} ms", time.as_secs_f64() * 1000.0);

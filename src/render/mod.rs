@@ -34,6 +34,7 @@ pub(crate) struct Renderer<'a> {
     pub(crate) site: &'a Site,
     /// Where the search index's postings are kept between builds.
     search_store: Option<&'a crate::search::Store>,
+    search_reuse: Option<&'a crate::search::Reuse>,
 }
 
 impl<'a> Renderer<'a> {
@@ -41,6 +42,7 @@ impl<'a> Renderer<'a> {
         Renderer {
             site,
             search_store: None,
+            search_reuse: None,
         }
     }
 
@@ -49,6 +51,15 @@ impl<'a> Renderer<'a> {
     pub(crate) fn with_search_store(self, store: &'a crate::search::Store) -> Renderer<'a> {
         Renderer {
             search_store: Some(store),
+            ..self
+        }
+    }
+
+    /// This renderer, keeping the last build's search index files that
+    /// are as they would be written (see `search::Reuse`).
+    pub(crate) fn with_search_reuse(self, reuse: &'a crate::search::Reuse) -> Renderer<'a> {
+        Renderer {
+            search_reuse: Some(reuse),
             ..self
         }
     }
@@ -79,7 +90,7 @@ pub struct Report {
     pub(crate) site_files: Vec<Written>,
     /// When the search index was written: its articles taken from the
     /// last build's postings, and those indexed from their bodies.
-    pub search_index: Option<(usize, usize)>,
+    pub search_index: Option<crate::search::SearchUse>,
 }
 
 #[derive(Serialize)]
@@ -248,7 +259,7 @@ struct Shared<'a> {
     routes: &'a [Route],
     search: &'a crate::search::Memory,
     /// A build's search index, filled as article pages render.
-    collecting: Option<crate::search::Collecting>,
+    collecting: Option<crate::search::Collecting<'a>>,
 }
 
 /// What a render is asked for: where the pages go, who hears of progress,
@@ -512,7 +523,10 @@ impl<'a> Renderer<'a> {
             collecting: (self.site.config.search.enabled
                 && !matches!(pages, Pages::Only(_))
                 && !search.keeps())
-            .then(|| crate::search::Collecting::new(self.site, self.search_store.cloned())),
+            .then(|| {
+                let store = self.search_store.cloned();
+                crate::search::Collecting::new(self.site, store, self.search_reuse)
+            }),
         };
         problems.extend(self.site.clashes().iter().cloned());
         problems.extend(self.site.menu_problems());
@@ -595,14 +609,18 @@ impl<'a> Renderer<'a> {
                 (self.render_text(sink, PageKind::Search.template(), &file, &context)).into()
             }
             Target::SearchIndex => {
-                let files = match &shared.collecting {
-                    Some(collecting) => collecting.files(self.site),
-                    None => crate::search::index_files(self.site, shared.search),
+                let (files, from) = match &shared.collecting {
+                    Some(collecting) => (collecting.files(self.site), collecting.kept_from()),
+                    None => {
+                        let files = crate::search::index_files(self.site, shared.search);
+                        (files.map(|files| (files, Vec::new())), None)
+                    }
                 };
                 match files {
-                    Ok(files) => {
+                    Ok((files, kept)) => {
                         let written = files.iter().flat_map(|f| write(sink, &f.path, &f.bytes));
-                        written.collect::<Vec<_>>().into()
+                        let carried = kept.iter().flat_map(|w| carry(sink, from, w));
+                        written.chain(carried).collect::<Vec<_>>().into()
                     }
                     Err(problems) => problems.into(),
                 }
@@ -683,6 +701,20 @@ pub(crate) struct SitemapEntry {
 
 fn rfc3339(date: chrono::NaiveDate) -> String {
     format!("{date}T00:00:00Z")
+}
+
+/// Keeps a file of the last build, `written`: carried into staging from
+/// the output `from`, or (with no `from`: the target holds it already)
+/// only noted as the route's.
+fn carry(out: &RouteSink, from: Option<&std::path::Path>, written: &Written) -> Vec<Diagnostic> {
+    if let (Some(from), Sink::Staging(staging)) = (from, out.sink)
+        && let Err(e) = staging.carry(from, written)
+    {
+        return vec![Diagnostic::error(&written.path, None, format!("{e:#}"))];
+    }
+    let mut noted = out.written.lock().unwrap_or_else(|e| e.into_inner());
+    noted.push(written.clone());
+    Vec::new()
 }
 
 fn write(out: &RouteSink, rel: &str, bytes: &[u8]) -> Vec<Diagnostic> {

@@ -15,7 +15,8 @@
 //! (cached for a year), and everything is sorted: the same site gives the
 //! same bytes whatever the thread count.
 
-use std::collections::BTreeMap;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 use std::sync::Mutex;
 
@@ -23,6 +24,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::format::{Bitmap, Entry, FacetList, Facets, TermPostings, VERSION, hex_digit};
+use super::stored::Layout;
 use super::text::Terms;
 
 /// BM25's term-frequency saturation and length normalisation.
@@ -209,34 +211,149 @@ pub(crate) fn write_postings(
     shown: &[Shown],
     facets: &[(&str, Vec<Vec<String>>)],
 ) -> Vec<File> {
+    lay_out(postings, shown, facets, &Previous::default()).files
+}
+
+/// What an index may take from the last one instead of encoding it again,
+/// by this index's terms and articles.
+#[derive(Default)]
+pub(crate) struct Previous {
+    /// The articles the last index had, and the average length it
+    /// weighted by: with any other, every weight may have moved.
+    pub(crate) docs: usize,
+    pub(crate) average: f32,
+    /// By term, in this index's order: its encoded size, when its
+    /// postings and their lengths are the last index's.
+    pub(crate) clean: Vec<Option<u32>>,
+    /// The last index's term chunks still at hand, by (first term, last
+    /// term, terms): their files.
+    pub(crate) term_chunks: HashMap<(String, String, usize), String>,
+    /// By document chunk: the last index's file for it, when it is at
+    /// hand and its articles are as they were.
+    pub(crate) doc_chunks: Vec<Option<String>>,
+}
+
+/// An index laid out in files: those to write, those of the last index
+/// it keeps (by path), and its layout, to keep for the next build.
+pub(crate) struct LaidOut {
+    pub(crate) files: Vec<File>,
+    pub(crate) kept: Vec<String>,
+    pub(crate) layout: Layout,
+}
+
+/// A term's postings, encoded now, or (for a term as the last index had
+/// it) only if a chunk it falls in is written again.
+enum Encoding {
+    Done(String),
+    Later(Vec<(u32, f32)>, u32),
+}
+
+impl Encoding {
+    fn len(&self) -> usize {
+        match self {
+            Encoding::Done(text) => text.len(),
+            Encoding::Later(_, size) => *size as usize,
+        }
+    }
+}
+
+/// A file of the index, new or the last index's.
+enum Laid {
+    New(File),
+    Kept(String),
+}
+
+/// Lays the index out in files (see the module's comment), taking from
+/// `previous` the files whose every term or article is as it was. The
+/// files are the same bytes whatever `previous` holds: a kept file is
+/// named by its content, and is kept only when all that went into it is
+/// the same.
+pub(crate) fn lay_out(
+    postings: Postings,
+    shown: &[Shown],
+    facets: &[(&str, Vec<Vec<String>>)],
+    previous: &Previous,
+) -> LaidOut {
     let Postings { terms, lengths } = postings;
     let average = average_length(&lengths);
-    // Each term is weighted and encoded in parallel; the chunks are then
-    // cut in term order.
-    let encoded: Vec<(String, String)> = terms
+    let same_weights = previous.docs == lengths.len() && previous.average == average;
+    let clean = |i: usize| (previous.clean.get(i).copied().flatten()).filter(|_| same_weights);
+    // Each term that changed is weighted and encoded in parallel; the
+    // chunks are then cut in term order.
+    let encoded: Vec<(String, Encoding)> = terms
         .into_par_iter()
-        .map(|(term, list)| {
-            let text = encode_postings(&list, &lengths, average);
-            (term, text)
+        .enumerate()
+        .map(|(i, (term, list))| match clean(i) {
+            Some(size) => (term, Encoding::Later(list, size)),
+            None => (
+                term,
+                Encoding::Done(encode_postings(&list, &lengths, average)),
+            ),
         })
         .collect();
-    let mut files = Vec::new();
-    let term_files: Vec<(String, File)> =
-        cut_term_chunks(encoded.iter().map(|(t, e)| term_size(t, e)))
-            .into_par_iter()
-            .map(|range| term_chunk(encoded[range].iter().map(|(t, e)| (t.as_str(), e.as_str()))))
-            .collect();
-    let terms = term_files
-        .into_iter()
-        .map(|(first, file)| (first, keep(&mut files, file)))
+    let ranges = cut_term_chunks(encoded.iter().map(|(t, e)| term_size(t, e.len())));
+    let term_files: Vec<(String, Laid)> = (ranges.par_iter())
+        .map(|range| {
+            let in_chunk = &encoded[range.clone()];
+            let key = (
+                in_chunk[0].0.clone(),
+                in_chunk[in_chunk.len() - 1].0.clone(),
+                in_chunk.len(),
+            );
+            let all_clean = (in_chunk.iter()).all(|(_, e)| matches!(e, Encoding::Later(..)));
+            if let (true, Some(path)) = (all_clean, previous.term_chunks.get(&key)) {
+                return (key.0, Laid::Kept(path.clone()));
+            }
+            let texts: Vec<Cow<str>> = (in_chunk.iter())
+                .map(|(_, e)| match e {
+                    Encoding::Done(text) => Cow::Borrowed(text.as_str()),
+                    Encoding::Later(list, _) => {
+                        Cow::Owned(encode_postings(list, &lengths, average))
+                    }
+                })
+                .collect();
+            let terms = (in_chunk.iter().zip(&texts)).map(|((t, _), e)| (t.as_str(), &**e));
+            let (first, file) = term_chunk(terms);
+            (first, Laid::New(file))
+        })
         .collect();
-    let doc_chunks = doc_chunks(shown)
-        .into_iter()
-        .map(|file| keep(&mut files, file))
+    let doc_files: Vec<Laid> = (shown.par_chunks(DOCS_PER_CHUNK).enumerate())
+        .map(
+            |(i, docs)| match previous.doc_chunks.get(i).cloned().flatten() {
+                Some(path) if same_weights => Laid::Kept(path),
+                _ => Laid::New(doc_chunk(docs)),
+            },
+        )
         .collect();
-    let facets = facet_files(facets, &mut files);
-    files.push(entry_file(shown.len(), terms, doc_chunks, facets));
-    files
+    let mut laid = LaidOut {
+        files: Vec::new(),
+        kept: Vec::new(),
+        layout: Layout {
+            sizes: encoded.iter().map(|(_, e)| e.len() as u32).collect(),
+            term_chunks: Vec::with_capacity(ranges.len()),
+            doc_chunks: Vec::with_capacity(doc_files.len()),
+        },
+    };
+    let mut place = |laid_file: Laid| match laid_file {
+        Laid::New(file) => keep(&mut laid.files, file),
+        Laid::Kept(path) => {
+            laid.kept.push(path.clone());
+            path
+        }
+    };
+    let mut terms = Vec::with_capacity(term_files.len());
+    let mut term_chunks = Vec::with_capacity(term_files.len());
+    for (range, (first, file)) in ranges.iter().zip(term_files) {
+        let path = place(file);
+        term_chunks.push((range.start as u32, range.len() as u32, path.clone()));
+        terms.push((first, path));
+    }
+    let doc_chunks: Vec<String> = doc_files.into_iter().map(&mut place).collect();
+    laid.layout.term_chunks = term_chunks;
+    laid.layout.doc_chunks = doc_chunks.clone();
+    let facets = facet_files(facets, &mut laid.files);
+    (laid.files).push(entry_file(shown.len(), terms, doc_chunks, facets));
+    laid
 }
 
 /// Adds `file` to `files`; returns its path.
@@ -290,9 +407,9 @@ pub(crate) fn facet_files(facets: &[(&str, Vec<Vec<String>>)], files: &mut Vec<F
         .collect()
 }
 
-/// How many bytes a term adds to its chunk.
-pub(crate) fn term_size(term: &str, encoded: &str) -> usize {
-    term.len() + encoded.len() + 4
+/// How many bytes a term adds to its chunk, given its encoded postings'.
+pub(crate) fn term_size(term: &str, encoded: usize) -> usize {
+    term.len() + encoded + 4
 }
 
 /// Where term chunks are cut, given each term's size in term order: a

@@ -282,7 +282,9 @@ impl Kept {
     /// in taken from the last rebuild.
     fn files(&mut self, site: &Site) -> Vec<File> {
         let terms: Vec<(&String, &Term)> = self.terms.iter().collect();
-        let sizes = terms.iter().map(|(t, s)| index::term_size(t, &s.encoded));
+        let sizes = terms
+            .iter()
+            .map(|(t, s)| index::term_size(t, s.encoded.len()));
         let mut chunks = HashMap::new();
         let mut names = Vec::new();
         for range in index::cut_term_chunks(sizes) {

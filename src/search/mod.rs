@@ -13,6 +13,8 @@ pub(crate) use index::is_content_hashed;
 pub(crate) use kept::Memory;
 pub(crate) use stored::Store;
 
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
@@ -20,8 +22,30 @@ use rayon::prelude::*;
 
 use crate::content::Article;
 use crate::diag::Diagnostic;
+use crate::output::Written;
 use crate::site::Site;
-use index::{Collector, Field, File, Shown};
+use index::{Collector, Field, File, Previous, Shown};
+
+/// How a build made its search index, for `-v`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SearchUse {
+    /// Articles taken from the last build's postings, and indexed from
+    /// their bodies.
+    pub stored: usize,
+    pub indexed: usize,
+    /// Files of the last build's index kept, of all the index's files.
+    pub kept: usize,
+    pub files: usize,
+}
+
+/// The last build's index files that a warm build may keep rather than
+/// write again, as the page cache recorded them, by path.
+pub(crate) struct Reuse {
+    pub(crate) files: HashMap<String, Written>,
+    /// The output they are in, to carry them from (a build); `None`
+    /// where the target holds them already (`publish --build`).
+    pub(crate) from: Option<PathBuf>,
+}
 
 /// The text of a body as search sees it: headings, and the prose with
 /// inline code (code blocks are left out: they would fill the index with
@@ -164,7 +188,7 @@ fn shown(site: &Site, article: &Article, text: String) -> Shown {
 /// (a build leaves bodies in their files; reading 80k of them again was
 /// most of the index's cost at 100k). The files are the same bytes
 /// `index_files` writes.
-pub(crate) struct Collecting {
+pub(crate) struct Collecting<'a> {
     /// Read-locked by every page that adds (the collector shards its own
     /// locks), write-locked once to take it for writing.
     collector: std::sync::RwLock<Option<Collector>>,
@@ -173,13 +197,18 @@ pub(crate) struct Collecting {
     shown: Vec<std::sync::OnceLock<Shown>>,
     /// Where the last build's postings are, and this one's go.
     store: Option<Store>,
-    /// Once the files are written: the articles taken from the store, and
-    /// those indexed from their bodies.
-    counts: std::sync::OnceLock<(usize, usize)>,
+    /// The last build's files, for a warm build.
+    reuse: Option<&'a Reuse>,
+    /// Once the files are written: how they were made.
+    counts: std::sync::OnceLock<SearchUse>,
 }
 
-impl Collecting {
-    pub(crate) fn new(site: &Site, store: Option<Store>) -> Collecting {
+impl<'a> Collecting<'a> {
+    pub(crate) fn new(
+        site: &Site,
+        store: Option<Store>,
+        reuse: Option<&'a Reuse>,
+    ) -> Collecting<'a> {
         let mut next = 0;
         let doc_of: Vec<Option<u32>> = (site.articles.iter())
             .map(|a| {
@@ -194,13 +223,13 @@ impl Collecting {
             doc_of,
             shown: (0..next).map(|_| std::sync::OnceLock::new()).collect(),
             store,
+            reuse,
             counts: std::sync::OnceLock::new(),
         }
     }
 
-    /// Once the files are written: the articles taken from the last
-    /// build's postings, and those indexed from their bodies.
-    pub(crate) fn counts(&self) -> Option<(usize, usize)> {
+    /// Once the files are written: how they were made.
+    pub(crate) fn counts(&self) -> Option<SearchUse> {
         self.counts.get().copied()
     }
 
@@ -218,10 +247,11 @@ impl Collecting {
         let _ = self.shown[doc as usize].set(shown);
     }
 
-    /// Every file of the index. An article whose page did not hand its
+    /// Every file of the index: those to write, and those of the last
+    /// build to keep (see `Reuse`). An article whose page did not hand its
     /// body over is taken from the store when it has the article as it is,
     /// else indexed from its file.
-    pub(crate) fn files(&self, site: &Site) -> Result<Vec<File>, Vec<Diagnostic>> {
+    pub(crate) fn files(&self, site: &Site) -> Result<(Vec<File>, Vec<Written>), Vec<Diagnostic>> {
         let collector = (self
             .collector
             .write()
@@ -233,9 +263,9 @@ impl Collecting {
         // 100k, when the cache is there but the output is not).
         let waiting = self.waiting();
         let store = self.store.as_ref().filter(|_| !waiting.is_empty());
-        let from_store = match store.and_then(Store::read) {
+        let (from_store, previous) = match store.and_then(Store::read) {
             Some(stored) => self.take_stored(site, &collector, stored, &waiting),
-            None => 0,
+            None => (0, None),
         };
         // The articles whose pages did not render (a warm build carried
         // them) and the store did not have are read from their files, in
@@ -257,22 +287,55 @@ impl Collecting {
         let shown: Vec<Shown> = (self.shown.iter())
             .map(|s| s.get().expect("every indexed article").clone())
             .collect();
-        let _ = self.counts.set((from_store, shown.len() - from_store));
         let postings = collector.finish();
-        if let Some(store) = &self.store {
-            let mut versions = vec![0; shown.len()];
-            for (index, doc) in self.doc_of.iter().enumerate() {
-                if let Some(doc) = doc {
-                    versions[*doc as usize] = site.articles[index].version;
-                }
-            }
+        let previous = match previous {
+            Some(last) => last.previous(&postings),
+            None => Previous::default(),
+        };
+        // Only an accelerator: the next build indexes every body again
+        // without it, and the page cache's own write reports a folder
+        // that cannot be written.
+        let written = (self.store.as_ref()).and_then(|store| {
             let snippets: Vec<&str> = shown.iter().map(|s| s.text.as_str()).collect();
-            // Only an accelerator: the next build indexes every body again
-            // without it, and the page cache's own write reports a folder
-            // that cannot be written.
-            let _ = store.write(&postings, &versions, &snippets);
+            store.write(&postings, &self.versions(site), &snippets).ok()
+        });
+        let laid = index::lay_out(postings, &shown, &facet_values(site), &previous);
+        if let (Some(store), Some(sum)) = (&self.store, written) {
+            let _ = store.write_layout(&laid.layout, sum);
         }
-        Ok(index::write_postings(postings, &shown, &facet_values(site)))
+        let kept: Vec<Written> = match self.reuse {
+            Some(reuse) => (laid.kept.iter())
+                .map(|path| reuse.files[path].clone())
+                .collect(),
+            None => Vec::new(),
+        };
+        let _ = self.counts.set(SearchUse {
+            stored: from_store,
+            indexed: shown.len() - from_store,
+            kept: kept.len(),
+            // Facet lists with the same articles are the same file.
+            files: kept.len()
+                + (laid.files.iter().map(|f| &f.path))
+                    .collect::<HashSet<_>>()
+                    .len(),
+        });
+        Ok((laid.files, kept))
+    }
+
+    /// Each indexed article's `version`, by its number.
+    fn versions(&self, site: &Site) -> Vec<u64> {
+        let mut versions = vec![0; self.shown.len()];
+        for (index, doc) in self.doc_of.iter().enumerate() {
+            if let Some(doc) = doc {
+                versions[*doc as usize] = site.articles[index].version;
+            }
+        }
+        versions
+    }
+
+    /// Where the files `files` keeps are, to carry them from.
+    pub(crate) fn kept_from(&self) -> Option<&std::path::Path> {
+        self.reuse?.from.as_deref()
     }
 
     /// The indexed articles whose pages did not hand their bodies over,
@@ -286,14 +349,16 @@ impl Collecting {
 
     /// Takes the postings of each article the store has as it is now and
     /// whose page did not hand its body over, renumbered to this index.
-    /// Returns how many articles it took.
+    /// Returns how many articles it took, and (for a warm build) what of
+    /// the last index may be kept.
     fn take_stored(
         &self,
         site: &Site,
         collector: &Collector,
         stored: stored::Stored,
         waiting: &[(usize, u32)],
-    ) -> usize {
+    ) -> (usize, Option<Last>) {
+        let last = self.last(site, &stored);
         let waiting: ahash::AHashMap<u64, (usize, u32)> = (waiting.iter())
             .map(|&(index, doc)| (site.articles[index].version, (index, doc)))
             .collect();
@@ -314,7 +379,135 @@ impl Collecting {
                 collector.add_postings(term, postings);
             }
         });
-        renumbered.iter().flatten().count()
+        (renumbered.iter().flatten().count(), last)
+    }
+
+    /// What of the last index, as `stored` has it, may be kept: for each
+    /// of its terms, its encoded size and its postings of the articles
+    /// that changed since (another article, by its `version`, at that
+    /// number); and the files at hand of its chunks. `None` unless the
+    /// build can keep files, or when too many articles changed for it to
+    /// be worth it.
+    fn last(&self, site: &Site, stored: &stored::Stored) -> Option<Last> {
+        let (reuse, layout) = (self.reuse?, stored.layout.as_ref()?);
+        if stored.docs.len() != self.shown.len() {
+            return None;
+        }
+        let versions = self.versions(site);
+        let unchanged: Vec<bool> = (stored.docs.iter().zip(&versions))
+            .map(|(then, now)| then.version == *now)
+            .collect();
+        let changed: Vec<(u32, f32)> = (stored.docs.iter().enumerate())
+            .filter(|(doc, _)| !unchanged[*doc])
+            .map(|(doc, then)| (doc as u32, then.length))
+            .collect();
+        if changed.len() > MAX_CHANGED_TO_KEEP {
+            return None;
+        }
+        let terms = (stored.terms.par_iter().zip(&layout.sizes))
+            .map(|((term, list), &size)| {
+                let of_changed = (list.iter())
+                    .filter(|&&(doc, _)| !unchanged[doc as usize])
+                    .copied()
+                    .collect();
+                let last = LastTerm {
+                    size,
+                    count: list.len(),
+                    of_changed,
+                };
+                (term.clone(), last)
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .collect();
+        let at_hand = |path: &String| reuse.files.contains_key(path).then(|| path.clone());
+        let term_chunks = (layout.term_chunks.iter())
+            .filter_map(|(first, count, path)| {
+                let (first, count) = (*first as usize, *count as usize);
+                let key = (
+                    stored.terms[first].0.clone(),
+                    stored.terms[first + count - 1].0.clone(),
+                    count,
+                );
+                Some((key, at_hand(path)?))
+            })
+            .collect();
+        let doc_chunks = (layout
+            .doc_chunks
+            .iter()
+            .zip(unchanged.chunks(index::DOCS_PER_CHUNK)))
+        .map(|(path, docs)| {
+            docs.iter()
+                .all(|&same| same)
+                .then(|| at_hand(path))
+                .flatten()
+        })
+        .collect();
+        let lengths: Vec<f32> = stored.docs.iter().map(|d| d.length).collect();
+        Some(Last {
+            docs: stored.docs.len(),
+            average: index::average_length(&lengths),
+            changed,
+            terms,
+            term_chunks,
+            doc_chunks,
+        })
+    }
+}
+
+/// Past this many articles changed, a build encodes the whole index: it
+/// compares each term's postings of every changed article.
+const MAX_CHANGED_TO_KEEP: usize = 256;
+
+/// What of the last index may be kept, until this one's terms are known.
+struct Last {
+    docs: usize,
+    average: f32,
+    /// The articles changed since, by number, with their length then.
+    changed: Vec<(u32, f32)>,
+    terms: ahash::AHashMap<String, LastTerm>,
+    term_chunks: HashMap<(String, String, usize), String>,
+    doc_chunks: Vec<Option<String>>,
+}
+
+/// A term of the last index.
+struct LastTerm {
+    /// Its encoded postings' size, and how many it had.
+    size: u32,
+    count: usize,
+    /// Its postings of the articles changed since.
+    of_changed: Vec<(u32, f32)>,
+}
+
+impl Last {
+    /// Which terms of `postings` are encoded as the last index had them:
+    /// each posting is an (article, weight) pair, and an unchanged article
+    /// has the same one, so a term is when each changed article has the
+    /// weight in it that it had then, or is in it neither then nor now.
+    /// (`index::lay_out` checks the weights are by the same average.)
+    fn previous(self, postings: &index::Postings) -> Previous {
+        let weight = |tf, length| index::bm25_weight(tf, length, self.average);
+        let clean = (postings.terms.iter())
+            .map(|(term, list)| {
+                let last = self.terms.get(term)?;
+                let same = self.changed.iter().all(|&(doc, length_then)| {
+                    let then = (last.of_changed.iter())
+                        .find(|p| p.0 == doc)
+                        .map(|p| weight(p.1, length_then));
+                    let now = (list.binary_search_by_key(&doc, |p| p.0).ok())
+                        .map(|at| weight(list[at].1, postings.lengths[doc as usize]));
+                    then == now
+                });
+                (same && list.len() == last.count).then_some(last.size)
+            })
+            .collect();
+        Previous {
+            docs: self.docs,
+            average: self.average,
+            clean,
+            term_chunks: self.term_chunks,
+            doc_chunks: self.doc_chunks,
+        }
     }
 }
 

@@ -23,6 +23,8 @@ struct Used {
     /// When the search index was written: its articles taken from the
     /// last build's postings, and those indexed from their bodies.
     search: Option<(usize, usize)>,
+    /// And its files kept from the last build, of all its files.
+    search_files: Option<(usize, usize)>,
 }
 
 /// The numbers of the `-v` line that starts with `label`.
@@ -44,16 +46,17 @@ fn build(root: &Path, args: &[&str]) -> (Used, String) {
     assert!(out.status.success(), "build failed:\n{stderr}");
     let pages = numbers_after(&stderr, "page cache: ");
     let front_matter = numbers_after(&stderr, "front matter: ");
-    let search = (stderr.contains("search index: ")).then(|| {
-        let numbers = numbers_after(&stderr, "search index: ");
-        (numbers[0], numbers[1])
-    });
+    let search_numbers =
+        (stderr.contains("search index: ")).then(|| numbers_after(&stderr, "search index: "));
+    let search = search_numbers.as_ref().map(|n| (n[0], n[1]));
+    let search_files = search_numbers.as_ref().map(|n| (n[2], n[3]));
     let used = Used {
         rendered: pages[0],
         carried: pages[1],
         cached: front_matter[0],
         parsed: front_matter[1],
         search,
+        search_files,
     };
     (used, stderr)
 }
@@ -561,6 +564,86 @@ fn similar_posts_kept_with_their_lists_changed_are_not_used() {
     std::fs::write(&store, changed).unwrap();
     edit(root, ARTICLE, "## ", "A new paragraph.\n\n## ");
     assert_partial(&warm_equals_cold(root, &[], &[]).0);
+}
+
+/// An indexed article of a synth site: one not waiting for review.
+fn indexed_article(root: &Path) -> String {
+    let mut sources: Vec<_> = (std::fs::read_dir(root.join("content")).unwrap())
+        .map(|e| e.unwrap().path())
+        .collect();
+    sources.sort();
+    let path = (sources.into_iter())
+        .find(|p| read(p).contains("needs_human_review: false"))
+        .expect("synth writes articles that need no review");
+    path.strip_prefix(root).unwrap().display().to_string()
+}
+
+/// The search index's term and result chunks whose terms and articles
+/// did not change are kept from the last build (hard-linked in a build,
+/// known by their hash in `publish --build`); the rest are written. Both
+/// write what a cold build writes. 1500 synth articles make several
+/// chunks of each kind; a heading word replaced by a new one keeps the
+/// article's length, so only the chunks of those two words change.
+#[test]
+fn search_files_whose_terms_and_articles_did_not_change_are_kept() {
+    let site = crate::common::synth_site(1500);
+    let root = site.path();
+    build(root, &[]);
+    let article = indexed_article(root);
+    let doc_chunks = || {
+        let names = std::fs::read_dir(root.join("public/assets/search")).unwrap();
+        let names = names.map(|e| e.unwrap().file_name().into_string().unwrap());
+        names.filter(|n| n.starts_with("d.")).count()
+    };
+    edit(root, &article, "## final notes", "## final zyzzyva");
+    let (used, _) = warm_equals_cold(root, &[], &[]);
+    assert_eq!(used.search.unwrap().1, 1, "{used:?}");
+    let (kept, files) = used.search_files.unwrap();
+    // All result chunks but the article's, and a term chunk or more.
+    assert!(kept > doc_chunks() && kept + 2 < files, "{used:?}");
+
+    let target = tempfile::tempdir().unwrap();
+    let to = format!("file://{}", target.path().display());
+    let publish = |root: &Path| {
+        let done = (notesite(root).args(["publish", "--build", "-v", "--to", &to]))
+            .assert()
+            .success();
+        String::from_utf8_lossy(&done.get_output().stderr).into_owned()
+    };
+    publish(root);
+    // What its result shows changes too: its chunk is written again.
+    edit(root, &article, "summary: '", "summary: 'quokka notes. ");
+    let stderr = publish(root);
+    assert!(numbers_after(&stderr, "search index: ")[2] > 0, "{stderr}");
+    notesite(root)
+        .args(["build", "--no-cache", "--out", "cold"])
+        .assert()
+        .success();
+    let (cold, published) = (tree(&root.join("cold")), tree(target.path()));
+    for (name, bytes) in cold.iter().filter(|(n, _)| !n.starts_with(".notesite/")) {
+        assert!(published.get(name) == Some(bytes), "{name} differs");
+    }
+}
+
+/// The layout kept beside the search postings names them by their
+/// checksum: one kept with other postings is not used.
+#[test]
+fn a_search_layout_of_other_postings_is_not_used() {
+    let site = crate::common::synth_site(400);
+    let root = site.path();
+    let layout = root.join(".notesite/cache/search-layout");
+    build(root, &[]);
+    let article = indexed_article(root);
+    let old = std::fs::read(&layout).unwrap();
+    edit(root, &article, "\n## ", "\nA zyzzyva paragraph.\n\n## ");
+    build(root, &[]);
+    std::fs::write(&layout, old).unwrap();
+    edit(root, &article, "\n## ", "\nA quokka paragraph.\n\n## ");
+    let (used, _) = warm_equals_cold(root, &[], &[]);
+    assert_eq!(used.search_files.unwrap().0, 0, "{used:?}");
+    edit(root, &article, "\n## ", "\nA wombat paragraph.\n\n## ");
+    let (used, _) = warm_equals_cold(root, &[], &[]);
+    assert!(used.search_files.unwrap().0 > 0, "written anew: {used:?}");
 }
 
 #[test]

@@ -11,19 +11,8 @@ use notesite::{Files, Preview, Stored};
 /// The base URL the preview serves under here.
 const PREVIEW_BASE: &str = "http://127.0.0.1:1111/";
 
-/// A synth site of 150 articles with the example's config.
 fn synth_site() -> tempfile::TempDir {
-    let site = tempfile::tempdir().unwrap();
-    std::fs::copy(
-        crate::common::example_root().join("site.yaml"),
-        site.path().join("site.yaml"),
-    )
-    .unwrap();
-    crate::common::notesite(site.path())
-        .args(["synth", "--count", "150", "--seed", "7"])
-        .assert()
-        .success();
-    site
+    crate::common::synth_site(150)
 }
 
 fn options(root: &Path) -> LoadOptions {

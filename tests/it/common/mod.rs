@@ -149,6 +149,21 @@ pub(crate) fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// A synth site of `count` articles with the example's config.
+pub(crate) fn synth_site(count: usize) -> tempfile::TempDir {
+    let site = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        example_root().join("site.yaml"),
+        site.path().join("site.yaml"),
+    )
+    .unwrap();
+    notesite(site.path())
+        .args(["synth", "--count", &count.to_string(), "--seed", "7"])
+        .assert()
+        .success();
+    site
+}
+
 /// Files by relative path, with their bytes.
 pub(crate) type Tree = BTreeMap<String, Vec<u8>>;
 
