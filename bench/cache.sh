@@ -69,7 +69,7 @@ for corpus in ${CORPORA:-synth edited}; do
     for _ in 1 2 3; do
       run no-change "$bin" build --root "$site"
     done
-    article=$(find "$site/content" -name '*.md' | sort | sed -n 7p)
+    article=$(edited_article "$site")
     for i in 1 2 3; do
       printf '\nA paragraph added by run %s.\n' "$i" >>"$article"
       run one-edit "$bin" build --root "$site"

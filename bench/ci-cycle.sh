@@ -88,7 +88,7 @@ for n in "${sizes[@]}"; do
     timed no-change "$bin" publish --build --root "$work/checkout" --to "$to"
     save
   done
-  article=$(find "$work/repo/content" -name '*.md' | sort | sed -n 7p)
+  article=$(edited_article "$work/repo")
   for i in 1 2 3; do
     printf '\nA paragraph added by run %s.\n' "$i" >>"$article"
     checkout

@@ -22,3 +22,13 @@ median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 need_gnu_time() {
   [ -x /usr/bin/time ] || { echo "needs /usr/bin/time (Debian package 'time')" >&2; exit 1; }
 }
+
+# The article a one-edit run edits: the first (by path) under DIR/content
+# that is in the search index, as most edits are; synth marks a fifth of
+# its articles as waiting for review, which the index leaves out.
+edited_article() {
+  local f
+  for f in $(find "$1/content" -name '*.md' | sort); do
+    grep -q 'needs_human_review: true' "$f" || { echo "$f"; return; }
+  done
+}
