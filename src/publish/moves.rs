@@ -5,7 +5,7 @@
 //! at its old URL, kept in later publishes; one with no new home is a
 //! removed URL, reported and purged.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::{Context, Result};
@@ -78,19 +78,37 @@ pub(crate) fn plan(
 ) -> Moves {
     let mut moves = Moves {
         followed: follow,
+        pages: (index.iter())
+            .map(|page| (page.url.clone(), article_id(page)))
+            .collect(),
         ..Moves::default()
     };
-    let mut now_at: HashMap<String, &str> = HashMap::new();
-    for page in index {
-        let id = article_id(page);
-        // An article is found by its reference or, failing that, by file.
-        now_at.insert(format!("src:{}", page.source), &page.url);
-        now_at.insert(id.clone(), &page.url);
-        moves.pages.insert(page.url.clone(), id);
-    }
-    let built: HashSet<&str> = local.iter().map(|f| f.key.as_str()).collect();
+    // Made only when a published page is gone: most publishes find every
+    // page again, and at 100k articles these took a tenth of the plan.
+    let now_at = std::cell::OnceCell::new();
+    let now_at = || {
+        now_at.get_or_init(|| {
+            let mut now_at: ahash::AHashMap<String, &str> = ahash::AHashMap::new();
+            for page in index {
+                // An article is found by its reference or, failing that,
+                // by file.
+                now_at.insert(format!("src:{}", page.source), &page.url);
+                now_at.insert(article_id(page), &page.url);
+            }
+            now_at
+        })
+    };
+    let built = std::cell::OnceCell::new();
+    let built = || {
+        built.get_or_init(|| {
+            local
+                .iter()
+                .map(|f| f.key.as_str())
+                .collect::<ahash::AHashSet<&str>>()
+        })
+    };
     for (url, id) in record.moved.iter().chain(&record.pages) {
-        if moves.pages.contains_key(url) || built.contains(redirect::file_of(url).as_str()) {
+        if moves.pages.contains_key(url) || built().contains(redirect::file_of(url).as_str()) {
             continue; // a page of this build is there again
         }
         if moves.moved.contains_key(url) {
@@ -102,7 +120,7 @@ pub(crate) fn plan(
             moves.ignored.push(url.clone());
             continue;
         }
-        match now_at.get(id.as_str()).filter(|_| follow) {
+        match now_at().get(id.as_str()).filter(|_| follow) {
             Some(to) => {
                 moves.redirects.push((url.clone(), to.to_string()));
                 moves.moved.insert(url.clone(), id.clone());

@@ -97,13 +97,55 @@ pub(crate) struct Plan<'a> {
 /// Keys of local files whose remote state the record cannot vouch for: on
 /// the target, but unknown to the record or changed since it was written.
 pub(crate) fn needs_probe(local: &[LocalFile], remote: &Remote) -> Vec<String> {
-    local
-        .iter()
-        .filter(|file| match remote.listed.get(&file.key) {
+    (local.iter().zip(listed_of(local, &remote.listed)))
+        .filter(|(file, listed)| match listed {
             None => false,
             Some(listed) => !vouched(remote.record.objects.get(&file.key), listed),
         })
-        .map(|file| file.key.clone())
+        .map(|(file, _)| file.key.clone())
+        .collect()
+}
+
+/// Each file of `local` with its listing, if listed. Both sides are
+/// sorted by key, so one walk of the two pairs them: a tree lookup per
+/// file was a tenth of the plan at 240k files. Local files out of order
+/// (which publish never hands over) are looked up one by one.
+fn listed_of<'a>(
+    local: &[LocalFile],
+    listed: &'a BTreeMap<String, Listed>,
+) -> Vec<Option<&'a Listed>> {
+    if !local.is_sorted_by(|a, b| a.key < b.key) {
+        return local.iter().map(|file| listed.get(&file.key)).collect();
+    }
+    let mut remote = listed.iter().peekable();
+    (local.iter())
+        .map(|file| {
+            while remote.next_if(|(key, _)| **key < file.key).is_some() {}
+            remote
+                .next_if(|(key, _)| **key == file.key)
+                .map(|(_, listed)| listed)
+        })
+        .collect()
+}
+
+/// The listed objects no file of `local` is at, walking both as
+/// `listed_of` does.
+fn not_in<'a>(
+    local: &[LocalFile],
+    listed: &'a BTreeMap<String, Listed>,
+) -> Vec<(&'a String, &'a Listed)> {
+    if !local.is_sorted_by(|a, b| a.key < b.key) {
+        let in_build: ahash::AHashSet<&str> = local.iter().map(|f| f.key.as_str()).collect();
+        return (listed.iter())
+            .filter(|(key, _)| !in_build.contains(key.as_str()))
+            .collect();
+    }
+    let mut files = local.iter().peekable();
+    (listed.iter())
+        .filter(|(key, _)| {
+            while files.next_if(|file| file.key < **key).is_some() {}
+            files.next_if(|file| file.key == **key).is_none()
+        })
         .collect()
 }
 
@@ -117,30 +159,27 @@ fn vouched(entry: Option<&Entry>, listed: &Listed) -> bool {
 pub(crate) fn make<'a>(local: &'a [LocalFile], remote: &Remote, keep_publishes: u64) -> Plan<'a> {
     let mut uploads = Vec::new();
     let mut unchanged = Vec::new();
-    for file in local {
-        match remote.listed.get(&file.key) {
+    let mut foreign_at_our_keys = Vec::new();
+    for (file, listed) in local.iter().zip(listed_of(local, &remote.listed)) {
+        match listed {
             None => uploads.push(upload(file, Change::New)),
-            Some(listed) => match change_of(file, listed, remote) {
-                None => unchanged.push((file, listed.e_tag.clone())),
-                Some(change) => uploads.push(upload(file, change)),
-            },
+            Some(listed) => {
+                if !remote.record.owns(&file.key) {
+                    foreign_at_our_keys.push(file.key.clone());
+                }
+                match change_of(file, listed, remote) {
+                    None => unchanged.push((file, listed.e_tag.clone())),
+                    Some(change) => uploads.push(upload(file, change)),
+                }
+            }
         }
     }
     uploads.sort_by(|a, b| (a.stage, &a.file.key).cmp(&(b.stage, &b.file.key)));
-    let foreign_at_our_keys = local
-        .iter()
-        .filter(|f| remote.listed.contains_key(&f.key) && !remote.record.owns(&f.key))
-        .map(|f| f.key.clone())
-        .collect();
 
-    let in_build: std::collections::HashSet<&str> = local.iter().map(|f| f.key.as_str()).collect();
     let mut deletes = Vec::new();
     let mut leftover_assets = Vec::new();
     let mut foreign = Vec::new();
-    for (key, listed) in &remote.listed {
-        if in_build.contains(key.as_str()) {
-            continue;
-        }
+    for (key, listed) in not_in(local, &remote.listed) {
         match remote.record.objects.get(key) {
             None => foreign.push(key.clone()),
             Some(_) if !is_hashed_asset(key) => deletes.push(key.clone()),
@@ -196,13 +235,18 @@ pub(crate) fn make<'a>(local: &'a [LocalFile], remote: &Remote, keep_publishes: 
 /// The current record plus an entry, without hash or ETag, for each key the
 /// uploads add; `None` when they add none.
 fn announcement(uploads: &[Upload], current: &Record, publish: u64) -> Option<Record> {
+    let mut adding = (uploads.iter())
+        .filter(|u| !current.owns(&u.file.key))
+        .peekable();
+    // Copied only when it changes: the record has an entry per file.
+    adding.peek()?;
     let mut announced = current.clone();
-    for upload in uploads.iter().filter(|u| !current.owns(&u.file.key)) {
+    for upload in adding {
         let mut pending = entry(upload.file, None, publish);
         pending.hash.clear();
         announced.objects.insert(upload.file.key.clone(), pending);
     }
-    (announced.objects.len() > current.objects.len()).then_some(announced)
+    Some(announced)
 }
 
 /// How `file` differs from its copy on the target; `None` when it does not.
@@ -262,9 +306,9 @@ impl Plan<'_> {
     /// Keys whose content or headers a CDN may hold stale copies of.
     /// Takes in what happened to pages that left the build: the record
     /// remembers this build's pages and the redirects it keeps.
-    pub(crate) fn follow(&mut self, moves: Moves, current: &Record) {
-        self.record.pages = moves.pages.clone();
-        self.record.moved = moves.moved.clone();
+    pub(crate) fn follow(&mut self, mut moves: Moves, current: &Record) {
+        self.record.pages = std::mem::take(&mut moves.pages);
+        self.record.moved = std::mem::take(&mut moves.moved);
         self.record_changed |=
             self.record.pages != current.pages || self.record.moved != current.moved;
         self.moves = moves;
@@ -548,5 +592,35 @@ mod tests {
         assert!(announced.owns("b/index.html") && announced.owns("index.html"));
         assert!(announced.objects["b/index.html"].hash.is_empty());
         assert_eq!(announced.publish, remote.record.publish);
+    }
+
+    #[test]
+    fn the_walk_pairs_files_and_listing_as_lookups_do() {
+        let keys = ["a", "a-", "a/b", "b", "c/index.html", "z"];
+        let listed: BTreeMap<String, Listed> = ["a", "a/b", "bb", "c/index.html", "y", "zz"]
+            .iter()
+            .map(|k| {
+                (
+                    k.to_string(),
+                    Listed {
+                        size: 1,
+                        e_tag: None,
+                    },
+                )
+            })
+            .collect();
+        let sorted: Vec<LocalFile> = keys.iter().map(|k| file(k, k)).collect();
+        let mut shuffled: Vec<LocalFile> = keys.iter().rev().map(|k| file(k, k)).collect();
+        shuffled.swap(0, 3);
+        for local in [&sorted, &shuffled] {
+            let looked_up: Vec<Option<&Listed>> =
+                local.iter().map(|f| listed.get(&f.key)).collect();
+            assert_eq!(listed_of(local, &listed), looked_up);
+            let gone: Vec<&str> = not_in(local, &listed)
+                .iter()
+                .map(|(k, _)| k.as_str())
+                .collect();
+            assert_eq!(gone, ["bb", "y", "zz"]);
+        }
     }
 }
