@@ -39,9 +39,13 @@ use crate::site::{LoadOptions, Site, Target};
 
 /// Where the cache is kept, under the site root unless `--cache-dir`.
 pub(crate) const DEFAULT_DIR: &str = ".notesite/cache";
-const FILE: &str = "pages.json";
-/// Bumped whenever what the cache holds changes meaning.
-const FORMAT: u32 = 1;
+const FILE: &str = "pages";
+/// Where notesite kept it before, as JSON: found, it is a cache of another
+/// binary (warned of once, and removed when the new one is written).
+const LEGACY_FILE: &str = "pages.json";
+/// Bumped whenever what the cache holds changes meaning: 2 is the binary
+/// form.
+const FORMAT: u32 = 2;
 
 /// The cache a build reads and writes: a folder, or none (`--no-cache`).
 #[derive(Debug, Clone)]
@@ -80,11 +84,17 @@ impl CacheDir {
     }
 }
 
-/// What the cache file holds.
-#[derive(Serialize, Deserialize)]
+/// What the cache file holds: a header line with the format and the
+/// binary, then the rest in bincode (at 100k articles, 72 MB of JSON took
+/// 0.28 s to read and 0.16 s to write on every build), then the BLAKE3 of
+/// both. Only the binary that wrote it reads the bincode: it has no
+/// schema, and the header says whose it is before it is read.
+#[derive(Default, Serialize, Deserialize)]
 struct Record {
+    #[serde(skip)]
     format: u32,
     /// A hash of the binary that wrote it.
+    #[serde(skip)]
     binary: String,
     /// The design key (see the module comment).
     key: String,
@@ -469,12 +479,15 @@ impl Pending {
         };
         let dir = file.parent().unwrap_or(Path::new("."));
         let cannot = || format!("cannot write {}", file.display());
-        // Streamed: at 100k articles the JSON is tens of MB that a build
-        // at its peak need not hold a second time.
+        // Streamed: at 100k articles it is tens of MB that a build at its
+        // peak need not hold a second time.
         let mut out = crate::fsx::ChecksummedFile::create(dir)?;
-        serde_json::to_writer(&mut out, &record).with_context(cannot)?;
-        // The JSON, a newline, and the BLAKE3 of the JSON in hex.
-        out.persist(&file, |sum| format!("\n{}", sum.to_hex()).into_bytes())
+        use std::io::Write;
+        (out.write_all(header(record.format, &record.binary).as_bytes())).with_context(cannot)?;
+        bincode::serialize_into(&mut out, &record).with_context(cannot)?;
+        out.persist(&file, |sum| sum.as_bytes().to_vec())?;
+        let _ = std::fs::remove_file(dir.join(LEGACY_FILE));
+        Ok(())
     }
 }
 
@@ -496,24 +509,46 @@ pub(crate) fn known_files(dir: &CacheDir, out: &Path) -> HashMap<String, Written
 
 /// The cache at `file`: `None` when there is none; an error when it is
 /// damaged (it fails its own checksum or does not parse).
+/// A cache of another format or binary comes back with only those two
+/// fields, for the caller to say so.
 fn read(file: &Path) -> Result<Option<Record>> {
     let bytes = match std::fs::read(file) {
         Ok(bytes) => bytes,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let legacy = file.with_file_name(LEGACY_FILE);
+            return Ok(legacy.is_file().then(|| Record {
+                format: 1,
+                ..Record::default()
+            }));
+        }
         Err(e) => return Err(e).context("cannot read it"),
     };
-    // The JSON, a newline, and the BLAKE3 of the JSON in hex.
-    let newline = bytes.iter().rposition(|&b| b == b'\n');
-    let (json, sum) = match newline {
-        Some(at) => (&bytes[..at], &bytes[at + 1..]),
-        None => (&bytes[..], &b""[..]),
+    let content = crate::fsx::checked_content(&bytes)
+        .context("it fails its checksum: cut short or changed")?;
+    let newline = content.iter().position(|&b| b == b'\n');
+    let (head, body) = content.split_at(newline.map_or(0, |at| at + 1));
+    let head = std::str::from_utf8(head).context("it has no header")?;
+    let mut words = head.trim_end().rsplitn(3, ' ');
+    let (binary, format) = (words.next(), words.next().and_then(|f| f.parse().ok()));
+    let (Some(binary), Some(format)) = (binary, format) else {
+        anyhow::bail!("it has no header");
     };
-    if blake3::hash(json).to_hex().as_bytes() != sum {
-        anyhow::bail!("it fails its checksum: cut short or changed");
+    if head != header(format, binary) || format != FORMAT || binary != binary_hash() {
+        let binary = binary.to_string();
+        return Ok(Some(Record {
+            format,
+            binary,
+            ..Record::default()
+        }));
     }
-    Ok(Some(
-        serde_json::from_slice(json).context("it does not parse")?,
-    ))
+    let mut record: Record = bincode::deserialize(body).context("it does not parse")?;
+    (record.format, record.binary) = (format, binary.to_string());
+    Ok(Some(record))
+}
+
+/// The cache file's first line.
+fn header(format: u32, binary: &str) -> String {
+    format!("notesite page cache {format} {binary}\n")
 }
 
 /// Where the search index's postings are kept, in the folder of the

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use crate::common::{example_site, notesite, read, tree};
 
-const CACHE_FILE: &str = ".notesite/cache/pages.json";
+const CACHE_FILE: &str = ".notesite/cache/pages";
 const FRONT_MATTER: &str = ".notesite/cache/front-matter";
 /// The example site's articles, each with its front matter.
 const ARTICLES: usize = 12;
@@ -287,16 +287,40 @@ fn a_truncated_cache_is_ignored_with_one_warning() {
 fn a_cache_from_another_binary_is_ignored_with_one_warning() {
     let site = warm_site(&[]);
     let file = site.path().join(CACHE_FILE);
-    let text = read(&file);
-    let (json, _) = text.rsplit_once('\n').unwrap();
-    let mut record: serde_json::Value = serde_json::from_str(json).unwrap();
-    record["binary"] = "0123".into();
-    let json = serde_json::to_string(&record).unwrap();
-    let sum = blake3::hash(json.as_bytes()).to_hex();
-    std::fs::write(&file, format!("{json}\n{sum}")).unwrap();
+    let bytes = std::fs::read(&file).unwrap();
+    // A header line naming the binary, the rest, and the BLAKE3 of both.
+    let content = &bytes[..bytes.len() - 32];
+    let newline = content.iter().position(|&b| b == b'\n').unwrap();
+    let header = std::str::from_utf8(&content[..newline]).unwrap();
+    let (start, binary) = header.rsplit_once(' ').unwrap();
+    assert_eq!(binary.len(), 64, "{header}");
+    let mut changed = format!("{start} 0123").into_bytes();
+    changed.extend_from_slice(&content[newline..]);
+    let sum = *blake3::hash(&changed).as_bytes();
+    changed.extend_from_slice(&sum);
+    std::fs::write(&file, changed).unwrap();
     let (used, stderr) = warm_equals_cold(site.path(), &[], &[]);
     assert_eq!(used.carried, 0, "{used:?}");
     assert!(stderr.contains("another notesite binary"), "{stderr}");
+}
+
+/// An older notesite kept the cache as `pages.json`: it is a cache of
+/// another binary, said once and replaced.
+#[test]
+fn a_json_cache_of_an_older_notesite_is_ignored_with_one_warning_and_removed() {
+    let site = warm_site(&[]);
+    let dir = site.path().join(".notesite/cache");
+    std::fs::remove_file(site.path().join(CACHE_FILE)).unwrap();
+    std::fs::write(dir.join("pages.json"), "{\"format\":1}\n0123").unwrap();
+    let (used, stderr) = warm_equals_cold(site.path(), &[], &[]);
+    assert_eq!(used.carried, 0, "{used:?}");
+    assert_eq!(
+        stderr.matches("another notesite binary").count(),
+        1,
+        "{stderr}"
+    );
+    assert!(!dir.join("pages.json").exists());
+    assert_eq!(warm_equals_cold(site.path(), &[], &[]).0.rendered, 0);
 }
 
 #[test]
@@ -343,7 +367,7 @@ fn no_cache_neither_reads_nor_writes_it() {
         .args(["build", "--cache-dir", "elsewhere"])
         .assert()
         .success();
-    assert!(dir.join("pages.json").is_file());
+    assert!(dir.join("pages").is_file());
 }
 
 /// The front matter cache's segment files, by name.
