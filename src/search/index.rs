@@ -223,7 +223,7 @@ pub(crate) struct Previous {
     pub(crate) docs: usize,
     pub(crate) average: f32,
     /// By term, in this index's order: its encoded size, when its
-    /// postings and their lengths are the last index's.
+    /// (article, weight) pairs are the last index's.
     pub(crate) clean: Vec<Option<u32>>,
     /// The last index's term chunks still at hand, by (first term, last
     /// term, terms): their files.
@@ -276,7 +276,10 @@ pub(crate) fn lay_out(
 ) -> LaidOut {
     let Postings { terms, lengths } = postings;
     let average = average_length(&lengths);
-    let same_weights = previous.docs == lengths.len() && previous.average == average;
+    // A result chunk holds articles by number; a weight also depends on
+    // the average length.
+    let same_docs = previous.docs == lengths.len();
+    let same_weights = same_docs && previous.average == average;
     let clean = |i: usize| (previous.clean.get(i).copied().flatten()).filter(|_| same_weights);
     // Each term that changed is weighted and encoded in parallel; the
     // chunks are then cut in term order.
@@ -320,7 +323,7 @@ pub(crate) fn lay_out(
     let doc_files: Vec<Laid> = (shown.par_chunks(DOCS_PER_CHUNK).enumerate())
         .map(
             |(i, docs)| match previous.doc_chunks.get(i).cloned().flatten() {
-                Some(path) if same_weights => Laid::Kept(path),
+                Some(path) if same_docs => Laid::Kept(path),
                 _ => Laid::New(doc_chunk(docs)),
             },
         )
