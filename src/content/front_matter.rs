@@ -36,8 +36,7 @@ pub(crate) fn split<'a>(path: &'a Path, text: &'a str) -> Result<Parts<'a>, Diag
             "the file is empty; an article starts with front matter between `---` lines",
         ));
     }
-    let mut lines = text.split_inclusive('\n');
-    let first = lines.next().unwrap_or_default();
+    let first = text.split_inclusive('\n').next().unwrap_or_default();
     if first.trim_end() != "---" {
         return Err(at_line(
             1,
@@ -45,23 +44,35 @@ pub(crate) fn split<'a>(path: &'a Path, text: &'a str) -> Result<Parts<'a>, Diag
         ));
     }
     let yaml_start = first.len();
-    let mut offset = yaml_start;
-    for (index, line) in lines.enumerate() {
-        if line.trim_end() == "---" {
-            return Ok(Parts {
-                path,
-                yaml: &text[yaml_start..offset],
-                yaml_line: 2,
-                body: &text[offset + line.len()..],
-                body_line: index + 3,
-            });
-        }
-        offset += line.len();
+    if let Some((close, after)) = closing_fence(text, yaml_start) {
+        let yaml = &text[yaml_start..close];
+        return Ok(Parts {
+            path,
+            yaml,
+            yaml_line: 2,
+            body: &text[after..],
+            body_line: memchr::memchr_iter(b'\n', yaml.as_bytes()).count() + 3,
+        });
     }
     Err(at_line(
         1,
         "unterminated front matter: no closing `---` line after the opening one",
     ))
+}
+
+/// Where the first line from byte `from` (a line start) that reads `---`
+/// once trailing whitespace is cut starts, and where the line after it
+/// starts. Only lines that start with `---` can, so those are found with
+/// one SIMD search rather than by taking every line apart: this ran on
+/// every article of every build (8% of the content step at 100k).
+fn closing_fence(text: &str, from: usize) -> Option<(usize, usize)> {
+    let bytes = text.as_bytes();
+    let at_start = bytes[from..].starts_with(b"---").then_some(from);
+    let after_newline = memchr::memmem::find_iter(&bytes[from..], b"\n---").map(|at| from + at + 1);
+    at_start.into_iter().chain(after_newline).find_map(|start| {
+        let end = memchr::memchr(b'\n', &bytes[start..]).map_or(text.len(), |at| start + at + 1);
+        (text[start..end].trim_end() == "---").then_some((start, end))
+    })
 }
 
 /// A problem in the YAML, with its position in the whole file where known;
@@ -500,6 +511,48 @@ pub(crate) fn locate(parts: &Parts, path: &[&str]) -> Option<Pos> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// The fence as a walk over every line finds it: what `closing_fence`
+    /// must agree with. The YAML, the body and the body's first line.
+    fn split_line_by_line(text: &str) -> Option<(&str, &str, usize)> {
+        let mut lines = text.split_inclusive('\n');
+        let yaml_start = lines.next()?.len();
+        let mut offset = yaml_start;
+        for (index, line) in lines.enumerate() {
+            if line.trim_end() == "---" {
+                let body = &text[offset + line.len()..];
+                return Some((&text[yaml_start..offset], body, index + 3));
+            }
+            offset += line.len();
+        }
+        None
+    }
+
+    proptest! {
+        /// Lines near and far from a fence, with both line endings.
+        #[test]
+        fn the_fence_is_found_where_a_walk_over_every_line_finds_it(
+            lines in proptest::collection::vec(
+                prop_oneof![
+                    Just("---"), Just("--- "), Just("---\r"), Just("----"), Just(" ---"),
+                    Just("-- -"), Just("a: ---"), Just(""), Just("title: x"), Just("---\u{a0}"),
+                ],
+                0..10,
+            ),
+            crlf in any::<bool>(),
+            last_newline in any::<bool>(),
+        ) {
+            let end = if crlf { "\r\n" } else { "\n" };
+            let mut text = format!("---{end}{}", lines.join(end));
+            if last_newline {
+                text.push_str(end);
+            }
+            let walked = split_line_by_line(&text);
+            let found = split(Path::new("x.md"), &text).ok().map(|p| (p.yaml, p.body, p.body_line));
+            prop_assert_eq!(found, walked);
+        }
+    }
 
     fn parts(text: &str) -> Parts<'_> {
         split(Path::new("x.md"), text).unwrap()
