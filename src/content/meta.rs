@@ -6,7 +6,7 @@
 use chrono::{Datelike, NaiveDate};
 use serde::{Serialize, Serializer};
 
-use super::schema::{Record, Showable, Shown, Value, meta_fields, record};
+use super::schema::{Record, Showable, Shown, Value, meta_fields, never_blank, record};
 use crate::diag::did_you_mean;
 use crate::kind::Kind;
 use crate::schedule::{Dates, Moment};
@@ -215,6 +215,7 @@ impl Showable for Difficulty {
     fn shown(&self) -> Option<Shown> {
         Some(Shown::Text(self.as_str().to_string()))
     }
+    never_blank!();
 }
 
 impl Meta {
@@ -232,6 +233,7 @@ impl Showable for Moment {
     fn shown(&self) -> Option<Shown> {
         Some(Shown::Text(self.to_string()))
     }
+    never_blank!();
 }
 
 /// The validated score and revision show under their raw records' labels.
@@ -245,6 +247,7 @@ impl Showable for Score {
         let values = [self.quality, self.freshness, self.depth, self.clarity];
         labelled(RawScore::LABELS, values.map(|v| v.to_string()))
     }
+    never_blank!();
 }
 
 impl Showable for Revision {
@@ -256,6 +259,8 @@ impl Showable for Revision {
         ];
         labelled(RawRevision::LABELS, values)
     }
+    // Its version and date are never blank, so neither is the map.
+    never_blank!();
 }
 
 fn as_display<T: std::fmt::Display, S: Serializer>(v: &T, s: S) -> Result<S::Ok, S::Error> {

@@ -70,6 +70,16 @@ pub(crate) trait Showable {
     }
 }
 
+/// Text that is never blank: numbers, flags, dates, versions.
+macro_rules! never_blank {
+    () => {
+        fn blank(&self) -> bool {
+            false
+        }
+    };
+}
+pub(crate) use never_blank;
+
 impl<T: Showable> Showable for Option<T> {
     fn shown(&self) -> Option<Shown> {
         self.as_ref()?.shown()
@@ -86,6 +96,7 @@ macro_rules! show_as_text {
             fn shown(&self) -> Option<Shown> {
                 Some(Shown::Text(self.to_string()))
             }
+            never_blank!();
         }
     )*};
 }
@@ -152,6 +163,12 @@ pub(crate) enum Wrong {
 /// A value inside a record: how it shows and how it reads from text.
 pub(crate) trait Entry: Sized {
     fn value(&self) -> Option<Value>;
+    /// Whether it is left out of its map or shown as blank text: a map
+    /// of such entries is an empty row (`Shown::is_blank`).
+    fn blank(&self) -> bool {
+        self.value()
+            .is_none_or(|v| matches!(v, Value::Text(t) if t.trim().is_empty()))
+    }
     fn read(label: &'static str, found: Option<(usize, String)>) -> Result<Self, ReadError>;
 }
 
@@ -171,6 +188,9 @@ impl Entry for String {
     fn value(&self) -> Option<Value> {
         Some(Value::Text(self.clone()))
     }
+    fn blank(&self) -> bool {
+        self.trim().is_empty()
+    }
     fn read(label: &'static str, found: Option<(usize, String)>) -> Result<Self, ReadError> {
         match found {
             Some((_, text)) => Ok(text),
@@ -183,6 +203,7 @@ impl Entry for i64 {
     fn value(&self) -> Option<Value> {
         Some(Value::Text(self.to_string()))
     }
+    never_blank!();
     fn read(label: &'static str, found: Option<(usize, String)>) -> Result<Self, ReadError> {
         let Some((line, text)) = found else {
             return fail(label, None, Wrong::Missing);
@@ -197,6 +218,7 @@ impl Entry for bool {
     fn value(&self) -> Option<Value> {
         Some(Value::Flag(*self))
     }
+    never_blank!();
     fn read(label: &'static str, found: Option<(usize, String)>) -> Result<Self, ReadError> {
         match found.as_ref().map(|(_, text)| text.as_str()) {
             None | Some("0" | "false" | "no") => Ok(false),
@@ -210,6 +232,9 @@ impl Entry for Option<String> {
     fn value(&self) -> Option<Value> {
         self.clone().map(Value::Text)
     }
+    fn blank(&self) -> bool {
+        self.as_ref().is_none_or(|text| text.trim().is_empty())
+    }
     fn read(_: &'static str, found: Option<(usize, String)>) -> Result<Self, ReadError> {
         Ok(found.map(|(_, text)| text))
     }
@@ -220,6 +245,9 @@ macro_rules! optional_number_entry {
         impl Entry for Option<$ty> {
             fn value(&self) -> Option<Value> {
                 self.map(|n| Value::Text(n.to_string()))
+            }
+            fn blank(&self) -> bool {
+                self.is_none()
             }
             fn read(label: &'static str, found: Option<(usize, String)>) -> Result<Self, ReadError> {
                 let Some((line, text)) = found.filter(|(_, t)| !t.trim().is_empty()) else {
@@ -354,6 +382,11 @@ macro_rules! record {
             fn shown(&self) -> Option<$crate::content::schema::Shown> {
                 use $crate::content::schema::Record;
                 Some($crate::content::schema::Shown::Map(self.entries()))
+            }
+
+            /// Without making the entries: asked of every article read.
+            fn blank(&self) -> bool {
+                true $( && <$ty as $crate::content::schema::Entry>::blank(&self.$field) )*
             }
         }
 
@@ -490,3 +523,39 @@ macro_rules! meta_fields {
     };
 }
 pub(crate) use meta_fields;
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    /// `blank_rows`, which answers without making what the box shows, names
+    /// the rows the box would show empty: for a new article's skeleton,
+    /// maps half blank and wholly blank, and every `synth` article.
+    #[test]
+    fn blank_rows_are_the_rows_the_box_shows_empty() {
+        let half_blank = "---\ntitle: t\ndate: 2026-01-01\nsummary: ' '\n\
+             outline: {context: '', problem: ' ', stack: '', recommended_action: ''}\n\
+             payload: {source_id: '', generator: '', paragraphs: 0, scenario: '', seed: 0}\n\
+             revision: {status: '', version: 1.0.0, last_reviewed: 2026-01-01}\n\
+             flags: {ai_generated_style: false}\n---\nbody\n";
+        let mut texts = vec![
+            crate::content::article_skeleton("a title", "2026-11-30"),
+            half_blank.to_string(),
+        ];
+        texts.extend((0..50).map(|i| crate::export::to_source(&crate::synth::document(3, i))));
+        let mut blank_seen = 0;
+        for text in texts {
+            let article = crate::content::parse_article(Path::new("x.md"), &text).unwrap();
+            let shown_blank: Vec<&str> = (article.meta.shown().into_iter())
+                .filter(|(_, shown)| shown.is_blank())
+                .map(|(field, _)| field.key)
+                .collect();
+            assert_eq!(article.meta.blank_rows(), shown_blank, "{text}");
+            blank_seen += shown_blank.len();
+        }
+        assert!(
+            blank_seen >= 5,
+            "the skeleton and the half-blank article have blank rows"
+        );
+    }
+}
