@@ -242,7 +242,7 @@ fn walk(
 /// walk that visits each folder's entries by name: each `/` becomes a
 /// byte below any a name can hold, so `a/b` comes before `a.md` as the
 /// folder `a` comes before the file `a.md`.
-fn path_order(path: &Path) -> Vec<u8> {
+pub(crate) fn path_order(path: &Path) -> Vec<u8> {
     use std::os::unix::ffi::OsStrExt;
     let bytes = path.as_os_str().as_bytes();
     bytes

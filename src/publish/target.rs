@@ -381,18 +381,15 @@ impl Target {
 /// (`KEY#DIGITS`, object_store's staging names) found on the way.
 fn inspect_folder(root: &std::path::Path) -> Result<Vec<(String, std::path::PathBuf)>> {
     let mut leftovers = Vec::new();
-    for entry in walkdir::WalkDir::new(root).sort_by_file_name() {
+    let mut symlinks = Vec::new();
+    // Unsorted: sorting each folder's entries by name cost 1.9 s of CPU at
+    // 240k files, beside the build. The first symlink by path is named,
+    // as a sorted walk would meet it first.
+    for entry in walkdir::WalkDir::new(root) {
         let entry = entry.with_context(|| format!("cannot read {}", root.display()))?;
         if entry.path_is_symlink() && entry.depth() > 0 {
-            let target = std::fs::read_link(entry.path())
-                .map(|t| t.display().to_string())
-                .unwrap_or_else(|e| e.to_string());
-            bail!(
-                "{} is a symlink (to {target}) inside the publish target; publish never follows \
-                 links there, since it would write and delete outside the folder. Replace it \
-                 with a real folder or file, or remove it",
-                entry.path().display()
-            );
+            symlinks.push(entry.into_path());
+            continue;
         }
         if !entry.file_type().is_file() {
             continue;
@@ -406,6 +403,21 @@ fn inspect_folder(root: &std::path::Path) -> Result<Vec<(String, std::path::Path
             leftovers.push((key.replace('\\', "/"), entry.into_path()));
         }
     }
+    if let Some(symlink) = symlinks
+        .iter()
+        .min_by_key(|path| crate::fsx::path_order(path))
+    {
+        let target = std::fs::read_link(symlink)
+            .map(|t| t.display().to_string())
+            .unwrap_or_else(|e| e.to_string());
+        bail!(
+            "{} is a symlink (to {target}) inside the publish target; publish never follows \
+             links there, since it would write and delete outside the folder. Replace it \
+             with a real folder or file, or remove it",
+            symlink.display()
+        );
+    }
+    leftovers.sort_by_cached_key(|(_, path)| crate::fsx::path_order(path));
     Ok(leftovers)
 }
 
