@@ -334,12 +334,12 @@ fn warm(
         .filter(|route| !carried_paths.contains(route.path.as_str()))
         .map(|route| route.path.clone())
         .collect();
-    let mut entries: BTreeMap<String, Entry> = BTreeMap::new();
-    for path in &carried_paths {
-        if let Some((path, entry)) = last.routes.remove_entry(*path) {
-            entries.insert(path, entry);
-        }
-    }
+    // Split in one pass, each side built from sorted keys: a remove and
+    // an insert per carried route took 0.6 s of the main thread at 100k.
+    let (entries, rest): (Vec<_>, Vec<_>) = (std::mem::take(&mut last.routes).into_iter())
+        .partition(|(path, _)| carried_paths.contains(path.as_str()));
+    let entries: BTreeMap<String, Entry> = entries.into_iter().collect();
+    last.routes = rest.into_iter().collect();
     // What is left of the last build is rendered again or gone.
     let removed = (last.routes.keys())
         .filter(|path| !render.contains(*path))

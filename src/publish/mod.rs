@@ -13,6 +13,7 @@ mod plan;
 mod record;
 mod target;
 
+use rayon::prelude::*;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -155,12 +156,14 @@ pub(crate) fn run_partial(
     let rules = CacheRules::new(&config.cdn);
     let mut local = local::scan_files(&options.out, &rules, &local::Known::default())?;
     let at_hand: std::collections::HashSet<String> = local.iter().map(|f| f.key.clone()).collect();
-    local.extend(
-        (known.iter())
-            .filter(|w| !w.path.starts_with(".notesite/") && !at_hand.contains(&w.path))
-            .map(|w| local::LocalFile::known(w, &options.out, &rules)),
-    );
-    local.sort_by(|a, b| a.key.cmp(&b.key));
+    // In parallel: five strings a file, for 240k files at 100k articles,
+    // were 0.3 s of the main thread.
+    let not_at_hand: Vec<local::LocalFile> = (known.par_iter())
+        .filter(|w| !w.path.starts_with(".notesite/") && !at_hand.contains(&w.path))
+        .map(|w| local::LocalFile::known(w, &options.out, &rules))
+        .collect();
+    local.extend(not_at_hand);
+    local.par_sort_by(|a, b| a.key.cmp(&b.key));
     run_files(config, options, local, opened, progress)
 }
 
