@@ -32,7 +32,10 @@ pub(crate) struct Changes {
 /// `linking` names the articles whose bodies link inside the site (from
 /// the last render's report): their pages also depend on which pages
 /// exist, since a link may have broken or been mended.
-pub(crate) fn fingerprints(site: &Site, linking: &HashSet<String>) -> Fingerprints {
+pub(crate) fn fingerprints<S: std::hash::BuildHasher + Sync>(
+    site: &Site,
+    linking: &HashSet<String, S>,
+) -> Fingerprints {
     let renderer = Renderer::new(site);
     let summaries: Vec<u64> = (0..site.articles.len())
         .into_par_iter()
