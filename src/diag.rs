@@ -143,9 +143,14 @@ pub(crate) fn pos_at(text: &str, offset: usize) -> Pos {
 
 /// Where the first byte that is not UTF-8 sits, for "not UTF-8" messages.
 pub fn utf8_error_pos(e: &std::string::FromUtf8Error) -> Pos {
-    let valid = e.utf8_error().valid_up_to();
+    utf8_error_pos_in(e.as_bytes(), &e.utf8_error())
+}
+
+/// `utf8_error_pos` for bytes that are borrowed.
+pub(crate) fn utf8_error_pos_in(bytes: &[u8], e: &std::str::Utf8Error) -> Pos {
+    let valid = e.valid_up_to();
     let prefix =
-        std::str::from_utf8(&e.as_bytes()[..valid]).expect("the prefix up to valid_up_to is UTF-8");
+        std::str::from_utf8(&bytes[..valid]).expect("the prefix up to valid_up_to is UTF-8");
     pos_at(prefix, valid)
 }
 

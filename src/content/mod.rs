@@ -298,31 +298,57 @@ pub(crate) fn read_one(
     rel: &Path,
     known: &FrontMatterCache,
 ) -> Result<Article, Vec<Diagnostic>> {
-    let text = read_source(root, rel)?;
-    let mut article = parse_article_with(rel, &text, known)?;
-    if let Body::Held(body) = &article.body
-        && text.ends_with(body.as_str())
-    {
-        article.body = Body::InFile {
-            file: root.join(rel),
-            start: text.len() - body.len(),
-            hash: body_hash(body),
-        };
+    // Each thread reads into one buffer: the text is not kept (the body
+    // stays in its file), and a new one for each of 100k files was fresh
+    // memory the kernel had to clear.
+    thread_local! {
+        static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
     }
-    Ok(article)
+    BUFFER.with_borrow_mut(|bytes| {
+        bytes.clear();
+        let file = root.join(rel);
+        read_into(rel, &file, bytes)?;
+        let parsed = utf8(rel, bytes).and_then(|text| {
+            parse_article_with(rel, text, known, |body| Body::InFile {
+                start: text.len() - body.len(),
+                hash: body_hash(body),
+                file,
+            })
+        });
+        // A huge article's buffer is not kept for the rest of the run
+        // (the preview runs for hours).
+        if bytes.capacity() > 1 << 20 {
+            *bytes = Vec::new();
+        }
+        parsed
+    })
 }
 
 /// The text of a source file (`rel` relative to the site root), or why it
 /// cannot be read: an error naming the file, at the first byte that is not
 /// UTF-8.
 pub(crate) fn read_source(root: &Path, rel: &Path) -> Result<String, Vec<Diagnostic>> {
-    let error = |pos: Option<Pos>, message: String| vec![Diagnostic::error(rel, pos, message)];
-    let bytes =
-        std::fs::read(root.join(rel)).map_err(|e| error(None, format!("cannot read: {e}")))?;
-    String::from_utf8(bytes).map_err(|e| {
-        let pos = crate::diag::utf8_error_pos(&e);
-        error(Some(pos), "not valid UTF-8; save the file as UTF-8".into())
-    })
+    let mut bytes = Vec::new();
+    read_into(rel, &root.join(rel), &mut bytes)?;
+    String::from_utf8(bytes).map_err(|e| not_utf8(rel, e.as_bytes(), &e.utf8_error()))
+}
+
+fn read_into(rel: &Path, file: &Path, bytes: &mut Vec<u8>) -> Result<(), Vec<Diagnostic>> {
+    use std::io::Read;
+    let read = std::fs::File::open(file).and_then(|mut f| f.read_to_end(bytes));
+    read.map(drop)
+        .map_err(|e| vec![Diagnostic::error(rel, None, format!("cannot read: {e}"))])
+}
+
+fn utf8<'a>(rel: &Path, bytes: &'a [u8]) -> Result<&'a str, Vec<Diagnostic>> {
+    std::str::from_utf8(bytes).map_err(|e| not_utf8(rel, bytes, &e))
+}
+
+/// An error at the first byte that is not UTF-8.
+fn not_utf8(rel: &Path, bytes: &[u8], e: &std::str::Utf8Error) -> Vec<Diagnostic> {
+    let pos = crate::diag::utf8_error_pos_in(bytes, e);
+    let message = "not valid UTF-8; save the file as UTF-8";
+    vec![Diagnostic::error(rel, Some(pos), message)]
 }
 
 /// The `version` of a source: its path and its whole text, hashed with
@@ -334,15 +360,19 @@ fn source_version(rel: &Path, text: &str) -> u64 {
 /// Parses one article's text; `rel` is only used to name it in messages and
 /// to default the slug.
 pub fn parse_article(rel: &Path, text: &str) -> Result<Article, Vec<Diagnostic>> {
-    parse_article_with(rel, text, &FrontMatterCache::off())
+    parse_article_with(rel, text, &FrontMatterCache::off(), |body| {
+        Body::Held(body.to_string())
+    })
 }
 
 /// `parse_article`, reading the front matter from `known` when it has
-/// seen it, and keeping it there when not.
+/// seen it, and keeping it there when not; `body` makes the article's
+/// body from its text (the end of `text`).
 fn parse_article_with(
     rel: &Path,
     text: &str,
     known: &FrontMatterCache,
+    body: impl FnOnce(&str) -> Body,
 ) -> Result<Article, Vec<Diagnostic>> {
     let parts = split(rel, text).map_err(|e| vec![e])?;
     let raw = match known.get(parts.yaml) {
@@ -379,7 +409,7 @@ fn parse_article_with(
         path: rel.to_path_buf(),
         slug,
         meta,
-        body: Body::Held(parts.body.to_string()),
+        body: body(parts.body),
         body_line: parts.body_line,
         image_source_pos,
         aliases_pos,
@@ -544,7 +574,7 @@ mod tests {
         std::fs::write(root.join(rel), &text).unwrap();
 
         let off = FrontMatterCache::off();
-        let held = parse_article_with(rel, &text, &off).unwrap();
+        let held = parse_article(rel, &text).unwrap();
         let in_file = read_one(&root, rel, &off).unwrap();
         assert!(matches!(held.body, Body::Held(_)));
         assert!(matches!(in_file.body, Body::InFile { .. }));
