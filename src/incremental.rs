@@ -45,8 +45,7 @@ pub(crate) fn fingerprints<S: std::hash::BuildHasher + Sync>(
     // One fingerprint per route whose output articles can change; the
     // route table is the one list of pages, so none can be missed.
     let routes = site.routes();
-    routes
-        .par_iter()
+    let mut prints: Vec<(String, u64)> = (routes.par_iter())
         .filter(|route| route.kind().depends_on_articles())
         .map(|route| {
             let mut h = hasher();
@@ -110,7 +109,12 @@ pub(crate) fn fingerprints<S: std::hash::BuildHasher + Sync>(
             }
             (route.path.clone(), h.finish())
         })
-        .collect()
+        .collect();
+    // Sorted in parallel, then the map built from sorted keys: collected
+    // straight into the map, 240k inserts ran one by one on one thread.
+    // Stable, so of two routes with one path the last wins, as it did.
+    prints.par_sort_by(|a, b| a.0.cmp(&b.0));
+    prints.into_iter().collect()
 }
 
 /// Independent of the set's iteration order, which is random.
