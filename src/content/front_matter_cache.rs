@@ -110,13 +110,19 @@ impl FrontMatterCache {
         let header = format!("notesite front matter cache {FORMAT} {binary}\n");
         let reader = {
             let (dir, header) = (dir.clone(), header.clone());
-            std::thread::spawn(move || Loaded::read(&dir, &header))
+            let thread = std::thread::Builder::new().name("front matter cache".into());
+            thread.spawn(move || Loaded::read(&dir, &header))
         };
+        let mut cache = FrontMatterCache::default();
+        match reader {
+            Ok(reader) => cache.loading = Mutex::new(Some(reader)),
+            // No thread to be had: read it now.
+            Err(_) => cache.loaded = OnceLock::from(Loaded::read(&dir, &header)),
+        }
         FrontMatterCache {
             dir: Some(dir),
             header,
-            loading: Mutex::new(Some(reader)),
-            ..FrontMatterCache::default()
+            ..cache
         }
     }
 

@@ -304,24 +304,36 @@ pub(crate) fn read_one(
     thread_local! {
         static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
     }
-    BUFFER.with_borrow_mut(|bytes| {
-        bytes.clear();
-        let file = root.join(rel);
-        read_into(rel, &file, bytes)?;
-        let parsed = utf8(rel, bytes).and_then(|text| {
-            parse_article_with(rel, text, known, |body| Body::InFile {
-                start: text.len() - body.len(),
-                hash: body_hash(body),
-                file,
-            })
-        });
-        // A huge article's buffer is not kept for the rest of the run
-        // (the preview runs for hours).
-        if bytes.capacity() > 1 << 20 {
-            *bytes = Vec::new();
-        }
-        parsed
+    // A read inside a read (a rayon thread that took other work while it
+    // waited) has a buffer of its own.
+    BUFFER.with(|buffer| match buffer.try_borrow_mut() {
+        Ok(mut bytes) => read_one_into(root, rel, known, &mut bytes),
+        Err(_) => read_one_into(root, rel, known, &mut Vec::new()),
     })
+}
+
+fn read_one_into(
+    root: &Path,
+    rel: &Path,
+    known: &FrontMatterCache,
+    bytes: &mut Vec<u8>,
+) -> Result<Article, Vec<Diagnostic>> {
+    bytes.clear();
+    let file = root.join(rel);
+    read_into(rel, &file, bytes)?;
+    let parsed = utf8(rel, bytes).and_then(|text| {
+        parse_article_with(rel, text, known, |body| Body::InFile {
+            start: text.len() - body.len(),
+            hash: body_hash(body),
+            file,
+        })
+    });
+    // A huge article's buffer is not kept for the rest of the run (the
+    // preview runs for hours).
+    if bytes.capacity() > 1 << 20 {
+        *bytes = Vec::new();
+    }
+    parsed
 }
 
 /// The text of a source file (`rel` relative to the site root), or why it
