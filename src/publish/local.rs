@@ -56,7 +56,7 @@ pub(crate) fn scan_files(out: &Path, rules: &CacheRules, known: &Known) -> Resul
             },
         )
         .collect::<Result<_>>()?;
-    files.sort_by(|a, b| a.key.cmp(&b.key));
+    files.par_sort_by(|a, b| a.key.cmp(&b.key));
     Ok(files)
 }
 
@@ -81,8 +81,16 @@ fn check_is_build(out: &Path) -> Result<()> {
 
 fn file_paths(out: &Path) -> Result<Vec<(String, PathBuf)>> {
     let mut paths = Vec::new();
-    for entry in walkdir::WalkDir::new(out).sort_by_file_name() {
-        let entry = entry.with_context(|| format!("cannot read {}", out.display()))?;
+    // Walked unsorted, then sorted once: walkdir's `sort_by_file_name`
+    // takes each path apart at every comparison (see `fsx::path_order`),
+    // and the keys are sorted again anyway. Sorted by path before they are
+    // checked, so the file a problem names does not depend on the order
+    // the folder lists in.
+    let mut entries = (walkdir::WalkDir::new(out).into_iter())
+        .collect::<Result<Vec<_>, _>>()
+        .with_context(|| format!("cannot read {}", out.display()))?;
+    entries.sort_by_cached_key(|entry| crate::fsx::path_order(entry.path()));
+    for entry in entries {
         if entry.file_type().is_dir() {
             continue;
         }
