@@ -101,6 +101,7 @@ impl Kept {
         let terms = terms
             .into_par_iter()
             .map(|(term, postings)| {
+                let postings = postings.to_vec();
                 let encoded = index::encode_postings(&postings, &lengths, average);
                 (term, Term { postings, encoded })
             })

@@ -171,7 +171,7 @@ impl Store {
             for (term, list) in &postings.terms {
                 text(out, term)?;
                 out.write_all(&(list.len() as u32).to_le_bytes())?;
-                for (doc, tf) in list {
+                for (doc, tf) in list.iter() {
                     out.write_all(&doc.to_le_bytes())?;
                     out.write_all(&tf.to_le_bytes())?;
                 }
