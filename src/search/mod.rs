@@ -541,8 +541,8 @@ fn facet_values(site: &Site) -> Vec<(&'static str, Vec<Vec<String>>)> {
 mod tests {
     use super::*;
 
-    /// A last index whose one term, `cach`, had 2 postings and none of
-    /// the changed articles 3 and 5 (`of_changed`).
+    /// A last index whose one term, `cach`, had 2 postings, of them
+    /// `of_changed` of the changed articles 3 and 5.
     fn last_with(of_changed: Vec<(u32, f32)>) -> Last {
         let term = LastTerm {
             size: 40,

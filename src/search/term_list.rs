@@ -12,7 +12,7 @@
 //! two bytes). Nothing is rounded: every pair reads back as it was put in.
 
 /// A term's postings, packed; see the module's comment.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Default)]
 pub(crate) struct TermList {
     bytes: Vec<u8>,
     len: u32,
