@@ -296,7 +296,7 @@ impl<'a> Source<'a> {
 fn unused_sources(article: &Article, body: &markdown::Rendered) -> Vec<Diagnostic> {
     let unused = body.unused_sources.iter().map(|&index| {
         let url = &article.meta.image_sources[index].url;
-        let pos = article.image_source_pos.get(index).copied().flatten();
+        let pos = article.image_source_pos(index);
         let message = format!("image source `{url}` is not used by any image in the body");
         Diagnostic::warning(&article.path, pos, message)
     });

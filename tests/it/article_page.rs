@@ -186,6 +186,24 @@ fn images_get_their_width_and_height() {
     );
 }
 
+/// The entry's position is found only when the warning is given, from
+/// the file (a build leaves bodies there): it still names the line.
+#[test]
+fn an_image_source_no_figure_uses_is_a_warning_at_its_url() {
+    let site = starter_site();
+    let root = site.path();
+    article(
+        root,
+        "pictures",
+        "image_sources:\n  - {url: \"https://example.org/a.png\", caption: a}\n  - {url: \"https://example.org/b.png\", caption: b}\n",
+        "![a](https://example.org/a.png)\n",
+    );
+    let built = notesite(root).arg("build").assert().success();
+    let stderr = String::from_utf8_lossy(&built.get_output().stderr).into_owned();
+    let expected = "content/pictures.md:6:6: warning: image source `https://example.org/b.png` is not used by any image in the body";
+    assert!(stderr.contains(expected), "{stderr}");
+}
+
 #[test]
 fn callouts_render_as_labelled_notes_without_their_marker() {
     let site = starter_site();
