@@ -101,20 +101,19 @@ impl Article {
     /// index. For a body left in its file, the file is read again; `None`
     /// where that fails or finds no such entry (a message then names the
     /// file without a line).
-    pub(crate) fn image_source_pos(&self, index: usize) -> Option<Pos> {
+    pub(crate) fn image_source_positions(&self) -> Vec<Option<Pos>> {
         if let Some(positions) = &self.image_source_pos {
-            return positions.get(index).copied().flatten();
+            return positions.clone();
         }
-        let Body::InFile { file, .. } = &self.body else {
-            return None;
-        };
-        let text = std::fs::read_to_string(file).ok()?;
-        let parts = front_matter::split(&self.path, &text).ok()?;
         let count = self.meta.image_sources.len();
-        image_source_positions(&parts, count)
-            .get(index)
-            .copied()
-            .flatten()
+        let Body::InFile { file, .. } = &self.body else {
+            return vec![None; count];
+        };
+        let text = std::fs::read_to_string(file).unwrap_or_default();
+        match front_matter::split(&self.path, &text) {
+            Ok(parts) => image_source_positions(&parts, count),
+            Err(_) => vec![None; count],
+        }
     }
 
     /// The article as the schedule lists it.
