@@ -409,7 +409,11 @@ fn inspect_folder(root: &std::path::Path) -> Result<FolderWalk> {
     // 240k files, beside the build. The first symlink by path is named,
     // as a sorted walk would meet it first.
     for entry in walkdir::WalkDir::new(root) {
-        let entry = entry.with_context(|| format!("cannot read {}", root.display()))?;
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) if is_not_found(e.io_error()) => continue,
+            Err(e) => return Err(e).with_context(|| format!("cannot read {}", root.display())),
+        };
         if entry.path_is_symlink() && entry.depth() > 0 {
             symlinks.push(entry.into_path());
             continue;
@@ -434,14 +438,9 @@ fn inspect_folder(root: &std::path::Path) -> Result<FolderWalk> {
         }
         let key = Key::parse(&rel)
             .with_context(|| format!("{} cannot be an object key", entry.path().display()))?;
-        let metadata = entry
-            .metadata()
-            .with_context(|| format!("cannot read {}", entry.path().display()))?;
-        let listed = Listed {
-            size: metadata.len(),
-            e_tag: Some(folder_e_tag(&metadata)),
-        };
-        walk.listed.insert(key.to_string(), listed);
+        if let Some(listed) = listed_file(&entry)? {
+            walk.listed.insert(key.to_string(), listed);
+        }
     }
     if let Some(symlink) = symlinks
         .iter()
@@ -460,6 +459,25 @@ fn inspect_folder(root: &std::path::Path) -> Result<FolderWalk> {
     walk.listed.remove(RECORD_KEY);
     (walk.leftovers).sort_by_cached_key(|(_, path)| crate::fsx::path_order(path));
     Ok(walk)
+}
+
+/// A walked file's size and ETag, or `None` when it was removed since
+/// its folder was read: a file deleted while the target is listed is
+/// absent, as in `LocalFileSystem`'s listing and an S3 bucket's. Any
+/// other failure to read it fails the publish.
+fn listed_file(entry: &walkdir::DirEntry) -> Result<Option<Listed>> {
+    match entry.metadata() {
+        Ok(metadata) => Ok(Some(Listed {
+            size: metadata.len(),
+            e_tag: Some(folder_e_tag(&metadata)),
+        })),
+        Err(e) if is_not_found(e.io_error()) => Ok(None),
+        Err(e) => Err(e).with_context(|| format!("cannot read {}", entry.path().display())),
+    }
+}
+
+fn is_not_found(error: Option<&std::io::Error>) -> bool {
+    error.is_some_and(|e| e.kind() == std::io::ErrorKind::NotFound)
 }
 
 /// A file's ETag as `LocalFileSystem` gives it (its put returns it, and
@@ -710,5 +728,31 @@ mod tests {
         let first = runtime.block_on(target.list(&[], 4)).unwrap();
         assert_eq!(first, by_store);
         assert!(target.walked.lock().unwrap().is_none());
+    }
+
+    /// A file removed between its folder's read and its `stat` (a
+    /// concurrent writer in the target) is absent from the listing, as
+    /// object_store's own listing leaves it out; it does not fail the
+    /// publish.
+    #[test]
+    fn a_file_removed_while_the_folder_is_walked_is_not_listed() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("gone.html"), "x").unwrap();
+        std::fs::write(dir.path().join("kept.html"), "yy").unwrap();
+        let entries: Vec<walkdir::DirEntry> = walkdir::WalkDir::new(dir.path())
+            .min_depth(1)
+            .into_iter()
+            .map(Result::unwrap)
+            .collect();
+        std::fs::remove_file(dir.path().join("gone.html")).unwrap();
+        let listed: Vec<Option<u64>> = (entries.iter())
+            .map(|e| listed_file(e).unwrap().map(|l| l.size))
+            .collect();
+        let by_name = |name: &str| {
+            let i = entries.iter().position(|e| e.file_name() == name);
+            listed[i.unwrap()]
+        };
+        assert_eq!(by_name("gone.html"), None);
+        assert_eq!(by_name("kept.html"), Some(2));
     }
 }
