@@ -89,7 +89,10 @@ impl Record {
                 };
             }
         };
-        let mut objects = BTreeMap::new();
+        // Collected, not inserted one by one: the keys come sorted (see
+        // `to_json`), which a BTreeMap builds from in one pass; 240k
+        // inserts took 0.1 s of a no-change publish at 100k articles.
+        let mut objects = Vec::with_capacity(wire.objects.len());
         for (key, hash, size, index, e_tag, publish) in wire.objects {
             let (content_type, cache_control) =
                 wire.headers.get(index).cloned().ok_or_else(|| {
@@ -106,12 +109,12 @@ impl Record {
                 e_tag,
                 publish,
             };
-            objects.insert(key, entry);
+            objects.push((key, entry));
         }
         Ok(Record {
             version: wire.version,
             publish: wire.publish,
-            objects,
+            objects: BTreeMap::from_iter(objects),
             pages: wire.pages.into_iter().collect(),
             moved: wire.moved.into_iter().collect(),
         })
