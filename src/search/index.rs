@@ -202,11 +202,7 @@ pub(crate) type Facet<'a> = (&'static str, Vec<Vec<&'a str>>);
 /// Lays the index out in files (see the module's comment). `shown` is
 /// each article's result, in site order; `facets` each facet field with
 /// each article's values.
-pub(crate) fn write(
-    collector: Collector,
-    shown: &[Shown],
-    facets: &[Facet<'_>],
-) -> Vec<File> {
+pub(crate) fn write(collector: Collector, shown: &[Shown], facets: &[Facet<'_>]) -> Vec<File> {
     write_postings(collector.finish(), shown, facets)
 }
 
@@ -651,10 +647,7 @@ mod tests {
 
     #[test]
     fn the_same_articles_in_any_order_write_the_same_files() {
-        let facets = vec![(
-            "stack",
-            vec![vec!["redis"], vec![], vec!["kafka"]],
-        )];
+        let facets = vec![("stack", vec![vec!["redis"], vec![], vec!["kafka"]])];
         let shown: Vec<Shown> = (0..3).map(shown).collect();
         let a = write(collect(&[0, 1, 2]), &shown, &facets);
         let b = write(collect(&[2, 1, 0]), &shown, &facets);
