@@ -242,6 +242,23 @@ fn result_titles(browser: &Browser) -> Vec<String> {
     serde_json::from_value(titles).unwrap()
 }
 
+/// Waits until the results' titles start with `expected`: the status
+/// line is set before the results, which appear as their chunks arrive,
+/// so reading them as soon as the status shows races the fetches (it
+/// failed so on a loaded machine).
+fn wait_for_titles(browser: &Browser, expected: &[&str]) {
+    let mut last = Vec::new();
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(20) {
+        last = result_titles(browser);
+        if last.len() >= expected.len() && last[..expected.len()] == *expected {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("the results never began with {expected:?}; last: {last:?}");
+}
+
 #[test]
 fn search_finds_as_you_type_filters_by_facet_and_shows_titles_as_text() {
     let site = example_site();
@@ -258,10 +275,8 @@ fn search_finds_as_you_type_filters_by_facet_and_shows_titles_as_text() {
     // A link with the query: the article with a word only it has comes first.
     browser.open(&format!("{}search/?q=rebalancing", server.url));
     wait_for_status(&browser, "1 article match “rebalancing”");
-    assert_eq!(
-        result_titles(&browser),
-        ["kafka notes: consumer lag during rebalances"]
-    );
+    wait_for_titles(&browser, &["kafka notes: consumer lag during rebalances"]);
+    assert_eq!(result_titles(&browser).len(), 1);
 
     // Typing into the box: the last word matches as a prefix.
     browser.run(
@@ -269,12 +284,12 @@ fn search_finds_as_you_type_filters_by_facet_and_shows_titles_as_text() {
          q.dispatchEvent(new Event('input')); return true;",
     );
     wait_for_status(&browser, "match “consumer reb”");
-    assert_eq!(
-        result_titles(&browser)[0],
-        "kafka notes: consumer lag during rebalances"
-    );
-    let marked = browser.run("return [...document.querySelectorAll('#search-results mark')].map(m => m.textContent.toLowerCase());");
-    assert!(marked.to_string().contains("consumer"), "{marked}");
+    wait_for_titles(&browser, &["kafka notes: consumer lag during rebalances"]);
+    // The results before this query stay until theirs replace them.
+    wait_until("the results mark the query's words", || {
+        let marked = browser.run("return [...document.querySelectorAll('#search-results mark')].map(m => m.textContent.toLowerCase());");
+        marked.to_string().contains("consumer")
+    });
 
     // Enter searches in place (issue 20): no reload, the focus stays in the
     // box, and the URL follows.
@@ -350,10 +365,11 @@ fn search_finds_as_you_type_filters_by_facet_and_shows_titles_as_text() {
     // Markup in a title or summary stays text.
     browser.open(&format!("{}search/?q=zebrafish", server.url));
     wait_for_status(&browser, "1 article");
-    assert_eq!(
-        result_titles(&browser),
-        ["<script>window.pwned = 1</script> zebrafish notes"]
+    wait_for_titles(
+        &browser,
+        &["<script>window.pwned = 1</script> zebrafish notes"],
     );
+    assert_eq!(result_titles(&browser).len(), 1);
     let pwned = browser.run("return [window.pwned === undefined, document.querySelectorAll('#search-results img, #search-results script').length];");
     assert_eq!(pwned, json!([true, 0]));
 
