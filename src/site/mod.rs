@@ -437,8 +437,13 @@ impl Site {
         if !self.articles.iter().any(|a| self.unreviewed(a)) {
             return std::borrow::Cow::Borrowed(&self.articles);
         }
-        let kept = self.articles.iter().filter(|a| !self.unreviewed(a));
-        std::borrow::Cow::Owned(kept.cloned().collect())
+        std::borrow::Cow::Owned(self.indexed().cloned().collect())
+    }
+
+    /// `indexed_articles` as an iterator over the site's own articles, for
+    /// what borrows from them beyond the list's life.
+    pub(crate) fn indexed(&self) -> impl Iterator<Item = &Arc<Article>> {
+        self.articles.iter().filter(|a| !self.unreviewed(a))
     }
 
     /// Whether the sitemap lists a route: the first page of content and
