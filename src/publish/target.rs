@@ -411,7 +411,9 @@ fn inspect_folder(root: &std::path::Path) -> Result<FolderWalk> {
     for entry in walkdir::WalkDir::new(root) {
         let entry = match entry {
             Ok(entry) => entry,
-            Err(e) if is_not_found(e.io_error()) => continue,
+            // Gone since its folder was read; the target itself gone is
+            // an error, not an empty listing.
+            Err(e) if e.depth() > 0 && is_not_found(e.io_error()) => continue,
             Err(e) => return Err(e).with_context(|| format!("cannot read {}", root.display())),
         };
         if entry.path_is_symlink() && entry.depth() > 0 {
@@ -754,5 +756,7 @@ mod tests {
         };
         assert_eq!(by_name("gone.html"), None);
         assert_eq!(by_name("kept.html"), Some(2));
+        // The target folder itself gone is no empty listing.
+        assert!(inspect_folder(&dir.path().join("no-such-folder")).is_err());
     }
 }
